@@ -1,0 +1,58 @@
+# Two commands for a fresh machine with only python3 and make: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install migrate demo lint format messages bench lock clean worker
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/base.txt -r requirements/dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(PY) manage.py demo_data
+
+## Start web server, Celery worker and beat on http://127.0.0.1:8000 with demo data.
+run: demo
+	$(BIN)/honcho -f Procfile.dev start
+
+## Run the whole test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL).
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Extract and compile translations (needs GNU gettext: apt-get install gettext).
+messages: install
+	$(PY) manage.py makemessages -l nl --no-obsolete --ignore=.venv --ignore=bench --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
+
+## Benchmarks: medians and SQL query counts next to a trivial view measured in the same run.
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
+
+## Re-pin the dependency set after editing requirements/*.in.
+lock: install
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links -o base.txt base.in
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links -o dev.txt dev.in
+
+worker: install
+	$(BIN)/celery -A sportloket worker -B -l INFO
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles

@@ -1,0 +1,55 @@
+"""`make bench`: fill benchmark data once, then measure every benchmark module.
+
+Each module ``bench/bench_*.py`` defines ``run(*, fill: bool) -> list[Result]``. Data is kept
+in its own database (var/bench.sqlite3, or DATABASE_URL) between runs; ``--fill`` refills.
+
+    make bench                       # every benchmark
+    make bench BENCH_ARGS="providers" # only bench_providers
+"""
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from pathlib import Path
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> int:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench.harness import print_table, trivial_floor
+
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("only", nargs="*", help="benchmark names, e.g. providers")
+    parser.add_argument("--fill", action="store_true", help="refill the benchmark data")
+    args = parser.parse_args()
+
+    Path(settings.BASE_DIR / "var").mkdir(exist_ok=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    settings.DEBUG = False
+    names = sorted(
+        m.name[len("bench_") :]
+        for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+        if m.name.startswith("bench_")
+    )
+    results = []
+    for name in names:
+        if args.only and name not in args.only:
+            continue
+        module = importlib.import_module(f"bench.bench_{name}")
+        print(f"… {name}", flush=True)
+        results.extend(module.run(fill=args.fill))
+    print_table(results, trivial_floor())
+    return 0 if all(r.within_budget for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PoskantoorConfig(AppConfig):
+    name = "poskantoor"
+    verbose_name = _("POS offices")
+    default_auto_field = "django.db.models.BigAutoField"

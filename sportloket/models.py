@@ -1,0 +1,321 @@
+"""The shared core: reference data, desks, organisations, staff profiles, audit trail, outbox.
+
+Every other app may depend on this module; it depends on none of them.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .constants import EmailStatus, OrganisationType, Role, ThemeKind
+
+cbs_code_validator = RegexValidator(
+    r"^GM\d{4}$", _("A CBS municipality code looks like GM0363: GM followed by four digits.")
+)
+
+
+class Municipality(models.Model):
+    """A Dutch municipality. Retired (merged) municipalities stay for history with active=False."""
+
+    cbs_code = models.CharField(
+        _("CBS code"), max_length=6, unique=True, validators=[cbs_code_validator]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    province = models.CharField(_("province"), max_length=50, db_index=True)
+    vsg_region = models.CharField(_("VSG region"), max_length=100, blank=True)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("Untick when the municipality has merged.")
+    )
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NamedReference(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("code"), max_length=60, unique=True)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["ordering", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TargetGroup(NamedReference):
+    """Doelgroep: youth, elderly, people with a disability, low SES, …"""
+
+    class Meta(NamedReference.Meta):
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class Theme(NamedReference):
+    """A theme: the six Sportakkoord II themes, plus themes that signals are recorded under."""
+
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ThemeKind.choices, default=ThemeKind.SPORTAKKOORD
+    )
+
+    class Meta(NamedReference.Meta):
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+
+class QuestionCategory(NamedReference):
+    """A category of support questions (design §4)."""
+
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), blank=True, related_name="question_categories"
+    )
+
+    class Meta(NamedReference.Meta):
+        verbose_name = _("support question category")
+        verbose_name_plural = _("support question categories")
+
+
+class Sport(NamedReference):
+    class Meta(NamedReference.Meta):
+        verbose_name = _("sport")
+        verbose_name_plural = _("sports")
+
+
+class Organisation(models.Model):
+    """An organisation that supports providers (ondersteunende partij)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    type = models.CharField(_("type"), max_length=20, choices=OrganisationType.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        help_text=_("Leave empty for national or regional organisations."),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    in_spn = models.BooleanField(_("supporters take part in SPN"), default=False)
+    in_ask = models.BooleanField(_("supporters take part in ASK"), default=False)
+    in_kss = models.BooleanField(_("supporters take part in KSS"), default=False)
+    in_lab = models.BooleanField(_("supporters take part in LAB"), default=False)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def quality_systems(self) -> list[str]:
+        flags = {"SPN": self.in_spn, "ASK": self.in_ask, "KSS": self.in_kss, "LAB": self.in_lab}
+        return [name for name, on in flags.items() if on]
+
+
+class Desk(models.Model):
+    """A sport- en beweegloket serving one municipality (local) or several (regional)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name=_("municipalities served"), related_name="desks"
+    )
+    partners = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("partner organisations"),
+        through="DeskPartner",
+        related_name="desks",
+        blank=True,
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coordinator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coordinated_desks",
+        help_text=_("Receives escalations of overdue questions."),
+    )
+    first_response_working_days = models.PositiveSmallIntegerField(
+        _("first response within (working days)"), default=3, validators=[MinValueValidator(1)]
+    )
+    handover_response_working_days = models.PositiveSmallIntegerField(
+        _("handover to be accepted within (working days)"),
+        default=5,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = _("desk")
+        verbose_name_plural = _("desks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeskPartner(models.Model):
+    """A partner organisation of a desk, with its signed declaration of intent."""
+
+    desk = models.ForeignKey(Desk, on_delete=models.CASCADE, verbose_name=_("desk"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, verbose_name=_("organisation")
+    )
+    declaration_signed_on = models.DateField(
+        _("declaration of intent signed on"), null=True, blank=True
+    )
+    role_description = models.CharField(_("role in the desk"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["desk", "organisation"], name="unique_desk_partner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} @ {self.desk}"
+
+
+class StaffProfile(models.Model):
+    """Links a user to a role and to what that role is scoped by.
+
+    Club supporters work for a desk (and the organisation they are employed by); policy staff
+    belong to one municipality; POS staff and administrators see everything.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    desk = models.ForeignKey(
+        Desk,
+        verbose_name=_("desk"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.POLICY_STAFF) | models.Q(municipality__isnull=False),
+                name="policy_staff_has_municipality",
+                violation_error_message=_("Policy staff must belong to a municipality."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.CLUB_SUPPORTER) | models.Q(desk__isnull=False),
+                name="club_supporter_has_desk",
+                violation_error_message=_("A club supporter must belong to a desk."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class AuditEvent(models.Model):
+    """Append-only audit trail: who changed what, when. Written by sportloket.services.audit_record.
+
+    Never updated or deleted by the application; the admin shows it read-only.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    subject = GenericForeignKey("content_type", "object_id")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=60)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class OutgoingEmail(models.Model):
+    """Durable outbox: written in the transaction of the change that causes the e-mail.
+
+    ``key`` makes queueing idempotent (the same notice is never queued twice) and is sent as the
+    Message-ID, so a receiving server can recognise a resend after a worker crash.
+    """
+
+    key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    to = models.JSONField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    reply_to = models.CharField(_("reply to"), max_length=254, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    attachments = models.JSONField(
+        _("attachments"),
+        default=list,
+        blank=True,
+        help_text=_("List of {filename, content, mimetype} with text content."),
+    )
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"

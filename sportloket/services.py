@@ -1,0 +1,231 @@
+"""Writes of the shared core: audit trail, e-mail outbox, staff accounts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .constants import ROLE_GROUP_NAMES, EmailStatus, Role
+from .models import AuditEvent, Desk, Municipality, Organisation, OutgoingEmail, StaffProfile
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this is considered abandoned (worker killed mid-send) and may be retried.
+EMAIL_CLAIM_TIMEOUT = timedelta(minutes=2)
+EMAIL_MAX_ATTEMPTS = 8
+
+
+class DomainError(Exception):
+    """A refusal of a business rule, with a message fit to show to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def enqueue_on_commit(task: Any, *args: Any) -> None:
+    """Publish a Celery task after the current transaction commits.
+
+    ``robust=True``: a broker that is down must not turn a committed change into an error page;
+    every task that matters has a periodic sweep that finds its work in the database.
+    """
+    transaction.on_commit(partial(task.delay, *args), robust=True)
+
+
+# --- Audit trail -----------------------------------------------------------------------------
+
+
+def audit_record(
+    *,
+    subject: models.Model,
+    actor: AbstractBaseUser | None,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    summary: str = "",
+) -> AuditEvent:
+    """Append an audit event. Call inside the transaction of the change it describes."""
+    return AuditEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=str(subject.pk),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        changes=changes or {},
+        summary=summary[:300],
+    )
+
+
+def model_changes(
+    instance: models.Model, data: dict[str, Any], fields: list[str] | None = None
+) -> dict[str, list[str]]:
+    """Diff ``data`` against ``instance`` as {field: [old, new]} strings, for the audit trail."""
+    changes: dict[str, list[str]] = {}
+    for name in fields or list(data):
+        if name not in data:
+            continue
+        old, new = getattr(instance, name, None), data[name]
+        if hasattr(old, "all") and instance.pk:  # many-to-many manager
+            old_set = {str(v) for v in old.all()}
+            new_set = {str(v) for v in new}
+            if old_set != new_set:
+                changes[name] = [", ".join(sorted(old_set)), ", ".join(sorted(new_set))]
+        elif old != new:
+            changes[name] = ["" if old is None else str(old), "" if new is None else str(new)]
+    return changes
+
+
+# --- E-mail outbox ---------------------------------------------------------------------------
+
+
+def email_queue(
+    *,
+    key: str,
+    to: list[str],
+    template: str,
+    context: dict[str, Any],
+    reply_to: str = "",
+    attachments: list[dict[str, str]] | None = None,
+) -> OutgoingEmail:
+    """Queue an e-mail in the outbox and send it after commit. Idempotent on ``key``.
+
+    ``template`` names a pair ``<template>_subject.txt`` and ``<template>.txt`` (plus an
+    optional ``<template>.html``), rendered in Dutch. Call inside the transaction of the change
+    that causes the e-mail, so that the e-mail exists if and only if the change does.
+    """
+    existing = OutgoingEmail.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    context = {"site_url": settings.SPORTLOKET_SITE_URL, **context}
+    with translation.override("nl"):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}.txt", context)
+        try:
+            html_body = render_to_string(f"{template}.html", context)
+        except Exception:  # noqa: BLE001 - the HTML part is optional
+            html_body = ""
+    with transaction.atomic():
+        email, created = OutgoingEmail.objects.get_or_create(
+            key=key,
+            defaults={
+                "to": list(to),
+                "subject": subject[:300],
+                "body": body,
+                "html_body": html_body,
+                "reply_to": reply_to,
+                "attachments": attachments or [],
+            },
+        )
+    if created:
+        from .tasks import send_outgoing_email
+
+        enqueue_on_commit(send_outgoing_email, email.pk)
+    return email
+
+
+def email_send(*, email_id: int) -> bool:
+    """Send one outbox e-mail. Idempotent: a sent e-mail is never sent again by this function.
+
+    The claim is a conditional UPDATE, so two workers that got the same message race for it and
+    only one sends. A claim abandoned by a killed worker expires after EMAIL_CLAIM_TIMEOUT.
+    Returns True when this call sent the e-mail.
+    """
+    now = timezone.now()
+    claimable = models.Q(status=EmailStatus.PENDING) | models.Q(
+        status=EmailStatus.SENDING, claimed_at__lt=now - EMAIL_CLAIM_TIMEOUT
+    )
+    claimed = (
+        OutgoingEmail.objects.filter(claimable, pk=email_id)
+        .filter(attempts__lt=EMAIL_MAX_ATTEMPTS)
+        .update(status=EmailStatus.SENDING, claimed_at=now, attempts=models.F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    email = OutgoingEmail.objects.get(pk=email_id)
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body,
+        to=email.to,
+        reply_to=[email.reply_to] if email.reply_to else None,
+        headers={"Message-ID": f"<{email.key.replace(' ', '-')}@sportloket>"},
+    )
+    if email.html_body:
+        message.attach_alternative(email.html_body, "text/html")
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    try:
+        message.send()
+    except Exception as exc:
+        logger.warning("Sending e-mail %s failed: %s", email.key, exc)
+        status = EmailStatus.FAILED if email.attempts >= EMAIL_MAX_ATTEMPTS else EmailStatus.PENDING
+        OutgoingEmail.objects.filter(pk=email_id).update(status=status, last_error=str(exc))
+        raise
+    OutgoingEmail.objects.filter(pk=email_id).update(
+        status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    logger.info("Sent e-mail %s to %s", email.key, ", ".join(email.to))
+    return True
+
+
+def emails_due_for_retry() -> list[int]:
+    """Outbox e-mails whose immediate send did not happen: pending for a minute, or stale."""
+    now = timezone.now()
+    return list(
+        OutgoingEmail.objects.filter(
+            models.Q(status=EmailStatus.PENDING, created_at__lt=now - timedelta(minutes=1))
+            | models.Q(status=EmailStatus.SENDING, claimed_at__lt=now - EMAIL_CLAIM_TIMEOUT),
+            attempts__lt=EMAIL_MAX_ATTEMPTS,
+        ).values_list("pk", flat=True)[:500]
+    )
+
+
+# --- Staff accounts --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    role: Role,
+    first_name: str = "",
+    last_name: str = "",
+    municipality: Municipality | None = None,
+    desk: Desk | None = None,
+    organisation: Organisation | None = None,
+) -> StaffProfile:
+    """Create a user with a staff profile and the Django group of its role."""
+    user_model = get_user_model()
+    user = user_model.objects.create_user(
+        username=username,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=role == Role.ADMINISTRATOR,
+        is_superuser=role == Role.ADMINISTRATOR,
+    )
+    profile = StaffProfile.objects.create(
+        user=user, role=role, municipality=municipality, desk=desk, organisation=organisation
+    )
+    staff_sync_groups(profile=profile)
+    return profile
+
+
+def staff_sync_groups(*, profile: StaffProfile) -> None:
+    """Make the user a member of exactly the group of its role."""
+    groups = {g.name: g for g in Group.objects.filter(name__in=ROLE_GROUP_NAMES.values())}
+    wanted = groups.get(ROLE_GROUP_NAMES[Role(profile.role)])
+    profile.user.groups.remove(*[g for g in groups.values() if g != wanted])
+    if wanted is not None:
+        profile.user.groups.add(wanted)

@@ -1,0 +1,267 @@
+"""Test configuration shared by every app.
+
+Services: tests marked ``redis`` need Redis and a real Celery worker, ``postgres`` need
+PostgreSQL, ``browser`` need Debian's Chromium. Without the service they are skipped with the
+reason; with ``REQUIRE_SERVICES=1`` a missing service fails the run at start instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from sportloket.constants import Role
+
+from .factories import StaffProfileFactory
+
+CHROMIUM = "/usr/bin/chromium"
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+REDIS_URL = os.environ.get("REDIS_URL", "")
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _redis_reachable() -> bool:
+    if not REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def _on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+SERVICES = {
+    "browser": (lambda: Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}"),
+    "redis": (_redis_reachable, "Redis not reachable (set REDIS_URL)"),
+    "postgres": (_on_postgres, "not running on PostgreSQL (set DATABASE_URL)"),
+}
+
+
+def pytest_configure(config):
+    if not REQUIRE_SERVICES:
+        return
+    missing = [reason for check, reason in SERVICES.values() if not check()]
+    if missing:
+        raise pytest.UsageError("REQUIRE_SERVICES=1 but: " + "; ".join(missing))
+
+
+def pytest_collection_modifyitems(config, items):
+    available = {name: check() for name, (check, _) in SERVICES.items()}
+    for item in items:
+        for name, (_, reason) in SERVICES.items():
+            if name in item.keywords and not available[name]:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+# --- Users per role ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def club_supporter(db):
+    return StaffProfileFactory(club_supporter=True, user__username="clubondersteuner").user
+
+
+@pytest.fixture
+def policy_staff(db):
+    return StaffProfileFactory(policy_staff=True, user__username="beleid").user
+
+
+@pytest.fixture
+def pos_staff(db):
+    return StaffProfileFactory(pos_staff=True, user__username="posmedewerker").user
+
+
+@pytest.fixture
+def administrator(db):
+    return StaffProfileFactory(administrator=True, user__username="beheerder").user
+
+
+@pytest.fixture
+def user_for_role(db):
+    """Make a user of a role: ``user_for_role(Role.POLICY_STAFF, municipality=...)``."""
+
+    def make(role: Role, **kwargs):
+        trait = {Role(role).value: True}
+        return StaffProfileFactory(**trait, **kwargs).user
+
+    return make
+
+
+# --- Real Celery workers ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_workers(transactional_db, tmp_path):
+    """Start real Celery worker processes on Redis against the test database.
+
+    Yields a function ``start(n=1) -> queue name``; tasks must be sent to that queue (a unique
+    one per test, so concurrent runs on one Redis never steal each other's messages). E-mail
+    sent by the workers lands as files in ``tmp_path / "mail"``.
+    """
+    from sportloket.celery import app
+
+    db = settings.DATABASES["default"]
+    db_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    processes: list[subprocess.Popen] = []
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sportloket.settings.test",
+        "DATABASE_URL": db_url,
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "mail"),
+    }
+
+    def start(n: int = 1) -> str:
+        for i in range(n):
+            log = (tmp_path / f"worker{i}.log").open("w")
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "sportloket",
+                        "worker",
+                        "-Q",
+                        queue,
+                        "-c",
+                        "1",
+                        "-P",
+                        "solo",
+                        "-n",
+                        f"{queue}-{i}@%h",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                        "-l",
+                        "INFO",
+                    ],
+                    cwd=BASE_DIR,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            replies = app.control.ping(timeout=0.5) or []
+            ready = [r for r in replies for name in r if name.startswith(queue)]
+            if len(ready) >= len(processes):
+                break
+        else:
+            pytest.fail("Celery workers did not start:\n" + (tmp_path / "worker0.log").read_text())
+        return queue
+
+    previous_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield start
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    app.conf.task_always_eager = previous_eager
+
+
+def wait_until(condition, timeout: float = 30, interval: float = 0.2):
+    """Poll ``condition`` until it returns a truthy value; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
+
+
+# --- Browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """Log in through the real login form: ``login(username, password)``."""
+
+    def do(username: str, password: str = "geheim-wachtwoord-123"):  # noqa: S107
+        page.goto("/account/login/")
+        page.get_by_label("Gebruikersnaam").fill(username)
+        page.get_by_label("Wachtwoord").fill(password)
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_url("**/")
+        return page
+
+    return do
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_setup, django_db_blocker):
+    """Transactional tests (live server, real workers) flush the database when they end, and
+    with it the reference data of the data migration; load it again for the tests after them."""
+    from django.apps import apps
+
+    from sportloket.models import Municipality
+
+    with django_db_blocker.unblock():
+        if not Municipality.objects.exists():
+            importlib.import_module("sportloket.migrations.0002_reference_data").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()

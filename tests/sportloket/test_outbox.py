@@ -1,0 +1,88 @@
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from sportloket import services, tasks
+from sportloket.constants import EmailStatus
+from sportloket.models import OutgoingEmail
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(key="test:1"):
+    return services.email_queue(
+        key=key,
+        to=["kim@example.org"],
+        template="emails/password_reset",
+        context={"protocol": "http", "domain": "x", "uid": "MQ", "token": "t", "user": None},
+    )
+
+
+def test_queued_email_is_published_only_after_commit(django_capture_on_commit_callbacks):
+    with mock.patch.object(tasks.send_outgoing_email, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            email = queue()
+        delay.assert_not_called()
+        for callback in callbacks:
+            callback()
+        delay.assert_called_once_with(email.pk)
+
+
+def test_queueing_the_same_key_twice_gives_one_email(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue()
+        second = queue()
+    assert first.pk == second.pk
+    assert OutgoingEmail.objects.count() == 1
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Kies een nieuw wachtwoord voor Sportloket"
+
+
+def test_send_task_run_twice_sends_once(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        email = queue()
+    assert tasks.send_outgoing_email(email.pk) is True
+    assert tasks.send_outgoing_email(email.pk) is False
+    assert len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT
+    assert email.attempts == 1
+
+
+def test_failed_send_stays_pending_and_the_sweep_retries_it(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        email = queue()
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("down")):
+        with pytest.raises(OSError, match="down"):
+            services.email_send(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == EmailStatus.PENDING
+    assert email.last_error == "down"
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert tasks.retry_unsent_emails() == 1
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_a_claim_abandoned_by_a_killed_worker_is_retried_after_the_timeout(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        email = queue()
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        status=EmailStatus.SENDING, claimed_at=timezone.now(), attempts=1
+    )
+    assert services.email_send(email_id=email.pk) is False  # still claimed by the other worker
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        claimed_at=timezone.now() - services.EMAIL_CLAIM_TIMEOUT - timedelta(seconds=1)
+    )
+    assert services.emails_due_for_retry() == [email.pk]
+    assert services.email_send(email_id=email.pk) is True
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].extra_headers["Message-ID"] == "<test:1@sportloket>"
