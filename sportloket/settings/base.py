@@ -186,6 +186,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = str(VAR_DIR / "celery-broker")
+    # kombu's filesystem transport expects its folders to exist; web, worker and beat share them.
+    for _folder in ("celery-broker", "celery-processed"):
+        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _broker_dir,
         "data_folder_out": _broker_dir,
