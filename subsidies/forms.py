@@ -23,16 +23,18 @@ class EuroField(forms.CharField):
 
     def __init__(self, *, allow_zero: bool = False, **kwargs):
         self.allow_zero = allow_zero
-        kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+        attrs = super().widget_attrs(widget)
+        return {**attrs, "inputmode": "decimal", "autocomplete": "off", "maxlength": "20"}
 
     def to_python(self, value):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
+        if len(text) > 20:
+            raise forms.ValidationError(_("This amount is too large."), code="amount")
         text = text.replace("€", "").replace(" ", "").replace("\u00a0", "")
         if "," in text:  # Dutch notation: dots group thousands, the comma marks cents
             text = text.replace(".", "").replace(",", ".")
@@ -61,6 +63,7 @@ class SchemeFilterForm(forms.Form):
 
 
 class SchemeForm(forms.ModelForm):
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     amount_min = EuroField(label=_("Minimum amount (€)"), required=False, allow_zero=True)
     amount_max = EuroField(label=_("Maximum amount (€)"), required=False)
 
