@@ -172,14 +172,16 @@ def test_concurrent_allocations_never_over_allocate():
     providers = [ProviderFactory() for _ in range(10)]
     barrier = threading.Barrier(10)
     outcomes: list[str] = []
+    messages: list[str] = []
 
     def worker(provider):
         try:
             barrier.wait()
             allocate(budget, provider, "30.00", supporter)
             outcomes.append("ok")
-        except DomainError:
+        except DomainError as exc:
             outcomes.append("refused")
+            messages.append(exc.message)
         finally:
             connection.close()
 
@@ -192,3 +194,6 @@ def test_concurrent_allocations_never_over_allocate():
     assert sorted(outcomes) == ["ok"] * 3 + ["refused"] * 7
     assert budget.allocated == Decimal("90.00")
     assert Allocation.objects.filter(budget=budget).count() == 3
+    # Refused by the balance check under the row lock (each saw the others' allocations),
+    # not merely by the CHECK constraint behind it.
+    assert all("€ 10,00" in message for message in messages)
