@@ -111,26 +111,41 @@ def provider_themes(provider: Provider, target_group_slugs: set[str]) -> set[str
     return themes
 
 
+def _scheme_facts(scheme: Scheme) -> tuple[list, list]:
+    """(target groups, themes) of a scheme, read once from the prefetch and kept on it."""
+    facts = getattr(scheme, "_match_facts", None)
+    if facts is None:
+        facts = scheme._match_facts = (list(scheme.target_groups.all()), list(scheme.themes.all()))
+    return facts
+
+
+def _provider_facts(provider: Provider) -> tuple[set[str], set[str]]:
+    """(target group slugs, derived theme slugs) of a provider, computed once and kept on it."""
+    facts = getattr(provider, "_match_facts", None)
+    if facts is None:
+        slugs = {g.slug for g in provider.target_groups.all()}
+        facts = provider._match_facts = (slugs, provider_themes(provider, slugs))
+    return facts
+
+
 def match_scheme(provider: Provider, scheme: Scheme) -> Match | None:
     """Whether ``scheme`` fits ``provider``, with the reasons. Uses prefetched relations only:
     ``provider.target_groups`` and the scheme's ``target_groups`` and ``themes``."""
     if not scheme.accepts_kind(provider.kind):
         return None
-    reasons = [_("Open to: %(kind)s") % {"kind": ProviderKind(provider.kind).label}]
-    provider_groups = {g.slug: g for g in provider.target_groups.all()}
-    scheme_groups = list(scheme.target_groups.all())
+    scheme_groups, scheme_themes = _scheme_facts(scheme)
+    provider_groups, derived = _provider_facts(provider)
     shared_groups = [g.name for g in scheme_groups if g.slug in provider_groups]
     if scheme_groups and not shared_groups:
         return None
+    shared_themes = [t.name for t in scheme_themes if t.slug in derived]
+    if scheme_themes and not shared_themes:
+        return None
+    reasons = [_("Open to: %(kind)s") % {"kind": ProviderKind(provider.kind).label}]
     if shared_groups:
         reasons.append(_("Target groups: %(names)s") % {"names": ", ".join(shared_groups)})
     else:
         reasons.append(_("Open to every target group"))
-    derived = provider_themes(provider, set(provider_groups))
-    scheme_themes = list(scheme.themes.all())
-    shared_themes = [t.name for t in scheme_themes if t.slug in derived]
-    if scheme_themes and not shared_themes:
-        return None
     if shared_themes:
         reasons.append(_("Themes: %(names)s") % {"names": ", ".join(shared_themes)})
     return Match(scheme=scheme, score=10 * len(shared_groups) + len(shared_themes), reasons=reasons)
