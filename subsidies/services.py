@@ -132,7 +132,6 @@ def scheme_share(
             context={
                 "provider": share.provider,
                 "scheme": scheme,
-                "sender": by,
                 "unsubscribe_url": unsubscribe_url(share.provider),
             },
         )
