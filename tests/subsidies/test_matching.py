@@ -6,7 +6,7 @@ import pytest
 
 from providers.constants import ProviderKind, SafetyStatus
 from subsidies import selectors
-from tests.factories import DeskFactory, ProviderFactory, StaffProfileFactory, municipality
+from tests.factories import ProviderFactory, StaffProfileFactory, municipality
 
 from .factories import SchemeFactory, target_group
 
@@ -134,6 +134,3 @@ def test_providers_for_scheme_respects_kind():
     provider(kind=ProviderKind.ENTREPRENEUR)
     assert [m.provider for m in selectors.providers_for_scheme(user=pos, scheme=scheme)] == [club]
 
-
-def test_desk_factory_area_is_utrecht():
-    assert list(DeskFactory().municipalities.all()) == [municipality()]
