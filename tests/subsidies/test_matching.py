@@ -133,4 +133,3 @@ def test_providers_for_scheme_respects_kind():
     club = provider(kind=ProviderKind.CLUB)
     provider(kind=ProviderKind.ENTREPRENEUR)
     assert [m.provider for m in selectors.providers_for_scheme(user=pos, scheme=scheme)] == [club]
-
