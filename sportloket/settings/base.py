@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sportloket.tasks.retry_unsent_emails",
         "schedule": crontab(minute="*/5"),
     },
+    # Mondays 08:00: e-mail each confirmed provider the open schemes that newly match it.
+    "subsidies-scheme-digest": {
+        "task": "subsidies.tasks.send_scheme_digest",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
 }
 
 # --- Sportloket ----------------------------------------------------------------------------
