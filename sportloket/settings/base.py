@@ -209,6 +209,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sportloket.tasks.retry_unsent_emails",
         "schedule": crontab(minute="*/5"),
     },
+    # Every 15 minutes: POS-office founding deadlines (reminder, deadline day, escalation);
+    # works from the database state, so a missed tick only delays a notice.
+    "poskantoor-deadline-sweep": {
+        "task": "poskantoor.tasks.sweep_deadlines",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Sportloket ----------------------------------------------------------------------------
@@ -217,6 +223,8 @@ SPORTLOKET_SITE_URL = env("SPORTLOKET_SITE_URL", default="http://127.0.0.1:8000"
 SPORTLOKET_CONFIRMATION_MAX_AGE = env.int("SPORTLOKET_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)
 # Public forms: submissions per client address per hour before a friendly 429.
 SPORTLOKET_PUBLIC_FORM_RATE = env.int("SPORTLOKET_PUBLIC_FORM_RATE", default=20)
+# POS offices: days before a founding step's deadline that the reminder is sent.
+SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS", default=7)
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).
 SPORTLOKET_TRUSTED_PROXIES = env.int("SPORTLOKET_TRUSTED_PROXIES", default=0)
 
