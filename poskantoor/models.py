@@ -322,7 +322,7 @@ class DeadlineNotice(models.Model):
     claim = models.CharField(_("claimed by sweep"), max_length=32, db_index=True)
     created_at = models.DateTimeField(_("created at"))
     emailed_at = models.DateTimeField(_("e-mail queued at"), null=True, blank=True)
-    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    recipients = models.TextField(_("recipients"), blank=True)
 
     class Meta:
         verbose_name = _("deadline notice")

@@ -134,7 +134,7 @@ def interest_confirm(*, registration_id: int, today: dt.date | None = None) -> P
     Idempotent: confirming twice returns the same office.
     """
     registration = (
-        InterestRegistration.objects.select_for_update()
+        InterestRegistration.objects.select_for_update(of=("self",))
         .select_related("municipality", "office")
         .get(pk=registration_id)
     )
@@ -263,7 +263,7 @@ def step_complete(
     """
     today = today or timezone.localdate()
     step = (
-        FoundingStep.objects.select_for_update()
+        FoundingStep.objects.select_for_update(of=("self",))
         .select_related("office__municipality")
         .get(pk=step.pk)
     )
@@ -535,11 +535,9 @@ def _insert_notices(select: models.QuerySet) -> None:
     unique constraint (one statement per kind, whatever the number of offices)."""
     sql, params = select.query.sql_with_params()
     table = DeadlineNotice._meta.db_table
-    columns = "step_id, kind, claim, created_at"
-    if connection.vendor == "sqlite":
-        statement = f"INSERT OR IGNORE INTO {table} ({columns}) {sql}"  # noqa: S608
-    else:
-        statement = f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING"  # noqa: S608
+    columns = "step_id, kind, claim, created_at, recipients"
+    # The SELECT always has a WHERE clause, which SQLite needs to parse the upsert clause.
+    statement = f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
 
@@ -588,8 +586,9 @@ def deadlines_sweep(*, today: dt.date | None = None, now: dt.datetime | None = N
                     n_kind=models.Value(kind, output_field=models.CharField()),
                     n_claim=models.Value(run, output_field=models.CharField()),
                     n_at=models.Value(now, output_field=models.DateTimeField()),
+                    n_to=models.Value("", output_field=models.TextField()),
                 )
-                .values_list("pk", "n_kind", "n_claim", "n_at")
+                .values_list("pk", "n_kind", "n_claim", "n_at", "n_to")
             )
             _insert_notices(select)
     claimed = list(DeadlineNotice.objects.filter(claim=run).values_list("pk", flat=True))
@@ -660,7 +659,7 @@ def deadline_notice_send(*, notice_id: int, today: dt.date | None = None) -> boo
         return False
     notice = DeadlineNotice.objects.select_related("step__office__municipality").get(pk=notice_id)
     recipients = notice_recipients(notice)
-    DeadlineNotice.objects.filter(pk=notice_id).update(recipients=recipients)
+    DeadlineNotice.objects.filter(pk=notice_id).update(recipients=", ".join(recipients))
     step = notice.step
     if recipients:
         email_queue(

@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, historical: int, seed: int, **options):
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
         today = timezone.localdate()
         DeadlineNotice.objects.all().delete()
         PosOffice.objects.all().delete()
