@@ -8,19 +8,37 @@ worker of `make run` sends the Utrecht escalation (once) as soon as it starts.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from providers.constants import ProviderKind
 from sportloket.models import Municipality
-from sportloket.services import enqueue_on_commit
 
 from . import services
 from .constants import Decision, MemberKind, SessionTopic, StepCode
 from .models import PosOffice
 from .selectors import open_step
 from .tasks import sweep_deadlines
+
+logger = logging.getLogger(__name__)
+
+
+def _queue_sweep() -> None:
+    """Publish one sweep after the demo commits; the worker of `make run` picks it up."""
+    options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        # The file broker needs its folder before the first message (fresh checkout).
+        for key in ("data_folder_in", "processed_folder"):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+    try:
+        sweep_deadlines.delay()
+    except Exception as exc:  # noqa: BLE001 - beat runs the sweep every 15 minutes anyway
+        logger.warning("Could not queue the POS deadline sweep: %s", exc)
 
 
 def _office(municipality: Municipality, registered_on: dt.date, contact: str) -> PosOffice:
@@ -111,7 +129,7 @@ def load(out, context: dict) -> dict:
                 (StepCode.INTRO_SCHEDULED, 325),
                 (StepCode.INTRO_HELD, 310),
                 (StepCode.KARTREKKERS, 260),
-                (StepCode.START_MEETING, 200),
+                (StepCode.START_MEETING, 100),
             ],
         ),
         (
@@ -139,10 +157,10 @@ def load(out, context: dict) -> dict:
                 office=office,
                 number=1,
                 topic=SessionTopic.SHORT_TERM_GOALS,
-                held_on=today - dt.timedelta(days=150),
+                held_on=today - dt.timedelta(days=60),
                 by=pos,
             )
         created.append(office)
-    enqueue_on_commit(sweep_deadlines)
+    transaction.on_commit(_queue_sweep)
     out.write(f"{len(created)} demo POS offices (Utrecht has an overdue step).")
     return {"pos_offices": created}
