@@ -133,7 +133,7 @@ def test_send_task_run_twice_queues_one_email(
 
 def test_the_task_publishes_a_send_task_per_claimed_notice(office, pos_staff):
     with mock.patch.object(tasks.send_deadline_notice, "apply_async") as publish:
-        assert tasks.sweep_deadlines.apply().get() == 0 or True
+        assert tasks.sweep_deadlines.apply().get() == 6
     # Today (real clock) is long after February 2026: every notice of 2a and 2b is due.
     assert publish.call_count == 6
     assert {c.args[0][0] for c in publish.call_args_list} == set(
@@ -255,3 +255,11 @@ def test_query_count_is_the_same_for_10_and_10000_offices():
     assert len(large_result.claimed) == Municipality.objects.count() * 3
     assert small == large
     assert large <= 10
+
+
+def test_the_sweep_is_in_the_beat_schedule_every_15_minutes(settings):
+    from sportloket.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["poskantoor-deadline-sweep"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].minute == {0, 15, 30, 45}

@@ -103,6 +103,24 @@ def test_confirmation_link_shows_a_button_and_post_starts_the_office(client, pos
     assert office.current_step == "2a"
 
 
+def test_expired_confirmation_link_asks_to_register_again(client, settings):
+    registration = services.interest_register(
+        data={
+            "municipality": municipality("GM0307"),
+            "organisation_name": "Gemeente",
+            "contact_name": "Lotte",
+            "email": "lotte@amersfoort.example",
+        }
+    )
+    settings.SPORTLOKET_CONFIRMATION_MAX_AGE = -1
+    url = reverse(
+        "poskantoor:interest_confirm", args=[make_token("pos-interest-confirm", registration.pk)]
+    )
+    response = client.post(url)
+    assert "Deze link is verlopen" in response.content.decode()
+    assert not PosOffice.objects.exists()
+
+
 def test_forged_confirmation_link_is_refused(client):
     response = client.post(reverse("poskantoor:interest_confirm", args=["forged"]))
     assert response.status_code == 200
