@@ -378,3 +378,18 @@ def test_detail_query_count_does_not_grow_with_members(
         CoreGroupMemberFactory(office=office)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(office.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    ("role", "link"),
+    [
+        (Role.POLICY_STAFF, "Het POS-kantoor van mijn gemeente"),
+        (Role.POS_STAFF, "Kantoren met een verlopen stap"),
+        (Role.CLUB_SUPPORTER, "Alle POS-kantoren"),
+    ],
+)
+def test_home_page_card_and_navigation_per_role(client, user_for_role, role, link):
+    client.force_login(user_for_role(role))
+    content = client.get("/").content.decode()
+    assert link in content
+    assert 'href="/pos-kantoren/"' in content
