@@ -20,7 +20,7 @@ from .constants import (
     ProviderKind,
     SafetyStatus,
 )
-from .models import Provider
+from .models import Provider, kvk_validator
 
 # Names and addresses are plain text: markup is refused outright rather than stored escaped.
 no_markup = RegexValidator(r"^[^<>]*$", _("Please do not use the characters < and >."))
@@ -42,6 +42,7 @@ class ProviderFieldsMixin:
                 self.fields[name].widget = forms.CheckboxSelectMultiple()
                 self.fields[name].queryset = self.fields[name].queryset.order_by("ordering", "name")
         if "kvk_number" in self.fields:
+            self.fields["kvk_number"].validators.append(kvk_validator)
             self.fields["kvk_number"].help_text = _("8 digits, e.g. 12345678.")
             self.fields["kvk_number"].widget.attrs.update(inputmode="numeric", maxlength="8")
 

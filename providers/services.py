@@ -207,22 +207,29 @@ def provider_update(
     *, provider: Provider, data: dict[str, Any], actor: AbstractBaseUser | None, action="update"
 ) -> dict[str, list[str]]:
     """Apply ``data`` and record what changed. Returns the changes ({} when nothing changed,
-    in which case nothing is written)."""
+    in which case nothing is written).
+
+    The diff is taken against the row as stored, locked for the transaction (a ModelForm has
+    already copied its data onto ``provider``, and two editors must not lose each other's
+    audit entries)."""
+    stored = Provider.objects.select_for_update().get(pk=provider.pk)
     fields = [f for f in SCALAR_FIELDS + M2M_FIELDS if f in data]
-    changes = model_changes(provider, data, fields)
+    changes = model_changes(stored, data, fields)
     if not changes:
+        provider.refresh_from_db()
         return {}
     scalars, m2m = _split(data)
     for name, value in scalars.items():
-        setattr(provider, name, value)
+        setattr(stored, name, value)
     try:
         with transaction.atomic():
-            provider.save()
+            stored.save()
     except IntegrityError as exc:
         raise ProviderError(_("A provider with this KvK number already exists.")) from exc
     for name, values in m2m.items():
-        getattr(provider, name).set(values)
-    audit_record(subject=provider, actor=actor, action=action, changes=changes)
+        getattr(stored, name).set(values)
+    audit_record(subject=stored, actor=actor, action=action, changes=changes)
+    provider.refresh_from_db()
     return changes
 
 
