@@ -70,7 +70,8 @@ def test_policy_staff_sees_only_own_municipality(client, policy_staff, amsterdam
     other = ProviderFactory(name="In Amsterdam", municipality=amsterdam)
     client.force_login(policy_staff)
     page = body(client.get(LIST))
-    assert "In Utrecht" in page and "In Amsterdam" not in page
+    assert "In Utrecht" in page
+    assert "In Amsterdam" not in page
     assert client.get(other.get_absolute_url()).status_code == 404
     assert "In Amsterdam" not in csv_text(client.get("/aanbieders/export.csv"))
 
@@ -80,14 +81,16 @@ def test_club_supporter_sees_only_the_desk_municipalities(client, amsterdam_supp
     ProviderFactory(name="In Amsterdam", municipality=municipality("GM0363"))
     client.force_login(amsterdam_supporter)
     page = body(client.get(LIST))
-    assert "In Amsterdam" in page and "In Utrecht" not in page
+    assert "In Amsterdam" in page
+    assert "In Utrecht" not in page
     pk = utrecht_provider.pk
     assert client.get(utrecht_provider.get_absolute_url()).status_code == 404
     assert client.get(f"/aanbieders/{pk}/bewerken/").status_code == 404
     assert client.post(f"/aanbieders/{pk}/status/", {"action": "deactivate"}).status_code == 404
     assert client.post(f"/aanbieders/{pk}/wissen/").status_code == 404
     utrecht_provider.refresh_from_db()
-    assert utrecht_provider.status == ProviderStatus.ACTIVE and utrecht_provider.email
+    assert utrecht_provider.status == ProviderStatus.ACTIVE
+    assert utrecht_provider.email
 
 
 def test_pos_staff_sees_every_municipality(client, pos_staff, amsterdam):
@@ -95,7 +98,8 @@ def test_pos_staff_sees_every_municipality(client, pos_staff, amsterdam):
     ProviderFactory(name="In Amsterdam", municipality=amsterdam)
     client.force_login(pos_staff)
     page = body(client.get(LIST))
-    assert "In Utrecht" in page and "In Amsterdam" in page
+    assert "In Utrecht" in page
+    assert "In Amsterdam" in page
 
 
 # --- The list --------------------------------------------------------------------------------
@@ -187,7 +191,8 @@ def test_export_is_exactly_the_filtered_list_with_formulas_neutralised(client, c
     lines = text.strip().splitlines()
     assert len(lines) == 3  # header + the two clubs
     assert "Ondernemer" not in text
-    assert "'=HYPERLINK" in text and "'+SUM" in text
+    assert "'=HYPERLINK" in text
+    assert "'+SUM" in text
     assert lines[0].startswith("naam;soort;KvK-nummer")
 
 
@@ -217,7 +222,8 @@ def test_staff_create_and_edit_with_audit_trail(client, club_supporter, form_dat
     provider.refresh_from_db()
     assert provider.name == "FitLab Noord"
     page = body(client.get(provider.get_absolute_url()))
-    assert "FitLab Zuilen" in page and "FitLab Noord" in page  # the change, old → new
+    assert "FitLab Zuilen" in page
+    assert "FitLab Noord" in page
     assert club_supporter.username in page or club_supporter.get_full_name() in page
 
 
@@ -284,7 +290,8 @@ def test_personal_data_export_and_erasure(client, club_supporter):
     assert client.get(f"/aanbieders/{provider.pk}/wissen/").status_code == 200
     client.post(f"/aanbieders/{provider.pk}/wissen/")
     provider.refresh_from_db()
-    assert provider.contact_name == "" and provider.email == ""
+    assert provider.contact_name == ""
+    assert provider.email == ""
     assert Provider.objects.filter(pk=provider.pk).exists()
     assert set(audit_events_for(provider).values_list("action", flat=True)) == {
         "export_personal_data",
@@ -296,7 +303,9 @@ def test_personal_data_export_and_erasure(client, club_supporter):
 def test_home_card_and_nav_link_per_role(client, club_supporter, policy_staff):
     client.force_login(club_supporter)
     page = body(client.get(reverse("home")))
-    assert "Aanbiedersregister" in page and "Aanbieders importeren" in page
+    assert "Aanbiedersregister" in page
+    assert "Aanbieders importeren" in page
     client.force_login(policy_staff)
     page = body(client.get(reverse("home")))
-    assert "Aanbiedersregister" in page and "Aanbieders importeren" not in page
+    assert "Aanbiedersregister" in page
+    assert "Aanbieders importeren" not in page
