@@ -89,11 +89,10 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def parse_rows(
-    table: list[list[str]],
-) -> list[tuple[int, dict[str, Any] | None, str]]:
-    """Validate each row with the staff form's rules: (line number, cleaned data or None,
-    reason). Refuses the whole file when the header misses a required column."""
+def parse_rows(table: list[list[str]]) -> list[tuple[int, dict[str, Any], str]]:
+    """Validate each row with the staff form's rules: (line number, cleaned data, reason);
+    a row with a reason is rejected (its data then only carries the name, for the report).
+    Refuses the whole file when the header misses a required column."""
     table = [row for row in table if any(cell for cell in row)]
     if not table:
         raise ProviderError(_("The file is empty."))
@@ -118,7 +117,7 @@ def parse_rows(
         if form.is_valid():
             parsed.append((line, form.cleaned_data, ""))
         else:
-            parsed.append((line, None, form.error_text()))
+            parsed.append((line, {"name": row.get("name", "")[:200]}, form.error_text()))
     return parsed
 
 

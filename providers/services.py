@@ -372,11 +372,11 @@ class _DryRun(Exception):
 
 
 def provider_import(
-    *, rows: list[tuple[int, dict[str, Any] | None, str]], actor: AbstractBaseUser | None, dry_run
+    *, rows: list[tuple[int, dict[str, Any], str]], actor: AbstractBaseUser | None, dry_run: bool
 ) -> ImportReport:
     """Import validated rows, idempotent on KvK number: a known KvK updates (or leaves
     unchanged) that provider, never a duplicate. Each row is ``(line, cleaned_data, error)``;
-    a row with an error is rejected. All or nothing: when any row is rejected, or on a dry run,
+    a row with an error is rejected (its data then only needs a name for the report). All or nothing: when any row is rejected, or on a dry run,
     the whole transaction rolls back and the report says what *would* happen.
     """
     report = ImportReport(rows=[], applied=False)
@@ -394,8 +394,9 @@ def provider_import(
 
 
 def _import_row(line, data, error, seen, actor) -> ImportRow:
-    if data is None:
-        return ImportRow(line=line, name="", outcome=ImportOutcome.REJECTED, reason=error)
+    if error:
+        name = data.get("name", "")
+        return ImportRow(line=line, name=name, outcome=ImportOutcome.REJECTED, reason=error)
     name = data["name"]
     kvk = data.get("kvk_number", "")
     key = kvk or f"{data.get('email', '').lower()}|{name.lower()}"
