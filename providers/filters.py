@@ -88,6 +88,8 @@ class ProviderFilter(django_filters.FilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        # A stable order for pagination: the chosen sort, then the primary key.
+        # A stable order for pagination: the chosen sort, then the primary key in the same
+        # direction, so that an index on (column, …) delivers the rows without a sort.
         ordering = list(queryset.query.order_by) or ["name"]
-        return queryset.order_by(*ordering, "pk")
+        tiebreak = "-pk" if str(ordering[0]).startswith("-") else "pk"
+        return queryset.order_by(*ordering, tiebreak)

@@ -376,8 +376,9 @@ def provider_import(
 ) -> ImportReport:
     """Import validated rows, idempotent on KvK number: a known KvK updates (or leaves
     unchanged) that provider, never a duplicate. Each row is ``(line, cleaned_data, error)``;
-    a row with an error is rejected (its data then only needs a name for the report). All or nothing: when any row is rejected, or on a dry run,
-    the whole transaction rolls back and the report says what *would* happen.
+    a row with an error is rejected (its data then only needs a name for the report).
+    All or nothing: when any row is rejected, or on a dry run, the whole transaction rolls
+    back and the report says what *would* happen.
     """
     report = ImportReport(rows=[], applied=False)
     try:

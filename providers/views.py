@@ -10,6 +10,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -25,6 +27,7 @@ from .constants import (
     PAGE_SIZES,
     SAFETY_BASICS,
     ImportOutcome,
+    ProviderKind,
     ProviderStatus,
     StatusAction,
 )
@@ -112,14 +115,70 @@ class ProviderListView(RoleRequiredMixin, ProviderFilterMixin, TemplateView):
         query.pop("page", None)
         context.update(
             filter=filterset,
+            filter_fields=filter_fields(filterset, self.request.GET),
             page_obj=page,
-            providers=page.object_list,
+            rows=registry_rows(page.object_list),
             query=query.urlencode(),
             page_sizes=PAGE_SIZES,
             per_page=per_page,
             can_edit=self.scope.role in EDITOR_ROLES,
         )
         return context
+
+
+def registry_rows(providers) -> list[dict]:
+    """The page's rows as plain values: labels looked up once per page instead of once per
+    row, which keeps a 50-row page as cheap as a 25-row one."""
+    kinds = {value: str(label) for value, label in ProviderKind.choices}
+    statuses = {value: str(label) for value, label in ProviderStatus.choices}
+    return [
+        {
+            "url": provider.get_absolute_url(),
+            "name": provider.name,
+            "kvk_number": provider.kvk_number,
+            "kind": kinds.get(provider.kind, provider.kind),
+            "municipality": provider.municipality.name,
+            "sports": ", ".join(sport.name for sport in provider.sports.all()),
+            "target_groups": ", ".join(group.name for group in provider.target_groups.all()),
+            "status": provider.status,
+            "status_label": statuses.get(provider.status, provider.status),
+            "eligible": provider.is_eligible,
+        }
+        for provider in providers
+    ]
+
+
+def filter_fields(filterset: ProviderFilter, params) -> list[dict]:
+    """The filter form's fields as plain option lists. Rendering 342 municipalities through
+    Django's widget templates costs more than the whole rest of the page; escaped option tags
+    joined in Python cost well under a millisecond."""
+    fields = []
+    errors = filterset.form.errors if filterset.is_bound else {}
+    for name, bound in filterset.form.fields.items():
+        field = {
+            "name": name,
+            "label": bound.label,
+            "value": params.get(name, ""),
+            "errors": errors.get(name, []),
+        }
+        if name == "q":
+            field["text"] = True
+            fields.append(field)
+            continue
+        if hasattr(bound, "queryset"):
+            options = [(str(pk), label) for pk, label in bound.queryset.values_list("pk", "name")]
+        else:
+            options = [(str(v), str(label)) for v, label in bound.choices if v != ""]
+        selected = field["value"]
+        field["options"] = mark_safe(  # noqa: S308 - every value and label is escaped here
+            "".join(
+                f'<option value="{escape(v)}"{" selected" if v == selected else ""}>'
+                f"{escape(label)}</option>"
+                for v, label in options
+            )
+        )
+        fields.append(field)
+    return fields
 
 
 class Echo:
