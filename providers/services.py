@@ -4,9 +4,11 @@ import and erasure of personal data. Every change leaves an audit event in the s
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -67,8 +69,13 @@ def _email_key(provider: Provider, kind: str) -> str:
 
 def confirmation_token(provider: Provider) -> str:
     """The link token binds the provider to the address it was sent to: changing the e-mail
-    address invalidates links sent to the old one."""
-    return make_token(CONFIRM_PURPOSE, f"{provider.pk}:{provider.email.lower()}")
+    address invalidates links sent to the old one. The address enters as a digest, so the
+    (signed, not encrypted) link does not carry it."""
+    return make_token(CONFIRM_PURPOSE, f"{provider.pk}:{_email_digest(provider.email)}")
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
 
 
 def _queue_confirmation(provider: Provider, key: str) -> None:
@@ -76,7 +83,11 @@ def _queue_confirmation(provider: Provider, key: str) -> None:
         key=key,
         to=[provider.email],
         template="providers/emails/confirm",
-        context={"provider": provider, "token": confirmation_token(provider)},
+        context={
+            "provider": provider,
+            "token": confirmation_token(provider),
+            "valid_days": max(1, settings.SPORTLOKET_CONFIRMATION_MAX_AGE // 86400),
+        },
     )
 
 
@@ -130,7 +141,14 @@ def provider_register(*, data: dict[str, Any], source: str = ProviderSource.INTE
             summary=_("Registered again through the interest form."),
         )
         return Registration(provider=existing, created=False)
-    provider = _save_new(data=data, source=source, status=ProviderStatus.PENDING, actor=None)
+    try:
+        provider = _save_new(data=data, source=source, status=ProviderStatus.PENDING, actor=None)
+    except ProviderError:
+        # The same KvK number was registered by a simultaneous submission: answer as above.
+        existing = provider_find(kvk_number=data.get("kvk_number", ""))
+        if existing is None:
+            raise
+        return Registration(provider=existing, created=False)
     audit_record(
         subject=provider,
         actor=None,
@@ -155,9 +173,9 @@ def provider_for_token(*, token: str) -> Provider:
                 )
             ) from exc
         raise ProviderError(_("This confirmation link is not valid.")) from exc
-    pk, _sep, email = value.partition(":")
+    pk, _sep, digest = value.partition(":")
     provider = Provider.objects.filter(pk=pk).first() if pk.isdigit() else None
-    if provider is None or not email or provider.email.lower() != email:
+    if provider is None or not provider.email or _email_digest(provider.email) != digest:
         raise ProviderError(_("This confirmation link is not valid."))
     return provider
 

@@ -86,8 +86,8 @@ def test_expired_confirmation_link_is_refused(utrecht):
     "token",
     [
         "forged",
-        signing.dumps("1:kim@fitlab.example", salt="other-purpose"),
-        make_token("provider-confirm", "999999:kim@fitlab.example"),
+        signing.dumps("1:x", salt="other-purpose"),
+        make_token("provider-confirm", "999999:0123456789abcdef0123"),
         make_token("provider-confirm", "abc"),
     ],
 )
@@ -263,3 +263,13 @@ def test_provider_find_by_kvk_or_email_and_name():
     assert provider_find(email="A@B.example", name="club x") == provider
     assert provider_find(email="a@b.example") is None
     assert provider_find(kvk_number="99998888", email="a@b.example", name="Club X") == provider
+
+
+def test_simultaneous_registration_with_same_kvk_answers_as_known(utrecht):
+    existing = ProviderFactory(kvk_number="87654321")
+    with mock.patch.object(services, "provider_find", return_value=None) as find:
+        find.side_effect = [None, existing]
+        result = services.provider_register(data=register_data(utrecht))
+    assert not result.created
+    assert result.provider == existing
+    assert Provider.objects.count() == 1
