@@ -309,3 +309,20 @@ def test_home_card_and_nav_link_per_role(client, club_supporter, policy_staff):
     page = body(client.get(reverse("home")))
     assert "Aanbiedersregister" in page
     assert "Aanbieders importeren" not in page
+
+
+def test_list_shows_names_of_sports_groups_and_an_inactive_municipality(client, pos_staff):
+    retired = municipality("GM0363")
+    retired.active = False
+    retired.save()
+    ProviderFactory(
+        name="Oude gemeente",
+        municipality=retired,
+        sports=list(Sport.objects.filter(slug__in=["padel", "tennis"])),
+        target_groups=list(TargetGroup.objects.filter(slug="jeugd")),
+    )
+    client.force_login(pos_staff)
+    page = body(client.get(LIST + "?order=-municipality"))
+    assert "Amsterdam" in page
+    assert "Padel, Tennis" in page
+    assert "Jeugd" in page
