@@ -119,7 +119,9 @@ def _save_new(
 
 
 @transaction.atomic
-def provider_register(*, data: dict[str, Any], source: str = ProviderSource.INTEREST_FORM):
+def provider_register(
+    *, data: dict[str, Any], source: str = ProviderSource.INTEREST_FORM
+) -> Registration:
     """Register a provider from the public interest form (double opt-in).
 
     A new provider stays ``pending`` until its e-mail address is confirmed through the link
@@ -375,10 +377,6 @@ class ImportReport:
     @property
     def has_rejections(self) -> bool:
         return any(row.outcome == ImportOutcome.REJECTED for row in self.rows)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        return {outcome.value: self.count(outcome) for outcome in ImportOutcome}
 
     @property
     def counts(self) -> list[tuple[str, int]]:

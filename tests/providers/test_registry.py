@@ -3,6 +3,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from providers import services
 from providers.constants import ProviderStatus, SafetyStatus
 from providers.models import Provider
 from sportloket.constants import Role
@@ -326,3 +327,21 @@ def test_list_shows_names_of_sports_groups_and_an_inactive_municipality(client, 
     assert "Amsterdam" in page
     assert "Padel, Tennis" in page
     assert "Jeugd" in page
+
+
+def test_detail_page_queries_do_not_grow_with_history(
+    client, club_supporter, django_assert_max_num_queries
+):
+    provider = ProviderFactory()
+    client.force_login(club_supporter)
+    client.get(provider.get_absolute_url())
+    with django_assert_max_num_queries(12) as few:
+        client.get(provider.get_absolute_url())
+    for i in range(15):
+        services.provider_update(
+            provider=provider, data={"name": f"Naam {i}"}, actor=club_supporter
+        )
+    with django_assert_max_num_queries(12) as many:
+        response = client.get(provider.get_absolute_url())
+    assert "Naam 14" in body(response)
+    assert len(many.captured_queries) == len(few.captured_queries)
