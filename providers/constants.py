@@ -36,3 +36,52 @@ BASIC_REQUIREMENTS = {
     "trainer_qualification": _("Trainers' pedagogical-didactic qualification"),
 }
 SAFETY_BASICS = {**BASIC_REQUIREMENTS, "elearning": _("Social safety e-learning")}
+
+
+class Eligibility(models.TextChoices):
+    """Filter values for the social-safety basics in the registry."""
+
+    ELIGIBLE = "eligible", _("Eligible for club support")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible (a basic requirement not met)")
+    ALL_MET = "all_met", _("All four basic requirements met")
+
+
+class ImportOutcome(models.TextChoices):
+    CREATED = "created", _("Created")
+    UPDATED = "updated", _("Updated")
+    UNCHANGED = "unchanged", _("Unchanged")
+    REJECTED = "rejected", _("Rejected")
+
+
+class StatusAction(models.TextChoices):
+    """What staff may do to a provider's status from the detail page."""
+
+    CONFIRM = "confirm", _("Confirm")
+    DEACTIVATE = "deactivate", _("Deactivate")
+    REACTIVATE = "reactivate", _("Reactivate")
+
+
+# Contact fields that hold personal data: exported and erased on request (AVG/GDPR).
+PERSONAL_FIELDS = ("contact_name", "email", "phone", "street")
+
+# Import files: refused above this size or row count, so one upload cannot tie up a worker.
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_ROWS = 20_000
+
+# Registry page sizes users can choose; the first is the default.
+PAGE_SIZES = (25, 50, 100)
+
+# How the audit trail's actions read on the detail page.
+AUDIT_ACTIONS = {
+    "register": _("Registered (interest form)"),
+    "register_again": _("Registered again (interest form)"),
+    "confirm_email": _("E-mail address confirmed"),
+    "create": _("Created"),
+    "update": _("Changed"),
+    "import": _("Imported"),
+    "confirm": _("Confirmed by staff"),
+    "deactivate": _("Deactivated"),
+    "reactivate": _("Reactivated"),
+    "erase": _("Personal data erased"),
+    "export_personal_data": _("Personal data exported"),
+}

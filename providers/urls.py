@@ -1,3 +1,35 @@
+from django.urls import path
+
+from . import views
+
 app_name = "providers"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Public; /aanmelden/ is printed on flyers and must stay stable.
+    path("aanmelden/", views.RegisterView.as_view(), name="register"),
+    path(
+        "aanmelden/verstuurd/",
+        views.TemplateView.as_view(template_name="providers/register_done.html"),
+        name="register_done",
+    ),
+    path(
+        "aanmelden/bekend/",
+        views.TemplateView.as_view(template_name="providers/register_known.html"),
+        name="register_known",
+    ),
+    path("aanmelden/bevestigen/<str:token>/", views.ConfirmView.as_view(), name="confirm"),
+    # Staff
+    path("aanbieders/", views.ProviderListView.as_view(), name="list"),
+    path("aanbieders/export.csv", views.ProviderExportView.as_view(), name="export"),
+    path("aanbieders/nieuw/", views.ProviderFormView.as_view(), name="create"),
+    path("aanbieders/importeren/", views.ImportView.as_view(), name="import"),
+    path("aanbieders/<int:pk>/", views.ProviderDetailView.as_view(), name="detail"),
+    path("aanbieders/<int:pk>/bewerken/", views.ProviderFormView.as_view(), name="edit"),
+    path("aanbieders/<int:pk>/status/", views.ProviderStatusView.as_view(), name="status"),
+    path(
+        "aanbieders/<int:pk>/persoonsgegevens/",
+        views.PersonalDataExportView.as_view(),
+        name="personal_data",
+    ),
+    path("aanbieders/<int:pk>/wissen/", views.EraseView.as_view(), name="erase"),
+]

@@ -1,0 +1,100 @@
+"""The provider registry at 50,000 providers (issue #3): list page median server time and SQL
+query count, for the page sizes users get. Budget: ≤ 20 ms median, ≤ 12 queries."""
+
+from __future__ import annotations
+
+import random
+
+from django.db import connection, transaction
+from django.test import Client
+
+from bench.bench_home import bench_user
+from bench.harness import Result, measure_view
+from providers.constants import ProviderKind, ProviderSource, ProviderStatus, SafetyStatus
+from providers.models import Provider
+from sportloket.models import Municipality, Sport, TargetGroup
+
+TOTAL = 50_000
+BATCH = 2_000
+BUDGET_MS = 20
+BUDGET_QUERIES = 12
+
+
+def fill() -> None:
+    """Replace the benchmark's providers by TOTAL generated ones, in bulk batches."""
+    rng = random.Random(3)  # noqa: S311 - benchmark data, not security
+    municipalities = list(Municipality.objects.values_list("pk", flat=True))
+    sports = list(Sport.objects.values_list("pk", flat=True))
+    groups = list(TargetGroup.objects.values_list("pk", flat=True))
+    kinds = list(ProviderKind.values)
+    statuses = [ProviderStatus.ACTIVE] * 8 + [ProviderStatus.PENDING, ProviderStatus.INACTIVE]
+    safety = list(SafetyStatus.values)
+    SportLink = Provider.sports.through
+    GroupLink = Provider.target_groups.through
+    with transaction.atomic():
+        Provider.objects.all().delete()
+        for start in range(0, TOTAL, BATCH):
+            batch = [
+                Provider(
+                    kind=rng.choice(kinds),
+                    name=f"Sportaanbieder {i:05d} {rng.choice(['Noord', 'Zuid', 'Oost'])}",
+                    kvk_number=f"{50_000_000 + i}",
+                    municipality_id=rng.choice(municipalities),
+                    postcode="3511 AB",
+                    city="Utrecht",
+                    contact_name=f"Contact {i}",
+                    email=f"aanbieder{i}@bench.example",
+                    status=rng.choice(statuses),
+                    source=ProviderSource.IMPORT,
+                    vog_status=rng.choice(safety),
+                    vcp_status=rng.choice(safety),
+                    code_of_conduct_status=rng.choice(safety),
+                    trainer_qualification_status=rng.choice(safety),
+                )
+                for i in range(start, min(start + BATCH, TOTAL))
+            ]
+            created = Provider.objects.bulk_create(batch)
+            SportLink.objects.bulk_create(
+                SportLink(provider_id=p.pk, sport_id=s)
+                for p in created
+                for s in rng.sample(sports, 2)
+            )
+            GroupLink.objects.bulk_create(
+                GroupLink(provider_id=p.pk, targetgroup_id=rng.choice(groups)) for p in created
+            )
+    # Fresh planner statistics (and on PostgreSQL the visibility map that index-only counts
+    # need) after a bulk load, as autovacuum or SQLite's PRAGMA optimize provide on a live
+    # database. VACUUM must run outside a transaction.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def run(*, fill: bool) -> list[Result]:
+    if fill or Provider.objects.count() < TOTAL:
+        globals()["fill"]()
+    client = Client()
+    client.force_login(bench_user())
+    data = f"{Provider.objects.count():,} providers"
+    results = []
+    for label, url in [
+        ("provider registry, 25 per page", "/aanbieders/"),
+        ("provider registry, 50 per page", "/aanbieders/?per_page=50"),
+        (
+            "provider registry, filtered + sorted",
+            "/aanbieders/?status=active&kind=club&order=-name",
+        ),
+        ("provider registry, page 500", "/aanbieders/?page=500"),
+    ]:
+        median, p95, queries = measure_view(client, url)
+        results.append(
+            Result(
+                label,
+                data,
+                median,
+                p95,
+                queries,
+                budget_ms=BUDGET_MS,
+                budget_queries=BUDGET_QUERIES,
+            )
+        )
+    return results

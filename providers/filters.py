@@ -1,0 +1,95 @@
+"""The registry's filters (django-filter), applied by the list view to a scoped queryset."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sportloket.models import Municipality, Sport, TargetGroup
+
+from .constants import Eligibility, ProviderKind, ProviderStatus
+from .models import Provider
+from .selectors import all_met_q, eligible_q
+
+
+class ProviderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("name, KvK, e-mail, place")}),
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("municipality"), queryset=Municipality.objects.none()
+    )
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=ProviderKind.choices)
+    sport = django_filters.ModelChoiceFilter(
+        label=_("sport"), field_name="sports", queryset=Sport.objects.all()
+    )
+    target_group = django_filters.ModelChoiceFilter(
+        label=_("target group"), field_name="target_groups", queryset=TargetGroup.objects.all()
+    )
+    status = django_filters.ChoiceFilter(label=_("status"), choices=ProviderStatus.choices)
+    safety = django_filters.ChoiceFilter(
+        label=_("social-safety basics"), choices=Eligibility.choices, method="filter_safety"
+    )
+    order = django_filters.OrderingFilter(
+        label=_("sort by"),
+        fields=(
+            ("name", "name"),
+            ("municipality__name", "municipality"),
+            ("kind", "kind"),
+            ("status", "status"),
+            ("created_at", "created"),
+        ),
+        field_labels={
+            "name": _("name"),
+            "municipality__name": _("municipality"),
+            "kind": _("kind"),
+            "status": _("status"),
+            "created_at": _("registered"),
+        },
+    )
+
+    class Meta:
+        model = Provider
+        fields: list[str] = []
+
+    def __init__(self, *args, municipalities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["municipality"].queryset = (
+            municipalities if municipalities is not None else Municipality.objects.all()
+        )
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(kvk_number=value)
+            | Q(email__icontains=value)
+            | Q(contact_name__icontains=value)
+            | Q(city__icontains=value)
+            | Q(postcode__iexact=value)
+        )
+
+    def filter_safety(self, queryset, name, value):
+        if value == Eligibility.ELIGIBLE:
+            return queryset.filter(eligible_q())
+        if value == Eligibility.NOT_ELIGIBLE:
+            return queryset.exclude(eligible_q())
+        if value == Eligibility.ALL_MET:
+            return queryset.filter(all_met_q())
+        return queryset
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        # A stable order for pagination: the chosen sort, then the primary key in the same
+        # direction, so that an index on (column, …) delivers the rows without a sort.
+        ordering = list(queryset.query.order_by) or ["name"]
+        tiebreak = "-pk" if str(ordering[0]).startswith("-") else "pk"
+        return queryset.order_by(*ordering, tiebreak)

@@ -1,0 +1,353 @@
+"""Forms of the providers app: the public interest form, the staff form, import rows/upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Div, Fieldset, Layout, Row, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
+from sportloket.models import Municipality, Sport, TargetGroup
+
+from .constants import (
+    IMPORT_MAX_BYTES,
+    SAFETY_BASICS,
+    ProviderKind,
+    SafetyStatus,
+)
+from .models import Provider, kvk_validator
+
+# Names and addresses are plain text: markup is refused outright rather than stored escaped.
+no_markup = RegexValidator(r"^[^<>]*$", _("Please do not use the characters < and >."))
+TEXT_FIELDS = ("name", "contact_name", "street", "city")
+SAFETY_FIELDS = [f"{prefix}_{part}" for prefix in SAFETY_BASICS for part in ("status", "date")]
+
+
+class ProviderFieldsMixin:
+    """Validation shared by every way a provider is entered (form, staff, import)."""
+
+    def _apply_shared_rules(self) -> None:
+        for name in TEXT_FIELDS:
+            if name in self.fields:
+                self.fields[name].validators.append(no_markup)
+        if "municipality" in self.fields:
+            self.fields["municipality"].empty_label = _("— choose your municipality —")
+        for name in ("sports", "target_groups"):
+            if name in self.fields:
+                self.fields[name].widget = forms.CheckboxSelectMultiple()
+                self.fields[name].queryset = self.fields[name].queryset.order_by("ordering", "name")
+        if "kvk_number" in self.fields:
+            self.fields["kvk_number"].validators.append(kvk_validator)
+            self.fields["kvk_number"].help_text = _("8 digits, e.g. 12345678.")
+            self.fields["kvk_number"].widget.attrs.update(inputmode="numeric", maxlength="8")
+
+    def clean_kvk_number(self) -> str:
+        return "".join(self.cleaned_data.get("kvk_number", "").split())
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, kvk = cleaned.get("kind"), cleaned.get("kvk_number")
+        if (
+            kind == ProviderKind.ENTREPRENEUR
+            and not kvk
+            and "kvk_number" in self.fields
+            and "kvk_number" not in self.errors
+        ):
+            self.add_error(
+                "kvk_number",
+                _("A sport entrepreneur is registered with the KvK: please enter the number."),
+            )
+        return cleaned
+
+
+class RegistrationForm(ProviderFieldsMixin, HoneypotMixin, PrivacyConsentMixin, forms.ModelForm):
+    """The public interest form (/aanmelden/)."""
+
+    class Meta:
+        model = Provider
+        fields = [
+            "name",
+            "kind",
+            "kvk_number",
+            "municipality",
+            "postcode",
+            "city",
+            "sports",
+            "target_groups",
+            "contact_name",
+            "email",
+            "phone",
+        ]
+        labels = {"name": _("Name of the club or business")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._apply_shared_rules()
+        self.fields["municipality"].queryset = Municipality.objects.filter(active=True)
+        for name in ("postcode", "contact_name", "email"):
+            self.fields[name].required = True
+        self.fields["email"].help_text = _("We send a confirmation link to this address.")
+        self.fields["target_groups"].label = _("Target groups you serve or want to serve")
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Your club or business"),
+                "name",
+                Row(Column("kind"), Column("kvk_number")),
+                Row(Column("municipality"), Column("postcode"), Column("city")),
+            ),
+            Fieldset(_("What you offer"), Row(Column("sports"), Column("target_groups"))),
+            Fieldset(
+                _("Contact person"),
+                "contact_name",
+                Row(Column("email"), Column("phone")),
+            ),
+            HoneypotMixin.honeypot_layout(),
+            "privacy_consent",
+            Submit("submit", _("Register"), css_class="mt-2"),
+        )
+
+    def _get_validation_exclusions(self) -> set[str]:
+        """A known KvK number is not a form error here: the service recognises the provider,
+        creates no second one and answers kindly. (The form field keeps the 8-digit check.)"""
+        return {*super()._get_validation_exclusions(), "kvk_number"}
+
+
+class ProviderForm(ProviderFieldsMixin, forms.ModelForm):
+    """Staff create and edit, with the same validation as the interest form."""
+
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Provider
+        fields = [
+            "name",
+            "kind",
+            "kvk_number",
+            "municipality",
+            "street",
+            "postcode",
+            "city",
+            "sports",
+            "target_groups",
+            "contact_name",
+            "email",
+            "phone",
+            "website",
+            "participants",
+            *SAFETY_FIELDS,
+        ]
+        widgets = {name: forms.DateInput(attrs={"type": "date"}) for name in SAFETY_FIELDS[1::2]}
+
+    def __init__(self, *args, municipalities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._apply_shared_rules()
+        if municipalities is not None:
+            self.fields["municipality"].queryset = municipalities
+        for name in SAFETY_FIELDS[1::2]:
+            self.fields[name].label = _("since")
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                _("Provider"),
+                "name",
+                Row(Column("kind"), Column("kvk_number")),
+                Row(Column("municipality"), Column("street")),
+                Row(Column("postcode"), Column("city")),
+                Row(Column("website"), Column("participants")),
+            ),
+            Fieldset(_("What it offers"), Row(Column("sports"), Column("target_groups"))),
+            Fieldset(_("Contact person"), "contact_name", Row(Column("email"), Column("phone"))),
+            Fieldset(
+                _("Social-safety basics"),
+                *[
+                    Row(Column(f"{prefix}_status"), Column(f"{prefix}_date"))
+                    for prefix in SAFETY_BASICS
+                ],
+            ),
+            Div(Submit("submit", _("Save")), css_class="mt-2"),
+        )
+
+
+# --- Import ----------------------------------------------------------------------------------
+
+# Column headers accepted in an import file (lower case), Dutch or English -> field name.
+IMPORT_COLUMNS = {
+    "naam": "name",
+    "name": "name",
+    "soort": "kind",
+    "kind": "kind",
+    "kvk": "kvk_number",
+    "kvk-nummer": "kvk_number",
+    "kvk_number": "kvk_number",
+    "gemeente": "municipality",
+    "municipality": "municipality",
+    "straat": "street",
+    "adres": "street",
+    "street": "street",
+    "postcode": "postcode",
+    "plaats": "city",
+    "city": "city",
+    "sporten": "sports",
+    "sports": "sports",
+    "doelgroepen": "target_groups",
+    "target_groups": "target_groups",
+    "contactpersoon": "contact_name",
+    "contact_name": "contact_name",
+    "e-mail": "email",
+    "email": "email",
+    "telefoon": "phone",
+    "phone": "phone",
+    "website": "website",
+    "deelnemers": "participants",
+    "participants": "participants",
+    **{f"{prefix}": f"{prefix}_status" for prefix in SAFETY_BASICS},
+    **{f"{prefix}_status": f"{prefix}_status" for prefix in SAFETY_BASICS},
+    **{f"{prefix}_date": f"{prefix}_date" for prefix in SAFETY_BASICS},
+    "gedragscode": "code_of_conduct_status",
+    "kwalificatie trainers": "trainer_qualification_status",
+}
+KIND_WORDS = {
+    "vereniging": ProviderKind.CLUB,
+    "club": ProviderKind.CLUB,
+    "ondernemer": ProviderKind.ENTREPRENEUR,
+    "sportondernemer": ProviderKind.ENTREPRENEUR,
+    "entrepreneur": ProviderKind.ENTREPRENEUR,
+    "anders": ProviderKind.OTHER,
+    "overig": ProviderKind.OTHER,
+    "other": ProviderKind.OTHER,
+}
+SAFETY_WORDS = {
+    "met": SafetyStatus.MET,
+    "voldaan": SafetyStatus.MET,
+    "ja": SafetyStatus.MET,
+    "in_progress": SafetyStatus.IN_PROGRESS,
+    "mee bezig": SafetyStatus.IN_PROGRESS,
+    "in uitvoering": SafetyStatus.IN_PROGRESS,
+    "bezig": SafetyStatus.IN_PROGRESS,
+    "not_met": SafetyStatus.NOT_MET,
+    "niet voldaan": SafetyStatus.NOT_MET,
+    "nee": SafetyStatus.NOT_MET,
+}
+REQUIRED_COLUMNS = ("name", "kind", "municipality")
+
+
+class ReferenceData:
+    """Lookups of municipalities, sports and target groups by code, slug or name, loaded once
+    per import instead of once per row."""
+
+    def __init__(self):
+        self.municipalities: dict[str, Municipality] = {}
+        for m in Municipality.objects.filter(active=True):
+            self.municipalities[m.cbs_code.lower()] = m
+            self.municipalities[m.name.lower()] = m
+        self.sports = self._named(Sport)
+        self.target_groups = self._named(TargetGroup)
+
+    @staticmethod
+    def _named(model) -> dict[str, object]:
+        found = {}
+        for obj in model.objects.all():
+            found[obj.slug.lower()] = obj
+            found[obj.name.lower()] = obj
+        return found
+
+
+class ProviderImportForm(ProviderFieldsMixin, forms.ModelForm):
+    """One import row, validated with the staff form's rules. Only the columns present in the
+    file are validated and applied; text values are translated to choices first."""
+
+    website = forms.URLField(
+        label=_("website"), required=False, max_length=200, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Provider
+        fields = ProviderForm.Meta.fields
+
+    def __init__(self, row: dict[str, str], *, reference: ReferenceData, instance=None):
+        self.reference = reference
+        self.problems: list[str] = []
+        data = self._translate(row)
+        super().__init__(data=data, instance=instance)
+        self._apply_shared_rules()
+        for name in list(self.fields):
+            if name not in row:
+                del self.fields[name]
+
+    def _translate(self, row: dict[str, str]) -> dict[str, object]:
+        data: dict[str, object] = dict(row)
+        if "kind" in row:
+            value = row["kind"].strip().lower()
+            data["kind"] = KIND_WORDS.get(value, value)
+        if "municipality" in row:
+            value = row["municipality"].strip().lower()
+            found = self.reference.municipalities.get(value)
+            if found is None and value:
+                self.problems.append(
+                    str(_("Unknown municipality “%(value)s”.") % {"value": row["municipality"]})
+                )
+            data["municipality"] = found.pk if found else ""
+        for name, lookup in (
+            ("sports", self.reference.sports),
+            ("target_groups", self.reference.target_groups),
+        ):
+            if name in row:
+                pks = []
+                for part in row[name].replace(";", ",").split(","):
+                    part = part.strip()
+                    if not part:
+                        continue
+                    found = lookup.get(part.lower())
+                    if found is None:
+                        self.problems.append(str(_("Unknown value “%(value)s”.") % {"value": part}))
+                    else:
+                        pks.append(found.pk)
+                data[name] = pks
+        for prefix in SAFETY_BASICS:
+            name = f"{prefix}_status"
+            if name in row:
+                value = row[name].strip().lower()
+                data[name] = SAFETY_WORDS.get(value, value or SafetyStatus.NOT_MET)
+        return data
+
+    def error_text(self) -> str:
+        """All problems of the row in one line, with the field labels, for the report."""
+        parts = list(self.problems)
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            text = " ".join(str(e) for e in errors)
+            parts.append(f"{label}: {text}" if label else text)
+        return " ".join(parts)
+
+    def is_valid(self) -> bool:
+        return super().is_valid() and not self.problems
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or Excel file (.csv, .xlsx)"),
+        help_text=_("First row: column names such as naam, soort, kvk, gemeente, postcode."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > IMPORT_MAX_BYTES:
+            raise ValidationError(
+                _("The file is too large (at most %(mb)s MB)."),
+                params={"mb": IMPORT_MAX_BYTES // (1024 * 1024)},
+            )
+        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx"):
+            raise ValidationError(_("Upload a spreadsheet: a .csv or .xlsx file."))
+        return upload

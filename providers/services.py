@@ -1,0 +1,438 @@
+"""Writes of sport providers: registration with double opt-in, staff edits, status changes,
+import and erasure of personal data. Every change leaves an audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sportloket.models import AuditEvent, OutgoingEmail
+from sportloket.services import DomainError, audit_record, email_queue, model_changes
+from sportloket.tokens import InvalidToken, make_token, read_token
+
+from .constants import (
+    PERSONAL_FIELDS,
+    SAFETY_BASICS,
+    ImportOutcome,
+    ProviderSource,
+    ProviderStatus,
+    StatusAction,
+)
+from .models import Provider
+from .selectors import provider_find
+
+CONFIRM_PURPOSE = "provider-confirm"
+
+# Fields a form or import row may set; many-to-many fields are set after the row is saved.
+SCALAR_FIELDS = [
+    "kind",
+    "name",
+    "kvk_number",
+    "municipality",
+    "street",
+    "postcode",
+    "city",
+    "contact_name",
+    "email",
+    "phone",
+    "website",
+    "participants",
+    *[f"{prefix}_{part}" for prefix in SAFETY_BASICS for part in ("status", "date")],
+]
+M2M_FIELDS = ["sports", "target_groups"]
+
+
+class ProviderError(DomainError):
+    """A refusal of the providers app, with a message fit for the user."""
+
+
+@dataclass
+class Registration:
+    """The outcome of the public interest form: a new provider, or the one we already knew."""
+
+    provider: Provider
+    created: bool
+
+
+def _email_key(provider: Provider, kind: str) -> str:
+    return f"provider:{provider.pk}:{kind}"
+
+
+def confirmation_token(provider: Provider) -> str:
+    """The link token binds the provider to the address it was sent to: changing the e-mail
+    address invalidates links sent to the old one. The address enters as a digest, so the
+    (signed, not encrypted) link does not carry it."""
+    return make_token(CONFIRM_PURPOSE, f"{provider.pk}:{_email_digest(provider.email)}")
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
+
+
+def _queue_confirmation(provider: Provider, key: str) -> None:
+    email_queue(
+        key=key,
+        to=[provider.email],
+        template="providers/emails/confirm",
+        context={
+            "provider": provider,
+            "token": confirmation_token(provider),
+            "valid_days": max(1, settings.SPORTLOKET_CONFIRMATION_MAX_AGE // 86400),
+        },
+    )
+
+
+def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    scalars = {k: v for k, v in data.items() if k in SCALAR_FIELDS}
+    m2m = {k: list(v) for k, v in data.items() if k in M2M_FIELDS}
+    return scalars, m2m
+
+
+def _save_new(
+    *, data: dict[str, Any], source: str, status: str, actor: AbstractBaseUser | None
+) -> Provider:
+    scalars, m2m = _split(data)
+    provider = Provider(source=source, status=status, **scalars)
+    if actor is not None and actor.is_authenticated:
+        provider.created_by = actor
+    if data.get("privacy_consent"):
+        provider.privacy_consent_at = timezone.now()
+    if status == ProviderStatus.ACTIVE:
+        provider.confirmed_at = timezone.now()
+    try:
+        with transaction.atomic():
+            provider.save()
+    except IntegrityError as exc:
+        raise ProviderError(_("A provider with this KvK number already exists.")) from exc
+    for name, values in m2m.items():
+        getattr(provider, name).set(values)
+    return provider
+
+
+@transaction.atomic
+def provider_register(
+    *, data: dict[str, Any], source: str = ProviderSource.INTEREST_FORM
+) -> Registration:
+    """Register a provider from the public interest form (double opt-in).
+
+    A new provider stays ``pending`` until its e-mail address is confirmed through the link
+    that is e-mailed after commit. A provider we already know (same KvK number, or same e-mail
+    address and name) is not created twice: if it is still pending it gets the link again
+    (at most once a day), otherwise nothing changes. Returns a ``Registration``.
+    """
+    existing = provider_find(
+        kvk_number=data.get("kvk_number", ""), email=data.get("email", ""), name=data["name"]
+    )
+    if existing is not None:
+        if existing.status == ProviderStatus.PENDING and existing.email:
+            key = _email_key(existing, f"confirm-again:{timezone.localdate().isoformat()}")
+            _queue_confirmation(existing, key)
+        audit_record(
+            subject=existing,
+            actor=None,
+            action="register_again",
+            summary=_("Registered again through the interest form."),
+        )
+        return Registration(provider=existing, created=False)
+    try:
+        provider = _save_new(data=data, source=source, status=ProviderStatus.PENDING, actor=None)
+    except ProviderError:
+        # The same KvK number was registered by a simultaneous submission: answer as above.
+        existing = provider_find(kvk_number=data.get("kvk_number", ""))
+        if existing is None:
+            raise
+        return Registration(provider=existing, created=False)
+    audit_record(
+        subject=provider,
+        actor=None,
+        action="register",
+        summary=_("Registered through the interest form."),
+    )
+    _queue_confirmation(provider, _email_key(provider, "confirm"))
+    return Registration(provider=provider, created=True)
+
+
+def provider_for_token(*, token: str) -> Provider:
+    """The provider a confirmation link belongs to; raises ProviderError for a forged, expired
+    or outdated link (e.g. after the e-mail address changed or the data was erased)."""
+    try:
+        value = read_token(CONFIRM_PURPOSE, token)
+    except InvalidToken as exc:
+        if exc.expired:
+            raise ProviderError(
+                _(
+                    "This confirmation link has expired. Please fill in the form again; "
+                    "we will send you a new link."
+                )
+            ) from exc
+        raise ProviderError(_("This confirmation link is not valid.")) from exc
+    pk, _sep, digest = value.partition(":")
+    provider = Provider.objects.filter(pk=pk).first() if pk.isdigit() else None
+    if provider is None or not provider.email or _email_digest(provider.email) != digest:
+        raise ProviderError(_("This confirmation link is not valid."))
+    return provider
+
+
+@transaction.atomic
+def provider_confirm_email(*, token: str) -> Provider:
+    """Confirm the e-mail address of a registration. Idempotent: confirming twice is fine.
+
+    Only a pending provider becomes active; the conditional UPDATE makes two simultaneous
+    clicks record one confirmation.
+    """
+    provider = provider_for_token(token=token)
+    if provider.status == ProviderStatus.INACTIVE:
+        raise ProviderError(
+            _("This registration has been closed. Please contact the desk if this is a mistake.")
+        )
+    now = timezone.now()
+    claimed = Provider.objects.filter(pk=provider.pk, status=ProviderStatus.PENDING).update(
+        status=ProviderStatus.ACTIVE, confirmed_at=now, updated_at=now
+    )
+    if claimed:
+        provider.refresh_from_db()
+        audit_record(
+            subject=provider,
+            actor=None,
+            action="confirm_email",
+            changes={
+                "status": [str(ProviderStatus.PENDING.label), str(ProviderStatus.ACTIVE.label)]
+            },
+            summary=_("E-mail address confirmed through the link."),
+        )
+    return provider
+
+
+@transaction.atomic
+def provider_create(*, data: dict[str, Any], actor: AbstractBaseUser) -> Provider:
+    """Create a provider entered by staff; it is active at once (staff vouch for it)."""
+    provider = _save_new(
+        data=data, source=ProviderSource.STAFF, status=ProviderStatus.ACTIVE, actor=actor
+    )
+    audit_record(subject=provider, actor=actor, action="create", summary=_("Created by staff."))
+    return provider
+
+
+@transaction.atomic
+def provider_update(
+    *, provider: Provider, data: dict[str, Any], actor: AbstractBaseUser | None, action="update"
+) -> dict[str, list[str]]:
+    """Apply ``data`` and record what changed. Returns the changes ({} when nothing changed,
+    in which case nothing is written).
+
+    The diff is taken against the row as stored, locked for the transaction (a ModelForm has
+    already copied its data onto ``provider``, and two editors must not lose each other's
+    audit entries)."""
+    stored = Provider.objects.select_for_update().get(pk=provider.pk)
+    fields = [f for f in SCALAR_FIELDS + M2M_FIELDS if f in data]
+    changes = model_changes(stored, data, fields)
+    if not changes:
+        provider.refresh_from_db()
+        return {}
+    scalars, m2m = _split(data)
+    for name, value in scalars.items():
+        setattr(stored, name, value)
+    try:
+        with transaction.atomic():
+            stored.save()
+    except IntegrityError as exc:
+        raise ProviderError(_("A provider with this KvK number already exists.")) from exc
+    for name, values in m2m.items():
+        getattr(stored, name).set(values)
+    audit_record(subject=stored, actor=actor, action=action, changes=changes)
+    provider.refresh_from_db()
+    return changes
+
+
+STATUS_TRANSITIONS = {
+    StatusAction.CONFIRM: ({ProviderStatus.PENDING}, ProviderStatus.ACTIVE),
+    StatusAction.DEACTIVATE: (
+        {ProviderStatus.PENDING, ProviderStatus.ACTIVE},
+        ProviderStatus.INACTIVE,
+    ),
+    StatusAction.REACTIVATE: ({ProviderStatus.INACTIVE}, ProviderStatus.ACTIVE),
+}
+
+
+@transaction.atomic
+def provider_set_status(*, provider: Provider, action: str, actor: AbstractBaseUser) -> Provider:
+    """Confirm, deactivate or reactivate. A conditional UPDATE guards against a stale page:
+    the transition only happens from the status it is meant for."""
+    if action not in STATUS_TRANSITIONS:
+        raise ProviderError(_("Unknown action."))
+    sources, target = STATUS_TRANSITIONS[StatusAction(action)]
+    now = timezone.now()
+    values: dict[str, Any] = {"status": target, "updated_at": now}
+    if action == StatusAction.CONFIRM:
+        values["confirmed_at"] = now
+    old = provider.get_status_display()
+    if not Provider.objects.filter(pk=provider.pk, status__in=sources).update(**values):
+        raise ProviderError(
+            _("This is not possible while the provider is “%(status)s”.") % {"status": old}
+        )
+    provider.refresh_from_db()
+    audit_record(
+        subject=provider,
+        actor=actor,
+        action=str(action),
+        changes={"status": [str(old), str(provider.get_status_display())]},
+    )
+    return provider
+
+
+def provider_personal_data(*, provider: Provider) -> dict[str, Any]:
+    """Everything personal we hold on the provider's contact, for a data-subject request."""
+    emails = OutgoingEmail.objects.filter(key__startswith=f"provider:{provider.pk}:")
+    return {
+        "provider": provider.name,
+        "kvk_number": provider.kvk_number,
+        "contact": {
+            "contact_name": provider.contact_name,
+            "email": provider.email,
+            "phone": str(provider.phone or ""),
+            "street": provider.street,
+            "postcode": provider.postcode,
+            "city": provider.city,
+        },
+        "privacy_consent_at": _iso(provider.privacy_consent_at),
+        "confirmed_at": _iso(provider.confirmed_at),
+        "created_at": _iso(provider.created_at),
+        "emails_sent": [
+            {"subject": e.subject, "to": e.to, "created_at": _iso(e.created_at)}
+            for e in emails.order_by("created_at")
+        ],
+    }
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
+def provider_erase_personal_data(*, provider: Provider, actor: AbstractBaseUser) -> Provider:
+    """Erase the contact's personal data (AVG/GDPR art. 17); the provider record stays,
+    anonymised. Old values are also removed from its audit trail and its outbox e-mails, so no
+    copy survives. Idempotent."""
+    Provider.objects.filter(pk=provider.pk).update(
+        contact_name="",
+        email="",
+        phone="",
+        street="",
+        erased_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    for event in audit_events_with_personal_data(provider):
+        event.changes = {k: v for k, v in event.changes.items() if k not in PERSONAL_FIELDS}
+        event.save(update_fields=["changes"])
+    OutgoingEmail.objects.filter(key__startswith=f"provider:{provider.pk}:").delete()
+    provider.refresh_from_db()
+    audit_record(
+        subject=provider,
+        actor=actor,
+        action="erase",
+        changes={name: ["…", ""] for name in PERSONAL_FIELDS},
+        summary=_("Personal data of the contact erased on request."),
+    )
+    return provider
+
+
+def audit_events_with_personal_data(provider: Provider) -> list[AuditEvent]:
+    from sportloket.selectors import audit_events_for
+
+    personal = Q()
+    for name in PERSONAL_FIELDS:
+        personal |= Q(changes__has_key=name)
+    return list(audit_events_for(provider).filter(personal))
+
+
+# --- Import ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportRow:
+    line: int
+    name: str
+    outcome: str
+    reason: str = ""
+    changes: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow]
+    applied: bool
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def has_rejections(self) -> bool:
+        return any(row.outcome == ImportOutcome.REJECTED for row in self.rows)
+
+    @property
+    def counts(self) -> list[tuple[str, int]]:
+        return [(str(outcome.label), self.count(outcome)) for outcome in ImportOutcome]
+
+
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll it back after a dry run or a rejection."""
+
+
+def provider_import(
+    *, rows: list[tuple[int, dict[str, Any], str]], actor: AbstractBaseUser | None, dry_run: bool
+) -> ImportReport:
+    """Import validated rows, idempotent on KvK number: a known KvK updates (or leaves
+    unchanged) that provider, never a duplicate. Each row is ``(line, cleaned_data, error)``;
+    a row with an error is rejected (its data then only needs a name for the report).
+    All or nothing: when any row is rejected, or on a dry run, the whole transaction rolls
+    back and the report says what *would* happen.
+    """
+    report = ImportReport(rows=[], applied=False)
+    try:
+        with transaction.atomic():
+            seen: dict[str, int] = {}
+            for line, data, error in rows:
+                report.rows.append(_import_row(line, data, error, seen, actor))
+            if dry_run or report.has_rejections:
+                raise _DryRun
+            report.applied = True
+    except _DryRun:
+        report.applied = False
+    return report
+
+
+def _import_row(line, data, error, seen, actor) -> ImportRow:
+    if error:
+        name = data.get("name", "")
+        return ImportRow(line=line, name=name, outcome=ImportOutcome.REJECTED, reason=error)
+    name = data["name"]
+    kvk = data.get("kvk_number", "")
+    key = kvk or f"{data.get('email', '').lower()}|{name.lower()}"
+    if key in seen:
+        reason = _("Same provider as line %(line)s.") % {"line": seen[key]}
+        return ImportRow(line=line, name=name, outcome=ImportOutcome.REJECTED, reason=reason)
+    seen[key] = line
+    existing = provider_find(kvk_number=kvk, email=data.get("email", ""), name=name)
+    try:
+        if existing is None:
+            provider = _save_new(
+                data=data, source=ProviderSource.IMPORT, status=ProviderStatus.ACTIVE, actor=actor
+            )
+            audit_record(subject=provider, actor=actor, action="import", summary=_("Imported."))
+            return ImportRow(line=line, name=name, outcome=ImportOutcome.CREATED)
+        # An import never wipes what staff know: empty cells leave a field as it is.
+        data = {k: v for k, v in data.items() if v not in ("", None, [])}
+        changes = provider_update(provider=existing, data=data, actor=actor, action="import")
+    except ProviderError as exc:
+        return ImportRow(line=line, name=name, outcome=ImportOutcome.REJECTED, reason=exc.message)
+    outcome = ImportOutcome.UPDATED if changes else ImportOutcome.UNCHANGED
+    return ImportRow(line=line, name=name, outcome=outcome, changes=changes)

@@ -1,0 +1,439 @@
+"""Views of the providers app: thin wrappers around forms, selectors and services."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from sportloket.models import Municipality
+from sportloket.permissions import RoleRequiredMixin
+from sportloket.ratelimit import ratelimit_post
+from sportloket.selectors import audit_events_for, municipality_list
+from sportloket.services import audit_record
+
+from . import services
+from .constants import (
+    AUDIT_ACTIONS,
+    PAGE_SIZES,
+    SAFETY_BASICS,
+    ImportOutcome,
+    ProviderKind,
+    ProviderStatus,
+    StatusAction,
+)
+from .filters import ProviderFilter
+from .forms import ImportUploadForm, ProviderForm, RegistrationForm
+from .importing import import_file
+from .models import Provider
+from .selectors import (
+    EDITOR_ROLES,
+    READER_ROLES,
+    provider_export_rows,
+    provider_get,
+    provider_list,
+    provider_registry,
+    provider_relations,
+)
+
+# --- Public: the interest form and its confirmation link -------------------------------------
+
+
+@method_decorator(ratelimit_post("provider-register"), name="dispatch")
+class RegisterView(View):
+    """The public interest form. Its URL /aanmelden/ is printed on flyers: keep it stable."""
+
+    template_name = "providers/register.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": RegistrationForm()})
+
+    def post(self, request):
+        form = RegistrationForm(request.POST)
+        if form.is_spam():
+            return redirect("providers:register_done")
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        registration = services.provider_register(data=form.cleaned_data)
+        if registration.created:
+            return redirect("providers:register_done")
+        return redirect("providers:register_known")
+
+
+class ConfirmView(View):
+    """The link in the confirmation e-mail. GET only shows a button, so that link scanners of
+    mail providers that open every link cannot confirm on the person's behalf."""
+
+    template_name = "providers/confirm.html"
+
+    def get(self, request, token: str):
+        try:
+            provider = services.provider_for_token(token=token)
+        except services.ProviderError as exc:
+            return render(request, self.template_name, {"error": exc.message}, status=400)
+        return render(request, self.template_name, {"provider": provider, "token": token})
+
+    def post(self, request, token: str):
+        try:
+            provider = services.provider_confirm_email(token=token)
+        except services.ProviderError as exc:
+            return render(request, self.template_name, {"error": exc.message}, status=400)
+        return render(request, self.template_name, {"provider": provider, "confirmed": True})
+
+
+# --- Staff: the registry ---------------------------------------------------------------------
+
+
+class ProviderFilterMixin:
+    def get_filterset(self) -> ProviderFilter:
+        user = self.request.user
+        return ProviderFilter(
+            self.request.GET or None,
+            queryset=provider_list(user=user),
+            municipalities=municipality_list(user=user),
+        )
+
+
+class ProviderListView(RoleRequiredMixin, TemplateView):
+    allowed_roles = READER_ROLES
+    template_name = "providers/provider_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        filterset = ProviderFilter(
+            self.request.GET or None,
+            queryset=provider_registry(user=user),
+            municipalities=municipality_list(user=user),
+        )
+        fields, names = filter_fields(filterset, self.request.GET)
+        per_page = self.request.GET.get("per_page", "")
+        per_page = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else 25
+        page = Paginator(filterset.qs, per_page).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter=filterset,
+            filter_fields=fields,
+            page_obj=page,
+            rows=registry_rows(list(page.object_list), names),
+            query=query.urlencode(),
+            page_sizes=PAGE_SIZES,
+            per_page=per_page,
+            can_edit=self.scope.role in EDITOR_ROLES,
+        )
+        return context
+
+
+def registry_rows(providers: list[Provider], names: dict[str, dict[str, str]]) -> list[dict]:
+    """The page's rows as plain values. Names of municipalities, sports and target groups come
+    from the filter's option lists (already loaded), labels are looked up once per page: a
+    50-row page costs hardly more than a 25-row one, in the same number of queries."""
+    kinds = {value: str(label) for value, label in ProviderKind.choices}
+    statuses = {value: str(label) for value, label in ProviderStatus.choices}
+    municipalities = names["municipality"]
+    missing = {p.municipality_id for p in providers} - {int(pk) for pk in municipalities}
+    if missing:  # a municipality no longer active, so not among the filter's options
+        municipalities = {
+            **municipalities,
+            **{str(m.pk): m.name for m in Municipality.objects.filter(pk__in=missing)},
+        }
+    sports, groups = provider_relations([p.pk for p in providers])
+    # One reverse() per page instead of per row: the detail URL is this prefix plus "<pk>/".
+    detail_url = reverse("providers:detail", args=[0])[: -len("0/")]
+
+    def joined(ids: list[int], labels: dict[str, str]) -> str:
+        return ", ".join(sorted(labels.get(str(pk), "") for pk in ids))
+
+    return [
+        {
+            "url": f"{detail_url}{p.pk}/",
+            "name": p.name,
+            "kvk_number": p.kvk_number,
+            "kind": kinds.get(p.kind, p.kind),
+            "municipality": municipalities.get(str(p.municipality_id), ""),
+            "sports": joined(sports.get(p.pk, []), names["sport"]),
+            "target_groups": joined(groups.get(p.pk, []), names["target_group"]),
+            "status": p.status,
+            "status_label": statuses.get(p.status, p.status),
+            "eligible": p.is_eligible,
+        }
+        for p in providers
+    ]
+
+
+def filter_fields(filterset: ProviderFilter, params) -> tuple[list[dict], dict[str, dict]]:
+    """The filter form's fields as ready-made option tags, plus {field: {value: label}}.
+
+    Rendering 342 municipalities through Django's widget templates costs more than the whole
+    rest of the page; escaped option tags joined in Python cost well under a millisecond.
+    """
+    fields = []
+    names: dict[str, dict[str, str]] = {}
+    errors = filterset.form.errors if filterset.is_bound else {}
+    for name, bound in filterset.form.fields.items():
+        field = {
+            "name": name,
+            "label": bound.label,
+            "value": params.get(name, ""),
+            "errors": errors.get(name, []),
+        }
+        if name == "q":
+            field["text"] = True
+            fields.append(field)
+            continue
+        if hasattr(bound, "queryset"):
+            options = [(str(pk), label) for pk, label in bound.queryset.values_list("pk", "name")]
+        else:
+            options = [(str(v), str(label)) for v, label in bound.choices if v != ""]
+        names[name] = dict(options)
+        selected = field["value"]
+        # stdlib html.escape: the same escaping as Django's, without its lazy-string wrapper.
+        field["options"] = mark_safe(  # noqa: S308 - every value and label is escaped here
+            "".join(
+                f'<option value="{escape(v)}"{" selected" if v == selected else ""}>'
+                f"{escape(label)}</option>"
+                for v, label in options
+            )
+        )
+        fields.append(field)
+    return fields, names
+
+
+class Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+class ProviderExportView(RoleRequiredMixin, ProviderFilterMixin, View):
+    """CSV of exactly the filtered list. Cells that look like a spreadsheet formula are
+    neutralised by defusedcsv (CSV injection)."""
+
+    allowed_roles = READER_ROLES
+
+    def get(self, request):
+        from defusedcsv import csv
+
+        filterset = self.get_filterset()
+        writer = csv.writer(Echo(), delimiter=";")
+        header = [
+            _("name"),
+            _("kind"),
+            _("KvK number"),
+            _("CBS code"),
+            _("municipality"),
+            _("street and number"),
+            _("postcode"),
+            _("place"),
+            _("sports"),
+            _("target groups"),
+            _("contact person"),
+            _("e-mail"),
+            _("phone"),
+            _("website"),
+            _("participants (approx.)"),
+            _("status"),
+            *[str(label) for label in SAFETY_BASICS.values()],
+            _("eligible for club support"),
+        ]
+
+        def rows():
+            yield "\ufeff" + writer.writerow(header)
+            for row in provider_export_rows(filterset.qs):
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="sportaanbieders-{stamp}.csv"'
+        return response
+
+
+class ProviderDetailView(RoleRequiredMixin, TemplateView):
+    allowed_roles = READER_ROLES
+    template_name = "providers/provider_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        provider = provider_get(user=self.request.user, pk=self.kwargs["pk"])
+        can_edit = self.scope.role in EDITOR_ROLES
+        actions = []
+        if can_edit:
+            actions = [
+                action
+                for action, (sources, _target) in services.STATUS_TRANSITIONS.items()
+                if provider.status in sources
+            ]
+        context.update(
+            provider=provider,
+            events=history(provider),
+            can_edit=can_edit,
+            actions=actions,
+        )
+        return context
+
+
+def history(provider) -> list[dict]:
+    """The audit trail with readable action names and field labels."""
+    labels = {
+        f.name: f.verbose_name for f in Provider._meta.get_fields() if hasattr(f, "verbose_name")
+    }
+    return [
+        {
+            "at": event.at,
+            "actor": event.actor,
+            "action": AUDIT_ACTIONS.get(event.action, event.action),
+            "summary": event.summary,
+            "changes": [
+                (labels.get(name, name), values[0], values[1])
+                for name, values in event.changes.items()
+            ],
+        }
+        for event in audit_events_for(provider).order_by("-at", "-pk")[:200]
+    ]
+
+
+class ProviderFormView(RoleRequiredMixin, View):
+    allowed_roles = EDITOR_ROLES
+    template_name = "providers/provider_form.html"
+
+    def get_provider(self):
+        pk = self.kwargs.get("pk")
+        return provider_get(user=self.request.user, pk=pk) if pk else None
+
+    def make_form(self, provider, data=None):
+        return ProviderForm(
+            data,
+            instance=provider,
+            municipalities=municipality_list(user=self.request.user),
+        )
+
+    def get(self, request, pk=None):
+        provider = self.get_provider()
+        form = self.make_form(provider)
+        return render(request, self.template_name, {"form": form, "provider": provider})
+
+    def post(self, request, pk=None):
+        provider = self.get_provider()
+        form = self.make_form(provider, request.POST)
+        if form.is_valid():
+            try:
+                if provider is None:
+                    provider = services.provider_create(data=form.cleaned_data, actor=request.user)
+                    messages.success(request, _("The provider has been added."))
+                else:
+                    changes = services.provider_update(
+                        provider=provider, data=form.cleaned_data, actor=request.user
+                    )
+                    if changes:
+                        messages.success(request, _("The changes have been saved."))
+                    else:
+                        messages.info(request, _("Nothing was changed."))
+                return redirect(provider)
+            except services.ProviderError as exc:
+                form.add_error(None, exc.message)
+        context = {"form": form, "provider": provider}
+        return render(request, self.template_name, context, status=400)
+
+
+class ProviderStatusView(RoleRequiredMixin, View):
+    allowed_roles = EDITOR_ROLES
+
+    def post(self, request, pk):
+        provider = provider_get(user=request.user, pk=pk)
+        action = request.POST.get("action", "")
+        if action not in StatusAction.values:
+            messages.error(request, _("Unknown action."))
+            return redirect(provider)
+        try:
+            services.provider_set_status(provider=provider, action=action, actor=request.user)
+        except services.ProviderError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Status is now “%(status)s”.")
+                % {"status": ProviderStatus(provider.status).label},
+            )
+        return redirect(provider)
+
+
+class PersonalDataExportView(RoleRequiredMixin, View):
+    """Everything personal held on the contact, as JSON (data-subject access request)."""
+
+    allowed_roles = EDITOR_ROLES
+
+    def post(self, request, pk):
+        provider = provider_get(user=request.user, pk=pk)
+        data = services.provider_personal_data(provider=provider)
+        audit_record(
+            subject=provider,
+            actor=request.user,
+            action="export_personal_data",
+            summary=_("Personal data exported on request."),
+        )
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="persoonsgegevens-{pk}.json"'
+        return response
+
+
+class EraseView(RoleRequiredMixin, View):
+    allowed_roles = EDITOR_ROLES
+    template_name = "providers/erase_confirm.html"
+
+    def get(self, request, pk):
+        provider = provider_get(user=request.user, pk=pk)
+        return render(request, self.template_name, {"provider": provider})
+
+    def post(self, request, pk):
+        provider = provider_get(user=request.user, pk=pk)
+        services.provider_erase_personal_data(provider=provider, actor=request.user)
+        messages.success(request, _("The contact's personal data has been erased."))
+        return redirect(provider)
+
+
+class ImportView(RoleRequiredMixin, View):
+    """Upload a spreadsheet. "Check" shows the report without saving; "Import" saves only when
+    every row is valid."""
+
+    allowed_roles = EDITOR_ROLES
+    template_name = "providers/import.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ImportUploadForm()})
+
+    def post(self, request):
+        form = ImportUploadForm(request.POST, request.FILES)
+        context = {"form": form}
+        if not form.is_valid():
+            return render(request, self.template_name, context, status=400)
+        upload = form.cleaned_data["file"]
+        dry_run = "apply" not in request.POST
+        try:
+            report = import_file(
+                file=upload, filename=upload.name, actor=request.user, dry_run=dry_run
+            )
+        except services.ProviderError as exc:
+            form.add_error("file", exc.message)
+            return render(request, self.template_name, context, status=400)
+        context.update(report=report, dry_run=dry_run, outcomes=ImportOutcome)
+        if report.applied:
+            messages.success(request, _("The import has been saved."))
+        elif not dry_run:
+            messages.error(
+                request, _("Nothing was imported: correct the rejected rows and try again.")
+            )
+        return render(request, self.template_name, context)

@@ -1,0 +1,46 @@
+"""The confirmation e-mail is sent by a real Celery worker on Redis, after commit."""
+
+from unittest import mock
+
+import pytest
+
+from providers import services
+from providers.constants import ProviderStatus
+from sportloket import tasks
+from sportloket.models import Sport
+from tests.conftest import wait_until
+from tests.factories import municipality
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+
+def test_real_worker_sends_the_confirmation_link_that_activates_the_provider(
+    celery_workers, tmp_path
+):
+    queue = celery_workers(1)
+    send = tasks.send_outgoing_email
+
+    def to_test_queue(*args):
+        return send.apply_async(args, queue=queue)
+
+    data = {
+        "name": "Padel Noord",
+        "kind": "entrepreneur",
+        "kvk_number": "87654321",
+        "municipality": municipality("GM0344"),
+        "postcode": "3511 AB",
+        "contact_name": "Kim",
+        "email": "kim@padel.example",
+        "sports": list(Sport.objects.filter(slug="padel")),
+        "privacy_consent": True,
+    }
+    with mock.patch.object(send, "delay", side_effect=to_test_queue):
+        provider = services.provider_register(data=data).provider
+        services.provider_register(data=data)  # same KvK again: no second provider
+    files = wait_until(lambda: list((tmp_path / "mail").glob("*.log")))
+    text = files[0].read_text()
+    assert "kim@padel.example" in text
+    token = text.split("/aanmelden/bevestigen/")[1].split("/")[0]
+    services.provider_confirm_email(token=token)
+    provider.refresh_from_db()
+    assert provider.status == ProviderStatus.ACTIVE
