@@ -95,5 +95,3 @@ class SupportRequestFilter(django_filters.FilterSet):
         else:
             qs = qs.order_by("deadline", "id")
         return qs
-
-

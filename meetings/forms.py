@@ -207,9 +207,7 @@ class BulkForm(forms.Form):
         self.fields["assignee"].choices = [("", "—")] + [
             (u.pk, u.get_full_name() or u.username) for u in options.staff
         ]
-        self.fields["category"].choices = [("", "—")] + [
-            (c.pk, c.name) for c in options.categories
-        ]
+        self.fields["category"].choices = [("", "—")] + [(c.pk, c.name) for c in options.categories]
         self.staff = {u.pk: u for u in options.staff}
         self.categories = {c.pk: c for c in options.categories}
 

@@ -106,8 +106,12 @@ class SupportRequest(models.Model):
         verbose_name_plural = _("support questions")
         ordering = ["deadline", "pk"]
         indexes = [
-            models.Index(fields=["desk", "is_open", "deadline", "id"], name="sr_desk_open_deadline"),
-            models.Index(fields=["desk", "status", "deadline", "id"], name="sr_desk_status_deadline"),
+            models.Index(
+                fields=["desk", "is_open", "deadline", "id"], name="sr_desk_open_deadline"
+            ),
+            models.Index(
+                fields=["desk", "status", "deadline", "id"], name="sr_desk_status_deadline"
+            ),
             models.Index(fields=["municipality", "is_open", "deadline"], name="sr_muni_open"),
             models.Index(fields=["assignee", "is_open", "deadline"], name="sr_assignee_open"),
             models.Index(fields=["organisation", "is_open"], name="sr_org_open"),

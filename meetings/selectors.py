@@ -32,9 +32,7 @@ def _handed_to(organisation_id: int | None) -> Q:
         return Q(pk__in=[])
     return Q(
         Exists(
-            Handover.objects.filter(
-                support_request=OuterRef("pk"), organisation_id=organisation_id
-            )
+            Handover.objects.filter(support_request=OuterRef("pk"), organisation_id=organisation_id)
         )
     )
 
@@ -66,9 +64,7 @@ def support_request_get(*, user: AbstractBaseUser, pk: int) -> SupportRequest:
     scope = user_scope(user)
     request = (
         SupportRequest.objects.filter(support_request_scope_q(scope), pk=pk)
-        .select_related(
-            "desk", "provider", "assignee", "category", "organisation", "municipality"
-        )
+        .select_related("desk", "provider", "assignee", "category", "organisation", "municipality")
         .first()
     )
     if request is None:
@@ -185,9 +181,7 @@ def handover_get(*, user: AbstractBaseUser, pk: int) -> Handover:
     return handover
 
 
-def providers_without_contact(
-    *, desk: Desk, on: dt.date, months: int = 12
-) -> QuerySet[Provider]:
+def providers_without_contact(*, desk: Desk, on: dt.date, months: int = 12) -> QuerySet[Provider]:
     """Active or pending providers in the desk's area with no contact moment since
     ``on - months``: who is due for a proactive visit (seed 001/002)."""
     since = on - relativedelta(months=months)

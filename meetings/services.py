@@ -293,8 +293,10 @@ def support_request_transition(
     request = _locked(request)
     if request.handovers.filter(status=HandoverStatus.PENDING).exists():
         raise DomainError(
-            _("This question is waiting for the receiving organisation's answer; it returns to "
-              "the queue when they decline or do not answer in time.")
+            _(
+                "This question is waiting for the receiving organisation's answer; it returns to "
+                "the queue when they decline or do not answer in time."
+            )
         )
     _set_status(request, target, by=by, text=text)
     return request
@@ -511,7 +513,9 @@ def handover_accept(
     handover = _locked_pending_handover(handover)
     if not _may_answer(handover, by):
         raise DomainError(_("Only staff of the receiving organisation can answer a handover."))
-    help_by = help_by or add_working_days(today(), handover.support_request.desk.first_response_working_days)
+    help_by = help_by or add_working_days(
+        today(), handover.support_request.desk.first_response_working_days
+    )
     if help_by < today():
         raise DomainError(_("The date by which you will help cannot be in the past."))
     handover.status = HandoverStatus.ACCEPTED
@@ -584,9 +588,9 @@ def handovers_expire(*, on: dt.date | None = None) -> int:
     claim is a conditional UPDATE on the pending status, so a concurrent run finds nothing."""
     on = on or today()
     expired = 0
-    for pk in Handover.objects.filter(
-        status=HandoverStatus.PENDING, respond_by__lt=on
-    ).values_list("pk", flat=True):
+    for pk in Handover.objects.filter(status=HandoverStatus.PENDING, respond_by__lt=on).values_list(
+        "pk", flat=True
+    ):
         with transaction.atomic():
             claimed = Handover.objects.filter(pk=pk, status=HandoverStatus.PENDING).update(
                 status=HandoverStatus.EXPIRED, responded_at=timezone.now()
@@ -598,7 +602,8 @@ def handovers_expire(*, on: dt.date | None = None) -> int:
                 handover,
                 kind=EventKind.HANDOVER_EXPIRED,
                 by=None,
-                reason=_("No answer by %(date)s.") % {"date": handover.respond_by.strftime("%d-%m-%Y")},
+                reason=_("No answer by %(date)s.")
+                % {"date": handover.respond_by.strftime("%d-%m-%Y")},
             )
             expired += 1
     return expired

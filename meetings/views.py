@@ -131,9 +131,7 @@ class PublicFollowView(View):
             else:
                 messages.success(request, _("Thank you, your information has been added."))
                 return redirect(support_request.get_public_url())
-        return render(
-            request, self.template_name, self.context(support_request, form), status=400
-        )
+        return render(request, self.template_name, self.context(support_request, form), status=400)
 
 
 # --- Triage board ----------------------------------------------------------------------------
@@ -149,7 +147,9 @@ class BoardView(RoleRequiredMixin, View):
         data = request.GET.copy()
         data.setdefault("status", OPEN)
         filterset = SupportRequestFilter(
-            data, queryset=selectors.board_queryset(user=request.user), options=options,
+            data,
+            queryset=selectors.board_queryset(user=request.user),
+            options=options,
             user=request.user,
         )
         try:
@@ -328,9 +328,7 @@ class RequestActionView(RequestDetailView):
         if not form.is_valid():
             return "assign_form", form
         assignee = form.staff.get(form.cleaned_data["assignee"])
-        services.support_request_assign(
-            request=support_request, assignee=assignee, by=request.user
-        )
+        services.support_request_assign(request=support_request, assignee=assignee, by=request.user)
 
     def do_status(self, request, support_request):
         form = StatusForm(request.POST)

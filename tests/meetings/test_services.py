@@ -241,9 +241,7 @@ def test_declined_handover_returns_the_question_to_the_desk(desk, supporter, par
     assert request.events.filter(kind=EventKind.HANDOVER_DECLINED, text="Geen capaciteit").exists()
 
 
-def test_staff_cannot_move_a_question_while_its_handover_is_pending(
-    desk, supporter, partner_org
-):
+def test_staff_cannot_move_a_question_while_its_handover_is_pending(desk, supporter, partner_org):
     request = make_request(desk)
     services.handover_create(request=request, organisation=partner_org, note="x", by=supporter)
     with pytest.raises(DomainError, match="ontvangende|receiving"):

@@ -152,9 +152,7 @@ def test_staff_of_another_desk_cannot_see_or_change_the_question(client, desk):
     assert client.get(request.get_absolute_url()).status_code == 404
     for name in ["assign-me", "status", "handover", "message", "classify"]:
         assert client.post(action(request, name), {"status": "resolved"}).status_code == 404
-    response = client.post(
-        reverse("meetings:bulk"), {"ids": [request.pk], "action": "assign_me"}
-    )
+    response = client.post(reverse("meetings:bulk"), {"ids": [request.pk], "action": "assign_me"})
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.assignee is None
@@ -187,9 +185,7 @@ def test_policy_staff_see_their_municipality_without_internal_notes(
 def test_board_filters_and_sorts_by_deadline(client, desk, supporter):
     late = SupportRequestFactory(desk=desk, subject="LAAT", deadline=dt.date(2030, 1, 1))
     early = SupportRequestFactory(desk=desk, subject="VROEG", deadline=dt.date(2020, 1, 1))
-    SupportRequestFactory(
-        desk=desk, subject="GESLOTEN", status=SupportStatus.CLOSED, is_open=False
-    )
+    SupportRequestFactory(desk=desk, subject="GESLOTEN", status=SupportStatus.CLOSED, is_open=False)
     client.force_login(supporter)
     body = client.get(BOARD).content.decode()
     assert body.index("VROEG") < body.index("LAAT")
@@ -346,9 +342,7 @@ def test_other_organisations_cannot_answer_a_handover(client, desk, supporter, p
         request=request, organisation=partner_org, note="x", by=supporter
     )
     client.force_login(supporter)
-    assert (
-        client.post(reverse("meetings:handover_accept", args=[handover.pk])).status_code == 404
-    )
+    assert client.post(reverse("meetings:handover_accept", args=[handover.pk])).status_code == 404
     assert Handover.objects.get().status == "pending"
 
 
@@ -356,15 +350,25 @@ def test_other_organisations_cannot_answer_a_handover(client, desk, supporter, p
 
 
 def test_contact_moments_list_providers_without_recent_contact(client, desk, supporter):
-    recent, stale, never = ProviderFactory(name="RECENT"), ProviderFactory(name="OUD"), (
-        ProviderFactory(name="NOOIT")
+    recent, stale, never = (
+        ProviderFactory(name="RECENT"),
+        ProviderFactory(name="OUD"),
+        (ProviderFactory(name="NOOIT")),
     )
     ContactMoment.objects.create(
-        provider=recent, desk=desk, staff=supporter, date=dt.date.today(), channel="visit",
+        provider=recent,
+        desk=desk,
+        staff=supporter,
+        date=dt.date.today(),
+        channel="visit",
         summary="x",
     )
     ContactMoment.objects.create(
-        provider=stale, desk=desk, staff=supporter, date=dt.date(2020, 1, 1), channel="visit",
+        provider=stale,
+        desk=desk,
+        staff=supporter,
+        date=dt.date(2020, 1, 1),
+        channel="visit",
         summary="x",
     )
     ProviderFactory(name="ELDERS", municipality=municipality("GM0363"))
@@ -374,8 +378,12 @@ def test_contact_moments_list_providers_without_recent_contact(client, desk, sup
     assert names == sorted(["OUD", "NOOIT"])
     response = client.post(
         reverse("meetings:contact_moments"),
-        {"provider": never.pk, "date": dt.date.today().isoformat(), "channel": "phone",
-         "summary": "Gebeld"},
+        {
+            "provider": never.pk,
+            "date": dt.date.today().isoformat(),
+            "channel": "phone",
+            "summary": "Gebeld",
+        },
     )
     assert response.status_code == 302
     assert ContactMoment.objects.filter(provider=never).exists()
