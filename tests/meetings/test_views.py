@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from meetings import services
 from meetings.constants import Channel, EventKind, SupportStatus
@@ -193,12 +194,19 @@ def test_board_filters_and_sorts_by_deadline(client, desk, supporter):
     body = client.get(BOARD, {"sort": "-deadline"}).content.decode()
     assert body.index("LAAT") < body.index("VROEG")
     body = client.get(BOARD, {"overdue": "true"}).content.decode()
-    assert "VROEG" in body and "LAAT" not in body
+    assert "VROEG" in body
+    assert "LAAT" not in body
     body = client.get(BOARD, {"status": "closed"}).content.decode()
-    assert "GESLOTEN" in body and "VROEG" not in body
+    assert "GESLOTEN" in body
+    assert "VROEG" not in body
     body = client.get(BOARD, {"eligible": "yes"}).content.decode()
     assert "VROEG" not in body
-    assert early.pk and late.pk
+    late.provider.vog_status = late.provider.vcp_status = "met"
+    late.provider.code_of_conduct_status = late.provider.trainer_qualification_status = "met"
+    late.provider.save()
+    body = client.get(BOARD, {"eligible": "yes"}).content.decode()
+    assert "LAAT" in body
+    assert early.subject not in body
 
 
 @pytest.mark.parametrize(
@@ -359,7 +367,7 @@ def test_contact_moments_list_providers_without_recent_contact(client, desk, sup
         provider=recent,
         desk=desk,
         staff=supporter,
-        date=dt.date.today(),
+        date=timezone.localdate(),
         channel="visit",
         summary="x",
     )
@@ -380,7 +388,7 @@ def test_contact_moments_list_providers_without_recent_contact(client, desk, sup
         reverse("meetings:contact_moments"),
         {
             "provider": never.pk,
-            "date": dt.date.today().isoformat(),
+            "date": timezone.localdate().isoformat(),
             "channel": "phone",
             "summary": "Gebeld",
         },
