@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.selectors import eligible_q
 
-from .constants import CLOCK_RUNNING_STATUSES, SupportStatus
+from .constants import SupportStatus
 from .selectors import BoardOptions
 
 OPEN = "open"
@@ -78,9 +78,7 @@ class SupportRequestFilter(django_filters.FilterSet):
     def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if not value:
             return qs
-        return qs.filter(
-            status__in=sorted(CLOCK_RUNNING_STATUSES), deadline__lt=timezone.localdate()
-        )
+        return qs.filter(clock_running=True, deadline__lt=timezone.localdate())
 
     def filter_eligible(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         rule = eligible_q("provider__")

@@ -15,6 +15,7 @@ from providers.models import Provider
 from sportloket.models import Desk, Municipality, Organisation, QuestionCategory
 
 from .constants import (
+    CLOCK_RUNNING_STATUSES,
     OPEN_STATUSES,
     Channel,
     ContactChannel,
@@ -28,8 +29,9 @@ from .constants import (
 class SupportRequest(models.Model):
     """A support question of a provider to a desk.
 
-    ``is_open`` mirrors ``status in OPEN_STATUSES`` (kept by the services) so that the triage
-    board's default queue reads an index in deadline order. ``deadline`` is the date by which
+    ``is_open`` and ``clock_running`` mirror ``status in OPEN_STATUSES`` /
+    ``CLOCK_RUNNING_STATUSES`` (kept by the services, checked by the database) so that the triage
+    board's queues read an index in deadline order. ``deadline`` is the date by which
     the desk owes a response; it moves on by the paused working days when a question comes
     back from waiting for the provider.
     """
@@ -48,6 +50,7 @@ class SupportRequest(models.Model):
         verbose_name=_("municipality"),
         on_delete=models.PROTECT,
         related_name="support_requests",
+        db_index=False,
     )
     subject = models.CharField(_("subject"), max_length=200)
     question = models.TextField(_("question"), max_length=5000)
@@ -64,6 +67,7 @@ class SupportRequest(models.Model):
         _("status"), max_length=12, choices=SupportStatus.choices, default=SupportStatus.NEW
     )
     is_open = models.BooleanField(_("open"), default=True)
+    clock_running = models.BooleanField(_("awaiting the desk's response"), default=True)
     priority = models.PositiveSmallIntegerField(
         _("priority"), choices=Priority.choices, default=Priority.NORMAL
     )
@@ -74,6 +78,7 @@ class SupportRequest(models.Model):
         null=True,
         blank=True,
         related_name="assigned_support_requests",
+        db_index=False,
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -82,6 +87,7 @@ class SupportRequest(models.Model):
         null=True,
         blank=True,
         related_name="support_requests",
+        db_index=False,
     )
     requester_name = models.CharField(_("requester"), max_length=200, blank=True)
     requester_email = models.EmailField(_("requester e-mail"), blank=True)
@@ -115,14 +121,25 @@ class SupportRequest(models.Model):
             models.Index(fields=["municipality", "is_open", "deadline"], name="sr_muni_open"),
             models.Index(fields=["assignee", "is_open", "deadline"], name="sr_assignee_open"),
             models.Index(fields=["organisation", "is_open"], name="sr_org_open"),
-            models.Index(fields=["status", "deadline"], name="sr_status_deadline"),
+            models.Index(
+                fields=["desk", "clock_running", "deadline", "id"], name="sr_desk_clock_deadline"
+            ),
+            models.Index(fields=["clock_running", "deadline"], name="sr_clock_deadline"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(is_open=True, status__in=sorted(OPEN_STATUSES))
                 | models.Q(is_open=False, status__in=sorted(set(SupportStatus) - OPEN_STATUSES)),
                 name="support_request_is_open_matches_status",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(clock_running=True, status__in=sorted(CLOCK_RUNNING_STATUSES))
+                | models.Q(
+                    clock_running=False,
+                    status__in=sorted(set(SupportStatus) - CLOCK_RUNNING_STATUSES),
+                ),
+                name="support_request_clock_running_matches_status",
+            ),
         ]
 
     def __str__(self) -> str:

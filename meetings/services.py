@@ -230,10 +230,12 @@ def _set_status(
         request.organisation = None
     request.status = to
     request.is_open = to in OPEN_STATUSES
+    request.clock_running = to in CLOCK_RUNNING_STATUSES
     request.save(
         update_fields=[
             "status",
             "is_open",
+            "clock_running",
             "paused_on",
             "deadline",
             "first_response_at",
@@ -619,7 +621,7 @@ def deadline_notices_send(*, on: dt.date | None = None) -> tuple[int, int]:
     Returns (reminders, escalations)."""
     on = on or today()
     next_working_day = add_working_days(on, 1)
-    running = Q(status__in=sorted(CLOCK_RUNNING_STATUSES))
+    running = Q(clock_running=True)
     reminders = escalations = 0
     due_soon = SupportRequest.objects.filter(
         running,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +51,14 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     ):
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(default)
+
+
+def _own_desk(user):
+    """The desk of a club supporter; 404 for an account without one (e.g. an administrator)."""
+    profile = getattr(user, "staff_profile", None)
+    if profile is None or profile.desk is None:
+        raise Http404
+    return profile.desk
 
 
 def _form_errors(form) -> str:
@@ -212,7 +220,7 @@ class RequestCreateView(RoleRequiredMixin, View):
     template_name = "meetings/request_form.html"
 
     def form(self, data=None):
-        desk = self.request.user.staff_profile.desk
+        desk = _own_desk(self.request.user)
         return StaffQuestionForm(data, providers=selectors.desk_providers(desk=desk))
 
     def get(self, request):
@@ -225,7 +233,7 @@ class RequestCreateView(RoleRequiredMixin, View):
         data = form.cleaned_data
         try:
             created = services.support_request_create(
-                desk=request.user.staff_profile.desk,
+                desk=_own_desk(request.user),
                 by=request.user,
                 **{k: data[k] for k in data},
             )
@@ -431,7 +439,7 @@ class ContactMomentsView(RoleRequiredMixin, View):
     template_name = "meetings/contact_moments.html"
 
     def context(self, form):
-        desk = self.request.user.staff_profile.desk
+        desk = _own_desk(self.request.user)
         return {
             "form": form,
             "desk": desk,
@@ -442,7 +450,7 @@ class ContactMomentsView(RoleRequiredMixin, View):
         }
 
     def form(self, data=None):
-        desk = self.request.user.staff_profile.desk
+        desk = _own_desk(self.request.user)
         return ContactMomentForm(
             data,
             providers=selectors.desk_providers(desk=desk),
@@ -458,7 +466,7 @@ class ContactMomentsView(RoleRequiredMixin, View):
             return render(request, self.template_name, self.context(form), status=400)
         try:
             services.contact_moment_record(
-                desk=request.user.staff_profile.desk, staff=request.user, **form.cleaned_data
+                desk=_own_desk(request.user), staff=request.user, **form.cleaned_data
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

@@ -8,7 +8,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from meetings.constants import Channel, SupportStatus
+from meetings.constants import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Channel, SupportStatus
 from meetings.models import SupportRequest
 from tests.factories import DeskFactory, ProviderFactory, municipality
 
@@ -26,7 +26,8 @@ class SupportRequestFactory(DjangoModelFactory):
     question = "Hoe werven we vrijwilligers?"
     channel = Channel.FORM
     status = SupportStatus.NEW
-    is_open = True
+    is_open = factory.LazyAttribute(lambda o: o.status in OPEN_STATUSES)
+    clock_running = factory.LazyAttribute(lambda o: o.status in CLOCK_RUNNING_STATUSES)
     requester_name = "Kim de Boer"
     requester_email = factory.Sequence(lambda n: f"vrager{n}@example.org")
     public_token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))

@@ -120,7 +120,9 @@ def test_submit_without_a_desk_for_the_municipality_stores_nothing(desk):
 def test_every_transition_outside_the_table_is_refused(desk, supporter, start, target):
     request = make_request(desk)
     SupportRequest.objects.filter(pk=request.pk).update(
-        status=start, is_open=start in services.OPEN_STATUSES
+        status=start,
+        is_open=start in services.OPEN_STATUSES,
+        clock_running=start in services.CLOCK_RUNNING_STATUSES,
     )
     with pytest.raises(DomainError, match="kan niet|cannot"):
         services.support_request_transition(request=request, to=target, by=supporter)

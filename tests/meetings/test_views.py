@@ -412,3 +412,15 @@ def test_timeline_shows_events_on_the_question_page(client, desk, supporter):
     kinds = [e.kind for e in response.context["events"]]
     assert kinds[:2] == [EventKind.CREATED, EventKind.ASSIGNMENT]
     assert Role.CLUB_SUPPORTER
+
+
+def test_administrator_without_desk_sees_all_questions_but_has_no_desk_pages(
+    client, desk, administrator
+):
+    request = make_request(desk)
+    client.force_login(administrator)
+    assert f"#{request.pk}" in client.get(BOARD).content.decode()
+    assert client.get(request.get_absolute_url()).status_code == 200
+    assert client.get(reverse("meetings:request_create")).status_code == 404
+    assert client.get(reverse("meetings:contact_moments")).status_code == 404
+    assert client.get(reverse("meetings:handover_queue")).status_code == 200
