@@ -33,6 +33,18 @@ OPEN_STATUSES = frozenset({S.NEW, S.TRIAGED, S.HANDED_OVER, S.WAITING_FOR_PROVID
 CLOCK_RUNNING_STATUSES = frozenset({S.NEW, S.TRIAGED})
 
 
+# Bootstrap badge class per status, for the board and the question page.
+STATUS_BADGE = {
+    S.NEW: "text-bg-primary",
+    S.TRIAGED: "text-bg-light border",
+    S.HANDED_OVER: "text-bg-info",
+    S.WAITING_FOR_PROVIDER: "text-bg-secondary",
+    S.RESOLVED: "text-bg-success",
+    S.CLOSED: "text-bg-success",
+    S.REJECTED: "text-bg-dark",
+}
+
+
 class Channel(models.TextChoices):
     FORM = "form", _("Question form")
     EMAIL = "email", _("E-mail")

@@ -17,6 +17,7 @@ from sportloket.models import Desk, Municipality, Organisation, QuestionCategory
 from .constants import (
     CLOCK_RUNNING_STATUSES,
     OPEN_STATUSES,
+    STATUS_BADGE,
     Channel,
     ContactChannel,
     EventKind,
@@ -147,6 +148,10 @@ class SupportRequest(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:request_detail", args=[self.pk])
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGE.get(self.status, "")
 
     def get_public_url(self) -> str:
         return reverse("meetings:public_follow", args=[self.public_token])
