@@ -8,6 +8,7 @@ administrators see everything. Anything else is a 404.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -25,6 +26,8 @@ from .constants import HandoverStatus
 from .models import ContactMoment, Handover, SupportRequest, SupportRequestEvent
 
 BOARD_PAGE_SIZE = 25
+# secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{40,64}")
 
 
 def _handed_to(organisation_id: int | None) -> Q:
@@ -74,7 +77,7 @@ def support_request_get(*, user: AbstractBaseUser, pk: int) -> SupportRequest:
 
 def support_request_by_token(*, token: str) -> SupportRequest:
     """The question behind a private link; 404 for anything else (no hint which part was wrong)."""
-    if not token or len(token) > 64:
+    if not TOKEN_RE.fullmatch(token or ""):
         raise Http404
     request = (
         SupportRequest.objects.filter(public_token=token)

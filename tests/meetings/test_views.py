@@ -112,7 +112,7 @@ def test_private_link_shows_status_and_public_messages_only(client, desk, suppor
     assert other.public_token not in body
 
 
-@pytest.mark.parametrize("token", ["x", "a" * 43, "a" * 200, "%00"])
+@pytest.mark.parametrize("token", ["x", "a" * 43, "a" * 200, "%00", "a" * 42 + "%00"])
 def test_private_link_with_a_wrong_code_is_404(client, desk, token):
     make_request(desk)
     assert client.get(f"/hulpvraag/volg/{token}/").status_code == 404
