@@ -1,8 +1,11 @@
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from meetings import services
 from meetings.constants import Channel, EventKind, SupportStatus
@@ -424,3 +427,49 @@ def test_administrator_without_desk_sees_all_questions_but_has_no_desk_pages(
     assert client.get(reverse("meetings:request_create")).status_code == 404
     assert client.get(reverse("meetings:contact_moments")).status_code == 404
     assert client.get(reverse("meetings:handover_queue")).status_code == 200
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            [
+                "status",
+                "category",
+                "municipality",
+                "assignee",
+                "organisation",
+                "overdue",
+                "eligible",
+                "sort",
+                "page",
+            ]
+        ),
+        st.text(max_size=20),
+    )
+)
+def test_board_answers_any_filter_input_without_server_error(client, supporter, params):
+    client.force_login(supporter)
+    assert client.get(BOARD, params).status_code == 200
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=30), email=st.text(max_size=30))
+def test_public_form_answers_any_input_without_server_error(client, desk, text, email):
+    cache.clear()  # the rate limit counts every example as one client
+    response = client.post(
+        "/hulpvraag/", public_data(provider_name=text, email=email, kvk_number=text[:8])
+    )
+    assert response.status_code in (302, 400)
+
+
+def test_public_form_is_rate_limited_and_stores_nothing_beyond_the_limit(client, desk, settings):
+    settings.SPORTLOKET_PUBLIC_FORM_RATE = 2
+    for _ in range(2):
+        assert client.post("/hulpvraag/", public_data()).status_code == 302
+    assert client.post("/hulpvraag/", public_data()).status_code == 429
+    assert SupportRequest.objects.count() == 2
