@@ -23,6 +23,7 @@ demo: migrate
 
 ## Start web server, Celery worker and beat on http://127.0.0.1:8000 with demo data.
 run: demo
+	mkdir -p var
 	$(BIN)/honcho -f Procfile.dev start
 
 ## Run the whole test suite (SQLite by default; PostgreSQL/Redis when DATABASE_URL/REDIS_URL).

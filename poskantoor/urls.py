@@ -1,3 +1,39 @@
+from django.urls import path
+
+from . import views
+
 app_name = "poskantoor"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("pos-kantoor/aanmelden/", views.interest_create, name="interest"),
+    path(
+        "pos-kantoor/aanmelden/verstuurd/", views.InterestSentView.as_view(), name="interest_sent"
+    ),
+    path(
+        "pos-kantoor/aanmelden/bevestigen/<str:token>/",
+        views.InterestConfirmView.as_view(),
+        name="interest_confirm",
+    ),
+    path("pos-kantoren/", views.OfficeListView.as_view(), name="list"),
+    path("pos-kantoren/<int:pk>/", views.OfficeDetailView.as_view(), name="detail"),
+    path(
+        "pos-kantoren/<int:pk>/stap/<int:step_pk>/afronden/",
+        views.StepCompleteView.as_view(),
+        name="step_complete",
+    ),
+    path(
+        "pos-kantoren/<int:pk>/startsessie/",
+        views.StartSessionView.as_view(),
+        name="start_session",
+    ),
+    path(
+        "pos-kantoren/<int:pk>/kerngroep/nieuw/",
+        views.CoreMemberAddView.as_view(),
+        name="member_add",
+    ),
+    path(
+        "pos-kantoren/<int:pk>/kerngroep/<int:member_pk>/verwijderen/",
+        views.CoreMemberRemoveView.as_view(),
+        name="member_remove",
+    ),
+]

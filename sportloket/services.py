@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -40,7 +39,12 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
     ``robust=True``: a broker that is down must not turn a committed change into an error page;
     every task that matters has a periodic sweep that finds its work in the database.
     """
-    transaction.on_commit(partial(task.delay, *args), robust=True)
+
+    def publish() -> None:
+        task.delay(*args)
+
+    publish.__qualname__ = f"publish {task.name}"
+    transaction.on_commit(publish, robust=True)
 
 
 # --- Audit trail -----------------------------------------------------------------------------

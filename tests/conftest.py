@@ -246,6 +246,22 @@ def login(page):
     return do
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections(django_db_setup, django_db_blocker):
+    """Threads of the live server may keep a PostgreSQL session open after the last test, which
+    would stop pytest-django from dropping the test database; end them before it tries."""
+    yield
+    if not _on_postgres():
+        return
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request, django_db_setup, django_db_blocker):
     """Transactional tests (live server, real workers) flush the database when they end, and

@@ -186,10 +186,14 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = str(VAR_DIR / "celery-broker")
+    # kombu's filesystem transport expects its folders to exist; web, worker and beat share them.
+    for _folder in ("celery-broker", "celery-processed", "celery-control"):
+        (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _broker_dir,
         "data_folder_out": _broker_dir,
         "processed_folder": str(VAR_DIR / "celery-processed"),
+        "control_folder": str(VAR_DIR / "celery-control"),
         "store_processed": False,
     }
 else:
@@ -219,6 +223,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.support_handovers_expire",
         "schedule": crontab(minute=15),
     },
+    # Mondays 08:00: e-mail each confirmed provider the open schemes that newly match it.
+    "subsidies-scheme-digest": {
+        "task": "subsidies.tasks.send_scheme_digest",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
+    # Every 15 minutes: POS-office founding deadlines (reminder, deadline day, escalation);
+    # works from the database state, so a missed tick only delays a notice.
+    "poskantoor-deadline-sweep": {
+        "task": "poskantoor.tasks.sweep_deadlines",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Sportloket ----------------------------------------------------------------------------
@@ -227,6 +242,8 @@ SPORTLOKET_SITE_URL = env("SPORTLOKET_SITE_URL", default="http://127.0.0.1:8000"
 SPORTLOKET_CONFIRMATION_MAX_AGE = env.int("SPORTLOKET_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)
 # Public forms: submissions per client address per hour before a friendly 429.
 SPORTLOKET_PUBLIC_FORM_RATE = env.int("SPORTLOKET_PUBLIC_FORM_RATE", default=20)
+# POS offices: days before a founding step's deadline that the reminder is sent.
+SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS", default=7)
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).
 SPORTLOKET_TRUSTED_PROXIES = env.int("SPORTLOKET_TRUSTED_PROXIES", default=0)
 

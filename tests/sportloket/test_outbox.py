@@ -86,3 +86,15 @@ def test_a_claim_abandoned_by_a_killed_worker_is_retried_after_the_timeout(
     assert services.email_send(email_id=email.pk) is True
     assert len(mail.outbox) == 1
     assert mail.outbox[0].extra_headers["Message-ID"] == "<test:1@sportloket>"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_does_not_break_the_change_that_queued_the_email():
+    from django.db import transaction
+
+    with mock.patch.object(tasks.send_outgoing_email, "delay", side_effect=OSError("no broker")):
+        with transaction.atomic():
+            email = queue("broker-down")
+    email.refresh_from_db()
+    assert email.status == EmailStatus.PENDING  # the retry sweep will send it
+    assert not mail.outbox

@@ -1,0 +1,208 @@
+"""One form per use case of the POS-office pages."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from providers.constants import ProviderKind
+from providers.models import Provider
+from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
+from sportloket.models import Municipality
+
+from .constants import Decision, MemberKind, OfficeStatus, SessionTopic, StepCode
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class InterestForm(HoneypotMixin, PrivacyConsentMixin, forms.Form):
+    """The public interest form of a municipality (step 1)."""
+
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Municipality.objects.filter(active=True).order_by("name"),
+        empty_label=_("Choose your municipality"),
+        error_messages={"required": _("Choose your municipality.")},
+    )
+    organisation_name = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        help_text=_("Department of the municipality or the sportbedrijf."),
+        error_messages={"required": _("Fill in your organisation.")},
+    )
+    contact_name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        error_messages={"required": _("Fill in your name.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        error_messages={
+            "required": _("Fill in your e-mail address."),
+            "invalid": _("Fill in a valid e-mail address, like naam@gemeente.nl."),
+        },
+    )
+    phone = forms.RegexField(
+        label=_("Phone"),
+        required=False,
+        regex=r"^[0-9+() \-]{10,20}$",
+        error_messages={"invalid": _("Fill in a valid phone number, like 030 123 45 67.")},
+    )
+    message = forms.CharField(
+        label=_("What would you like to achieve with a POS office?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "municipality",
+            "organisation_name",
+            "contact_name",
+            "email",
+            "phone",
+            "message",
+            HoneypotMixin.honeypot_layout(),
+            "privacy_consent",
+            Submit("submit", _("Register interest")),
+        )
+
+
+class StepCompleteForm(forms.Form):
+    """Completing a step: one date, the evidence, and for step 3 the decision."""
+
+    completed_on = forms.DateField(
+        label=_("Completed on"),
+        widget=DATE_WIDGET,
+        error_messages={
+            "required": _("Fill in the date."),
+            "invalid": _("Fill in a valid date."),
+        },
+    )
+    evidence_note = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What happened, and where the minutes or agreements are."),
+    )
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        required=False,
+        choices=[("", "---------"), *Decision.choices],
+        widget=forms.RadioSelect,
+    )
+    stop_reason = forms.CharField(
+        label=_("Reason for ending"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, step=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        if not self.is_bound:
+            self.initial.setdefault("completed_on", timezone.localdate())
+        fields = ["completed_on", "evidence_note"]
+        if step is not None and step.code == StepCode.KARTREKKERS:
+            self.fields["decision"].required = True
+            self.fields["decision"].choices = Decision.choices
+            self.fields["decision"].error_messages["required"] = _(
+                "Choose GO or one of the NO-GO outcomes."
+            )
+            fields += ["decision", "stop_reason"]
+        else:
+            del self.fields["decision"]
+            del self.fields["stop_reason"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*fields)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Decision.NO_GO_STOP and not data.get("stop_reason", "").strip():
+            self.add_error("stop_reason", _("Give the reason for ending the founding process."))
+        return data
+
+
+class StartSessionForm(forms.Form):
+    topic = forms.ChoiceField(label=_("Topic"), choices=SessionTopic.choices)
+    held_on = forms.DateField(
+        label=_("Held on"),
+        widget=DATE_WIDGET,
+        error_messages={"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")},
+    )
+    evidence_note = forms.CharField(
+        label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("held_on", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CoreMemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=MemberKind.choices)
+    provider = forms.ModelChoiceField(
+        label=_("Sport provider"),
+        required=False,
+        queryset=Provider.objects.none(),
+        help_text=_("Required for entrepreneurs."),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    hours_per_week = forms.DecimalField(
+        label=_("Hours per week"), min_value=0, max_value=40, max_digits=4, decimal_places=1
+    )
+    committed_from = forms.DateField(label=_("Committed from"), widget=DATE_WIDGET)
+    committed_until = forms.DateField(label=_("Committed until"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, office=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if office is not None:
+            self.fields["provider"].queryset = (
+                Provider.objects.filter(municipality_id=office.municipality_id)
+                .exclude(kind=ProviderKind.CLUB)
+                .order_by("name")
+            )
+        if not self.is_bound:
+            self.initial.setdefault("committed_from", timezone.localdate())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        kind, provider = data.get("kind"), data.get("provider")
+        if kind == MemberKind.ENTREPRENEUR and provider is None:
+            self.add_error("provider", _("An entrepreneur must be linked to a sport provider."))
+        if kind and kind != MemberKind.ENTREPRENEUR and provider is not None:
+            self.add_error("provider", _("Only entrepreneurs are linked to a sport provider."))
+        start, end = data.get("committed_from"), data.get("committed_until")
+        if start and end and end < start:
+            self.add_error("committed_until", _("The commitment cannot end before it starts."))
+        return data
+
+
+class OfficeFilterForm(forms.Form):
+    step = forms.ChoiceField(
+        label=_("Step"), required=False, choices=[("", _("All steps")), *StepCode.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *OfficeStatus.choices]
+    )
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    overdue = forms.BooleanField(label=_("Only overdue"), required=False)
+
+    def __init__(self, *args, provinces: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].choices = [("", _("All provinces"))] + [(p, p) for p in provinces]

@@ -1,0 +1,343 @@
+"""POS offices (POS-kantoren) and their founding process (seed 000 §6, design §2)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Provider
+from sportloket.models import Municipality
+
+from .constants import (
+    OPEN_STATUSES,
+    Decision,
+    MemberKind,
+    NoticeKind,
+    OfficeStatus,
+    SessionTopic,
+    StepCode,
+)
+from .deadlines import RULES, STEP_SEQUENCE
+
+
+class InterestRegistration(models.Model):
+    """A municipality's registration of interest via the public form (step 1).
+
+    Stays unconfirmed until the contact clicks the link in the e-mail; confirming starts the
+    office.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="pos_interest_registrations",
+    )
+    organisation_name = models.CharField(
+        _("organisation"),
+        max_length=200,
+        help_text=_("Department of the municipality or the sportbedrijf."),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    privacy_consent_at = models.DateTimeField(_("privacy consent given at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+    office = models.ForeignKey(
+        "PosOffice",
+        verbose_name=_("POS office"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+
+    class Meta:
+        verbose_name = _("interest registration")
+        verbose_name_plural = _("interest registrations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} ({self.contact_name})"
+
+
+class PosOffice(models.Model):
+    """A POS office being founded or running in one municipality.
+
+    ``current_step`` and ``status`` are kept in step by ``services`` from the step rows.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="pos_offices",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=OfficeStatus.choices,
+        default=OfficeStatus.ORIENTATION,
+        db_index=True,
+    )
+    current_step = models.CharField(
+        _("current step"), max_length=2, choices=StepCode.choices, default=StepCode.REGISTRATION
+    )
+    registered_on = models.DateField(_("registered on"))
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
+    stop_reason = models.TextField(_("reason for stopping"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("POS office")
+        verbose_name_plural = _("POS offices")
+        ordering = ["municipality__name", "-registered_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality"],
+                condition=~Q(status=OfficeStatus.STOPPED),
+                name="one_active_pos_office_per_municipality",
+                violation_error_message=_("This municipality already has a POS office."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=OfficeStatus.STOPPED) | Q(stopped_on__isnull=False),
+                name="stopped_pos_office_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "current_step"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("poskantoor:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class FoundingStep(models.Model):
+    """One founding step of an office. Step 3 can have several attempts (NO-GO, new
+    kartrekkers); every other step has exactly one row.
+
+    ``evidence`` is any object that proves the step, typically a meeting of the meetings app,
+    which this app cannot import (it depends on us); hence a generic relation.
+    """
+
+    office = models.ForeignKey(
+        PosOffice, verbose_name=_("POS office"), on_delete=models.CASCADE, related_name="steps"
+    )
+    code = models.CharField(_("step"), max_length=2, choices=StepCode.choices)
+    position = models.PositiveSmallIntegerField(_("position"), editable=False)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    due_date = models.DateField(_("deadline"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    evidence_note = models.TextField(_("evidence"), blank=True)
+    evidence_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    evidence_id = models.CharField(max_length=64, blank=True)
+    evidence = GenericForeignKey("evidence_type", "evidence_id")
+    decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("founding step")
+        verbose_name_plural = _("founding steps")
+        ordering = ["office", "position", "attempt"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "code", "attempt"], name="unique_founding_step_attempt"
+            ),
+            models.UniqueConstraint(
+                fields=["office", "code"],
+                condition=Q(completed_on__isnull=True),
+                name="one_open_row_per_founding_step",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(code=StepCode.KARTREKKERS, completed_on__isnull=False),
+                name="decision_only_on_completed_step_3",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_date"],
+                condition=Q(completed_on__isnull=True, due_date__isnull=False),
+                name="open_step_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office}: {self.get_code_display()}"
+
+    def save(self, *args, **kwargs):
+        self.position = STEP_SEQUENCE.index(self.code)
+        super().save(*args, **kwargs)
+
+    @property
+    def party(self) -> str:
+        return RULES[self.code].party.label
+
+    @property
+    def is_done(self) -> bool:
+        """Completed, and for step 3 completed with GO."""
+        if self.completed_on is None:
+            return False
+        return self.code != StepCode.KARTREKKERS or self.decision == Decision.GO
+
+
+class StartSession(models.Model):
+    """One of the three start sessions of the core group (step 5)."""
+
+    office = models.ForeignKey(
+        PosOffice,
+        verbose_name=_("POS office"),
+        on_delete=models.CASCADE,
+        related_name="start_sessions",
+    )
+    number = models.PositiveSmallIntegerField(
+        _("session"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    topic = models.CharField(_("topic"), max_length=24, choices=SessionTopic.choices)
+    held_on = models.DateField(_("held on"))
+    evidence_note = models.TextField(_("notes"), blank=True)
+    evidence_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    evidence_id = models.CharField(max_length=64, blank=True)
+    evidence = GenericForeignKey("evidence_type", "evidence_id")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("start session")
+        verbose_name_plural = _("start sessions")
+        ordering = ["office", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "number"], name="unique_start_session"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=3), name="start_session_number_1_to_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office}: {self.number}. {self.get_topic_display()}"
+
+
+class CoreGroupMember(models.Model):
+    """A member of the core group (kerngroep) with the commitment that feeds the basic
+    conditions of seed 000 §6.1."""
+
+    office = models.ForeignKey(
+        PosOffice,
+        verbose_name=_("POS office"),
+        on_delete=models.CASCADE,
+        related_name="core_members",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=14, choices=MemberKind.choices)
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("sport provider"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pos_core_memberships",
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    hours_per_week = models.DecimalField(
+        _("hours per week"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0), MaxValueValidator(40)],
+    )
+    committed_from = models.DateField(_("committed from"))
+    committed_until = models.DateField(_("committed until"))
+
+    class Meta:
+        verbose_name = _("core group member")
+        verbose_name_plural = _("core group members")
+        ordering = ["office", "kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind=MemberKind.ENTREPRENEUR) | Q(provider__isnull=False),
+                name="entrepreneur_member_has_provider",
+                violation_error_message=_("An entrepreneur must be linked to a sport provider."),
+            ),
+            models.CheckConstraint(
+                condition=Q(committed_until__gte=models.F("committed_from")),
+                name="member_commitment_ends_after_start",
+                violation_error_message=_("The commitment cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__gte=0) & Q(hours_per_week__lte=40),
+                name="member_hours_0_to_40",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeadlineNotice(models.Model):
+    """A reminder, deadline-day notice or escalation about one step.
+
+    The unique (step, kind) row is the claim: whoever inserts it sends the e-mail, so each
+    notice goes out exactly once however often or concurrently the sweep runs. ``claim`` tells
+    a sweep which rows it inserted itself; ``emailed_at`` is set when the e-mail was queued.
+    """
+
+    step = models.ForeignKey(
+        FoundingStep,
+        verbose_name=_("founding step"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
+    claim = models.CharField(_("claimed by sweep"), max_length=32, db_index=True)
+    created_at = models.DateTimeField(_("created at"))
+    emailed_at = models.DateTimeField(_("e-mail queued at"), null=True, blank=True)
+    recipients = models.TextField(_("recipients"), blank=True)
+
+    class Meta:
+        verbose_name = _("deadline notice")
+        verbose_name_plural = _("deadline notices")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "kind"], name="one_notice_per_step_and_kind")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(emailed_at__isnull=True),
+                name="notice_unsent_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step}: {self.get_kind_display()}"

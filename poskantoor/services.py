@@ -1,0 +1,686 @@
+"""Writes of the POS-office founding process.
+
+The API the meetings app uses to complete steps from meetings it records as held:
+
+- ``step_complete(*, step, on, by, evidence_note="", evidence=None, decision="", stop_reason="")``
+  for steps 2a, 2b, 3 (with ``decision``), 4 and 6;
+- ``start_session_record(*, office, number, topic, held_on, by, evidence_note="", evidence=None)``
+  for the three sessions of step 5 (the third one completes step 5);
+- ``open_step(office=, code=)`` (selectors) finds the row to complete.
+
+``evidence`` is any saved model instance (a meeting); it is stored as a generic relation.
+Every function is atomic, refuses with ``PosOfficeError`` (a DomainError with a Dutch message)
+and writes an audit event on the office.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from providers.models import Provider
+from sportloket.constants import Role
+from sportloket.models import Municipality
+from sportloket.services import DomainError, audit_record, email_queue
+from sportloket.tokens import make_token
+
+from .constants import (
+    OPEN_STATUSES,
+    START_SESSIONS_REQUIRED,
+    Decision,
+    MemberKind,
+    NoticeKind,
+    OfficeStatus,
+    SessionTopic,
+    StepCode,
+)
+from .deadlines import (
+    MUNICIPALITY_PARTIES,
+    POS_PARTIES,
+    RULES,
+    STEP_SEQUENCE,
+    dependants,
+    due_date,
+    previous_step,
+    retry_due_date,
+)
+from .models import (
+    CoreGroupMember,
+    DeadlineNotice,
+    FoundingStep,
+    InterestRegistration,
+    PosOffice,
+    StartSession,
+)
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_PURPOSE = "pos-interest-confirm"
+# A notice whose e-mail was not queued this long after its claim (worker killed between the
+# sweep's commit and the send task) is handed out again by the next sweep.
+NOTICE_RESEND_AFTER = timedelta(minutes=5)
+
+
+class PosOfficeError(DomainError):
+    """A refusal of the founding process, with a message fit for the user."""
+
+
+# --- Interest form (step 1) -----------------------------------------------------------------
+
+
+def active_office_exists(municipality: Municipality) -> bool:
+    return (
+        PosOffice.objects.filter(municipality=municipality)
+        .exclude(status=OfficeStatus.STOPPED)
+        .exists()
+    )
+
+
+@transaction.atomic
+def interest_register(*, data: dict[str, Any]) -> InterestRegistration:
+    """Store an unconfirmed registration and queue the confirmation e-mail.
+
+    ``data`` holds the cleaned fields of the interest form. Nothing starts before the contact
+    confirms the e-mail address.
+    """
+    municipality = data["municipality"]
+    if active_office_exists(municipality):
+        raise PosOfficeError(
+            _("%(municipality)s already has a POS office. Contact POS for more information.")
+            % {"municipality": municipality}
+        )
+    registration = InterestRegistration.objects.create(
+        municipality=municipality,
+        organisation_name=data["organisation_name"],
+        contact_name=data["contact_name"],
+        email=data["email"],
+        phone=data.get("phone", ""),
+        message=data.get("message", ""),
+        privacy_consent_at=timezone.now(),
+    )
+    token = make_token(CONFIRM_PURPOSE, registration.pk)
+    email_queue(
+        key=f"pos-interest-confirm:{registration.pk}",
+        to=[registration.email],
+        template="poskantoor/emails/interest_confirm",
+        context={
+            "registration": registration,
+            "confirm_path": reverse("poskantoor:interest_confirm", args=[token]),
+        },
+    )
+    return registration
+
+
+@transaction.atomic
+def interest_confirm(*, registration_id: int, today: dt.date | None = None) -> PosOffice:
+    """Confirm a registration: the office starts with step 1 completed on the confirmation
+    day, the deadlines of 2a and 2b run from it, and POS staff are told.
+
+    Idempotent: confirming twice returns the same office.
+    """
+    registration = (
+        InterestRegistration.objects.select_for_update(of=("self",))
+        .select_related("municipality", "office")
+        .get(pk=registration_id)
+    )
+    if registration.office is not None:
+        return registration.office
+    today = today or timezone.localdate()
+    municipality = registration.municipality
+    if active_office_exists(municipality):
+        raise PosOfficeError(
+            _("%(municipality)s already has a POS office. Contact POS for more information.")
+            % {"municipality": municipality}
+        )
+    try:
+        with transaction.atomic():
+            office = PosOffice.objects.create(
+                municipality=municipality,
+                name=_("POS office %(municipality)s") % {"municipality": municipality.name},
+                registered_on=today,
+                contact_name=registration.contact_name,
+                contact_email=registration.email,
+            )
+    except IntegrityError as exc:  # a second registration confirmed at the same moment
+        raise PosOfficeError(
+            _("%(municipality)s already has a POS office. Contact POS for more information.")
+            % {"municipality": municipality}
+        ) from exc
+    _create_steps(office=office, registered_on=today, evidence_note=registration.message)
+    registration.confirmed_at = timezone.now()
+    registration.office = office
+    registration.save(update_fields=["confirmed_at", "office"])
+    _refresh_office(office)
+    audit_record(
+        subject=office,
+        actor=None,
+        action="office_started",
+        summary=_("Interest registered by %(name)s (%(organisation)s)")
+        % {"name": registration.contact_name, "organisation": registration.organisation_name},
+    )
+    pos_emails = pos_staff_emails()
+    if pos_emails:
+        email_queue(
+            key=f"pos-office-started:{office.pk}",
+            to=pos_emails,
+            template="poskantoor/emails/office_started",
+            context={"office": office, "registration": registration},
+        )
+    return office
+
+
+def _create_steps(*, office: PosOffice, registered_on: dt.date, evidence_note: str = "") -> None:
+    rows = []
+    for code in STEP_SEQUENCE:
+        row = FoundingStep(office=office, code=code, position=STEP_SEQUENCE.index(code), attempt=1)
+        if code == StepCode.REGISTRATION:
+            row.completed_on = registered_on
+            row.evidence_note = evidence_note or _("Interest form confirmed.")
+        elif RULES[code].depends_on == StepCode.REGISTRATION:
+            row.due_date = due_date(code, registered_on)
+        rows.append(row)
+    FoundingStep.objects.bulk_create(rows)
+
+
+# --- Steps ----------------------------------------------------------------------------------
+
+
+def _evidence_fields(evidence: models.Model | None) -> dict[str, Any]:
+    if evidence is None:
+        return {"evidence_type": None, "evidence_id": ""}
+    if evidence.pk is None:
+        raise PosOfficeError(_("Save the evidence before linking it to a step."))
+    return {
+        "evidence_type": ContentType.objects.get_for_model(evidence),
+        "evidence_id": str(evidence.pk),
+    }
+
+
+def _check_completion_date(*, step: FoundingStep, on: dt.date, today: dt.date) -> None:
+    if on > today:
+        raise PosOfficeError(_("A step cannot be completed on a date in the future."))
+    previous = previous_step(step.code)
+    if previous is None:
+        return
+    done = [s for s in step.office.steps.all() if s.code == previous and s.is_done]
+    if not done:
+        raise PosOfficeError(_("Complete step %(previous)s first.") % {"previous": previous})
+    previous_on = done[0].completed_on
+    if on < previous_on:
+        raise PosOfficeError(
+            _("Step %(code)s cannot be completed before step %(previous)s (%(date)s).")
+            % {"code": step.code, "previous": previous, "date": previous_on.strftime("%d-%m-%Y")}
+        )
+    if step.code == StepCode.KARTREKKERS and step.attempt > 1:
+        earlier = max(
+            s.completed_on
+            for s in step.office.steps.all()
+            if s.code == StepCode.KARTREKKERS and s.completed_on
+        )
+        if on < earlier:
+            raise PosOfficeError(
+                _("This kartrekkers meeting cannot be before the previous one (%(date)s).")
+                % {"date": earlier.strftime("%d-%m-%Y")}
+            )
+
+
+@transaction.atomic
+def step_complete(
+    *,
+    step: FoundingStep,
+    on: dt.date,
+    by: AbstractBaseUser | None,
+    evidence_note: str = "",
+    evidence: models.Model | None = None,
+    decision: str = "",
+    stop_reason: str = "",
+    today: dt.date | None = None,
+) -> FoundingStep:
+    """Complete a founding step on ``on`` and start the deadlines that count from it.
+
+    Refuses (``PosOfficeError``) a step of a stopped or finished office, a step already
+    completed, steps out of order (1 → 2a → 2b → 3 → 4 → 5 → 6), a date in the future or before
+    the previous step, step 5 (recorded through ``start_session_record``) and step 7 (ongoing).
+    Step 3 needs ``decision``: GO opens step 4; NO-GO with new kartrekkers opens step 3 again
+    with a new deadline 2 months after ``on``; NO-GO stop ends the office with ``stop_reason``.
+    ``evidence`` is any saved object (e.g. a meeting). Safe against a concurrent completion of
+    the same step: the row is locked and the update is conditional.
+    """
+    today = today or timezone.localdate()
+    step = (
+        FoundingStep.objects.select_for_update(of=("self",))
+        .select_related("office__municipality")
+        .get(pk=step.pk)
+    )
+    office = step.office
+    if not office.is_open:
+        raise PosOfficeError(
+            _("This POS office is %(status)s; its steps can no longer be changed.")
+            % {"status": office.get_status_display().lower()}
+        )
+    if step.completed_on is not None:
+        raise PosOfficeError(_("This step has already been completed."))
+    if step.code == StepCode.FOLLOW_UP:
+        raise PosOfficeError(_("Step 7 (follow-up meetings) is ongoing and is not completed."))
+    if step.code == StepCode.START_SESSIONS:
+        raise PosOfficeError(
+            _("Step 5 is completed by recording the three start sessions of the core group.")
+        )
+    decision = decision or ""
+    if step.code == StepCode.KARTREKKERS:
+        if decision not in Decision.values:
+            raise PosOfficeError(_("Choose GO or one of the NO-GO outcomes for step 3."))
+        if decision == Decision.NO_GO_STOP and not stop_reason.strip():
+            raise PosOfficeError(_("Give the reason for ending the founding process."))
+    elif decision:
+        raise PosOfficeError(_("Only step 3 has a GO / NO-GO decision."))
+    _check_completion_date(step=step, on=on, today=today)
+    return _complete(
+        step=step,
+        on=on,
+        by=by,
+        evidence_note=evidence_note,
+        evidence=evidence,
+        decision=decision,
+        stop_reason=stop_reason.strip(),
+    )
+
+
+def _complete(
+    *,
+    step: FoundingStep,
+    on: dt.date,
+    by: AbstractBaseUser | None,
+    evidence_note: str,
+    evidence: models.Model | None,
+    decision: str = "",
+    stop_reason: str = "",
+) -> FoundingStep:
+    office = step.office
+    updated = FoundingStep.objects.filter(pk=step.pk, completed_on__isnull=True).update(
+        completed_on=on,
+        completed_by=by if by is not None and by.is_authenticated else None,
+        evidence_note=evidence_note.strip(),
+        decision=decision,
+        **_evidence_fields(evidence),
+    )
+    if not updated:
+        raise PosOfficeError(_("This step has already been completed."))
+    step.refresh_from_db()
+    changes: dict[str, list[str]] = {"completed_on": ["", on.isoformat()]}
+    if decision:
+        changes["decision"] = ["", decision]
+    summary = _("Step %(code)s completed on %(date)s") % {
+        "code": step.code,
+        "date": on.strftime("%d-%m-%Y"),
+    }
+    if decision == Decision.NO_GO_NEW_KARTREKKERS:
+        new_due = retry_due_date(on)
+        FoundingStep.objects.create(
+            office=office,
+            code=StepCode.KARTREKKERS,
+            position=step.position,
+            attempt=step.attempt + 1,
+            due_date=new_due,
+        )
+        summary = _("NO-GO at step 3: new kartrekkers, new deadline %(date)s") % {
+            "date": new_due.strftime("%d-%m-%Y")
+        }
+    elif decision == Decision.NO_GO_STOP:
+        changes["status"] = [office.status, OfficeStatus.STOPPED]
+        PosOffice.objects.filter(pk=office.pk).update(
+            status=OfficeStatus.STOPPED, stopped_on=on, stop_reason=stop_reason
+        )
+        office.refresh_from_db()
+        summary = _("NO-GO at step 3: founding process ended. Reason: %(reason)s") % {
+            "reason": stop_reason
+        }
+    else:
+        for code in dependants(step.code):
+            FoundingStep.objects.filter(office=office, code=code, completed_on__isnull=True).update(
+                due_date=due_date(code, on)
+            )
+    _refresh_office(office)
+    audit_record(
+        subject=office,
+        actor=by,
+        action=f"step_{step.code}_completed",
+        changes=changes,
+        summary=summary,
+    )
+    return step
+
+
+def _refresh_office(office: PosOffice) -> None:
+    """Derive ``current_step`` and ``status`` from the step rows (call after every change)."""
+    if office.status == OfficeStatus.STOPPED:
+        return
+    done = {s.code for s in office.steps.all() if s.is_done}
+    current = next((code for code in STEP_SEQUENCE if code not in done), StepCode.FOLLOW_UP)
+    position = STEP_SEQUENCE.index(current)
+    if current == StepCode.FOLLOW_UP:
+        status = OfficeStatus.ACTIVE
+    elif position >= STEP_SEQUENCE.index(StepCode.START_MEETING):
+        status = OfficeStatus.FOUNDING
+    else:
+        status = OfficeStatus.ORIENTATION
+    if (office.current_step, office.status) != (current, status):
+        office.current_step, office.status = current, status
+        office.save(update_fields=["current_step", "status"])
+
+
+@transaction.atomic
+def start_session_record(
+    *,
+    office: PosOffice,
+    number: int,
+    topic: str,
+    held_on: dt.date,
+    by: AbstractBaseUser | None,
+    evidence_note: str = "",
+    evidence: models.Model | None = None,
+    today: dt.date | None = None,
+) -> StartSession:
+    """Record start session ``number`` (1–3) of step 5; the third one completes step 5 on its
+    date. Sessions are recorded in order, after the start meeting (step 4), not in the future.
+    """
+    today = today or timezone.localdate()
+    office = PosOffice.objects.select_for_update().get(pk=office.pk)
+    if not office.is_open:
+        raise PosOfficeError(_("This POS office is no longer being founded."))
+    step5 = office.steps.filter(code=StepCode.START_SESSIONS, completed_on__isnull=True).first()
+    step4 = office.steps.filter(code=StepCode.START_MEETING, completed_on__isnull=False).first()
+    if step5 is None or step4 is None:
+        raise PosOfficeError(_("Start sessions follow the start meeting (step 4)."))
+    if topic not in SessionTopic.values:
+        raise PosOfficeError(_("Choose the topic of the start session."))
+    sessions = list(office.start_sessions.order_by("number"))
+    expected = len(sessions) + 1
+    if number != expected:
+        raise PosOfficeError(_("Record start session %(expected)d next.") % {"expected": expected})
+    if held_on > today:
+        raise PosOfficeError(_("A start session cannot be recorded on a date in the future."))
+    earliest = sessions[-1].held_on if sessions else step4.completed_on
+    if held_on < earliest:
+        raise PosOfficeError(
+            _("This session cannot be before %(date)s.") % {"date": earliest.strftime("%d-%m-%Y")}
+        )
+    session = StartSession.objects.create(
+        office=office,
+        number=number,
+        topic=topic,
+        held_on=held_on,
+        evidence_note=evidence_note.strip(),
+        recorded_by=by if by is not None and by.is_authenticated else None,
+        **_evidence_fields(evidence),
+    )
+    audit_record(
+        subject=office,
+        actor=by,
+        action="start_session_recorded",
+        changes={"start_session": ["", f"{number}: {topic}"]},
+        summary=_("Start session %(number)d held on %(date)s")
+        % {"number": number, "date": held_on.strftime("%d-%m-%Y")},
+    )
+    if number == START_SESSIONS_REQUIRED:
+        step5.office = office
+        _complete(
+            step=step5,
+            on=held_on,
+            by=by,
+            evidence_note=_("Three start sessions held."),
+            evidence=evidence,
+        )
+    return session
+
+
+# --- Core group -----------------------------------------------------------------------------
+
+
+def _validate_member(data: dict[str, Any]) -> None:
+    kind = data["kind"]
+    provider: Provider | None = data.get("provider")
+    if kind == MemberKind.ENTREPRENEUR and provider is None:
+        raise PosOfficeError(_("An entrepreneur must be linked to a sport provider."))
+    if kind != MemberKind.ENTREPRENEUR and provider is not None:
+        raise PosOfficeError(_("Only entrepreneurs are linked to a sport provider."))
+    if data["committed_until"] < data["committed_from"]:
+        raise PosOfficeError(_("The commitment cannot end before it starts."))
+    hours = Decimal(data["hours_per_week"])
+    if hours < 0 or hours > 40:
+        raise PosOfficeError(_("Hours per week must be between 0 and 40."))
+
+
+MEMBER_FIELDS = [
+    "name",
+    "kind",
+    "provider",
+    "email",
+    "hours_per_week",
+    "committed_from",
+    "committed_until",
+]
+
+
+@transaction.atomic
+def core_member_add(
+    *, office: PosOffice, data: dict[str, Any], by: AbstractBaseUser | None
+) -> CoreGroupMember:
+    """Add a core group member. Refused for a stopped office."""
+    if office.status == OfficeStatus.STOPPED:
+        raise PosOfficeError(_("This POS office has stopped."))
+    _validate_member(data)
+    member = CoreGroupMember.objects.create(
+        office=office,
+        **{name: data.get(name) or "" for name in ("name", "kind", "email")},
+        provider=data.get("provider"),
+        hours_per_week=data["hours_per_week"],
+        committed_from=data["committed_from"],
+        committed_until=data["committed_until"],
+    )
+    audit_record(
+        subject=office,
+        actor=by,
+        action="core_member_added",
+        changes={"core_member": ["", f"{member.name} ({member.get_kind_display()})"]},
+        summary=_("%(name)s joined the core group") % {"name": member.name},
+    )
+    return member
+
+
+@transaction.atomic
+def core_member_remove(*, member: CoreGroupMember, by: AbstractBaseUser | None) -> None:
+    office = member.office
+    label = f"{member.name} ({member.get_kind_display()})"
+    member.delete()
+    audit_record(
+        subject=office,
+        actor=by,
+        action="core_member_removed",
+        changes={"core_member": [label, ""]},
+        summary=_("%(name)s left the core group") % {"name": label},
+    )
+
+
+# --- Deadline enforcement -------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    claimed: list[int] = field(default_factory=list)
+    resend: list[int] = field(default_factory=list)
+
+    @property
+    def to_send(self) -> list[int]:
+        return [*self.claimed, *self.resend]
+
+
+def _insert_notices(select: models.QuerySet) -> None:
+    """INSERT … SELECT of notice rows; a row another sweep already inserted is skipped by the
+    unique constraint (one statement per kind, whatever the number of offices)."""
+    sql, params = select.query.sql_with_params()
+    table = DeadlineNotice._meta.db_table
+    columns = "step_id, kind, claim, created_at, recipients"
+    # The SELECT always has a WHERE clause, which SQLite needs to parse the upsert clause.
+    statement = f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@transaction.atomic
+def deadlines_sweep(*, today: dt.date | None = None, now: dt.datetime | None = None) -> SweepResult:
+    """Claim every reminder, deadline-day notice and escalation that is due; return the ids
+    of the notices this call must send (its own claims, plus older claims whose e-mail was
+    never queued because a worker died).
+
+    Set-based: a fixed number of queries however many offices there are. Works from the
+    database state, so a late or missed run only delays notices (a step that is overdue by the
+    time the sweep sees it gets all three, once each). On PostgreSQL the open steps are locked
+    with SKIP LOCKED so concurrent sweeps split the work; everywhere the unique (step, kind)
+    constraint is what guarantees one notice each.
+    """
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    reminder_days = settings.SPORTLOKET_DEADLINE_REMINDER_DAYS
+    run = uuid.uuid4().hex
+    open_steps = FoundingStep.objects.filter(
+        completed_on__isnull=True,
+        due_date__isnull=False,
+        due_date__lte=today + timedelta(days=reminder_days),
+        office__status__in=OPEN_STATUSES,
+    ).exclude(
+        Exists(DeadlineNotice.objects.filter(step=OuterRef("pk"), kind=NoticeKind.ESCALATION))
+    )
+    locked = list(
+        open_steps.select_for_update(skip_locked=True, of=("self",))
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    if locked:
+        thresholds = {
+            NoticeKind.REMINDER: Q(due_date__lte=today + timedelta(days=reminder_days)),
+            NoticeKind.DUE_TODAY: Q(due_date__lte=today),
+            NoticeKind.ESCALATION: Q(due_date__lt=today),
+        }
+        for kind, due_q in thresholds.items():
+            select = (
+                FoundingStep.objects.filter(due_q, pk__in=locked)
+                .exclude(Exists(DeadlineNotice.objects.filter(step=OuterRef("pk"), kind=kind)))
+                .order_by()
+                .annotate(
+                    n_kind=models.Value(kind, output_field=models.CharField()),
+                    n_claim=models.Value(run, output_field=models.CharField()),
+                    n_at=models.Value(now, output_field=models.DateTimeField()),
+                    n_to=models.Value("", output_field=models.TextField()),
+                )
+                .values_list("pk", "n_kind", "n_claim", "n_at", "n_to")
+            )
+            _insert_notices(select)
+    claimed = list(DeadlineNotice.objects.filter(claim=run).values_list("pk", flat=True))
+    resend = list(
+        DeadlineNotice.objects.filter(
+            emailed_at__isnull=True, created_at__lt=now - NOTICE_RESEND_AFTER
+        )
+        .exclude(claim=run)
+        .values_list("pk", flat=True)
+    )
+    return SweepResult(claimed=claimed, resend=resend)
+
+
+def pos_staff_emails() -> list[str]:
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, staff_profile__role=Role.POS_STAFF)
+        .exclude(email="")
+    )
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def municipality_emails(office: PosOffice) -> list[str]:
+    """Policy staff of the office's municipality; the registration contact when there are
+    none."""
+    emails = set(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            staff_profile__role=Role.POLICY_STAFF,
+            staff_profile__municipality_id=office.municipality_id,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not emails and office.contact_email:
+        emails.add(office.contact_email)
+    return sorted(emails)
+
+
+def notice_recipients(notice: DeadlineNotice) -> list[str]:
+    """Escalations go to all POS staff; reminders and deadline-day notices to the party
+    responsible for the step."""
+    if notice.kind == NoticeKind.ESCALATION:
+        return pos_staff_emails()
+    party = RULES[notice.step.code].party
+    emails: set[str] = set()
+    if party in MUNICIPALITY_PARTIES:
+        emails.update(municipality_emails(notice.step.office))
+    if party in POS_PARTIES:
+        emails.update(pos_staff_emails())
+    return sorted(emails)
+
+
+@transaction.atomic
+def deadline_notice_send(*, notice_id: int, today: dt.date | None = None) -> bool:
+    """Queue the e-mail of one claimed notice. Idempotent: the conditional update on
+    ``emailed_at`` lets exactly one call through, and the outbox key is the notice.
+
+    Returns True when this call queued the e-mail.
+    """
+    now = timezone.now()
+    today = today or timezone.localdate(now)
+    updated = DeadlineNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(
+        emailed_at=now
+    )
+    if not updated:
+        return False
+    notice = DeadlineNotice.objects.select_related("step__office__municipality").get(pk=notice_id)
+    recipients = notice_recipients(notice)
+    DeadlineNotice.objects.filter(pk=notice_id).update(recipients=", ".join(recipients))
+    step = notice.step
+    if recipients:
+        email_queue(
+            key=f"pos-deadline-notice:{notice.pk}",
+            to=recipients,
+            template="poskantoor/emails/deadline_notice",
+            context={
+                "notice": notice,
+                "step": step,
+                "office": step.office,
+                "days": (step.due_date - today).days,
+                "overdue_days": (today - step.due_date).days,
+                "office_path": step.office.get_absolute_url(),
+            },
+        )
+    logger.info(
+        "POS deadline %s sent once for step %s of %s (notice %s) to %s",
+        notice.kind,
+        step.code,
+        step.office,
+        notice.pk,
+        ", ".join(recipients) or "nobody",
+    )
+    return True

@@ -1,0 +1,245 @@
+"""Thin views: validate a form, call one service, add a message, redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from sportloket.constants import Role
+from sportloket.models import Municipality
+from sportloket.permissions import RoleRequiredMixin
+from sportloket.ratelimit import ratelimit_post
+from sportloket.tokens import InvalidToken, read_token
+
+from . import selectors, services
+from .constants import StepCode
+from .forms import (
+    CoreMemberForm,
+    InterestForm,
+    OfficeFilterForm,
+    StartSessionForm,
+    StepCompleteForm,
+)
+from .models import InterestRegistration
+
+EDITOR_ROLES = (Role.POLICY_STAFF, Role.POS_STAFF)
+READER_ROLES = (Role.POLICY_STAFF, Role.POS_STAFF, Role.CLUB_SUPPORTER)
+
+
+# --- Public interest form -------------------------------------------------------------------
+
+
+@ratelimit_post("pos-interest")
+def interest_create(request):
+    form = InterestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.is_spam():
+            return redirect("poskantoor:interest_sent")
+        try:
+            services.interest_register(data=form.cleaned_data)
+        except services.PosOfficeError as exc:
+            form.add_error("municipality", exc.message)
+        else:
+            return redirect("poskantoor:interest_sent")
+    return render(request, "poskantoor/interest_form.html", {"form": form})
+
+
+class InterestSentView(TemplateView):
+    template_name = "poskantoor/interest_sent.html"
+
+
+class InterestConfirmView(View):
+    """GET shows a button, POST confirms: link scanners in mail servers never confirm."""
+
+    template_name = "poskantoor/interest_confirm.html"
+
+    def _registration(self, token: str) -> InterestRegistration | None:
+        try:
+            pk = read_token(services.CONFIRM_PURPOSE, token)
+        except InvalidToken as exc:
+            self.expired = exc.expired
+            return None
+        return InterestRegistration.objects.select_related("municipality").filter(pk=pk).first()
+
+    def get(self, request, token):
+        self.expired = False
+        registration = self._registration(token)
+        return render(
+            request,
+            self.template_name,
+            {"registration": registration, "expired": self.expired, "done": False},
+        )
+
+    def post(self, request, token):
+        self.expired = False
+        registration = self._registration(token)
+        if registration is None:
+            return render(
+                request, self.template_name, {"registration": None, "expired": self.expired}
+            )
+        try:
+            office = services.interest_confirm(registration_id=registration.pk)
+        except services.PosOfficeError as exc:
+            messages.error(request, exc.message)
+            office = None
+        return render(
+            request,
+            self.template_name,
+            {"registration": registration, "office": office, "done": office is not None},
+        )
+
+
+# --- Staff pages ----------------------------------------------------------------------------
+
+
+class OfficeListView(RoleRequiredMixin, TemplateView):
+    allowed_roles = READER_ROLES
+    template_name = "poskantoor/office_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        provinces = sorted(set(Municipality.objects.values_list("province", flat=True).distinct()))
+        form = OfficeFilterForm(self.request.GET or None, provinces=provinces)
+        filters = form.cleaned_data if form.is_valid() else {}
+        offices = selectors.office_list(user=self.request.user, filters=filters)
+        page = Paginator(offices, 50).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(form=form, page_obj=page, offices=page.object_list, query=query.urlencode())
+        return context
+
+
+class OfficeMixin(RoleRequiredMixin):
+    allowed_roles = READER_ROLES
+
+    def get_office(self):
+        return selectors.office_get(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class OfficeDetailView(OfficeMixin, TemplateView):
+    template_name = "poskantoor/office_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        office = self.get_office()
+        context.update(
+            office=office,
+            timeline=selectors.office_timeline(office),
+            next_action=selectors.next_action(office),
+            conditions=selectors.basic_conditions(office),
+            audit_events=selectors.office_audit(office),
+            can_edit=self.scope.role in (*EDITOR_ROLES, Role.ADMINISTRATOR),
+            session_form=StartSessionForm(),
+            sessions_left=selectors.sessions_left(office),
+            step_5_open=office.is_open and office.current_step == StepCode.START_SESSIONS,
+        )
+        return context
+
+
+class EditorMixin(OfficeMixin):
+    allowed_roles = EDITOR_ROLES
+
+
+class StepCompleteView(EditorMixin, View):
+    template_name = "poskantoor/step_complete.html"
+
+    def _step(self, office):
+        step = next((s for s in office.steps.all() if s.pk == self.kwargs["step_pk"]), None)
+        if step is None:
+            raise Http404
+        return step
+
+    def get(self, request, pk, step_pk):
+        office = self.get_office()
+        step = self._step(office)
+        form = StepCompleteForm(step=step)
+        return render(request, self.template_name, {"office": office, "step": step, "form": form})
+
+    def post(self, request, pk, step_pk):
+        office = self.get_office()
+        step = self._step(office)
+        form = StepCompleteForm(request.POST, step=step)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.step_complete(
+                    step=step,
+                    on=data["completed_on"],
+                    by=request.user,
+                    evidence_note=data["evidence_note"],
+                    decision=data.get("decision", ""),
+                    stop_reason=data.get("stop_reason", ""),
+                )
+            except services.PosOfficeError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request, _("Step %(code)s has been completed.") % {"code": step.code}
+                )
+                return HttpResponseRedirect(office.get_absolute_url())
+        return render(request, self.template_name, {"office": office, "step": step, "form": form})
+
+
+class StartSessionView(EditorMixin, View):
+    def post(self, request, pk):
+        office = self.get_office()
+        form = StartSessionForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(office.get_absolute_url())
+        data = form.cleaned_data
+        try:
+            session = services.start_session_record(
+                office=office,
+                number=len(office.start_sessions.all()) + 1,
+                topic=data["topic"],
+                held_on=data["held_on"],
+                by=request.user,
+                evidence_note=data["evidence_note"],
+            )
+        except services.PosOfficeError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Start session %(number)d has been recorded.") % {"number": session.number},
+            )
+        return HttpResponseRedirect(office.get_absolute_url())
+
+
+class CoreMemberAddView(EditorMixin, View):
+    template_name = "poskantoor/member_form.html"
+
+    def get(self, request, pk):
+        office = self.get_office()
+        form = CoreMemberForm(office=office)
+        return render(request, self.template_name, {"office": office, "form": form})
+
+    def post(self, request, pk):
+        office = self.get_office()
+        form = CoreMemberForm(request.POST, office=office)
+        if form.is_valid():
+            try:
+                services.core_member_add(office=office, data=form.cleaned_data, by=request.user)
+            except services.PosOfficeError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("The core group member has been added."))
+                return HttpResponseRedirect(office.get_absolute_url())
+        return render(request, self.template_name, {"office": office, "form": form})
+
+
+class CoreMemberRemoveView(EditorMixin, View):
+    def post(self, request, pk, member_pk):
+        office = self.get_office()
+        member = get_object_or_404(office.core_members.all(), pk=member_pk)
+        services.core_member_remove(member=member, by=request.user)
+        messages.success(request, _("The core group member has been removed."))
+        return HttpResponseRedirect(office.get_absolute_url())

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from providers.constants import ProviderKind
+from sportloket.models import TargetGroup, Theme
+from sportloket.services import DomainError
+
+from .constants import BudgetKind, Decision
+from .models import Scheme
+from .money import money_validate
+
+
+class EuroField(forms.CharField):
+    """An amount in euros: accepts "1250,50", "1.250,50", "1250.50" and "€ 1250"; refuses
+    negative amounts, more than two decimals and text with a clear message."""
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        self.allow_zero = allow_zero
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        return {**attrs, "inputmode": "decimal", "autocomplete": "off", "maxlength": "20"}
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        if len(text) > 20:
+            raise forms.ValidationError(_("This amount is too large."), code="amount")
+        text = text.replace("€", "").replace(" ", "").replace("\u00a0", "")
+        if "," in text:  # Dutch notation: dots group thousands, the comma marks cents
+            text = text.replace(".", "").replace(",", ".")
+        if self.allow_zero and text.strip("0.") == "" and text:
+            return Decimal("0.00")
+        try:
+            return money_validate(text)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message, code="amount") from exc
+
+
+class SchemeFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    target_group = forms.ModelChoiceField(
+        TargetGroup.objects.all(), label=_("Target group"), required=False
+    )
+    theme = forms.ModelChoiceField(
+        Theme.objects.filter(kind="sportakkoord"), label=_("Theme"), required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Provider kind"),
+        choices=[("", "---------"), *ProviderKind.choices],
+        required=False,
+    )
+    open_only = forms.BooleanField(label=_("Open now"), required=False)
+
+
+class SchemeForm(forms.ModelForm):
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    amount_min = EuroField(label=_("Minimum amount (€)"), required=False, allow_zero=True)
+    amount_max = EuroField(label=_("Maximum amount (€)"), required=False)
+
+    class Meta:
+        model = Scheme
+        fields = [
+            "name",
+            "funder",
+            "description",
+            "link",
+            "for_clubs",
+            "for_entrepreneurs",
+            "for_other",
+            "target_groups",
+            "themes",
+            "amount_min",
+            "amount_max",
+            "opens_on",
+            "closes_on",
+            "active",
+        ]
+        widgets = {
+            "target_groups": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = Theme.objects.filter(kind="sportakkoord")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save")))
+
+
+class ShareForm(forms.Form):
+    """Share with the chosen providers, or with every matching provider not reached yet."""
+
+    providers = forms.TypedMultipleChoiceField(
+        label=_("Providers"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    all_matching = forms.BooleanField(label=_("All matching providers"), required=False)
+
+    def __init__(self, *args, provider_choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["providers"].choices = provider_choices
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("all_matching") and not data.get("providers"):
+            raise forms.ValidationError(_("Choose at least one provider, or all matching ones."))
+        return data
+
+
+class BudgetForm(forms.Form):
+    desk = forms.ModelChoiceField(queryset=None, label=_("Desk"))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=BudgetKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    total = EuroField(label=_("Total (€)"), allow_zero=True)
+
+    def __init__(self, *args, desks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["desk"].queryset = desks
+        if len(desks) == 1:
+            self.fields["desk"].initial = desks.first()
+        self.fields["year"].initial = timezone.localdate().year
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Add budget")))
+
+
+class AllocationForm(forms.Form):
+    provider = forms.ModelChoiceField(queryset=None, label=_("Sport provider"))
+    amount = EuroField(label=_("Amount (€)"))
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why this decision: it is shown in the transparency overview."),
+    )
+    decided_on = forms.DateField(
+        label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        self.fields["decided_on"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Record decision")))
+
+    def clean_rationale(self):
+        text = self.cleaned_data["rationale"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write down why: every decision needs a rationale."))
+        return text

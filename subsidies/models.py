@@ -1,0 +1,254 @@
+"""Schemes (regelingen en fondsen), what was shared with whom, and a desk's budgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Provider
+from sportloket.models import Desk, TargetGroup, Theme
+
+from .constants import BudgetKind, Decision, ShareChannel
+
+CENT = Decimal("0.01")
+# Provider.kind -> the Scheme flag that says whether that kind may apply.
+KIND_FIELDS = {"club": "for_clubs", "entrepreneur": "for_entrepreneurs", "other": "for_other"}
+
+
+def money_field(label, **kwargs) -> models.DecimalField:
+    """Euros with cents, exact (no floating point anywhere)."""
+    return models.DecimalField(label, max_digits=12, decimal_places=2, **kwargs)
+
+
+class Scheme(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    funder = models.CharField(_("funder"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    link = models.URLField(_("link"), blank=True)
+    target_groups = models.ManyToManyField(
+        TargetGroup,
+        verbose_name=_("target groups"),
+        blank=True,
+        related_name="schemes",
+        help_text=_("Leave empty when the scheme is open to every target group."),
+    )
+    themes = models.ManyToManyField(
+        Theme,
+        verbose_name=_("themes"),
+        blank=True,
+        related_name="schemes",
+        help_text=_("Leave empty when the scheme is not bound to a theme."),
+    )
+    for_clubs = models.BooleanField(_("clubs may apply"), default=True)
+    for_entrepreneurs = models.BooleanField(_("sport entrepreneurs may apply"), default=True)
+    for_other = models.BooleanField(_("other providers may apply"), default=False)
+    amount_min = money_field(_("minimum amount (€)"), null=True, blank=True)
+    amount_max = money_field(_("maximum amount (€)"), null=True, blank=True)
+    opens_on = models.DateField(_("open from"), null=True, blank=True)
+    closes_on = models.DateField(
+        _("open until"), null=True, blank=True, help_text=_("Leave empty when always open.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheme")
+        verbose_name_plural = _("schemes")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_min__isnull=True) | Q(amount_min__gte=0),
+                name="scheme_amount_min_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_min__isnull=True)
+                | Q(amount_max__isnull=True)
+                | Q(amount_max__gte=F("amount_min")),
+                name="scheme_amount_range_ordered",
+                violation_error_message=_("The maximum amount is below the minimum amount."),
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_on__isnull=True)
+                | Q(closes_on__isnull=True)
+                | Q(closes_on__gte=F("opens_on")),
+                name="scheme_period_ordered",
+                violation_error_message=_("The scheme closes before it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(for_clubs=True) | Q(for_entrepreneurs=True) | Q(for_other=True),
+                name="scheme_open_to_some_kind",
+                violation_error_message=_("Choose at least one kind of provider that may apply."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("subsidies:scheme_detail", args=[self.pk])
+
+    def is_open(self, on: dt.date) -> bool:
+        return (
+            self.active
+            and (self.opens_on is None or self.opens_on <= on)
+            and (self.closes_on is None or self.closes_on >= on)
+        )
+
+    @property
+    def open_now(self) -> bool:
+        return self.is_open(timezone.localdate())
+
+    def accepts_kind(self, kind: str) -> bool:
+        return bool(getattr(self, KIND_FIELDS[kind]))
+
+
+class SchemeShare(models.Model):
+    """One scheme sent to one provider: the sharing log, and the digest's exactly-once claim.
+
+    Unique per (scheme, provider): a provider never receives the same scheme twice. A sender
+    inserts the row first (with its own ``claim``) and only e-mails the rows it inserted.
+    """
+
+    scheme = models.ForeignKey(
+        Scheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="shares"
+    )
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("sport provider"),
+        on_delete=models.CASCADE,
+        related_name="scheme_shares",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=ShareChannel.choices)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shared by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    shared_at = models.DateTimeField(_("shared at"), auto_now_add=True, db_index=True)
+    claim = models.UUIDField(_("claim"), db_index=True)
+
+    class Meta:
+        verbose_name = _("shared scheme")
+        verbose_name_plural = _("shared schemes")
+        ordering = ["-shared_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "provider"], name="unique_scheme_share")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} → {self.provider}"
+
+
+class DigestOptOut(models.Model):
+    """A provider that unsubscribed from the scheme digest (through the link in the e-mail)."""
+
+    provider = models.OneToOneField(
+        Provider,
+        verbose_name=_("sport provider"),
+        on_delete=models.CASCADE,
+        related_name="scheme_digest_opt_out",
+    )
+    at = models.DateTimeField(_("unsubscribed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("digest unsubscription")
+        verbose_name_plural = _("digest unsubscriptions")
+
+    def __str__(self) -> str:
+        return str(self.provider)
+
+
+class Budget(models.Model):
+    """Money a desk decides on in one year. ``allocated`` is the sum of granted allocations,
+    kept by ``services.allocation_create`` under a row lock; the CHECK constraint
+    ``allocated <= total`` is the database's guarantee that it is never over-allocated."""
+
+    desk = models.ForeignKey(
+        Desk, verbose_name=_("desk"), on_delete=models.PROTECT, related_name="budgets"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000)], db_index=True
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=BudgetKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    total = money_field(_("total (€)"), validators=[MinValueValidator(Decimal("0"))])
+    allocated = money_field(_("allocated (€)"), default=Decimal("0.00"), editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        ordering = ["-year", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["desk", "year", "name"],
+                name="unique_budget_name_per_desk_year",
+                violation_error_message=_("This desk already has a budget with this name."),
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="budget_total_not_negative"),
+            models.CheckConstraint(
+                condition=Q(allocated__gte=0), name="budget_allocated_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(allocated__lte=F("total")), name="budget_not_over_allocated"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("subsidies:budget_detail", args=[self.pk])
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.total - self.allocated
+
+
+class Allocation(models.Model):
+    """A decision on money for a provider, always with a written rationale (seed 002:
+    transparent decisions). Only granted allocations count against the budget."""
+
+    budget = models.ForeignKey(
+        Budget, verbose_name=_("budget"), on_delete=models.PROTECT, related_name="allocations"
+    )
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("sport provider"),
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+    amount = money_field(_("amount (€)"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    rationale = models.TextField(_("rationale"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_on = models.DateField(_("decided on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        ordering = ["-decided_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
+            models.CheckConstraint(condition=~Q(rationale=""), name="allocation_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: € {self.amount}"

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def send_scheme_digest() -> int:
+    """Periodic: e-mail each confirmed provider its newly matching open schemes. Safe to run
+    twice and concurrently: each (scheme, provider) pair is claimed by a unique row first."""
+    return services.digest_send()

@@ -1,0 +1,288 @@
+"""Thin views: validate, call one service or selector, message, redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from providers.models import Provider
+from sportloket.constants import Role
+from sportloket.permissions import RoleRequiredMixin
+from sportloket.ratelimit import ratelimit_post
+from sportloket.services import DomainError
+from sportloket.tokens import InvalidToken, read_token
+
+from . import selectors, services
+from .csv_export import transparency_csv
+from .forms import AllocationForm, BudgetForm, SchemeFilterForm, SchemeForm, ShareForm
+
+MANAGERS = (Role.CLUB_SUPPORTER, Role.POS_STAFF)
+# An unsubscribe link keeps working for years; it only ever turns the digest off.
+UNSUBSCRIBE_MAX_AGE = 10 * 365 * 24 * 3600
+
+
+class SchemeListView(RoleRequiredMixin, TemplateView):
+    allowed_roles = MANAGERS
+    template_name = "subsidies/scheme_list.html"
+
+    def get_context_data(self, **kwargs):
+        form = SchemeFilterForm(self.request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        return super().get_context_data(
+            form=form, schemes=selectors.scheme_list(filters=filters), today=timezone.localdate()
+        )
+
+
+class SchemeFormView(RoleRequiredMixin, View):
+    allowed_roles = MANAGERS
+
+    def get_scheme(self):
+        pk = self.kwargs.get("pk")
+        return selectors.scheme_get(pk=pk) if pk else None
+
+    def get(self, request, pk=None):
+        scheme = self.get_scheme()
+        return self.show(SchemeForm(instance=scheme), scheme)
+
+    def post(self, request, pk=None):
+        scheme = self.get_scheme()
+        form = SchemeForm(request.POST, instance=scheme)
+        if not form.is_valid():
+            return self.show(form, scheme)
+        try:
+            scheme = services.scheme_save(scheme=scheme, data=form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return self.show(form, scheme)
+        messages.success(request, _("The scheme has been saved."))
+        return redirect(scheme)
+
+    def show(self, form, scheme):
+        return render(self.request, "subsidies/scheme_form.html", {"form": form, "scheme": scheme})
+
+
+class SchemeDetailView(RoleRequiredMixin, View):
+    """A scheme, the providers in the user's area it fits, and the share form."""
+
+    allowed_roles = MANAGERS
+
+    def context(self, scheme, form=None):
+        matches = selectors.providers_for_scheme(user=self.request.user, scheme=scheme)
+        shared = selectors.shared_provider_ids(scheme=scheme)
+        choices = [(m.provider.pk, m.provider.name) for m in matches if m.provider.pk not in shared]
+        return {
+            "scheme": scheme,
+            "matches": matches,
+            "shared_ids": shared,
+            "shares": selectors.shares_for_scheme(user=self.request.user, scheme=scheme)[:50],
+            "is_open": scheme.is_open(timezone.localdate()),
+            "form": form or ShareForm(provider_choices=choices),
+            "choices": choices,
+        }
+
+    def get(self, request, pk):
+        scheme = selectors.scheme_get(pk=pk)
+        return render(request, "subsidies/scheme_detail.html", self.context(scheme))
+
+    def post(self, request, pk):
+        scheme = selectors.scheme_get(pk=pk)
+        ctx = self.context(scheme)
+        form = ShareForm(request.POST, provider_choices=ctx["choices"])
+        if not form.is_valid():
+            ctx["form"] = form
+            return render(request, "subsidies/scheme_detail.html", ctx, status=400)
+        by_pk = {m.provider.pk: m.provider for m in ctx["matches"]}
+        if form.cleaned_data["all_matching"]:
+            chosen = [by_pk[pk] for pk, _label in ctx["choices"]]
+        else:
+            chosen = [by_pk[pk] for pk in form.cleaned_data["providers"]]
+        try:
+            shared, skipped = services.scheme_share(
+                scheme=scheme, providers=chosen, by=request.user
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(scheme)
+        messages.success(
+            request,
+            _("Shared with %(shared)d providers by e-mail (%(skipped)d skipped).")
+            % {"shared": shared, "skipped": skipped},
+        )
+        return redirect(scheme)
+
+
+class ProviderListView(RoleRequiredMixin, TemplateView):
+    allowed_roles = MANAGERS
+    template_name = "subsidies/provider_list.html"
+
+    def get_context_data(self, **kwargs):
+        q = self.request.GET.get("q", "").strip()[:100]
+        providers = selectors.provider_list(user=self.request.user, q=q)[:200]
+        return super().get_context_data(q=q, providers=providers)
+
+
+class ProviderMatchView(RoleRequiredMixin, TemplateView):
+    allowed_roles = MANAGERS
+    template_name = "subsidies/provider_matches.html"
+
+    def get_context_data(self, **kwargs):
+        provider = selectors.provider_get(user=self.request.user, pk=kwargs["pk"])
+        return super().get_context_data(
+            provider=provider,
+            matches=selectors.matches_for_provider(provider),
+            shared_ids=set(provider.scheme_shares.values_list("scheme_id", flat=True)),
+        )
+
+
+class BudgetListView(RoleRequiredMixin, View):
+    allowed_roles = MANAGERS
+
+    def get(self, request):
+        return self.show(self.form())
+
+    def post(self, request):
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        data = form.cleaned_data
+        try:
+            budget = services.budget_create(
+                desk=data["desk"],
+                year=data["year"],
+                kind=data["kind"],
+                name=data["name"],
+                total=data["total"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.show(form, status=400)
+        messages.success(request, _("The budget has been added."))
+        return redirect(budget)
+
+    def form(self, data=None):
+        return BudgetForm(data, desks=selectors.desk_queryset(user=self.request.user))
+
+    def show(self, form, status=200):
+        budgets = selectors.budget_list(user=self.request.user)
+        return render(
+            self.request,
+            "subsidies/budget_list.html",
+            {"budgets": budgets, "form": form},
+            status=status,
+        )
+
+
+class BudgetDetailView(RoleRequiredMixin, View):
+    allowed_roles = MANAGERS
+
+    def get(self, request, pk):
+        budget = selectors.budget_get(user=request.user, pk=pk)
+        return self.show(budget, self.form(budget))
+
+    def post(self, request, pk):
+        budget = selectors.budget_get(user=request.user, pk=pk)
+        form = self.form(budget, request.POST)
+        if not form.is_valid():
+            return self.show(budget, form, status=400)
+        data = form.cleaned_data
+        try:
+            services.allocation_create(
+                budget=budget,
+                provider=data["provider"],
+                amount=data["amount"],
+                decision=data["decision"],
+                rationale=data["rationale"],
+                decided_on=data["decided_on"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            budget.refresh_from_db()
+            return self.show(budget, form, status=400)
+        messages.success(request, _("The decision has been recorded."))
+        return redirect(budget)
+
+    def form(self, budget, data=None):
+        return AllocationForm(data, providers=selectors.allocation_providers(desk=budget.desk))
+
+    def show(self, budget, form, status=200):
+        return render(
+            self.request,
+            "subsidies/budget_detail.html",
+            {
+                "budget": budget,
+                "form": form,
+                "allocations": selectors.allocations_for_budget(budget=budget),
+            },
+            status=status,
+        )
+
+
+class TransparencyIndexView(RoleRequiredMixin, TemplateView):
+    template_name = "subsidies/transparency_index.html"
+    allowed_roles = (Role.CLUB_SUPPORTER, Role.POS_STAFF, Role.POLICY_STAFF)
+
+    def get_context_data(self, **kwargs):
+        desks = selectors.transparency_desks(user=self.request.user)
+        rows = [(desk, selectors.transparency_years(desk=desk)) for desk in desks[:100]]
+        return super().get_context_data(rows=rows, this_year=timezone.localdate().year)
+
+
+class TransparencyView(RoleRequiredMixin, TemplateView):
+    """What a desk allocated to whom and why in one year; ``?format=csv`` downloads it."""
+
+    template_name = "subsidies/transparency.html"
+    allowed_roles = (Role.CLUB_SUPPORTER, Role.POS_STAFF, Role.POLICY_STAFF)
+
+    def get(self, request, *args, **kwargs):
+        desk = selectors.transparency_desk_get(user=request.user, pk=kwargs["desk"])
+        year = kwargs["year"]
+        if not 2000 <= year <= 2100:
+            raise Http404
+        allocations = selectors.transparency_allocations(desk=desk, year=year)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="transparantie-loket-{desk.pk}-{year}.csv"'
+            )
+            transparency_csv(response, allocations)
+            return response
+        context = self.get_context_data(
+            desk=desk,
+            year=year,
+            allocations=allocations,
+            budgets=selectors.transparency_budgets(desk=desk, year=year),
+        )
+        return self.render_to_response(context)
+
+
+@method_decorator(ratelimit_post("subsidies-unsubscribe"), name="post")
+class UnsubscribeView(View):
+    """Public: the unsubscribe link in every scheme e-mail, no login needed. GET asks, POST
+    unsubscribes (a mail scanner that follows the link must not unsubscribe anyone)."""
+
+    def provider(self, token: str) -> Provider | None:
+        try:
+            pk = read_token(services.UNSUBSCRIBE_PURPOSE, token, max_age=UNSUBSCRIBE_MAX_AGE)
+        except InvalidToken:
+            return None
+        return Provider.objects.filter(pk=pk, erased_at__isnull=True).first()
+
+    def get(self, request, token):
+        provider = self.provider(token)
+        status = 200 if provider else 400
+        return render(request, "subsidies/unsubscribe.html", {"provider": provider}, status=status)
+
+    def post(self, request, token):
+        provider = self.provider(token)
+        if provider is None:
+            return render(request, "subsidies/unsubscribe.html", {"provider": None}, status=400)
+        services.digest_unsubscribe(provider=provider)
+        return render(request, "subsidies/unsubscribe.html", {"provider": provider, "done": True})

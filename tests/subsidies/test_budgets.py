@@ -1,0 +1,199 @@
+"""Budgets and allocations: the balance, the rationale, bad amounts, and over-allocation."""
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from sportloket.models import AuditEvent
+from sportloket.services import DomainError
+from subsidies import services
+from subsidies.constants import BudgetKind, Decision
+from subsidies.models import Allocation, Budget
+from tests.factories import ProviderFactory, StaffProfileFactory, municipality
+
+from .factories import BudgetFactory
+
+TODAY = dt.date(2026, 3, 1)
+
+
+def allocate(budget, provider, amount, by, decision=Decision.GRANTED, rationale="Past goed"):
+    return services.allocation_create(
+        budget=budget,
+        provider=provider,
+        amount=amount,
+        decision=decision,
+        rationale=rationale,
+        decided_on=TODAY,
+        by=by,
+    )
+
+
+@pytest.fixture
+def budget(club_supporter):
+    return BudgetFactory(desk=club_supporter.staff_profile.desk, total=Decimal("1000.00"))
+
+
+@pytest.mark.django_db
+class TestAllocationService:
+    def test_granted_allocation_takes_from_the_balance_and_is_audited(self, budget, club_supporter):
+        allocation = allocate(budget, ProviderFactory(), "250.50", club_supporter)
+        budget.refresh_from_db()
+        assert budget.allocated == Decimal("250.50")
+        assert budget.remaining == Decimal("749.50")
+        assert allocation.decided_by == club_supporter
+        assert AuditEvent.objects.filter(action="allocation_granted").count() == 1
+
+    def test_rejected_decision_is_recorded_but_not_counted(self, budget, club_supporter):
+        allocate(budget, ProviderFactory(), "5000", club_supporter, decision=Decision.REJECTED)
+        budget.refresh_from_db()
+        assert budget.allocated == Decimal("0")
+        assert Allocation.objects.get().decision == Decision.REJECTED
+
+    def test_exactly_the_remaining_balance_can_be_allocated(self, budget, club_supporter):
+        allocate(budget, ProviderFactory(), "999.99", club_supporter)
+        allocate(budget, ProviderFactory(), "0.01", club_supporter)
+        budget.refresh_from_db()
+        assert budget.remaining == Decimal("0")
+
+    def test_more_than_the_balance_is_refused_with_the_balance(self, budget, club_supporter):
+        allocate(budget, ProviderFactory(), "900", club_supporter)
+        with pytest.raises(DomainError, match="€ 100,00"):
+            allocate(budget, ProviderFactory(), "100.01", club_supporter)
+        assert Allocation.objects.count() == 1
+
+    @pytest.mark.parametrize("amount", ["-5", "0", "12.345", "twaalf", "NaN", "Infinity"])
+    def test_bad_amounts_are_refused(self, budget, club_supporter, amount):
+        with pytest.raises(DomainError):
+            allocate(budget, ProviderFactory(), amount, club_supporter)
+        assert not Allocation.objects.exists()
+
+    def test_rationale_is_required(self, budget, club_supporter):
+        with pytest.raises(DomainError, match="onderbouwing"):
+            allocate(budget, ProviderFactory(), "10", club_supporter, rationale="   ")
+
+    def test_provider_outside_the_desk_area_is_refused(self, budget, club_supporter):
+        elsewhere = ProviderFactory(municipality=municipality("GM0363"))
+        with pytest.raises(DomainError, match="werkgebied"):
+            allocate(budget, elsewhere, "10", club_supporter)
+
+    def test_future_decision_date_is_refused(self, budget, club_supporter):
+        with pytest.raises(DomainError, match="toekomst"):
+            services.allocation_create(
+                budget=budget,
+                provider=ProviderFactory(),
+                amount="10",
+                decision=Decision.GRANTED,
+                rationale="x",
+                decided_on=timezone.localdate() + dt.timedelta(days=1),
+                by=club_supporter,
+            )
+
+    def test_database_refuses_over_allocation_without_the_service(self, budget):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Budget.objects.filter(pk=budget.pk).update(allocated=Decimal("1000.01"))
+
+    def test_database_refuses_allocation_without_rationale(self, budget, club_supporter):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Allocation.objects.create(
+                budget=budget,
+                provider=ProviderFactory(),
+                amount=Decimal("1"),
+                decision=Decision.GRANTED,
+                rationale="",
+                decided_by=club_supporter,
+                decided_on=TODAY,
+            )
+
+    def test_budget_create_refuses_duplicate_name(self, club_supporter):
+        desk = club_supporter.staff_profile.desk
+        args = {"desk": desk, "year": 2026, "kind": BudgetKind.SERVICES, "name": "Services"}
+        services.budget_create(**args, total=Decimal("10"), by=club_supporter)
+        with pytest.raises(DomainError):
+            services.budget_create(**args, total=Decimal("10"), by=club_supporter)
+
+
+@pytest.mark.django_db
+class TestAllocationForm:
+    def post(self, client, budget, **data):
+        form = {
+            "provider": ProviderFactory().pk,
+            "amount": "100",
+            "decision": Decision.GRANTED,
+            "rationale": "Nieuwe trainers opleiden",
+            "decided_on": "2026-03-01",
+            **data,
+        }
+        return client.post(reverse("subsidies:budget_detail", args=[budget.pk]), form)
+
+    def test_allocation_with_dutch_notation(self, client, club_supporter, budget):
+        client.force_login(club_supporter)
+        response = self.post(client, budget, amount="€ 1,50")
+        assert response.status_code == 302
+        budget.refresh_from_db()
+        assert budget.allocated == Decimal("1.50")
+
+    @pytest.mark.parametrize(
+        ("amount", "message"),
+        [
+            ("-10", "meer dan € 0,00"),
+            ("10,123", "twee decimalen"),
+            ("tien euro", "Voer een bedrag"),
+            ("1000,01", "€ 1.000,00"),
+        ],
+    )
+    def test_bad_amount_gets_a_clear_message_and_nothing_is_saved(
+        self, client, club_supporter, budget, amount, message
+    ):
+        client.force_login(club_supporter)
+        response = self.post(client, budget, amount=amount)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert f'value="{amount}"' in response.content.decode()  # what was typed is kept
+        assert not Allocation.objects.exists()
+
+    def test_missing_rationale_gets_a_message(self, client, club_supporter, budget):
+        client.force_login(club_supporter)
+        response = self.post(client, budget, rationale="  ")
+        assert response.status_code == 400
+        assert not Allocation.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_allocations_never_over_allocate():
+    """Ten staff members allocate € 30 from € 100 at the same moment: three succeed."""
+    supporter = StaffProfileFactory(club_supporter=True).user
+    budget = BudgetFactory(desk=supporter.staff_profile.desk, total=Decimal("100.00"))
+    providers = [ProviderFactory() for _ in range(10)]
+    barrier = threading.Barrier(10)
+    outcomes: list[str] = []
+    messages: list[str] = []
+
+    def worker(provider):
+        try:
+            barrier.wait()
+            allocate(budget, provider, "30.00", supporter)
+            outcomes.append("ok")
+        except DomainError as exc:
+            outcomes.append("refused")
+            messages.append(exc.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(p,)) for p in providers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    budget.refresh_from_db()
+    assert sorted(outcomes) == ["ok"] * 3 + ["refused"] * 7
+    assert budget.allocated == Decimal("90.00")
+    assert Allocation.objects.filter(budget=budget).count() == 3
+    # Refused by the balance check under the row lock (each saw the others' allocations),
+    # not merely by the CHECK constraint behind it.
+    assert all("€ 10,00" in message for message in messages)

@@ -1,0 +1,256 @@
+"""Views: roles (anonymous, wrong role, scoping → 404), forms, CSV, and query counts."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from sportloket.constants import Role
+from subsidies.constants import Decision, ShareChannel
+from subsidies.models import Allocation, Budget, Scheme, SchemeShare
+from tests.factories import DeskFactory, ProviderFactory, municipality
+
+from .factories import BudgetFactory, SchemeFactory, target_group
+
+pytestmark = pytest.mark.django_db
+
+
+def manager_urls(scheme, provider, budget):
+    return [
+        reverse("subsidies:scheme_list"),
+        reverse("subsidies:scheme_create"),
+        reverse("subsidies:scheme_detail", args=[scheme.pk]),
+        reverse("subsidies:scheme_update", args=[scheme.pk]),
+        reverse("subsidies:provider_list"),
+        reverse("subsidies:provider_matches", args=[provider.pk]),
+        reverse("subsidies:budget_list"),
+        reverse("subsidies:budget_detail", args=[budget.pk]),
+    ]
+
+
+@pytest.fixture
+def objects(club_supporter):
+    return (
+        SchemeFactory(),
+        ProviderFactory(),
+        BudgetFactory(desk=club_supporter.staff_profile.desk),
+    )
+
+
+def test_anonymous_is_sent_to_login(client, objects):
+    for url in [
+        *manager_urls(*objects),
+        reverse("subsidies:transparency_index"),
+        reverse("subsidies:transparency", args=[objects[2].desk_id, 2026]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert "/account/login/" in response["Location"]
+
+
+def test_club_supporter_and_pos_staff_open_every_page(client, club_supporter, pos_staff, objects):
+    for user in (club_supporter, pos_staff):
+        client.force_login(user)
+        for url in manager_urls(*objects):
+            assert client.get(url).status_code == 200, url
+
+
+def test_policy_staff_may_not_manage(client, policy_staff, objects):
+    client.force_login(policy_staff)
+    for url in manager_urls(*objects):
+        assert client.get(url).status_code == 403, url
+
+
+def test_club_supporter_gets_404_for_other_desk_and_other_area(client, club_supporter):
+    other_budget = BudgetFactory(desk=DeskFactory(municipalities=[municipality("GM0363")]))
+    elsewhere = ProviderFactory(municipality=municipality("GM0363"))
+    client.force_login(club_supporter)
+    assert client.get(reverse("subsidies:budget_detail", args=[other_budget.pk])).status_code == 404
+    assert (
+        client.post(reverse("subsidies:budget_detail", args=[other_budget.pk])).status_code == 404
+    )
+    assert client.get(reverse("subsidies:provider_matches", args=[elsewhere.pk])).status_code == 404
+    url = reverse("subsidies:transparency", args=[other_budget.desk_id, 2026])
+    assert client.get(url).status_code == 404
+
+
+def test_policy_staff_reads_the_transparency_of_their_municipality_desk_only(
+    client, policy_staff, club_supporter
+):
+    own = BudgetFactory(desk=club_supporter.staff_profile.desk, year=2026)
+    other = BudgetFactory(desk=DeskFactory(municipalities=[municipality("GM0363")]), year=2026)
+    client.force_login(policy_staff)
+    index = client.get(reverse("subsidies:transparency_index")).content.decode()
+    assert own.desk.name in index
+    assert other.desk.name not in index
+    assert (
+        client.get(reverse("subsidies:transparency", args=[own.desk_id, 2026])).status_code == 200
+    )
+    assert (
+        client.get(reverse("subsidies:transparency", args=[other.desk_id, 2026])).status_code == 404
+    )
+
+
+def test_pos_staff_sees_every_desk_budget(client, pos_staff):
+    budget = BudgetFactory(desk=DeskFactory(municipalities=[municipality("GM0363")]))
+    client.force_login(pos_staff)
+    assert client.get(reverse("subsidies:budget_detail", args=[budget.pk])).status_code == 200
+
+
+def test_transparency_csv_lists_what_went_to_whom_and_why(client, club_supporter):
+    budget = BudgetFactory(desk=club_supporter.staff_profile.desk, year=2026, name="Uitvoering")
+    provider = ProviderFactory(name="FitLab")
+    Allocation.objects.create(
+        budget=budget,
+        provider=provider,
+        amount=Decimal("1250.50"),
+        decision=Decision.GRANTED,
+        rationale="=cmd|' /C calc'!A0 opleiding trainers",
+        decided_by=club_supporter,
+        decided_on="2026-02-01",
+    )
+    client.force_login(club_supporter)
+    url = reverse("subsidies:transparency", args=[budget.desk_id, 2026])
+    page = client.get(url).content.decode()
+    assert "FitLab" in page
+    assert "€ 1.250,50" in page
+    response = client.get(url + "?format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    assert "Besloten op;Budget;Sportaanbieder" in body
+    assert "2026-02-01;Uitvoering;FitLab;Utrecht;1250,50;Toegekend;" in body
+    assert "'=cmd" in body  # a formula is neutralised for spreadsheet programs
+
+
+def test_create_scheme_through_the_form(client, club_supporter):
+    client.force_login(club_supporter)
+    response = client.post(
+        reverse("subsidies:scheme_create"),
+        {
+            "name": "Beweegfonds",
+            "funder": "Gemeente",
+            "link": "fonds.example",
+            "for_clubs": "on",
+            "target_groups": [target_group("jeugd").pk],
+            "amount_min": "0",
+            "amount_max": "2.500,00",
+            "active": "on",
+        },
+    )
+    scheme = Scheme.objects.get(name="Beweegfonds")
+    assert response.status_code == 302
+    assert scheme.amount_max == Decimal("2500.00")
+    assert scheme.link == "https://fonds.example"
+    assert [g.slug for g in scheme.target_groups.all()] == ["jeugd"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"amount_min": "500", "amount_max": "100"}, "lager dan het minimumbedrag"),
+        ({"opens_on": "2026-05-01", "closes_on": "2026-04-01"}, "sluit voordat"),
+        ({"for_clubs": ""}, "ten minste één soort"),
+        ({"amount_max": "-3"}, "meer dan € 0,00"),
+    ],
+)
+def test_scheme_form_refuses_inconsistent_data(client, club_supporter, data, message):
+    client.force_login(club_supporter)
+    form = {"name": "X", "funder": "Y", "for_clubs": "on", "active": "on", **data}
+    response = client.post(reverse("subsidies:scheme_create"), form)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Scheme.objects.exists()
+
+
+def test_share_view_shares_chosen_and_all_matching(client, club_supporter):
+    scheme = SchemeFactory(target_groups=["jeugd"])
+    a, b, c = (ProviderFactory(target_groups=[target_group("jeugd")]) for _ in range(3))
+    ProviderFactory(target_groups=[target_group("ouderen")])
+    client.force_login(club_supporter)
+    url = reverse("subsidies:scheme_detail", args=[scheme.pk])
+    assert client.post(url, {"providers": [a.pk]}).status_code == 302
+    assert client.post(url, {"all_matching": "on"}).status_code == 302
+    shares = SchemeShare.objects.filter(scheme=scheme, channel=ShareChannel.MANUAL)
+    assert {s.provider for s in shares} == {a, b, c}
+
+
+def test_share_view_refuses_providers_outside_the_matches(client, club_supporter):
+    scheme = SchemeFactory(target_groups=["jeugd"])
+    other = ProviderFactory(target_groups=[target_group("ouderen")])
+    client.force_login(club_supporter)
+    url = reverse("subsidies:scheme_detail", args=[scheme.pk])
+    assert client.post(url, {"providers": [other.pk]}).status_code == 400
+    assert client.post(url, {}).status_code == 400
+    assert not SchemeShare.objects.exists()
+
+
+def test_budget_create_through_the_form(client, club_supporter):
+    client.force_login(club_supporter)
+    desk = club_supporter.staff_profile.desk
+    data = {"desk": desk.pk, "year": 2026, "kind": "services", "name": "Services", "total": "8000"}
+    assert client.post(reverse("subsidies:budget_list"), data).status_code == 302
+    assert client.post(reverse("subsidies:budget_list"), data).status_code == 400
+    other = DeskFactory()
+    assert (
+        client.post(reverse("subsidies:budget_list"), {**data, "desk": other.pk}).status_code == 400
+    )
+    assert Budget.objects.get().total == Decimal("8000.00")
+
+
+def test_home_and_nav_show_links_by_role(client, club_supporter, policy_staff):
+    client.force_login(club_supporter)
+    page = client.get("/").content.decode()
+    assert reverse("subsidies:budget_list") in page
+    client.force_login(policy_staff)
+    page = client.get("/").content.decode()
+    assert reverse("subsidies:budget_list") not in page
+    assert reverse("subsidies:transparency_index") in page
+
+
+@pytest.mark.parametrize("role", [Role.CLUB_SUPPORTER, Role.POS_STAFF])
+def test_list_pages_run_a_constant_number_of_queries(
+    client, user_for_role, django_assert_max_num_queries, role
+):
+    user = user_for_role(role)
+    desk = user.staff_profile.desk or DeskFactory()
+    client.force_login(user)
+
+    def fill(n):
+        for _ in range(n):
+            scheme = SchemeFactory(target_groups=["jeugd"], themes=["vitale-sportaanbieders"])
+            provider = ProviderFactory(target_groups=[target_group("jeugd")])
+            SchemeShare.objects.create(
+                scheme=scheme, provider=provider, channel="manual", claim=uuid.uuid4()
+            )
+            budget = BudgetFactory(desk=desk)
+            Allocation.objects.create(
+                budget=budget,
+                provider=provider,
+                amount=1,
+                decision=Decision.REJECTED,
+                rationale="r",
+                decided_by=user,
+                decided_on="2026-01-01",
+            )
+
+    fill(2)
+    provider = ProviderFactory(target_groups=[target_group("jeugd")])
+    scheme = Scheme.objects.first()
+    urls = [
+        reverse("subsidies:scheme_list"),
+        reverse("subsidies:provider_list"),
+        reverse("subsidies:provider_matches", args=[provider.pk]),
+        reverse("subsidies:scheme_detail", args=[scheme.pk]),
+        reverse("subsidies:budget_list"),
+        reverse("subsidies:transparency", args=[desk.pk, 2026]),
+    ]
+    counts = {}
+    for url in urls:
+        with django_assert_max_num_queries(25) as ctx:
+            assert client.get(url).status_code == 200
+        counts[url] = len(ctx.captured_queries)
+    fill(20)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            client.get(url)
