@@ -64,7 +64,11 @@ def _event(
 
 def _locked(request: SupportRequest) -> SupportRequest:
     """Re-read the question under a row lock; call inside an atomic block."""
-    return SupportRequest.objects.select_for_update().get(pk=request.pk)
+    return (
+        SupportRequest.objects.select_for_update(of=("self",))
+        .select_related("desk", "assignee")
+        .get(pk=request.pk)
+    )
 
 
 def desk_for_municipality(municipality: Municipality) -> Desk | None:
@@ -565,6 +569,14 @@ def _return_to_desk(
     )
     if request.status == SupportStatus.HANDED_OVER:
         _set_status(request, SupportStatus.TRIAGED, by=by)
+    recipient = request.assignee.email if request.assignee else request.desk.email
+    if recipient:
+        email_queue(
+            key=f"handover-returned:{handover.pk}",
+            to=[recipient],
+            template="emails/meetings/handover_returned",
+            context={"request": request, "handover": handover, "reason": reason},
+        )
 
 
 @transaction.atomic

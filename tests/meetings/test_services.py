@@ -241,6 +241,9 @@ def test_declined_handover_returns_the_question_to_the_desk(desk, supporter, par
     assert request.status == SupportStatus.TRIAGED
     assert request.organisation is None
     assert request.events.filter(kind=EventKind.HANDOVER_DECLINED, text="Geen capaciteit").exists()
+    returned = OutgoingEmail.objects.get(key=f"handover-returned:{handover.pk}")
+    assert returned.to == [desk.email]
+    assert "Geen capaciteit" in returned.body
 
 
 def test_staff_cannot_move_a_question_while_its_handover_is_pending(desk, supporter, partner_org):

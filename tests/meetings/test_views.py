@@ -473,3 +473,35 @@ def test_public_form_is_rate_limited_and_stores_nothing_beyond_the_limit(client,
         assert client.post("/hulpvraag/", public_data()).status_code == 302
     assert client.post("/hulpvraag/", public_data()).status_code == 429
     assert SupportRequest.objects.count() == 2
+
+
+def test_handover_queue_and_contact_pages_have_constant_queries(
+    client, desk, supporter, partner, partner_org, django_assert_max_num_queries
+):
+    def fill(n):
+        for _ in range(n):
+            request = make_request(desk)
+            services.handover_create(
+                request=request, organisation=partner_org, note="x", by=supporter
+            )
+            ContactMoment.objects.create(
+                provider=request.provider,
+                desk=desk,
+                staff=supporter,
+                date=timezone.localdate(),
+                channel="visit",
+                summary="x",
+            )
+            ProviderFactory()
+
+    counts = []
+    for n in (1, 10):
+        fill(n)
+        client.force_login(partner)
+        with django_assert_max_num_queries(8) as handovers:
+            assert client.get(reverse("meetings:handover_queue")).status_code == 200
+        client.force_login(supporter)
+        with django_assert_max_num_queries(10) as contacts:
+            assert client.get(reverse("meetings:contact_moments")).status_code == 200
+        counts.append((len(handovers.captured_queries), len(contacts.captured_queries)))
+    assert counts[0] == counts[1]
