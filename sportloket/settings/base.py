@@ -213,6 +213,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sportloket.tasks.retry_unsent_emails",
         "schedule": crontab(minute="*/5"),
     },
+    # Daily at 07:00: remind assignees of support questions due soon, escalate overdue ones.
+    "support-deadline-notices": {
+        "task": "meetings.tasks.support_deadline_notices",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Hourly: return handovers that the receiving organisation did not answer in time.
+    "support-handovers-expire": {
+        "task": "meetings.tasks.support_handovers_expire",
+        "schedule": crontab(minute=15),
+    },
     # Mondays 08:00: e-mail each confirmed provider the open schemes that newly match it.
     "subsidies-scheme-digest": {
         "task": "subsidies.tasks.send_scheme_digest",

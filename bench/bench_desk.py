@@ -1,0 +1,90 @@
+"""The desk's triage board at 500,000 support questions (budget: 25 ms median, 12 queries)."""
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from bench.harness import Result, measure_view
+from providers.constants import ProviderSource
+from providers.models import Provider
+from sportloket.constants import OrganisationType, Role
+from sportloket.models import Desk, DeskPartner, Municipality, Organisation
+from sportloket.services import staff_create
+
+DESK = "Benchmark-hulpvragenloket"
+QUESTIONS = 500_000
+PROVIDERS = 2_000
+
+
+def setup() -> object:
+    user = get_user_model().objects.filter(username="bench-desk").first()
+    if user is not None:
+        return user
+    desk, _ = Desk.objects.get_or_create(name=DESK)
+    desk.municipalities.set(Municipality.objects.filter(cbs_code__in=["GM0344", "GM0355"]))
+    for i in range(4):
+        organisation = Organisation.objects.create(
+            name=f"Benchmarkpartner {i}", type=OrganisationType.WELFARE
+        )
+        DeskPartner.objects.create(desk=desk, organisation=organisation)
+    user = staff_create(
+        username="bench-desk",
+        email="bench-desk@example.org",
+        password=None,
+        role=Role.CLUB_SUPPORTER,
+        desk=desk,
+    ).user
+    for i in range(7):
+        staff_create(
+            username=f"bench-desk-{i}",
+            email=f"bench-desk-{i}@example.org",
+            password=None,
+            role=Role.CLUB_SUPPORTER,
+            desk=desk,
+        )
+    municipalities = list(desk.municipalities.all())
+    Provider.objects.bulk_create(
+        [
+            Provider(
+                kind="club",
+                name=f"Benchmarkaanbieder {i}",
+                municipality=municipalities[i % len(municipalities)],
+                source=ProviderSource.IMPORT,
+                status="active",
+                vog_status=["met", "in_progress", "not_met"][i % 3],
+            )
+            for i in range(PROVIDERS)
+        ],
+        batch_size=1000,
+    )
+    return user
+
+
+def run(*, fill: bool) -> list[Result]:
+    user = setup()
+    call_command("fill_support_requests", desk=DESK, count=QUESTIONS, verbosity=0)
+    client = Client()
+    client.force_login(user)
+    results = []
+    for label, url in [
+        ("triage board, open queue", "/loket/hulpvragen/"),
+        ("triage board, overdue + assignee", "/loket/hulpvragen/?overdue=true&assignee=me"),
+        ("triage board, closed, page 3", "/loket/hulpvragen/?status=closed&page=3"),
+        (
+            "triage board, not eligible, newest deadline",
+            "/loket/hulpvragen/?eligible=no&sort=-deadline",
+        ),
+    ]:
+        median, p95, queries = measure_view(client, url)
+        results.append(
+            Result(
+                label,
+                f"{QUESTIONS:,} questions",
+                median,
+                p95,
+                queries,
+                budget_ms=25,
+                budget_queries=12,
+            )
+        )
+    return results

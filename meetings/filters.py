@@ -1,0 +1,99 @@
+"""The triage board's filters. Choices come from ``BoardOptions`` so a page reads each list once."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from providers.selectors import eligible_q
+
+from .constants import SupportStatus
+from .selectors import BoardOptions
+
+OPEN = "open"
+# ``flag__in=[True]`` instead of ``flag=True``: Django renders the latter as a bare column on
+# SQLite, which cannot use the composite (desk, flag, deadline) indexes; IN (1) can.
+OPEN_Q = {"is_open__in": [True]}
+RUNNING_Q = {"clock_running__in": [True]}
+
+
+class SupportRequestFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(OPEN, _("All open")), *SupportStatus.choices],
+        empty_label=_("All"),
+        method="filter_status",
+    )
+    category = django_filters.ChoiceFilter(label=_("Category"), field_name="category_id")
+    municipality = django_filters.ChoiceFilter(
+        label=_("Municipality"), field_name="municipality_id"
+    )
+    assignee = django_filters.ChoiceFilter(label=_("Assignee"), method="filter_assignee")
+    organisation = django_filters.ChoiceFilter(
+        label=_("Handed over to"), field_name="organisation_id"
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"),
+        method="filter_overdue",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    eligible = django_filters.ChoiceFilter(
+        label=_("Social-safety basics"),
+        choices=[("yes", _("Eligible")), ("no", _("Not eligible"))],
+        method="filter_eligible",
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort"),
+        fields=(("deadline", "deadline"),),
+        field_labels={"deadline": _("Deadline")},
+        empty_label=None,
+    )
+
+    def __init__(self, *args, options: BoardOptions, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.filters["category"].extra["choices"] = [(c.pk, c.name) for c in options.categories]
+        self.filters["municipality"].extra["choices"] = [
+            (m.pk, m.name) for m in options.municipalities
+        ]
+        self.filters["organisation"].extra["choices"] = [
+            (o.pk, o.name) for o in options.organisations
+        ]
+        self.filters["assignee"].extra["choices"] = [
+            ("me", _("Me")),
+            ("none", _("Nobody")),
+            *[(u.pk, u.get_full_name() or u.username) for u in options.staff],
+        ]
+
+    def filter_status(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if value == OPEN:
+            return qs.filter(**OPEN_Q)
+        return qs.filter(status=value)
+
+    def filter_assignee(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if value == "me":
+            return qs.filter(assignee=self.user)
+        if value == "none":
+            return qs.filter(assignee__isnull=True, **OPEN_Q)
+        return qs.filter(assignee_id=value)
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if not value:
+            return qs
+        return qs.filter(deadline__lt=timezone.localdate(), **RUNNING_Q)
+
+    def filter_eligible(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        rule = eligible_q("provider__")
+        return qs.filter(rule) if value == "yes" else qs.exclude(rule)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        qs = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            qs = qs.order_by("deadline", "id")
+        elif list(self.form.cleaned_data["sort"]) == ["-deadline"]:
+            qs = qs.order_by("-deadline", "-id")
+        else:
+            qs = qs.order_by("deadline", "id")
+        return qs

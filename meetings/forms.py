@@ -1,0 +1,228 @@
+"""One form per use case of the desk's support questions."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import kvk_validator
+from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
+from sportloket.models import Municipality, Organisation, QuestionCategory
+
+from .constants import Channel, ContactChannel, Priority, SupportStatus
+
+
+class PublicQuestionForm(HoneypotMixin, PrivacyConsentMixin, forms.Form):
+    provider_name = forms.CharField(label=_("Name of your club or business"), max_length=200)
+    kvk_number = forms.CharField(
+        label=_("KvK number"),
+        max_length=8,
+        required=False,
+        validators=[kvk_validator],
+        help_text=_("If you have one: we use it to recognise you."),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.filter(active=True)
+    )
+    contact_name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail address"))
+    category = forms.ModelChoiceField(
+        label=_("What is your question about?"),
+        queryset=QuestionCategory.objects.all(),
+        required=False,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    question = forms.CharField(
+        label=_("Your question"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "provider_name",
+            "kvk_number",
+            "municipality",
+            "contact_name",
+            "email",
+            "category",
+            "subject",
+            "question",
+            "privacy_consent",
+            HoneypotMixin.honeypot_layout(),
+            Submit("submit", _("Send question")),
+        )
+
+
+class StaffQuestionForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=None)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[c for c in Channel.choices if c[0] != Channel.FORM]
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=QuestionCategory.objects.all(), required=False
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    question = forms.CharField(
+        label=_("Question"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    requester_name = forms.CharField(label=_("Requester"), max_length=200, required=False)
+    requester_email = forms.EmailField(
+        label=_("Requester e-mail"),
+        required=False,
+        help_text=_("Receives the private link; empty: the provider's e-mail address."),
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Register question")))
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[c for c in SupportStatus.choices if c[0] != SupportStatus.HANDED_OVER],
+    )
+    text = forms.CharField(
+        label=_("Explanation for the requester"), max_length=2000, required=False
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(label=_("Assign to"), coerce=int, required=False)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = {u.pk: u for u in staff}
+        self.fields["assignee"].choices = [("", _("Nobody"))] + [
+            (u.pk, u.get_full_name() or u.username) for u in staff
+        ]
+
+
+class ClassifyForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=QuestionCategory.objects.all(), required=False
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, required=False
+    )
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    public = forms.TypedChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("0", _("Internal note (never shown to the requester)")),
+            ("1", _("Message to the requester")),
+        ],
+        coerce=lambda v: v == "1",
+        initial="0",
+    )
+
+
+class ProviderMessageForm(forms.Form):
+    text = forms.CharField(
+        label=_("Add information"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class HandoverForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Hand over to"), queryset=Organisation.objects.none()
+    )
+    note = forms.CharField(
+        label=_("Note for the receiving organisation"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, desk_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(desks__id=desk_id)
+
+
+class HandoverAcceptForm(forms.Form):
+    helper_name = forms.CharField(
+        label=_("Who will help"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: your own name."),
+    )
+    help_by = forms.DateField(
+        label=_("Contact with the requester by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean_help_by(self):
+        value = self.cleaned_data["help_by"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError(_("This date is in the past."))
+        return value
+
+
+class HandoverDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for declining"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [
+        ("assign_me", _("Assign to me")),
+        ("assign", _("Assign to colleague")),
+        ("priority", _("Set priority")),
+        ("category", _("Set category")),
+        ("status", _("Change status")),
+    ]
+    ids = forms.TypedMultipleChoiceField(coerce=int)
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    assignee = forms.TypedChoiceField(label=_("Colleague"), coerce=int, required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=[("", "—"), *Priority.choices], coerce=int, required=False
+    )
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", "—")]
+        + [c for c in SupportStatus.choices if c[0] != SupportStatus.HANDED_OVER],
+        required=False,
+    )
+
+    def __init__(self, *args, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(v, v) for v in self.data.getlist("ids")] if self.data else []
+        self.fields["ids"].error_messages["required"] = _("Select at least one question.")
+        self.fields["assignee"].choices = [("", "—")] + [
+            (u.pk, u.get_full_name() or u.username) for u in options.staff
+        ]
+        self.fields["category"].choices = [("", "—")] + [(c.pk, c.name) for c in options.categories]
+        self.staff = {u.pk: u for u in options.staff}
+        self.categories = {c.pk: c for c in options.categories}
+
+
+class ContactMomentForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=None)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
+    summary = forms.CharField(
+        label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        self.fields["date"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Record contact moment")))

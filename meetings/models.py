@@ -1,0 +1,304 @@
+"""Every contact between the desk and providers.
+
+Support questions (hulpvragen): ``SupportRequest`` with its append-only timeline
+``SupportRequestEvent`` and its warm handovers ``Handover``; proactive ``ContactMoment``s.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import Provider
+from sportloket.models import Desk, Municipality, Organisation, QuestionCategory
+
+from .constants import (
+    CLOCK_RUNNING_STATUSES,
+    OPEN_STATUSES,
+    STATUS_BADGE,
+    Channel,
+    ContactChannel,
+    EventKind,
+    HandoverStatus,
+    Priority,
+    SupportStatus,
+)
+
+
+class SupportRequest(models.Model):
+    """A support question of a provider to a desk.
+
+    ``is_open`` and ``clock_running`` mirror ``status in OPEN_STATUSES`` /
+    ``CLOCK_RUNNING_STATUSES`` (kept by the services, checked by the database) so that the triage
+    board's queues read an index in deadline order. ``deadline`` is the date by which
+    the desk owes a response; it moves on by the paused working days when a question comes
+    back from waiting for the provider.
+    """
+
+    desk = models.ForeignKey(
+        Desk, verbose_name=_("desk"), on_delete=models.PROTECT, related_name="support_requests"
+    )
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        related_name="support_requests",
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="support_requests",
+        db_index=False,
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    question = models.TextField(_("question"), max_length=5000)
+    category = models.ForeignKey(
+        QuestionCategory,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_requests",
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=SupportStatus.choices, default=SupportStatus.NEW
+    )
+    is_open = models.BooleanField(_("open"), default=True)
+    clock_running = models.BooleanField(_("awaiting the desk's response"), default=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_support_requests",
+        db_index=False,
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("handed over to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_requests",
+        db_index=False,
+    )
+    requester_name = models.CharField(_("requester"), max_length=200, blank=True)
+    requester_email = models.EmailField(_("requester e-mail"), blank=True)
+    public_token = models.CharField(_("private link code"), max_length=64, unique=True)
+    deadline = models.DateField(_("respond by"))
+    paused_on = models.DateField(_("clock paused on"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    reminded_for = models.DateField(_("reminder sent for deadline"), null=True, blank=True)
+    escalated_for = models.DateField(_("escalated for deadline"), null=True, blank=True)
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("support question")
+        verbose_name_plural = _("support questions")
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(
+                fields=["desk", "is_open", "deadline", "id"], name="sr_desk_open_deadline"
+            ),
+            models.Index(
+                fields=["desk", "status", "deadline", "id"], name="sr_desk_status_deadline"
+            ),
+            models.Index(fields=["municipality", "is_open", "deadline"], name="sr_muni_open"),
+            models.Index(fields=["assignee", "is_open", "deadline"], name="sr_assignee_open"),
+            models.Index(fields=["organisation", "is_open"], name="sr_org_open"),
+            models.Index(
+                fields=["desk", "clock_running", "deadline", "id"], name="sr_desk_clock_deadline"
+            ),
+            models.Index(fields=["clock_running", "deadline"], name="sr_clock_deadline"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_open=True, status__in=sorted(OPEN_STATUSES))
+                | models.Q(is_open=False, status__in=sorted(set(SupportStatus) - OPEN_STATUSES)),
+                name="support_request_is_open_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(clock_running=True, status__in=sorted(CLOCK_RUNNING_STATUSES))
+                | models.Q(
+                    clock_running=False,
+                    status__in=sorted(set(SupportStatus) - CLOCK_RUNNING_STATUSES),
+                ),
+                name="support_request_clock_running_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:request_detail", args=[self.pk])
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGE.get(self.status, "")
+
+    def get_public_url(self) -> str:
+        return reverse("meetings:public_follow", args=[self.public_token])
+
+
+class AppendOnlyError(Exception):
+    """A timeline event was about to be changed or deleted."""
+
+
+class SupportRequestEvent(models.Model):
+    """One entry in a question's timeline. Append-only: never updated or deleted.
+
+    ``public`` events are shown to the requester through the private link; internal notes are
+    never public and are hidden from policy staff.
+    """
+
+    support_request = models.ForeignKey(
+        SupportRequest,
+        verbose_name=_("support question"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    public = models.BooleanField(_("visible to the requester"), default=False)
+    text = models.TextField(_("text"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["support_request", "at"], name="sre_request_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("timeline events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("timeline events are append-only")
+
+
+class Handover(models.Model):
+    """A warm handover of a question to a partner organisation, closed by its answer."""
+
+    support_request = models.ForeignKey(
+        SupportRequest,
+        verbose_name=_("support question"),
+        on_delete=models.CASCADE,
+        related_name="handovers",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="handovers",
+    )
+    note = models.TextField(_("note for the receiving organisation"), max_length=5000)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=HandoverStatus.choices,
+        default=HandoverStatus.PENDING,
+    )
+    respond_by = models.DateField(_("answer by"))
+    created_at = models.DateTimeField(_("handed over at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    helper_name = models.CharField(_("who will help"), max_length=200, blank=True)
+    help_by = models.DateField(_("contact with the requester by"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "respond_by"], name="ho_org_status"),
+            models.Index(fields=["status", "respond_by"], name="ho_status_respond_by"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["support_request"],
+                condition=models.Q(status="pending"),
+                name="one_pending_handover_per_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.support_request} → {self.organisation}"
+
+
+class ContactMoment(models.Model):
+    """A proactive contact of the desk with a provider (seed 002: regular, proactive contact)."""
+
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("provider"),
+        on_delete=models.CASCADE,
+        related_name="contact_moments",
+    )
+    desk = models.ForeignKey(
+        Desk, verbose_name=_("desk"), on_delete=models.PROTECT, related_name="contact_moments"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    date = models.DateField(_("date"))
+    channel = models.CharField(_("channel"), max_length=10, choices=ContactChannel.choices)
+    summary = models.TextField(_("summary"), max_length=5000)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact moment")
+        verbose_name_plural = _("contact moments")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["provider", "date"], name="cm_provider_date")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.date}"

@@ -1,0 +1,206 @@
+"""Reads of the desk's support questions, already scoped to the user.
+
+Row scoping: club supporters see their desk's questions, plus questions handed over to their
+own organisation; policy staff see their municipality's questions (never internal notes);
+administrators see everything. Anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from providers.models import Provider
+from sportloket.constants import Role
+from sportloket.models import Desk, Municipality, Organisation, QuestionCategory
+from sportloket.selectors import Scope, user_scope
+
+from .constants import HandoverStatus
+from .models import ContactMoment, Handover, SupportRequest, SupportRequestEvent
+
+BOARD_PAGE_SIZE = 25
+# secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{40,64}")
+
+
+def _handed_to(organisation_id: int | None) -> Q:
+    if organisation_id is None:
+        return Q(pk__in=[])
+    return Q(
+        Exists(
+            Handover.objects.filter(support_request=OuterRef("pk"), organisation_id=organisation_id)
+        )
+    )
+
+
+def support_request_scope_q(scope: Scope) -> Q:
+    """Which questions a scope may open."""
+    if scope.role == Role.ADMINISTRATOR:
+        return Q()
+    if scope.role == Role.CLUB_SUPPORTER:
+        return Q(desk_id=scope.desk_id) | _handed_to(scope.organisation_id)
+    if scope.role == Role.POLICY_STAFF and scope.municipality_ids:
+        return Q(municipality_id__in=scope.municipality_ids)
+    return Q(pk__in=[])
+
+
+def can_triage(scope: Scope, request: SupportRequest) -> bool:
+    """Desk actions (assign, status, handover, notes) belong to the desk's own supporters."""
+    return scope.role == Role.ADMINISTRATOR or (
+        scope.role == Role.CLUB_SUPPORTER and scope.desk_id == request.desk_id
+    )
+
+
+def sees_internal_notes(scope: Scope) -> bool:
+    return scope.role in (Role.CLUB_SUPPORTER, Role.ADMINISTRATOR)
+
+
+def support_request_get(*, user: AbstractBaseUser, pk: int) -> SupportRequest:
+    """One question the user may see, with what its page shows; 404 otherwise."""
+    scope = user_scope(user)
+    request = (
+        SupportRequest.objects.filter(support_request_scope_q(scope), pk=pk)
+        .select_related("desk", "provider", "assignee", "category", "organisation", "municipality")
+        .first()
+    )
+    if request is None:
+        raise Http404
+    return request
+
+
+def support_request_by_token(*, token: str) -> SupportRequest:
+    """The question behind a private link; 404 for anything else (no hint which part was wrong)."""
+    if not TOKEN_RE.fullmatch(token or ""):
+        raise Http404
+    request = (
+        SupportRequest.objects.filter(public_token=token)
+        .select_related("desk", "category", "organisation")
+        .first()
+    )
+    if request is None:
+        raise Http404
+    return request
+
+
+def timeline(
+    *, request: SupportRequest, include_internal: bool, public_only: bool = False
+) -> QuerySet[SupportRequestEvent]:
+    events = request.events.select_related("actor")
+    if public_only:
+        return events.filter(public=True)
+    if not include_internal:
+        events = events.exclude(kind="note")
+    return events
+
+
+def board_queryset(*, user: AbstractBaseUser) -> QuerySet[SupportRequest]:
+    """The triage board's rows before filtering: the desk's queue (or the municipality's for
+    policy staff), with everything a row shows joined in one query."""
+    scope = user_scope(user)
+    if scope.role == Role.CLUB_SUPPORTER:
+        qs = SupportRequest.objects.filter(desk_id=scope.desk_id)
+    elif scope.role == Role.POLICY_STAFF:
+        qs = SupportRequest.objects.filter(support_request_scope_q(scope))
+    elif scope.role == Role.ADMINISTRATOR and scope.desk_id:
+        qs = SupportRequest.objects.filter(desk_id=scope.desk_id)
+    elif scope.role == Role.ADMINISTRATOR:
+        qs = SupportRequest.objects.all()
+    else:
+        qs = SupportRequest.objects.none()
+    return qs.select_related("provider", "assignee", "category", "organisation", "municipality")
+
+
+@dataclass
+class BoardOptions:
+    """Choices of the board's filters and bulk actions, read once per page."""
+
+    categories: list[QuestionCategory]
+    municipalities: list[Municipality]
+    organisations: list[Organisation]
+    staff: list[AbstractBaseUser]
+
+
+def board_options(*, user: AbstractBaseUser) -> BoardOptions:
+    scope = user_scope(user)
+    municipalities = Municipality.objects.all()
+    if scope.municipality_ids is not None:
+        municipalities = municipalities.filter(pk__in=scope.municipality_ids)
+    desk_id = scope.desk_id
+    return BoardOptions(
+        categories=list(QuestionCategory.objects.all()),
+        municipalities=list(municipalities) if desk_id or scope.municipality_ids else [],
+        organisations=list(Organisation.objects.filter(desks__id=desk_id)) if desk_id else [],
+        staff=list(desk_staff(desk_id=desk_id)) if desk_id else [],
+    )
+
+
+def desk_staff(*, desk_id: int) -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(
+            staff_profile__desk_id=desk_id,
+            staff_profile__role=Role.CLUB_SUPPORTER,
+            is_active=True,
+        )
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def page_of(qs: QuerySet, *, page: int, size: int = BOARD_PAGE_SIZE) -> tuple[list, bool]:
+    """One page and whether another follows: one query, no COUNT(*) over the whole queue."""
+    offset = (page - 1) * size
+    rows = list(qs[offset : offset + size + 1])
+    return rows[:size], len(rows) > size
+
+
+def handover_queue(*, user: AbstractBaseUser) -> QuerySet[Handover]:
+    """Handovers to the user's organisation: pending first, then recently answered."""
+    scope = user_scope(user)
+    if scope.organisation_id is None:
+        return Handover.objects.none()
+    return (
+        Handover.objects.filter(organisation_id=scope.organisation_id)
+        .select_related(
+            "support_request__provider",
+            "support_request__desk",
+            "support_request__category",
+            "created_by",
+        )
+        .order_by("-status", "respond_by", "pk")
+    )
+
+
+def handover_get(*, user: AbstractBaseUser, pk: int) -> Handover:
+    handover = handover_queue(user=user).filter(pk=pk, status=HandoverStatus.PENDING).first()
+    if handover is None:
+        raise Http404
+    return handover
+
+
+def providers_without_contact(*, desk: Desk, on: dt.date, months: int = 12) -> QuerySet[Provider]:
+    """Active or pending providers in the desk's area with no contact moment since
+    ``on - months``: who is due for a proactive visit (seed 001/002)."""
+    since = on - relativedelta(months=months)
+    recent = ContactMoment.objects.filter(provider=OuterRef("pk"), date__gte=since)
+    return (
+        Provider.objects.filter(municipality__desks=desk, erased_at__isnull=True)
+        .exclude(status="inactive")
+        .exclude(Exists(recent))
+        .select_related("municipality")
+        .order_by("municipality__name", "name")
+    )
+
+
+def contact_moments(*, desk: Desk) -> QuerySet[ContactMoment]:
+    return ContactMoment.objects.filter(desk=desk).select_related("provider", "staff")
+
+
+def desk_providers(*, desk: Desk) -> QuerySet[Provider]:
+    return Provider.objects.filter(municipality__desks=desk).order_by("name")

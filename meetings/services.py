@@ -1,0 +1,744 @@
+"""Writes of the desk's support questions: intake, workflow, warm handover, deadlines.
+
+Every change appends to the question's timeline (``SupportRequestEvent``) in the same
+transaction; the timeline is the question's audit trail and is never rewritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from providers.constants import ProviderKind, ProviderSource, ProviderStatus
+from providers.models import Provider
+from sportloket.constants import Role
+from sportloket.models import Desk, DeskPartner, Municipality, Organisation, QuestionCategory
+from sportloket.services import DomainError, audit_record, email_queue
+
+from .constants import (
+    CLOCK_RUNNING_STATUSES,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Channel,
+    ContactChannel,
+    EventKind,
+    HandoverStatus,
+    Priority,
+    SupportStatus,
+)
+from .models import ContactMoment, Handover, SupportRequest, SupportRequestEvent
+from .workdays import add_working_days, working_days_between
+
+__all__ = ["DomainError"]
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _event(
+    request: SupportRequest,
+    kind: EventKind,
+    *,
+    actor: AbstractBaseUser | None = None,
+    text: str = "",
+    public: bool = False,
+    data: dict[str, Any] | None = None,
+) -> SupportRequestEvent:
+    return SupportRequestEvent.objects.create(
+        support_request=request,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        text=text,
+        public=public,
+        data=data or {},
+    )
+
+
+def _locked(request: SupportRequest) -> SupportRequest:
+    """Re-read the question under a row lock; call inside an atomic block."""
+    return (
+        SupportRequest.objects.select_for_update(of=("self",))
+        .select_related("desk", "assignee")
+        .get(pk=request.pk)
+    )
+
+
+def desk_for_municipality(municipality: Municipality) -> Desk | None:
+    return Desk.objects.filter(municipalities=municipality).order_by("pk").first()
+
+
+# --- Intake ----------------------------------------------------------------------------------
+
+
+def provider_find_or_register(
+    *,
+    name: str,
+    kvk_number: str,
+    email: str,
+    contact_name: str,
+    municipality: Municipality,
+) -> Provider:
+    """A known provider (by KvK number, else by e-mail), or a new pending one from the form.
+
+    Uses only Provider's own fields; the providers app's registration service can replace the
+    creation branch once it exists. Call inside an atomic block.
+    """
+    provider = None
+    if kvk_number:
+        provider = Provider.objects.filter(kvk_number=kvk_number).first()
+    if provider is None and email:
+        provider = Provider.objects.filter(email__iexact=email).order_by("pk").first()
+    if provider is not None:
+        return provider
+    return Provider.objects.create(
+        kind=ProviderKind.OTHER,
+        name=name,
+        kvk_number=kvk_number,
+        email=email,
+        contact_name=contact_name,
+        municipality=municipality,
+        status=ProviderStatus.PENDING,
+        source=ProviderSource.INTEREST_FORM,
+        privacy_consent_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def support_request_create(
+    *,
+    desk: Desk,
+    provider: Provider,
+    subject: str,
+    question: str,
+    channel: Channel,
+    by: AbstractBaseUser | None = None,
+    category: QuestionCategory | None = None,
+    priority: int = Priority.NORMAL,
+    requester_name: str = "",
+    requester_email: str = "",
+) -> SupportRequest:
+    """Register a question and send the requester the private follow-up link."""
+    if not desk.municipalities.filter(pk=provider.municipality_id).exists():
+        raise DomainError(_("This provider is not in the area of the desk."))
+    received = today()
+    request = SupportRequest.objects.create(
+        desk=desk,
+        provider=provider,
+        municipality_id=provider.municipality_id,
+        subject=subject,
+        question=question,
+        channel=channel,
+        category=category,
+        priority=priority,
+        requester_name=requester_name or provider.contact_name,
+        requester_email=requester_email or provider.email,
+        public_token=secrets.token_urlsafe(32),
+        deadline=add_working_days(received, desk.first_response_working_days),
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    _event(
+        request,
+        EventKind.CREATED,
+        actor=by,
+        public=True,
+        text=question,
+        data={"channel": str(channel), "deadline": request.deadline.isoformat()},
+    )
+    audit_record(subject=request, actor=by, action="support_request.create", summary=subject)
+    if request.requester_email:
+        email_queue(
+            key=f"support-request-received:{request.pk}",
+            to=[request.requester_email],
+            template="emails/meetings/request_received",
+            context={"request": request, "url": request.get_public_url()},
+        )
+    return request
+
+
+@transaction.atomic
+def support_request_submit(
+    *,
+    municipality: Municipality,
+    provider_name: str,
+    kvk_number: str,
+    contact_name: str,
+    email: str,
+    subject: str,
+    question: str,
+    category: QuestionCategory | None = None,
+) -> SupportRequest:
+    """The public question form: recognise or register the provider, then register the question.
+
+    Refused (nothing stored) when no desk serves the municipality.
+    """
+    desk = desk_for_municipality(municipality)
+    if desk is None:
+        raise DomainError(
+            _("There is no sport and movement desk for %(municipality)s in Sportloket yet.")
+            % {"municipality": municipality}
+        )
+    provider = provider_find_or_register(
+        name=provider_name,
+        kvk_number=kvk_number,
+        email=email,
+        contact_name=contact_name,
+        municipality=municipality,
+    )
+    if not desk.municipalities.filter(pk=provider.municipality_id).exists():
+        desk = desk_for_municipality(provider.municipality) or desk
+    return support_request_create(
+        desk=desk,
+        provider=provider,
+        subject=subject,
+        question=question,
+        channel=Channel.FORM,
+        category=category,
+        requester_name=contact_name,
+        requester_email=email,
+    )
+
+
+# --- Workflow --------------------------------------------------------------------------------
+
+
+def _set_status(
+    request: SupportRequest,
+    to: SupportStatus,
+    *,
+    by: AbstractBaseUser | None,
+    text: str = "",
+) -> None:
+    """Apply an allowed status change with its clock effects; the caller holds the row lock."""
+    old = SupportStatus(request.status)
+    if to not in TRANSITIONS[old]:
+        raise DomainError(
+            _("A question with status “%(old)s” cannot be changed to “%(new)s”.")
+            % {"old": old.label, "new": SupportStatus(to).label}
+        )
+    now_day = today()
+    if to == SupportStatus.WAITING_FOR_PROVIDER:
+        request.paused_on = now_day
+    elif old == SupportStatus.WAITING_FOR_PROVIDER:
+        _resume_clock(request, by=by, on=now_day)
+    if old in CLOCK_RUNNING_STATUSES and request.first_response_at is None:
+        request.first_response_at = timezone.now()
+    if to == SupportStatus.TRIAGED:
+        request.organisation = None
+    request.status = to
+    request.is_open = to in OPEN_STATUSES
+    request.clock_running = to in CLOCK_RUNNING_STATUSES
+    request.save(
+        update_fields=[
+            "status",
+            "is_open",
+            "clock_running",
+            "paused_on",
+            "deadline",
+            "first_response_at",
+            "organisation",
+        ]
+    )
+    _event(
+        request,
+        EventKind.STATUS,
+        actor=by,
+        public=True,
+        text=text,
+        data={"from": str(old), "to": str(to)},
+    )
+    audit_record(
+        subject=request,
+        actor=by,
+        action="support_request.status",
+        changes={"status": [str(old), str(to)]},
+    )
+
+
+def _resume_clock(request: SupportRequest, *, by: AbstractBaseUser | None, on: dt.date) -> None:
+    """Move the deadline on by the working days the question waited for the provider."""
+    if request.paused_on is None:
+        return
+    paused = working_days_between(request.paused_on, on)
+    old_deadline = request.deadline
+    if paused:
+        request.deadline = add_working_days(old_deadline, paused)
+        _event(
+            request,
+            EventKind.DEADLINE,
+            actor=by,
+            data={
+                "from": old_deadline.isoformat(),
+                "to": request.deadline.isoformat(),
+                "paused_working_days": paused,
+            },
+        )
+    request.paused_on = None
+
+
+@transaction.atomic
+def support_request_transition(
+    *, request: SupportRequest, to: str, by: AbstractBaseUser | None, text: str = ""
+) -> SupportRequest:
+    """Change the status along the workflow table; a handover goes through ``handover_create``."""
+    try:
+        target = SupportStatus(to)
+    except ValueError as exc:
+        raise DomainError(_("Unknown status.")) from exc
+    if target == SupportStatus.HANDED_OVER:
+        raise DomainError(
+            _("A handover needs a receiving organisation and a note: use the handover form.")
+        )
+    request = _locked(request)
+    if request.handovers.filter(status=HandoverStatus.PENDING).exists():
+        raise DomainError(
+            _(
+                "This question is waiting for the receiving organisation's answer; it returns to "
+                "the queue when they decline or do not answer in time."
+            )
+        )
+    _set_status(request, target, by=by, text=text)
+    return request
+
+
+def _is_desk_supporter(user: AbstractBaseUser, desk_id: int) -> bool:
+    profile = getattr(user, "staff_profile", None)
+    return (
+        profile is not None
+        and profile.role == Role.CLUB_SUPPORTER
+        and profile.desk_id == desk_id
+        and user.is_active
+    )
+
+
+@transaction.atomic
+def support_request_assign(
+    *, request: SupportRequest, assignee: AbstractBaseUser | None, by: AbstractBaseUser
+) -> SupportRequest:
+    """Assign to a club supporter of the question's desk (or to nobody)."""
+    request = _locked(request)
+    if assignee is not None and not _is_desk_supporter(assignee, request.desk_id):
+        raise DomainError(_("Questions can only be assigned to club supporters of this desk."))
+    if not request.is_open:
+        raise DomainError(_("A closed question cannot be assigned."))
+    if request.assignee_id == (assignee.pk if assignee else None):
+        return request
+    old = request.assignee
+    request.assignee = assignee
+    request.save(update_fields=["assignee"])
+    _event(
+        request,
+        EventKind.ASSIGNMENT,
+        actor=by,
+        data={
+            "from": old.get_full_name() or old.username if old else "",
+            "to": assignee.get_full_name() or assignee.username if assignee else "",
+        },
+    )
+    audit_record(
+        subject=request,
+        actor=by,
+        action="support_request.assign",
+        changes={"assignee": [str(old or ""), str(assignee or "")]},
+    )
+    if request.status == SupportStatus.NEW:
+        _set_status(request, SupportStatus.TRIAGED, by=by)
+    return request
+
+
+@transaction.atomic
+def support_request_update(
+    *,
+    request: SupportRequest,
+    by: AbstractBaseUser,
+    category: QuestionCategory | None = None,
+    priority: int | None = None,
+) -> SupportRequest:
+    """Change category and/or priority; each change is a timeline event."""
+    request = _locked(request)
+    if category is not None and category.pk != request.category_id:
+        old = request.category
+        request.category = category
+        request.save(update_fields=["category"])
+        _event(
+            request,
+            EventKind.CATEGORY,
+            actor=by,
+            data={"from": str(old or ""), "to": str(category)},
+        )
+        audit_record(
+            subject=request,
+            actor=by,
+            action="support_request.category",
+            changes={"category": [str(old or ""), str(category)]},
+        )
+    if priority is not None and priority != request.priority:
+        if priority not in Priority.values:
+            raise DomainError(_("Unknown priority."))
+        old_priority = Priority(request.priority)
+        request.priority = priority
+        request.save(update_fields=["priority"])
+        _event(
+            request,
+            EventKind.PRIORITY,
+            actor=by,
+            data={"from": str(old_priority.label), "to": str(Priority(priority).label)},
+        )
+        audit_record(
+            subject=request,
+            actor=by,
+            action="support_request.priority",
+            changes={"priority": [str(old_priority.value), str(priority)]},
+        )
+    return request
+
+
+@transaction.atomic
+def support_request_message(
+    *, request: SupportRequest, text: str, by: AbstractBaseUser, public: bool
+) -> SupportRequestEvent:
+    """A public message to the requester (e-mailed) or an internal note (never shown to them)."""
+    request = _locked(request)
+    if not text.strip():
+        raise DomainError(_("Write a message first."))
+    event = _event(
+        request, EventKind.MESSAGE if public else EventKind.NOTE, actor=by, text=text, public=public
+    )
+    if public:
+        if request.first_response_at is None:
+            request.first_response_at = timezone.now()
+            request.save(update_fields=["first_response_at"])
+        if request.requester_email:
+            email_queue(
+                key=f"support-request-message:{event.pk}",
+                to=[request.requester_email],
+                template="emails/meetings/request_message",
+                context={"request": request, "text": text, "url": request.get_public_url()},
+            )
+    return event
+
+
+@transaction.atomic
+def support_request_provider_message(*, request: SupportRequest, text: str) -> SupportRequest:
+    """The requester adds information through the private link; a waiting question resumes."""
+    request = _locked(request)
+    if not request.is_open:
+        raise DomainError(_("This question is closed; ask a new question instead."))
+    if not text.strip():
+        raise DomainError(_("Write a message first."))
+    _event(request, EventKind.PROVIDER_MESSAGE, text=text, public=True)
+    if request.status == SupportStatus.WAITING_FOR_PROVIDER:
+        _set_status(request, SupportStatus.TRIAGED, by=None)
+    return request
+
+
+# --- Warm handover ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def handover_create(
+    *,
+    request: SupportRequest,
+    organisation: Organisation,
+    note: str,
+    by: AbstractBaseUser,
+) -> Handover:
+    """Hand the question to a partner organisation of the desk, with a note for the receiver."""
+    request = _locked(request)
+    if not note.strip():
+        raise DomainError(_("A handover needs a note for the receiving organisation."))
+    if not DeskPartner.objects.filter(desk_id=request.desk_id, organisation=organisation).exists():
+        raise DomainError(_("You can only hand over to a partner organisation of this desk."))
+    if request.handovers.filter(status=HandoverStatus.PENDING).exists():
+        raise DomainError(_("This question is already waiting for an organisation's answer."))
+    _set_status(request, SupportStatus.HANDED_OVER, by=by)
+    request.organisation = organisation
+    request.save(update_fields=["organisation"])
+    handover = Handover.objects.create(
+        support_request=request,
+        organisation=organisation,
+        note=note,
+        respond_by=add_working_days(today(), request.desk.handover_response_working_days),
+        created_by=by,
+    )
+    _event(
+        request,
+        EventKind.HANDOVER,
+        actor=by,
+        text=note,
+        data={
+            "organisation": organisation.name,
+            "handover": handover.pk,
+            "respond_by": handover.respond_by.isoformat(),
+        },
+    )
+    audit_record(
+        subject=request,
+        actor=by,
+        action="support_request.handover",
+        summary=organisation.name,
+    )
+    if organisation.email:
+        email_queue(
+            key=f"handover-new:{handover.pk}",
+            to=[organisation.email],
+            template="emails/meetings/handover_new",
+            context={"handover": handover, "request": request},
+        )
+    return handover
+
+
+def _locked_pending_handover(handover: Handover) -> Handover:
+    handover = Handover.objects.select_for_update().get(pk=handover.pk)
+    if handover.status != HandoverStatus.PENDING:
+        raise DomainError(_("This handover has already been answered."))
+    return handover
+
+
+def _may_answer(handover: Handover, user: AbstractBaseUser) -> bool:
+    profile = getattr(user, "staff_profile", None)
+    return profile is not None and profile.organisation_id == handover.organisation_id
+
+
+@transaction.atomic
+def handover_accept(
+    *,
+    handover: Handover,
+    by: AbstractBaseUser,
+    helper_name: str = "",
+    help_by: dt.date | None = None,
+) -> Handover:
+    """The receiving organisation takes the question on; the requester hears who and by when."""
+    handover = _locked_pending_handover(handover)
+    if not _may_answer(handover, by):
+        raise DomainError(_("Only staff of the receiving organisation can answer a handover."))
+    help_by = help_by or add_working_days(
+        today(), handover.support_request.desk.first_response_working_days
+    )
+    if help_by < today():
+        raise DomainError(_("The date by which you will help cannot be in the past."))
+    handover.status = HandoverStatus.ACCEPTED
+    handover.responded_at = timezone.now()
+    handover.responded_by = by
+    handover.helper_name = helper_name.strip() or by.get_full_name() or by.username
+    handover.help_by = help_by
+    handover.save()
+    request = _locked(handover.support_request)
+    text = _("%(organisation)s will help you. Contact: %(helper)s, by %(date)s.") % {
+        "organisation": handover.organisation.name,
+        "helper": handover.helper_name,
+        "date": help_by.strftime("%d-%m-%Y"),
+    }
+    _event(
+        request,
+        EventKind.HANDOVER_ACCEPTED,
+        actor=by,
+        public=True,
+        text=text,
+        data={"organisation": handover.organisation.name, "handover": handover.pk},
+    )
+    audit_record(subject=request, actor=by, action="handover.accept", summary=text)
+    if request.requester_email:
+        email_queue(
+            key=f"handover-accepted:{handover.pk}",
+            to=[request.requester_email],
+            template="emails/meetings/handover_accepted",
+            context={"request": request, "handover": handover, "url": request.get_public_url()},
+        )
+    return handover
+
+
+def _return_to_desk(
+    handover: Handover, *, kind: EventKind, by: AbstractBaseUser | None, reason: str
+) -> None:
+    """Put the question back in the desk's queue, visibly, after a decline or no answer."""
+    request = _locked(handover.support_request)
+    _event(
+        request,
+        kind,
+        actor=by,
+        text=reason,
+        data={"organisation": handover.organisation.name, "handover": handover.pk},
+    )
+    if request.status == SupportStatus.HANDED_OVER:
+        _set_status(request, SupportStatus.TRIAGED, by=by)
+    recipient = request.assignee.email if request.assignee else request.desk.email
+    if recipient:
+        email_queue(
+            key=f"handover-returned:{handover.pk}",
+            to=[recipient],
+            template="emails/meetings/handover_returned",
+            context={"request": request, "handover": handover, "reason": reason},
+        )
+
+
+@transaction.atomic
+def handover_decline(*, handover: Handover, by: AbstractBaseUser, reason: str) -> Handover:
+    """The receiving organisation declines, with a reason; the question returns to the desk."""
+    handover = _locked_pending_handover(handover)
+    if not _may_answer(handover, by):
+        raise DomainError(_("Only staff of the receiving organisation can answer a handover."))
+    if not reason.strip():
+        raise DomainError(_("Give a reason for declining."))
+    handover.status = HandoverStatus.DECLINED
+    handover.responded_at = timezone.now()
+    handover.responded_by = by
+    handover.decline_reason = reason
+    handover.save()
+    _return_to_desk(handover, kind=EventKind.HANDOVER_DECLINED, by=by, reason=reason)
+    audit_record(subject=handover.support_request, actor=by, action="handover.decline")
+    return handover
+
+
+def handovers_expire(*, on: dt.date | None = None) -> int:
+    """Return every handover not answered by its date to the desk's queue. Idempotent: the
+    claim is a conditional UPDATE on the pending status, so a concurrent run finds nothing."""
+    on = on or today()
+    expired = 0
+    for pk in Handover.objects.filter(status=HandoverStatus.PENDING, respond_by__lt=on).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            claimed = Handover.objects.filter(pk=pk, status=HandoverStatus.PENDING).update(
+                status=HandoverStatus.EXPIRED, responded_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            handover = Handover.objects.select_related("organisation").get(pk=pk)
+            _return_to_desk(
+                handover,
+                kind=EventKind.HANDOVER_EXPIRED,
+                by=None,
+                reason=_("No answer by %(date)s.")
+                % {"date": handover.respond_by.strftime("%d-%m-%Y")},
+            )
+            expired += 1
+    return expired
+
+
+# --- Deadlines -------------------------------------------------------------------------------
+
+
+def deadline_notices_send(*, on: dt.date | None = None) -> tuple[int, int]:
+    """Remind assignees of questions due by the next working day; escalate overdue questions to
+    the desk's coordinator. Each at most once per deadline: the claim is a conditional UPDATE
+    (``reminded_for``/``escalated_for`` differ from the deadline), and the e-mail key is unique.
+    Returns (reminders, escalations)."""
+    on = on or today()
+    next_working_day = add_working_days(on, 1)
+    running = Q(clock_running__in=[True])  # IN: index-usable on SQLite, see filters.py
+    reminders = escalations = 0
+    due_soon = SupportRequest.objects.filter(
+        running,
+        assignee__isnull=False,
+        deadline__gte=on,
+        deadline__lte=next_working_day,
+    ).exclude(reminded_for=F("deadline"))
+    for pk in due_soon.values_list("pk", flat=True):
+        with transaction.atomic():
+            request = SupportRequest.objects.select_related("assignee").get(pk=pk)
+            claimed = (
+                SupportRequest.objects.filter(pk=pk, deadline=request.deadline)
+                .exclude(reminded_for=F("deadline"))
+                .update(reminded_for=request.deadline)
+            )
+            if not claimed or not request.assignee.email:
+                continue
+            _event(request, EventKind.REMINDER, data={"to": request.assignee.username})
+            email_queue(
+                key=f"support-reminder:{pk}:{request.deadline.isoformat()}",
+                to=[request.assignee.email],
+                template="emails/meetings/deadline_reminder",
+                context={"request": request},
+            )
+            reminders += 1
+    overdue = SupportRequest.objects.filter(
+        running, deadline__lt=on, desk__coordinator__isnull=False
+    ).exclude(escalated_for=F("deadline"))
+    for pk in overdue.values_list("pk", flat=True):
+        with transaction.atomic():
+            request = SupportRequest.objects.select_related("desk__coordinator").get(pk=pk)
+            claimed = (
+                SupportRequest.objects.filter(pk=pk, deadline=request.deadline)
+                .exclude(escalated_for=F("deadline"))
+                .update(escalated_for=request.deadline)
+            )
+            coordinator = request.desk.coordinator
+            if not claimed or not coordinator.email:
+                continue
+            _event(request, EventKind.ESCALATION, data={"to": coordinator.username})
+            email_queue(
+                key=f"support-escalation:{pk}:{request.deadline.isoformat()}",
+                to=[coordinator.email],
+                template="emails/meetings/deadline_escalation",
+                context={"request": request},
+            )
+            escalations += 1
+    return reminders, escalations
+
+
+# --- Bulk actions ----------------------------------------------------------------------------
+
+
+def support_requests_bulk(
+    *,
+    requests: list[SupportRequest],
+    action: str,
+    by: AbstractBaseUser,
+    assignee: AbstractBaseUser | None = None,
+    priority: int | None = None,
+    category: QuestionCategory | None = None,
+    status: str | None = None,
+) -> tuple[int, list[str]]:
+    """Apply one action to each selected question, each in its own transaction, so one refusal
+    does not undo the others. Returns (number done, refusal messages)."""
+    done, refused = 0, []
+    for request in requests:
+        try:
+            if action == "assign_me":
+                support_request_assign(request=request, assignee=by, by=by)
+            elif action == "assign":
+                support_request_assign(request=request, assignee=assignee, by=by)
+            elif action == "priority" and priority is not None:
+                support_request_update(request=request, priority=priority, by=by)
+            elif action == "category" and category is not None:
+                support_request_update(request=request, category=category, by=by)
+            elif action == "status" and status:
+                support_request_transition(request=request, to=status, by=by)
+            else:
+                raise DomainError(_("Choose an action and its value."))
+            done += 1
+        except DomainError as exc:
+            refused.append(f"#{request.pk}: {exc.message}")
+    return done, refused
+
+
+# --- Contact moments -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_moment_record(
+    *,
+    provider: Provider,
+    desk: Desk,
+    staff: AbstractBaseUser,
+    date: dt.date,
+    channel: ContactChannel,
+    summary: str,
+) -> ContactMoment:
+    if date > today():
+        raise DomainError(_("A contact moment cannot be in the future."))
+    if not desk.municipalities.filter(pk=provider.municipality_id).exists():
+        raise DomainError(_("This provider is not in the area of the desk."))
+    moment = ContactMoment.objects.create(
+        provider=provider, desk=desk, staff=staff, date=date, channel=channel, summary=summary
+    )
+    audit_record(subject=provider, actor=staff, action="contact_moment.create", summary=summary)
+    return moment

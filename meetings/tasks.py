@@ -1,0 +1,16 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def support_deadline_notices() -> tuple[int, int]:
+    """Daily: remind assignees of questions due soon, escalate overdue ones to the coordinator.
+    Safe to run twice or concurrently: each notice is claimed by a conditional UPDATE."""
+    return services.deadline_notices_send()
+
+
+@shared_task
+def support_handovers_expire() -> int:
+    """Periodic: return unanswered handovers past their date to the desk's queue. Idempotent."""
+    return services.handovers_expire()

@@ -1,0 +1,39 @@
+"""Working days: Monday to Friday except Dutch public holidays (the ``holidays`` library)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=64)
+def _holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("NL", years=year))
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The date ``days`` working days after ``start`` (``start`` itself does not count)."""
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]: how many working days passed from ``start`` to ``end``."""
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count

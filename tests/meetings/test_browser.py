@@ -1,0 +1,55 @@
+"""The desk's full path in real Chromium: question → triage → handover → acknowledgement →
+the requester follows it through the private link."""
+
+import pytest
+
+from meetings.models import SupportRequest
+from sportloket.models import OutgoingEmail
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_question_is_triaged_handed_over_acknowledged_and_followed(
+    page, login, desk, supporter, partner, partner_org
+):
+    page.goto("/hulpvraag/")
+    page.get_by_label("Naam van uw vereniging of onderneming").fill("Tennisclub De Lob")
+    page.get_by_label("Gemeente").select_option(label="Utrecht")
+    page.get_by_label("Uw naam").fill("Kim de Boer")
+    page.get_by_label("Uw e-mailadres").fill("kim@delob.example")
+    page.get_by_label("Onderwerp").fill("Vrijwilligers gezocht")
+    page.get_by_role("textbox", name="Uw vraag").fill("Wie helpt ons met vrijwilligersbeleid?")
+    page.get_by_label("Ik ga ermee akkoord", exact=False).check()
+    page.get_by_role("button", name="Vraag versturen").click()
+    page.get_by_role("heading", name="Bedankt, we hebben uw vraag ontvangen").wait_for()
+    request = SupportRequest.objects.get()
+    assert OutgoingEmail.objects.filter(body__contains=request.public_token).exists()
+
+    login("sanne")
+    page.goto("/loket/hulpvragen/")
+    page.get_by_role("link", name="Vrijwilligers gezocht").click()
+    page.get_by_role("button", name="Aan mij toewijzen").click()
+    page.get_by_text("Opgeslagen.").wait_for()
+    page.get_by_label("Overdragen aan").select_option(label=partner_org.name)
+    page.get_by_label("Notitie voor de ontvangende organisatie").fill(
+        "Club wil starten met vrijwilligersbeleid; graag bellen."
+    )
+    page.get_by_role("button", name="Overdragen", exact=True).click()
+    page.get_by_text("Opgeslagen.").wait_for()
+    assert "Overgedragen" in page.locator("#request-status").inner_text()
+    page.get_by_role("button", name="Uitloggen").click()
+
+    login("femke")
+    page.goto("/loket/overdrachten/")
+    assert "graag bellen" in page.locator("main").inner_text()
+    page.get_by_label("Wie gaat helpen").fill("Femke van Welzijn West")
+    page.get_by_role("button", name="Accepteren").click()
+    page.get_by_text("Overdracht geaccepteerd").wait_for()
+    page.get_by_role("button", name="Uitloggen").click()
+
+    page.goto(request.get_public_url())
+    assert page.locator("#public-status").inner_text() == "Overgedragen"
+    text = page.locator("main").inner_text()
+    assert "Welzijn West gaat u helpen" in text
+    assert "Femke van Welzijn West" in text
+    assert "graag bellen" not in text
