@@ -126,6 +126,8 @@ class SupportRequest(models.Model):
                 fields=["desk", "clock_running", "deadline", "id"], name="sr_desk_clock_deadline"
             ),
             models.Index(fields=["clock_running", "deadline"], name="sr_clock_deadline"),
+            # Desk dashboard: the latest first responses (median time to first response).
+            models.Index(fields=["desk", "first_response_at"], name="sr_desk_first_response"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -302,3 +304,39 @@ class ContactMoment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.date}"
+
+
+class QuestionWeekStat(models.Model):
+    """Rollup of a desk's questions: how many were received in a week, per current status and
+    category. Rebuilt per desk by ``services.desk_stats_refresh`` (beat, every 15 minutes),
+    so the desk dashboard reads a few hundred rows instead of grouping every question.
+    """
+
+    desk = models.ForeignKey(
+        Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="question_stats"
+    )
+    week = models.DateField(_("week (Monday)"))
+    status = models.CharField(_("status"), max_length=20, choices=SupportStatus.choices)
+    category = models.ForeignKey(
+        QuestionCategory,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    count = models.PositiveIntegerField(_("number of questions"))
+    refreshed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("question statistic")
+        verbose_name_plural = _("question statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["desk", "week", "status", "category"],
+                name="one_question_stat_per_desk_week_status_category",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.desk} {self.week} {self.status}: {self.count}"

@@ -14,3 +14,10 @@ def support_deadline_notices() -> tuple[int, int]:
 def support_handovers_expire() -> int:
     """Periodic: return unanswered handovers past their date to the desk's queue. Idempotent."""
     return services.handovers_expire()
+
+
+@shared_task
+def desk_stats_refresh() -> int:
+    """Every 15 minutes: rebuild the desk dashboard's weekly rollup. Idempotent (delete and
+    insert per desk under a lock on the desk row)."""
+    return services.desk_stats_refresh_all()

@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "poskantoor.tasks.sweep_deadlines",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 15 minutes (offset): rebuild the desk dashboard's weekly rollup of questions.
+    "desk-dashboard-stats": {
+        "task": "meetings.tasks.desk_stats_refresh",
+        "schedule": crontab(minute="7-59/15"),
+    },
 }
 
 # --- Sportloket ----------------------------------------------------------------------------
