@@ -157,23 +157,23 @@ def _handovers(desk: Desk, now: dt.datetime) -> list[HandoverRow]:
 def _providers(desk: Desk, today: dt.date) -> tuple[int, int, list[SafetyRow]]:
     since = today - relativedelta(months=12)
     recent = ContactMoment.objects.filter(provider=OuterRef("pk"), date__gte=since)
-    aggregates = {"total": Count("pk"), "contacted": Count("pk", filter=Q(contacted=True))}
+    aggregates = {"total": Count("pk"), "contacted": Count("pk", filter=Q(recently_contacted=True))}
     for key in SAFETY_BASICS:
         for status in SafetyStatus.values:
-            aggregates[f"{key}__{status}"] = Count("pk", filter=Q(**{f"{key}_status": status}))
+            aggregates[f"{key}_{status}"] = Count("pk", filter=Q(**{f"{key}_status": status}))
     figures = (
         Provider.objects.filter(municipality__desks=desk, erased_at__isnull=True)
         .exclude(status="inactive")
-        .annotate(contacted=Exists(recent))
+        .annotate(recently_contacted=Exists(recent))
         .aggregate(**aggregates)
     )
     safety = [
         SafetyRow(
             key,
             str(label),
-            figures[f"{key}__{SafetyStatus.MET}"],
-            figures[f"{key}__{SafetyStatus.IN_PROGRESS}"],
-            figures[f"{key}__{SafetyStatus.NOT_MET}"],
+            figures[f"{key}_{SafetyStatus.MET}"],
+            figures[f"{key}_{SafetyStatus.IN_PROGRESS}"],
+            figures[f"{key}_{SafetyStatus.NOT_MET}"],
         )
         for key, label in SAFETY_BASICS.items()
     ]
