@@ -162,3 +162,17 @@ SOCIAL_DOMAIN_ORGANISATION_TYPES = frozenset({"welfare", "care", "education"})
 class AgreementKind(models.TextChoices):
     AGREEMENT = "agreement", _("Agreement")
     PROJECT = "project", _("Cooperation project")
+
+
+# Audit-trail actions of a meeting, as shown on its page.
+MEETING_AUDIT_ACTIONS = {
+    "meeting_planned": _("Planned"),
+    "meeting_changed": _("Changed"),
+    "meeting_cancelled": _("Cancelled"),
+    "meeting_held": _("Held"),
+    "attendance_recorded": _("Attendance recorded"),
+    "minutes_saved": _("Minutes saved"),
+    "agreement_added": _("Agreement added"),
+    "agreement_done": _("Agreement done"),
+    "invitations_sent": _("Invitations sent"),
+}

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from poskantoor.constants import PROFESSIONAL_KINDS, MemberKind
 from poskantoor.models import CoreGroupMember, PosOffice
-from subsidies.selectors import shares_per_municipality
+from subsidies.selectors import entrepreneurs_reached, shares_per_municipality
 
 from .constants import MeetingStatus
 from .models import Attendee, Meeting
@@ -134,7 +134,15 @@ def guidelines_for(offices: Iterable[PosOffice], *, year: int) -> dict[int, Guid
         .annotate(hours=Sum("hours_per_week"))
         .values_list("office_id", "hours")
     )
-    reached = shares_per_municipality(year=year)
+    if len(offices) == 1:  # the office page: count one municipality only
+        office = offices[0]
+        reached = {
+            office.municipality_id: entrepreneurs_reached(
+                municipality=office.municipality, year=year
+            )
+        }
+    else:
+        reached = shares_per_municipality(year=year)
     result = {}
     for office in offices:
         row = counts.get(office.pk, {})

@@ -305,10 +305,12 @@ def attendee_add(
         email = email or user.email.lower()
     if not name:
         raise MeetingError(_("Give the name of the attendee, or choose a provider."))
-    taken = meeting.attendees.filter(
-        Q(provider=provider) if provider is not None else Q(pk__in=[])
-    ) | meeting.attendees.filter(Q(email=email) if email else Q(pk__in=[]))
-    if taken.exists():
+    same = Q(pk__in=[])
+    if provider is not None:
+        same |= Q(provider=provider)
+    if email:
+        same |= Q(email=email)
+    if meeting.attendees.filter(same).exists():
         raise MeetingError(_("%(name)s is already on the list of this meeting.") % {"name": name})
     role = data.get("role") or attendee_role(
         user=user, provider=provider, organisation=organisation

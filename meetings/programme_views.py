@@ -14,11 +14,12 @@ from django.views.generic import TemplateView
 from poskantoor.selectors import office_get
 from sportloket.constants import Role
 from sportloket.permissions import RoleRequiredMixin
+from sportloket.selectors import audit_events_for
 from sportloket.services import DomainError
 
 from . import programme_selectors as selectors
 from . import programme_services as services
-from .constants import MeetingKind
+from .constants import MEETING_AUDIT_ACTIONS, MeetingKind
 from .ics import meeting_ics
 from .programme import PROGRAMMES
 from .programme_forms import (
@@ -180,6 +181,10 @@ class MeetingDetailView(MeetingMixin, TemplateView):
             minutes_form=MinutesForm(initial={"minutes": meeting.minutes}),
             agreement_form=AgreementForm(),
             is_kartrekkers=meeting.kind == MeetingKind.KARTREKKERS and meeting.office_id,
+            audit_events=[
+                (event, MEETING_AUDIT_ACTIONS.get(event.action, event.action))
+                for event in audit_events_for(meeting)[:30]
+            ],
         )
         return context
 

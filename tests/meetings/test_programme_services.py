@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 
 from meetings import programme_services as services
 from meetings.constants import AttendeeRole, MeetingKind, MeetingStatus
@@ -19,7 +20,12 @@ from poskantoor.constants import Decision, OfficeStatus, SessionTopic, StepCode
 from poskantoor.services import PosOfficeError
 from sportloket.constants import OrganisationType
 from sportloket.models import OutgoingEmail, TargetGroup
-from tests.factories import OrganisationFactory, ProviderFactory, StaffProfileFactory
+from tests.factories import (
+    DeskFactory,
+    OrganisationFactory,
+    ProviderFactory,
+    StaffProfileFactory,
+)
 from tests.poskantoor.factories import make_office
 
 from .factories import MeetingFactory, amsterdam
@@ -382,3 +388,9 @@ def test_agreement_needs_description_and_owner(office):
             },
         )
     assert not Agreement.objects.exists()
+
+
+def test_the_database_refuses_a_meeting_of_both_or_neither_office_and_desk(office):
+    for owner in ({"office": office, "desk": DeskFactory()}, {}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            MeetingFactory(**owner)
