@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from poskantoor import services as pos_services
-from poskantoor.constants import StepCode
+from poskantoor.constants import OfficeStatus, StepCode
 from poskantoor.models import PosOffice
 from poskantoor.selectors import open_step
 from sportloket.constants import Role
@@ -71,6 +71,8 @@ def _validate(*, data: dict[str, Any], office: PosOffice | None, desk: Desk | No
         raise MeetingError(_("A meeting belongs to a POS office or to a desk."))
     if data["ends_at"] <= data["starts_at"]:
         raise MeetingError(_("A meeting must end after it starts."))
+    if office is not None and office.status == OfficeStatus.STOPPED:
+        raise MeetingError(_("This POS office has stopped."))
     if desk is not None and data["kind"] in FOUNDING_STEP_OF_KIND:
         raise MeetingError(_("Founding meetings belong to a POS office, not to a desk."))
 
@@ -132,9 +134,6 @@ def meeting_update(
         raise MeetingError(_("Only a planned meeting can be changed."))
     merged = {name: data.get(name, getattr(meeting, name)) for name in MEETING_FIELDS}
     _validate(data=merged, office=meeting.office, desk=meeting.desk)
-    if meeting.kind != merged["kind"] and merged["kind"] in FOUNDING_STEP_OF_KIND:
-        if meeting.desk_id is not None:
-            raise MeetingError(_("Founding meetings belong to a POS office, not to a desk."))
     changes = model_changes(meeting, merged, MEETING_FIELDS)
     if not changes:
         return meeting
@@ -498,7 +497,7 @@ def programme_generate(
     changes nothing. Returns the new meetings."""
     if programme not in PROGRAMMES:
         raise MeetingError(_("Choose a programme."))
-    if not office.is_open and office.status != "active":
+    if office.status == OfficeStatus.STOPPED:
         raise MeetingError(_("This POS office has stopped."))
     template = PROGRAMMES[programme]
     start, end = year_bounds(year)

@@ -394,3 +394,15 @@ def test_the_database_refuses_a_meeting_of_both_or_neither_office_and_desk(offic
     for owner in ({"office": office, "desk": DeskFactory()}, {}):
         with pytest.raises(IntegrityError), transaction.atomic():
             MeetingFactory(**owner)
+
+
+def test_a_stopped_office_plans_no_meetings(office):
+    office.status, office.stopped_on = OfficeStatus.STOPPED, dt.date(2026, 3, 1)
+    office.save()
+    with pytest.raises(services.MeetingError, match="gestopt"):
+        plan(office, MeetingKind.FOLLOW_UP, amsterdam(2026, 4, 1, 19, 0))
+    with pytest.raises(services.MeetingError, match="gestopt"):
+        services.programme_generate(
+            office=office, programme="year_2", year=2027, include_optional=False, by=None
+        )
+    assert not Meeting.objects.exists()
