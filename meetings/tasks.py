@@ -14,3 +14,13 @@ def support_deadline_notices() -> tuple[int, int]:
 def support_handovers_expire() -> int:
     """Periodic: return unanswered handovers past their date to the desk's queue. Idempotent."""
     return services.handovers_expire()
+
+
+@shared_task
+def agreements_overdue_notices() -> int:
+    """Daily: tell the owner of each agreement past its due date, once per agreement (the
+    unique notice row is the claim, so running twice or concurrently sends nothing extra)."""
+    from . import programme_services
+
+    claimed = programme_services.agreements_overdue_claim()
+    return programme_services.agreement_notices_queue(notice_ids=claimed)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .programme_urls import urlpatterns as programme_urlpatterns
 
 app_name = "meetings"
 
@@ -32,3 +33,5 @@ urlpatterns = [
     ),
     path("loket/contactmomenten/", views.ContactMomentsView.as_view(), name="contact_moments"),
 ]
+
+urlpatterns += programme_urlpatterns

@@ -15,6 +15,7 @@ from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.tokens import InvalidToken, read_token
+from sportloket.views import existing_templates
 
 from . import selectors, services
 from .constants import StepCode
@@ -110,7 +111,14 @@ class OfficeListView(RoleRequiredMixin, TemplateView):
         page = Paginator(offices, 50).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(form=form, page_obj=page, offices=page.object_list, query=query.urlencode())
+        context.update(
+            form=form,
+            page_obj=page,
+            offices=page.object_list,
+            query=query.urlencode(),
+            # Columns other apps add (e.g. the guideline check of meetings), if installed.
+            office_columns=existing_templates(["meetings/_office_list_column.html"]),
+        )
         return context
 
 
@@ -137,6 +145,8 @@ class OfficeDetailView(OfficeMixin, TemplateView):
             session_form=StartSessionForm(),
             sessions_left=selectors.sessions_left(office),
             step_5_open=office.is_open and office.current_step == StepCode.START_SESSIONS,
+            # Blocks other apps add (e.g. meetings, guideline, agreements), if installed.
+            office_blocks=existing_templates(["meetings/_office_meetings.html"]),
         )
         return context
 

@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "poskantoor.tasks.sweep_deadlines",
         "schedule": crontab(minute="*/15"),
     },
+    # Daily at 07:30: tell owners of meeting agreements past their due date (once each).
+    "meetings-agreements-overdue": {
+        "task": "meetings.tasks.agreements_overdue_notices",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- Sportloket ----------------------------------------------------------------------------
