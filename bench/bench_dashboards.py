@@ -30,7 +30,7 @@ from sportloket.models import Desk
 from sportloket.services import staff_create
 
 BUDGET_MS = 100
-BUDGET_QUERIES = 12
+BUDGET_QUERIES = 16
 PDF_BUDGET_MS = 1000
 
 

@@ -62,7 +62,13 @@ def setup() -> object:
 
 def run(*, fill: bool) -> list[Result]:
     user = setup()
-    call_command("fill_support_requests", desk=DESK, count=QUESTIONS, verbosity=0)
+    call_command(
+        "fill_support_requests",
+        desk=DESK,
+        count=QUESTIONS,
+        providers="Benchmarkaanbieder",
+        verbosity=0,
+    )
     client = Client()
     client.force_login(user)
     results = []

@@ -1,6 +1,9 @@
-"""Demo support questions in the demo desk, in various states, plus a few contact moments.
+"""Demo support questions in the demo desk, in various states, plus a few contact moments;
+and the Utrecht POS office's meetings: this year planned from the programme, plus a held
+meeting with attendance and an agreement.
 
-Idempotent: questions are recognised by subject within the desk.
+Idempotent: questions are recognised by subject within the desk, meetings by programme item
+(the programme skips what is planned) and by title.
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ import datetime as dt
 
 from django.utils import timezone
 
-from sportloket.models import QuestionCategory
+from poskantoor.models import PosOffice
+from sportloket.models import QuestionCategory, TargetGroup
 
-from . import services
+from . import programme_services, services
 from .constants import Channel, ContactChannel
 from .models import ContactMoment, SupportRequest
 
@@ -87,4 +91,77 @@ def load(out, context: dict) -> dict:
         )
     services.desk_stats_refresh(desk=desk)
     out.write(f"{created} demo support questions in {desk}.")
+    _load_meetings(out, context)
     return {}
+
+
+HELD_TITLE = "Sportcafé: bewegen voor ouderen"
+
+
+def _load_meetings(out, context: dict) -> None:
+    """Utrecht: year 1 of the programme planned for this year, and a meeting held two weeks
+    ago with a policy maker, the social domain and two entrepreneurs present, and an agreement.
+    """
+    office = (
+        PosOffice.objects.filter(municipality=context["municipality"])
+        .exclude(status="stopped")
+        .first()
+    )
+    if office is None:
+        return
+    users, organisations = context["users"], context["organisations"]
+    beleid = users["beleid"]
+    planned = programme_services.programme_generate(
+        office=office,
+        programme="year_1",
+        year=timezone.localdate().year,
+        include_optional=False,
+        by=beleid,
+    )
+    if office.meetings.filter(title=HELD_TITLE).exists():
+        out.write(f"{len(planned)} demo meetings planned for {office}.")
+        return
+    starts_at = timezone.now().replace(hour=18, minute=0, second=0, microsecond=0) - dt.timedelta(
+        days=14
+    )
+    meeting = programme_services.meeting_create(
+        office=office,
+        by=beleid,
+        data={
+            "kind": "sport_cafe",
+            "title": HELD_TITLE,
+            "starts_at": starts_at,
+            "ends_at": starts_at + dt.timedelta(hours=2),
+            "location": "Sportcentrum Galgenwaard, Utrecht",
+            "agenda": "1. Welkom\n2. Aanbod voor ouderen\n3. Afspraken",
+            "goals": "Samen meer ouderen in beweging krijgen.",
+        },
+    )
+    people = [
+        {"user": beleid, "name": "", "email": ""},
+        {"organisation": organisations["welzijn"], "name": "Karin Welzijn", "email": ""},
+    ]
+    entrepreneurs = [p for p in context.get("providers") or [] if p.kind == "entrepreneur"]
+    people += [{"provider": p, "name": "", "email": ""} for p in entrepreneurs[:2]]
+    for data in people:
+        programme_services.attendee_add(meeting=meeting, data=data, by=beleid)
+    programme_services.attendance_set(
+        meeting=meeting,
+        present_ids=set(meeting.attendees.values_list("pk", flat=True)),
+        by=beleid,
+    )
+    programme_services.meeting_record_held(meeting=meeting, by=beleid)
+    programme_services.agreement_add(
+        meeting=meeting,
+        by=beleid,
+        data={
+            "kind": "project",
+            "description": "Proefles 'bewegen voor ouderen' in twee wijken.",
+            "target_group": TargetGroup.objects.filter(name__icontains="oud").first(),
+            "theme": None,
+            "owner_name": "Karin Welzijn",
+            "owner_email": "",
+            "due_on": timezone.localdate() + dt.timedelta(days=30),
+        },
+    )
+    out.write(f"{len(planned)} demo meetings planned and one held meeting for {office}.")

@@ -19,6 +19,14 @@ OPEN_Q = {"is_open__in": [True]}
 RUNNING_Q = {"clock_running__in": [True]}
 
 
+class AllYesNoWidget(django_filters.widgets.BooleanWidget):
+    """A yes/no filter whose empty choice reads "all" rather than django-filter's "unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("All")), ("true", _("Yes")), ("false", _("No")))
+
+
 class SupportRequestFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"),
@@ -37,7 +45,7 @@ class SupportRequestFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"),
         method="filter_overdue",
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=AllYesNoWidget(),
     )
     eligible = django_filters.ChoiceFilter(
         label=_("Social-safety basics"),

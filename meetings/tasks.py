@@ -17,6 +17,16 @@ def support_handovers_expire() -> int:
 
 
 @shared_task
+def agreements_overdue_notices() -> int:
+    """Daily: tell the owner of each agreement past its due date, once per agreement (the
+    unique notice row is the claim, so running twice or concurrently sends nothing extra)."""
+    from . import programme_services
+
+    claimed = programme_services.agreements_overdue_claim()
+    return programme_services.agreement_notices_queue(notice_ids=claimed)
+
+
+@shared_task
 def desk_stats_refresh() -> int:
     """Every 15 minutes: rebuild the desk dashboard's weekly rollup. Idempotent (delete and
     insert per desk under a lock on the desk row)."""

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import dashboard_views, views
+from .programme_urls import urlpatterns as programme_urlpatterns
 
 app_name = "meetings"
 
@@ -43,3 +44,5 @@ urlpatterns = [
         name="monitoring_export",
     ),
 ]
+
+urlpatterns += programme_urlpatterns

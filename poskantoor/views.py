@@ -18,6 +18,7 @@ from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.tokens import InvalidToken, read_token
+from sportloket.views import existing_templates
 
 from . import selectors, services
 from .constants import OfficeStatus, StepCode
@@ -115,7 +116,14 @@ class OfficeListView(RoleRequiredMixin, TemplateView):
         page = Paginator(offices, 50).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(form=form, page_obj=page, offices=page.object_list, query=query.urlencode())
+        context.update(
+            form=form,
+            page_obj=page,
+            offices=page.object_list,
+            query=query.urlencode(),
+            # Columns other apps add (e.g. the guideline check of meetings), if installed.
+            office_columns=existing_templates(["meetings/_office_list_column.html"]),
+        )
         return context
 
 
@@ -144,6 +152,8 @@ class OfficeDetailView(OfficeMixin, TemplateView):
             step_5_open=office.is_open and office.current_step == StepCode.START_SESSIONS,
             year_plans=selectors.year_plans_of(office=office),
             this_year=timezone.localdate().year,
+            # Blocks other apps add (e.g. meetings, guideline, agreements), if installed.
+            office_blocks=existing_templates(["meetings/_office_meetings.html"]),
         )
         return context
 

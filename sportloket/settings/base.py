@@ -48,7 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "sportloket.middleware.DutchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
     "desk-dashboard-stats": {
         "task": "meetings.tasks.desk_stats_refresh",
         "schedule": crontab(minute="7-59/15"),
+    },
+    # Daily at 07:30: tell owners of meeting agreements past their due date (once each).
+    "meetings-agreements-overdue": {
+        "task": "meetings.tasks.agreements_overdue_notices",
+        "schedule": crontab(hour=7, minute=30),
     },
 }
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
+from zoneinfo import ZoneInfo
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from meetings.constants import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Channel, SupportStatus
-from meetings.models import SupportRequest
+from meetings.constants import (
+    CLOCK_RUNNING_STATUSES,
+    OPEN_STATUSES,
+    Channel,
+    MeetingKind,
+    MeetingStatus,
+    SupportStatus,
+)
+from meetings.models import Meeting, SupportRequest
 from tests.factories import DeskFactory, ProviderFactory, municipality
 
 
@@ -32,3 +41,30 @@ class SupportRequestFactory(DjangoModelFactory):
     requester_email = factory.Sequence(lambda n: f"vrager{n}@example.org")
     public_token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
     deadline = factory.LazyFunction(timezone.localdate)
+
+
+# --- Meetings (POS programme) ----------------------------------------------------------------
+
+
+def amsterdam(*args) -> dt.datetime:
+    """An aware datetime in Amsterdam time: ``amsterdam(2025, 3, 4, 19, 30)``."""
+    return dt.datetime(*args, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+class MeetingFactory(DjangoModelFactory):
+    """A meeting straight in the database; pass ``office=`` or ``desk=``."""
+
+    class Meta:
+        model = Meeting
+
+    office = None
+    desk = None
+    kind = MeetingKind.FOLLOW_UP
+    title = factory.Sequence(lambda n: f"Bijeenkomst {n}")
+    starts_at = factory.LazyFunction(lambda: amsterdam(2025, 3, 4, 19, 30))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(hours=2))
+    location = "Sporthal De Kroon"
+    status = MeetingStatus.PLANNED
+
+    class Params:
+        held = factory.Trait(status=MeetingStatus.HELD)

@@ -121,3 +121,11 @@ def test_language_switch_to_english(client, pos_staff):
     client.force_login(pos_staff)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Welcome" in client.get(reverse("home")).content.decode()
+
+
+def test_an_english_browser_still_gets_dutch_until_the_user_switches(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="nl">' in response.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="nl")
+    assert '<html lang="en">' in response.content.decode()

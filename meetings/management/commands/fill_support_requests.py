@@ -8,7 +8,7 @@ import datetime as dt
 import random
 import secrets
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -37,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--desk", required=True, help="desk name")
         parser.add_argument("--count", type=int, default=500_000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--providers", default="", help="only providers whose name starts with this"
+        )
 
     def handle(self, *args, desk, count, seed, **options):
         rng = random.Random(seed)  # noqa: S311 - benchmark data, not secrets
@@ -46,8 +49,12 @@ class Command(BaseCommand):
             self.stdout.write("Nothing to fill.")
             return
         providers = list(
-            Provider.objects.filter(municipality__desks=desk).values_list("pk", "municipality_id")
+            Provider.objects.filter(
+                municipality__desks=desk, name__startswith=options["providers"]
+            ).values_list("pk", "municipality_id")
         )
+        if not providers:
+            raise CommandError(f"No providers named {options['providers']!r}… in this desk's area.")
         categories = list(QuestionCategory.objects.values_list("pk", flat=True))
         staff = list(desk.staff.filter(role=Role.CLUB_SUPPORTER).values_list("user_id", flat=True))
         organisations = list(desk.partners.values_list("pk", flat=True))

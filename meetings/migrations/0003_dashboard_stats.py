@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0001_initial'),
+        ('meetings', '0002_meeting_programme'),
         ('providers', '0002_registry_indexes'),
         ('sportloket', '0002_reference_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

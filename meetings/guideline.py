@@ -1,0 +1,166 @@
+"""The POS guideline check (basisrichtlijn, seed 000 §4) per office per calendar year.
+
+Computed for a whole set of offices in a fixed number of queries, so the POS staff office list
+can show it in a column. Thresholds and their readings:
+
+- meetings: at least 3 meetings *held* in the year;
+- social domain: at least 1 of them with someone of the social domain present;
+- entrepreneurs: at least 8 distinct sport entrepreneurs in the network — entrepreneurs present
+  at a held meeting of the year, together with the entrepreneurs of the core group whose
+  commitment runs in that year;
+- policy maker: present at at least 2 held meetings;
+- presentation: the municipality presented its target groups and themes at at least 1 held
+  meeting (a flag on the meeting);
+- professional support: at least 4 hours a week (0.11 FTE) from the core group's municipality
+  and sportbedrijf members whose commitment runs in that year;
+- subsidies: at least 1 sport entrepreneur of the municipality reached with a scheme in the year
+  (``subsidies.selectors``), the plain reading of "available and actively shared".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from poskantoor.constants import PROFESSIONAL_KINDS, MemberKind
+from poskantoor.models import CoreGroupMember, PosOffice
+from subsidies.selectors import entrepreneurs_reached, shares_per_municipality
+
+from .constants import MeetingStatus
+from .models import Attendee, Meeting
+from .programme_services import year_bounds
+
+MIN_MEETINGS = 3
+MIN_SOCIAL_DOMAIN_MEETINGS = 1
+MIN_ENTREPRENEURS = 8
+MIN_POLICY_MAKER_MEETINGS = 2
+MIN_PRESENTATIONS = 1
+MIN_SUPPORT_HOURS = Decimal(4)
+MIN_ENTREPRENEURS_REACHED = 1
+
+
+@dataclass(frozen=True)
+class Norm:
+    key: str
+    title: Promise
+    value: int | Decimal
+    threshold: int | Decimal
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.threshold
+
+
+@dataclass(frozen=True)
+class Guideline:
+    year: int
+    norms: tuple[Norm, ...]
+
+    @property
+    def met_count(self) -> int:
+        return sum(norm.met for norm in self.norms)
+
+    @property
+    def all_met(self) -> bool:
+        return all(norm.met for norm in self.norms)
+
+    def norm(self, key: str) -> Norm:
+        return next(norm for norm in self.norms if norm.key == key)
+
+
+TITLES = {
+    "meetings": _("At least 3 meetings a year"),
+    "social_domain": _("Of which at least 1 with the social domain"),
+    "entrepreneurs": _("At least 8 entrepreneurs in the network"),
+    "policy_maker": _("A policy maker at at least 2 meetings"),
+    "presentation": _("The municipality presents its target groups and themes once a year"),
+    "support_hours": _("Professional support of 4 hours a week (0.11 FTE)"),
+    "subsidies": _("Subsidies available and actively shared with entrepreneurs"),
+}
+THRESHOLDS = {
+    "meetings": MIN_MEETINGS,
+    "social_domain": MIN_SOCIAL_DOMAIN_MEETINGS,
+    "entrepreneurs": MIN_ENTREPRENEURS,
+    "policy_maker": MIN_POLICY_MAKER_MEETINGS,
+    "presentation": MIN_PRESENTATIONS,
+    "support_hours": MIN_SUPPORT_HOURS,
+    "subsidies": MIN_ENTREPRENEURS_REACHED,
+}
+
+
+def guidelines_for(offices: Iterable[PosOffice], *, year: int) -> dict[int, Guideline]:
+    """{office id: Guideline} for ``offices`` in calendar ``year``, in five queries."""
+    offices = list(offices)
+    ids = [office.pk for office in offices]
+    if not ids:
+        return {}
+    start, end = year_bounds(year)
+    held = Meeting.objects.filter(
+        office_id__in=ids, status=MeetingStatus.HELD, starts_at__gte=start, starts_at__lt=end
+    )
+    counts = {
+        row["office_id"]: row
+        for row in held.values("office_id").annotate(
+            meetings=Count("pk"),
+            social=Count("pk", filter=Q(social_domain_present=True)),
+            policy=Count("pk", filter=Q(policy_maker_present=True)),
+            presented=Count("pk", filter=Q(municipality_presented=True)),
+        )
+    }
+    network: dict[int, set[int]] = defaultdict(set)
+    present = Attendee.objects.filter(
+        meeting__in=held,
+        present=True,
+        provider__isnull=False,
+        provider__kind="entrepreneur",
+    ).values_list("meeting__office_id", "provider_id")
+    for office_id, provider_id in present:
+        network[office_id].add(provider_id)
+    running = Q(committed_from__lt=end.date(), committed_until__gte=start.date())
+    members = CoreGroupMember.objects.filter(running, office_id__in=ids)
+    for office_id, provider_id in members.filter(kind=MemberKind.ENTREPRENEUR).values_list(
+        "office_id", "provider_id"
+    ):
+        network[office_id].add(provider_id)
+    hours = dict(
+        members.filter(kind__in=PROFESSIONAL_KINDS)
+        .values("office_id")
+        .annotate(hours=Sum("hours_per_week"))
+        .values_list("office_id", "hours")
+    )
+    if len(offices) == 1:  # the office page: count one municipality only
+        office = offices[0]
+        reached = {
+            office.municipality_id: entrepreneurs_reached(
+                municipality=office.municipality, year=year
+            )
+        }
+    else:
+        reached = shares_per_municipality(year=year)
+    result = {}
+    for office in offices:
+        row = counts.get(office.pk, {})
+        values = {
+            "meetings": row.get("meetings", 0),
+            "social_domain": row.get("social", 0),
+            "entrepreneurs": len(network[office.pk]),
+            "policy_maker": row.get("policy", 0),
+            "presentation": row.get("presented", 0),
+            "support_hours": hours.get(office.pk) or Decimal(0),
+            "subsidies": reached.get(office.municipality_id, 0),
+        }
+        result[office.pk] = Guideline(
+            year=year,
+            norms=tuple(Norm(key, TITLES[key], values[key], THRESHOLDS[key]) for key in TITLES),
+        )
+    return result
+
+
+def guideline_for(office: PosOffice, *, year: int) -> Guideline:
+    return guidelines_for([office], year=year)[office.pk]

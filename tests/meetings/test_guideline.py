@@ -1,0 +1,167 @@
+"""The POS guideline check (seed 000 §4): every norm at its boundary, per calendar year."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from meetings.constants import AttendeeRole
+from meetings.guideline import guideline_for, guidelines_for
+from meetings.models import Attendee
+from poskantoor.constants import MemberKind
+from subsidies.models import SchemeShare
+from tests.factories import ProviderFactory, municipality
+from tests.poskantoor.factories import CoreGroupMemberFactory, make_office
+from tests.subsidies.factories import SchemeFactory
+
+from .factories import MeetingFactory, amsterdam
+
+pytestmark = pytest.mark.django_db
+YEAR = 2025
+
+
+@pytest.fixture
+def office(db):
+    return make_office(registered_on=dt.date(2024, 1, 31))
+
+
+def held(office, n, **flags):
+    return [
+        MeetingFactory(
+            office=office, held=True, starts_at=amsterdam(YEAR, 2 + i, 1, 19, 0), **flags
+        )
+        for i in range(n)
+    ]
+
+
+def norm(office, key, year=YEAR):
+    return guideline_for(office, year=year).norm(key)
+
+
+@pytest.mark.parametrize(("n", "met"), [(2, False), (3, True)])
+def test_at_least_three_held_meetings(office, n, met):
+    held(office, n)
+    MeetingFactory(office=office, starts_at=amsterdam(YEAR, 9, 1, 19, 0))  # planned
+    MeetingFactory(office=office, status="cancelled", starts_at=amsterdam(YEAR, 9, 2, 19, 0))
+    assert (norm(office, "meetings").value, norm(office, "meetings").met) == (n, met)
+
+
+def test_meetings_count_in_the_amsterdam_calendar_year(office):
+    MeetingFactory(office=office, held=True, starts_at=amsterdam(YEAR, 12, 31, 23, 30))
+    MeetingFactory(office=office, held=True, starts_at=amsterdam(YEAR + 1, 1, 1, 0, 30))
+    MeetingFactory(office=office, held=True, starts_at=amsterdam(YEAR, 1, 1, 0, 0))
+    assert norm(office, "meetings").value == 2
+    assert norm(office, "meetings", year=YEAR + 1).value == 1
+
+
+@pytest.mark.parametrize(("n", "met"), [(0, False), (1, True)])
+def test_at_least_one_meeting_with_the_social_domain(office, n, met):
+    held(office, 3 - n)
+    held(office, n, social_domain_present=True)
+    assert norm(office, "social_domain").met is met
+
+
+@pytest.mark.parametrize(("n", "met"), [(1, False), (2, True)])
+def test_policy_maker_at_at_least_two_meetings(office, n, met):
+    held(office, n, policy_maker_present=True)
+    held(office, 2)
+    assert (norm(office, "policy_maker").value, norm(office, "policy_maker").met) == (n, met)
+
+
+@pytest.mark.parametrize(("n", "met"), [(0, False), (1, True)])
+def test_municipality_presents_target_groups_and_themes_once(office, n, met):
+    held(office, 2)
+    held(office, n, municipality_presented=True)
+    MeetingFactory(
+        office=office, municipality_presented=True, starts_at=amsterdam(YEAR, 11, 1, 19, 0)
+    )
+    assert norm(office, "presentation").met is met
+
+
+@pytest.mark.parametrize(
+    ("present", "core", "met"), [(7, 0, False), (8, 0, True), (5, 3, True), (4, 3, False)]
+)
+def test_at_least_eight_entrepreneurs_in_the_network(office, present, core, met):
+    meetings = held(office, 2)
+    entrepreneurs = [ProviderFactory(kind="entrepreneur") for _ in range(present)]
+    for i, provider in enumerate(entrepreneurs):
+        for meeting in meetings:  # attending twice counts once
+            Attendee.objects.create(
+                meeting=meeting,
+                name=provider.name,
+                role=AttendeeRole.ENTREPRENEUR,
+                provider=provider,
+                present=i % 2 == 0 or meeting == meetings[0],
+            )
+    club = ProviderFactory(kind="club")
+    Attendee.objects.create(
+        meeting=meetings[0], name="club", role="provider", provider=club, present=True
+    )
+    absent = ProviderFactory(kind="entrepreneur")
+    Attendee.objects.create(meeting=meetings[0], name="weg", role="entrepreneur", provider=absent)
+    for _ in range(core):
+        CoreGroupMemberFactory(office=office, committed_from=dt.date(2024, 1, 1))
+    CoreGroupMemberFactory(  # commitment ended before the year
+        office=office, committed_from=dt.date(2022, 1, 1), committed_until=dt.date(2024, 12, 31)
+    )
+    value = norm(office, "entrepreneurs")
+    assert (value.value, value.met) == (present + core, met)
+
+
+@pytest.mark.parametrize(("hours", "met"), [(Decimal("3.5"), False), (Decimal("4"), True)])
+def test_professional_support_of_four_hours_a_week(office, hours, met):
+    since = dt.date(2024, 6, 1)
+    CoreGroupMemberFactory(
+        office=office, professional=True, hours_per_week=hours - 2, committed_from=since
+    )
+    CoreGroupMemberFactory(
+        office=office,
+        kind=MemberKind.SPORTBEDRIJF,
+        provider=None,
+        hours_per_week=Decimal(2),
+        committed_from=since,
+    )
+    CoreGroupMemberFactory(office=office, hours_per_week=Decimal(10), committed_from=since)
+    CoreGroupMemberFactory(  # from the next year only
+        office=office,
+        professional=True,
+        committed_from=dt.date(YEAR + 1, 1, 1),
+        committed_until=dt.date(YEAR + 3, 1, 1),
+        hours_per_week=Decimal(8),
+    )
+    assert norm(office, "support_hours").value == hours
+    assert norm(office, "support_hours").met is met
+
+
+@pytest.mark.parametrize(("shared", "met"), [(0, False), (1, True)])
+def test_subsidies_shared_with_at_least_one_entrepreneur(office, shared, met):
+    scheme = SchemeFactory()
+    for _ in range(shared):
+        provider = ProviderFactory(kind="entrepreneur", municipality=office.municipality)
+        SchemeShare.objects.create(scheme=scheme, provider=provider, channel="staff", claim=_uuid())
+    other = ProviderFactory(kind="entrepreneur", municipality=municipality("GM0363"))
+    SchemeShare.objects.create(scheme=scheme, provider=other, channel="staff", claim=_uuid())
+    SchemeShare.objects.update(shared_at=amsterdam(YEAR, 5, 1, 12, 0))
+    assert norm(office, "subsidies").met is met
+
+
+def _uuid() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+def test_guidelines_for_many_offices_take_a_fixed_number_of_queries(django_assert_num_queries):
+    offices = [make_office(code) for code in ("GM0344", "GM0363", "GM0599", "GM0518")]
+    for office in offices[:2]:
+        held(office, 3, social_domain_present=True)
+        CoreGroupMemberFactory(
+            office=office,
+            professional=True,
+            hours_per_week=Decimal(4),
+            committed_from=dt.date(YEAR, 1, 1),
+        )
+    with django_assert_num_queries(5):
+        result = guidelines_for(offices, year=YEAR)
+    assert [result[o.pk].met_count for o in offices] == [3, 3, 0, 0]
