@@ -91,3 +91,13 @@ class ContactChannel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     MEETING = "meeting", _("Meeting")
     OTHER = "other", _("Other")
+
+
+class SignalSource(models.TextChoices):
+    """Who brought a strategic signal in (seed 001: loket, sportplatform, gemeente)."""
+
+    DESK = "desk", _("Desk staff")
+    SPORT_PLATFORM = "sport_platform", _("Sport platform / sport council")
+    MUNICIPALITY = "municipality", _("Municipality")
+    PROVIDERS = "providers", _("Providers")
+    OTHER = "other", _("Other")
