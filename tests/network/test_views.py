@@ -122,9 +122,7 @@ def test_network_map_filters_by_domain_theme_and_text(client, network, supporter
         assert response.status_code == 200
         return [p.organisation.name for p in response.context["partners"]]
 
-    assert names({}) == sorted(["Welzijn West", "Fysio Oost", "Sportraad"], key=lambda n: n) or (
-        len(names({})) == 3
-    )
+    assert names({}) == ["Fysio Oost", "Sportraad", "Welzijn West"]
     assert names({"domain": "welfare"}) == ["Welzijn West"]
     theme = Theme.objects.get(name="Inclusie & diversiteit")
     assert names({"theme": theme.pk}) == ["Welzijn West"]
@@ -170,10 +168,8 @@ def test_signals_page_records_a_signal_and_refuses_bad_input(client, desk, other
     ):
         response = client.post(url, {**good, **bad})
         assert response.status_code == 400
-        assert (
-            response.context["form"]["description"].value() == good.get("description")
-            or bad.get("description") == ""
-        )
+        if "description" not in bad:  # what the person typed is kept
+            assert "Bestuurders overbelast" in response.content.decode()
     assert not Signal.objects.exists()
     assert client.post(url, good).status_code == 302
     assert Signal.objects.get().desk == desk
