@@ -22,7 +22,9 @@ class SignalForm(forms.Form):
         label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     source = forms.ChoiceField(label=_("Source"), choices=SignalSource.choices)
-    recorded_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    recorded_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, desks, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,7 +44,9 @@ class TickForm(forms.Form):
     evidence = forms.CharField(
         label=_("Evidence"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    ticked_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    ticked_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

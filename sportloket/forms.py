@@ -95,9 +95,11 @@ class GoalForm(forms.Form):
         label=_("Target value"), max_digits=12, decimal_places=2, localize=True
     )
     agreed_on = forms.DateField(
-        label=_("Agreed on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Agreed on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     measured_by = forms.CharField(label=_("Who measures"), max_length=200)
     measure_every_months = forms.IntegerField(
         label=_("Measure every (months)"), min_value=1, max_value=24, initial=3
@@ -114,7 +116,7 @@ class GoalForm(forms.Form):
 class ProgressForm(forms.Form):
     goal = forms.ModelChoiceField(label=_("SMART goal"), queryset=None)
     measured_on = forms.DateField(
-        label=_("Measured on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Measured on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2, localize=True)
     note = forms.CharField(
