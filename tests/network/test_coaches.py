@@ -1,9 +1,11 @@
 """Neighbourhood sport coaches: SMART goals, progress entries, flags and the notice task."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from sportloket.constants import GoalFlag
@@ -189,3 +191,31 @@ def test_flag_task_run_twice_sends_one_email(policy, django_capture_on_commit_ca
         assert notify_goal_flags.apply().get() == 1
         assert notify_goal_flags.apply().get() == 0
     assert OutgoingEmail.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_flag_runs_send_each_notice_once():
+    """Four beat runs at the same moment: one e-mail per goal and flag."""
+    from tests.factories import StaffProfileFactory
+
+    StaffProfileFactory(policy_staff=True)
+    goals = [GoalFactory(agreed_on=AGREED) for _ in range(5)]
+    barrier = threading.Barrier(4)
+    sent: list[int] = []
+
+    def worker():
+        try:
+            barrier.wait()
+            sent.append(goal_flag_notices_send(on=dt.date(2026, 6, 1)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(sent) == 5
+    assert GoalNotice.objects.filter(goal__in=goals).count() == 5
+    assert OutgoingEmail.objects.filter(key__startswith="goal-flag:").count() == 5
