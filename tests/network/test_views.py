@@ -246,3 +246,25 @@ def test_coach_list_queries_constant(client, policy, django_assert_max_num_queri
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("coach_list"))
     assert len(response.context["rows"]) == 9
+
+
+def test_signals_and_quality_pages_queries_constant(
+    client, desk, supporter, django_assert_max_num_queries
+):
+    from .factories import SignalFactory
+
+    client.force_login(supporter)
+    SignalFactory(desk=desk)
+    urls = [reverse("network:signals"), reverse("network:quality", args=[desk.pk])]
+    counts = []
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(25) as captured:
+            client.get(url)
+        counts.append(len(captured.captured_queries))
+    for _i in range(20):
+        SignalFactory(desk=desk)
+        DeskPartner.objects.create(desk=desk, organisation=OrganisationFactory())
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            assert client.get(url).status_code == 200
