@@ -258,8 +258,8 @@ SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS",
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).
 SPORTLOKET_TRUSTED_PROXIES = env.int("SPORTLOKET_TRUSTED_PROXIES", default=0)
 # Desk quality: percentage of the area's active providers contacted in the last 12 months for
-# the "proactive contact" criterion.
-SPORTLOKET_CONTACT_SHARE_PERCENT = env.int("SPORTLOKET_CONTACT_SHARE_PERCENT", default=80)
+# the "proactive contact" criterion. Seed 002 asks for contact with all providers ("alle").
+SPORTLOKET_CONTACT_SHARE_PERCENT = env.int("SPORTLOKET_CONTACT_SHARE_PERCENT", default=100)
 # Rising themes: a theme rises when its questions in a quarter exceed the previous quarter by at
 # least this many AND by at least this percentage (any growth from zero counts as 100 %).
 SPORTLOKET_RISING_MIN_INCREASE = env.int("SPORTLOKET_RISING_MIN_INCREASE", default=3)
