@@ -176,3 +176,13 @@ MEETING_AUDIT_ACTIONS = {
     "agreement_done": _("Agreement done"),
     "invitations_sent": _("Invitations sent"),
 }
+
+
+class SignalSource(models.TextChoices):
+    """Who brought a strategic signal in (seed 001: loket, sportplatform, gemeente)."""
+
+    DESK = "desk", _("Desk staff")
+    SPORT_PLATFORM = "sport_platform", _("Sport platform / sport council")
+    MUNICIPALITY = "municipality", _("Municipality")
+    PROVIDERS = "providers", _("Providers")
+    OTHER = "other", _("Other")

@@ -1,10 +1,11 @@
 """Reads of the desk dashboard and the monitoring export (design §3).
 
-Counts per status, category and week come from the ``QuestionWeekStat`` rollup (a few hundred
-rows per desk, rebuilt every 15 minutes), because grouping 500,000 questions per request
-takes seconds on SQLite. Everything else is live and bounded: the last 1,000 first responses
-(index desk, first_response_at), handovers of the last 12 months, the desk's providers.
-A constant number of queries whatever the number of questions.
+Counts per status, category and week and the rising themes come from the ``QuestionWeekStat``
+rollup (a few hundred rows per desk, rebuilt every 15 minutes), because grouping 500,000
+questions per request takes seconds on SQLite (``rising_themes`` alone 1.5 s). Everything else
+is live and bounded: the last 1,000 first responses (index desk, first_response_at), handovers
+of the last 12 months, the desk's providers, its 10 latest signals. A constant number of
+queries whatever the number of questions.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from django.utils import timezone
 from providers.constants import SAFETY_BASICS, SafetyStatus
 from providers.models import Provider
 from sportloket.constants import Role
-from sportloket.models import Desk
+from sportloket.models import Desk, QuestionCategory
 from sportloket.selectors import user_scope
 
 from .constants import HandoverStatus, SupportStatus
-from .models import ContactMoment, Handover, QuestionWeekStat, SupportRequest
+from .models import ContactMoment, Handover, QuestionWeekStat, Signal, SupportRequest
+from .selectors_network import Quarter, ThemeCount, signals_for_desk
 
 WEEKS_SHOWN = 26
 FIRST_RESPONSES_SAMPLE = 1000
+SIGNALS_SHOWN = 10
 
 
 @dataclass
@@ -68,6 +71,9 @@ class DeskDashboard:
     providers: int
     contacted: int
     safety: list[SafetyRow] = field(default_factory=list)
+    quarter: Quarter | None = None
+    rising: list[ThemeCount] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
 
     @property
     def contacted_share(self) -> int:
@@ -100,26 +106,54 @@ def dashboard_desk(*, user: AbstractBaseUser, desk_id: int | None) -> tuple[Desk
     return desk, desks
 
 
-def _rollup(desk: Desk, today: dt.date):
+def _rollup(desk: Desk, today: dt.date, quarter: Quarter):
+    """Counts per status, category (12 months), week (26 weeks) and the rising themes of
+    ``quarter``, all from the desk's rollup rows (2 queries)."""
     monday = today - dt.timedelta(days=today.weekday())
     since = monday - dt.timedelta(weeks=51)
+    earliest = min(since, quarter.previous.start)
     rows = list(
-        QuestionWeekStat.objects.filter(desk=desk, week__gte=since)
+        QuestionWeekStat.objects.filter(desk=desk, period_start__gte=earliest)
         .select_related("category")
         .order_by()
     )
     statuses, categories, weeks = Counter(), Counter(), Counter()
+    current, previous = Counter(), Counter()
     for row in rows:
-        statuses[row.status] += row.count
-        categories[row.category.name if row.category else "—"] += row.count
-        weeks[row.week] += row.count
+        if row.period_start >= since:
+            statuses[row.status] += row.count
+            categories[row.category.name if row.category else "—"] += row.count
+            weeks[row.period_start - dt.timedelta(days=row.period_start.weekday())] += row.count
+        if row.category_id is None:
+            continue
+        if quarter.start <= row.period_start < quarter.end:
+            current[row.category_id] += row.count
+        elif quarter.previous.start <= row.period_start < quarter.start:
+            previous[row.category_id] += row.count
     labels = dict(SupportStatus.choices)
     per_status = [(labels[status], statuses[status]) for status in SupportStatus.values]
     per_category = sorted(categories.items(), key=lambda item: (-item[1], item[0]))
     shown = [monday - dt.timedelta(weeks=n) for n in reversed(range(WEEKS_SHOWN))]
     per_week = [(week, weeks[week]) for week in shown]
     refreshed = max((row.refreshed_at for row in rows), default=None)
-    return per_status, per_category, per_week, refreshed
+    return per_status, per_category, per_week, refreshed, _rising(current, previous)
+
+
+def _rising(current: Counter, previous: Counter) -> list[ThemeCount]:
+    """Same rule and order as ``selectors_network.rising_themes`` (a question counts for every
+    theme of its category), from the rollup instead of half a million question rows."""
+    # All links (a small reference table): one query, also when nothing was asked.
+    links = QuestionCategory.themes.through.objects.select_related("theme")
+    themes, now, before = {}, Counter(), Counter()
+    for link in links:
+        if link.questioncategory_id not in current and link.questioncategory_id not in previous:
+            continue
+        themes[link.theme_id] = link.theme
+        now[link.theme_id] += current[link.questioncategory_id]
+        before[link.theme_id] += previous[link.questioncategory_id]
+    counts = [ThemeCount(theme=themes[pk], current=now[pk], previous=before[pk]) for pk in themes]
+    rising = [count for count in counts if count.rising]
+    return sorted(rising, key=lambda c: (-c.increase, c.theme.name))
 
 
 def _first_response(desk: Desk, now: dt.datetime) -> tuple[float | None, int]:
@@ -183,7 +217,8 @@ def _providers(desk: Desk, today: dt.date) -> tuple[int, int, list[SafetyRow]]:
 def desk_dashboard(*, desk: Desk, now: dt.datetime | None = None) -> DeskDashboard:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    per_status, per_category, per_week, refreshed = _rollup(desk, today)
+    quarter = Quarter.of(today)
+    per_status, per_category, per_week, refreshed, rising = _rollup(desk, today, quarter)
     median_hours, responses = _first_response(desk, now)
     providers, contacted, safety = _providers(desk, today)
     return DeskDashboard(
@@ -198,6 +233,9 @@ def desk_dashboard(*, desk: Desk, now: dt.datetime | None = None) -> DeskDashboa
         providers=providers,
         contacted=contacted,
         safety=safety,
+        quarter=quarter,
+        rising=rising,
+        signals=signals_for_desk(desk=desk, limit=SIGNALS_SHOWN),
     )
 
 

@@ -104,6 +104,21 @@ class DeskDashboardCsvView(DeskDashboardMixin, View):
                 [_("Contacted in the last 12 months"), data.contacted, data.contacted_share],
             ] + [[row.label, row.met, row.share(data.providers)] for row in data.safety]
             return csv_response(name, [_("Figure"), _("Providers"), _("Percentage")], rows)
+        if table == "rising-themes":
+            return csv_response(
+                name,
+                [_("Theme"), _("Previous quarter"), _("This quarter")],
+                [[row.theme.name, row.previous, row.current] for row in data.rising],
+            )
+        if table == "signals":
+            return csv_response(
+                name,
+                [_("Date"), _("Theme"), _("Signal")],
+                [
+                    [signal.recorded_on.isoformat(), signal.theme.name, signal.description]
+                    for signal in data.signals
+                ],
+            )
         raise Http404
 
 

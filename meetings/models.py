@@ -38,6 +38,7 @@ from .constants import (
     MeetingKind,
     MeetingStatus,
     Priority,
+    SignalSource,
     SupportStatus,
 )
 
@@ -538,16 +539,48 @@ class AgreementNotice(models.Model):
         return str(self.agreement)
 
 
+class Signal(models.Model):
+    """A theme that lives among providers, recorded for the strategic agenda (seed 001)."""
+
+    desk = models.ForeignKey(
+        Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="signals"
+    )
+    theme = models.ForeignKey(
+        Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="signals"
+    )
+    description = models.TextField(_("description"), max_length=2000)
+    source = models.CharField(_("source"), max_length=20, choices=SignalSource.choices)
+    recorded_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("signal")
+        verbose_name_plural = _("signals")
+        ordering = ["-recorded_on", "-pk"]
+        indexes = [models.Index(fields=["desk", "-recorded_on"], name="signal_desk_date")]
+
+    def __str__(self) -> str:
+        return f"{self.theme}: {self.description[:50]}"
+
+
 class QuestionWeekStat(models.Model):
-    """Rollup of a desk's questions: how many were received in a week, per current status and
-    category. Rebuilt per desk by ``services.desk_stats_refresh`` (beat, every 15 minutes),
-    so the desk dashboard reads a few hundred rows instead of grouping every question.
+    """Rollup of a desk's questions: how many were received in a period, per current status
+    and category. A period is a week (from Monday), cut in two where a calendar quarter
+    begins, so weeks and quarters (rising themes) both add up exactly. Rebuilt per desk by
+    ``services.desk_stats_refresh`` (beat, every 15 minutes), so the desk dashboard reads a few
+    hundred rows instead of grouping every question.
     """
 
     desk = models.ForeignKey(
         Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="question_stats"
     )
-    week = models.DateField(_("week (Monday)"))
+    period_start = models.DateField(_("period start"))
     status = models.CharField(_("status"), max_length=20, choices=SupportStatus.choices)
     category = models.ForeignKey(
         QuestionCategory,
@@ -565,10 +598,10 @@ class QuestionWeekStat(models.Model):
         verbose_name_plural = _("question statistics")
         constraints = [
             models.UniqueConstraint(
-                fields=["desk", "week", "status", "category"],
-                name="one_question_stat_per_desk_week_status_category",
+                fields=["desk", "period_start", "status", "category"],
+                name="one_question_stat_per_desk_period_status_category",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.desk} {self.week} {self.status}: {self.count}"
+        return f"{self.desk} {self.period_start} {self.status}: {self.count}"

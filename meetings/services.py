@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -756,6 +756,13 @@ def contact_moment_record(
 STATS_WINDOW_WEEKS = 53
 
 
+def stats_period_start(day: dt.date) -> dt.date:
+    """The week's Monday, or the quarter's first day when the quarter began within the week."""
+    monday = day - dt.timedelta(days=day.weekday())
+    quarter_start = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return max(monday, quarter_start)
+
+
 @transaction.atomic
 def desk_stats_refresh(*, desk: Desk, now: dt.datetime | None = None) -> int:
     """Rebuild the desk's ``QuestionWeekStat`` rows from its questions of the last 53 weeks.
@@ -765,31 +772,37 @@ def desk_stats_refresh(*, desk: Desk, now: dt.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     Desk.objects.select_for_update().filter(pk=desk.pk).first()
-    monday = timezone.localtime(now).date()
-    monday -= dt.timedelta(days=monday.weekday())
-    since = monday - dt.timedelta(weeks=STATS_WINDOW_WEEKS - 1)
+    today = timezone.localtime(now).date()
+    since = today - dt.timedelta(days=today.weekday(), weeks=STATS_WINDOW_WEEKS - 1)
+    since = min(since, stats_period_start(since))
     start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     grouped = (
         SupportRequest.objects.filter(desk=desk, created_at__gte=start)
-        .annotate(week=TruncWeek("created_at"))
-        .values_list("week", "status", "category_id")
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day", "status", "category_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    rows = [
-        QuestionWeekStat(
-            desk=desk,
-            week=week.date() if isinstance(week, dt.datetime) else week,
-            status=status,
-            category_id=category_id,
-            count=n,
-            refreshed_at=now,
-        )
-        for week, status, category_id, n in grouped
-    ]
+    counts: dict[tuple[dt.date, str, int | None], int] = {}
+    for day, status, category_id, n in grouped:
+        key = (stats_period_start(day), status, category_id)
+        counts[key] = counts.get(key, 0) + n
     QuestionWeekStat.objects.filter(desk=desk).delete()
-    QuestionWeekStat.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+    QuestionWeekStat.objects.bulk_create(
+        [
+            QuestionWeekStat(
+                desk=desk,
+                period_start=period,
+                status=status,
+                category_id=category_id,
+                count=n,
+                refreshed_at=now,
+            )
+            for (period, status, category_id), n in counts.items()
+        ],
+        batch_size=1000,
+    )
+    return len(counts)
 
 
 def desk_stats_refresh_all(*, now: dt.datetime | None = None) -> int:

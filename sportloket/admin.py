@@ -29,12 +29,19 @@ class QuestionCategoryAdmin(NamedReferenceAdmin):
     filter_horizontal = ["themes"]
 
 
+class OrganisationContactInline(admin.TabularInline):
+    model = models.OrganisationContact
+    extra = 1
+
+
 @admin.register(models.Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "type", "municipality", "in_spn", "in_ask", "in_kss", "in_lab"]
     list_filter = ["type", "in_spn", "in_ask", "in_kss", "in_lab"]
     search_fields = ["name"]
     autocomplete_fields = ["municipality"]
+    filter_horizontal = ["themes"]
+    inlines = [OrganisationContactInline]
 
 
 class DeskPartnerInline(admin.TabularInline):
@@ -43,12 +50,17 @@ class DeskPartnerInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+class DeskCriterionTickInline(admin.TabularInline):
+    model = models.DeskCriterionTick
+    extra = 0
+
+
 @admin.register(models.Desk)
 class DeskAdmin(admin.ModelAdmin):
     list_display = ["name", "coordinator", "first_response_working_days"]
     search_fields = ["name"]
     filter_horizontal = ["municipalities"]
-    inlines = [DeskPartnerInline]
+    inlines = [DeskPartnerInline, DeskCriterionTickInline]
 
 
 @admin.register(models.StaffProfile)
@@ -92,3 +104,17 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
 admin.site.site_header = _("Sportloket administration")
 admin.site.site_title = _("Sportloket")
+
+
+class SmartGoalInline(admin.StackedInline):
+    model = models.SmartGoal
+    extra = 0
+
+
+@admin.register(models.NeighbourhoodSportCoach)
+class NeighbourhoodSportCoachAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "employer", "hours_per_week"]
+    search_fields = ["name", "employer"]
+    autocomplete_fields = ["municipality"]
+    filter_horizontal = ["target_groups"]
+    inlines = [SmartGoalInline]

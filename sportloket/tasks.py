@@ -22,3 +22,9 @@ def retry_unsent_emails() -> int:
     for email_id in ids:
         send_outgoing_email.delay(email_id)
     return len(ids)
+
+
+@shared_task
+def notify_goal_flags() -> int:
+    """Periodic: e-mail policy staff about flagged SMART goals. Safe to run twice."""
+    return services.goal_flag_notices_send()

@@ -244,6 +244,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.agreements_overdue_notices",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Daily at 06:30: e-mail policy staff about SMART goals of neighbourhood sport coaches
+    # without a measurement in the agreed period or past their deadline (once per goal & flag).
+    "sportloket-goal-flags": {
+        "task": "sportloket.tasks.notify_goal_flags",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
 
 # --- Sportloket ----------------------------------------------------------------------------
@@ -256,6 +262,13 @@ SPORTLOKET_PUBLIC_FORM_RATE = env.int("SPORTLOKET_PUBLIC_FORM_RATE", default=20)
 SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS", default=7)
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).
 SPORTLOKET_TRUSTED_PROXIES = env.int("SPORTLOKET_TRUSTED_PROXIES", default=0)
+# Desk quality: percentage of the area's active providers contacted in the last 12 months for
+# the "proactive contact" criterion. Seed 002 asks for contact with all providers ("alle").
+SPORTLOKET_CONTACT_SHARE_PERCENT = env.int("SPORTLOKET_CONTACT_SHARE_PERCENT", default=100)
+# Rising themes: a theme rises when its questions in a quarter exceed the previous quarter by at
+# least this many AND by at least this percentage (any growth from zero counts as 100 %).
+SPORTLOKET_RISING_MIN_INCREASE = env.int("SPORTLOKET_RISING_MIN_INCREASE", default=3)
+SPORTLOKET_RISING_MIN_PERCENT = env.int("SPORTLOKET_RISING_MIN_PERCENT", default=50)
 
 LOGGING = {
     "version": 1,

@@ -183,3 +183,58 @@ def test_xlsx_text_is_never_a_formula():
     cell = load_workbook(io.BytesIO(buffer.getvalue())).active["A2"]
     assert cell.data_type == "s"
     assert cell.value == "=1+1"
+
+
+# --- Rising themes and signals (issue 9's rule, computed from the rollup) ----------------------
+
+
+def test_period_start_cuts_weeks_at_the_start_of_a_quarter():
+    assert services.stats_period_start(dt.date(2026, 7, 2)) == dt.date(2026, 7, 1)  # Thu
+    assert services.stats_period_start(dt.date(2026, 6, 30)) == dt.date(2026, 6, 29)  # Tue
+    assert services.stats_period_start(dt.date(2026, 7, 8)) == dt.date(2026, 7, 6)
+
+
+def test_rising_themes_from_the_rollup_equal_the_network_selector(desk, supporter):
+    from meetings.models import SupportRequest
+    from meetings.selectors_network import Quarter, rising_themes
+    from sportloket.models import Theme
+
+    theme_a, theme_b = Theme.objects.order_by("pk")[:2]
+    grows, steady = QuestionCategory.objects.order_by("pk")[:2]
+    grows.themes.set([theme_a, theme_b])
+    steady.themes.set([theme_b])
+    now = timezone.now()
+    quarter = Quarter.of(timezone.localdate(now))
+    before = timezone.make_aware(dt.datetime.combine(quarter.previous.start, dt.time(12)))
+    for category, when, n in [(grows, now, 5), (grows, before, 1), (steady, before, 6)]:
+        made = SupportRequestFactory.create_batch(n, desk=desk, category=category)
+        SupportRequest.objects.filter(pk__in=[q.pk for q in made]).update(created_at=when)
+    services.desk_stats_refresh(desk=desk, now=now)
+    expected = rising_themes(desk=desk, quarter=quarter)
+    data = dashboard.desk_dashboard(desk=desk, now=now)
+    assert [(c.theme, c.current, c.previous) for c in data.rising] == [
+        (c.theme, c.current, c.previous) for c in expected
+    ]
+    assert [c.theme for c in data.rising] == [theme_a]
+
+
+def test_signals_appear_on_the_dashboard_and_in_the_csv(desk, supporter, client):
+    from meetings.models import Signal
+    from sportloket.models import Theme
+
+    Signal.objects.create(
+        desk=desk,
+        theme=Theme.objects.first(),
+        description="Bestuurders haken af door werkdruk",
+        source=Signal._meta.get_field("source").choices[0][0],
+        recorded_on=timezone.localdate(),
+        recorded_by=supporter,
+    )
+    client.force_login(supporter)
+    page = client.get(reverse("meetings:dashboard")).content.decode()
+    assert "Bestuurders haken af door werkdruk" in page
+    body = client.get(reverse("meetings:dashboard_csv", args=["signals"])).content.decode(
+        "utf-8-sig"
+    )
+    assert "Bestuurders haken af door werkdruk" in body
+    assert client.get(reverse("meetings:dashboard_csv", args=["rising-themes"])).status_code == 200

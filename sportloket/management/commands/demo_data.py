@@ -11,6 +11,7 @@ DEMO_MODULES = [
     "providers.demo",
     "poskantoor.demo",
     "meetings.demo",
+    "meetings.demo_network",
     "subsidies.demo",
 ]
 

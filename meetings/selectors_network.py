@@ -1,0 +1,212 @@
+"""Reads for the desk as network coordination point: signals, rising themes, network map.
+
+Rising theme (seed 001, strategic level): the support questions of a desk are counted per
+theme of their category (``QuestionCategory.themes``; a question whose category has two themes
+counts for both) in a quarter and in the quarter before. A theme *rises* when
+
+    current - previous >= SPORTLOKET_RISING_MIN_INCREASE   (default 3)   and
+    (current - previous) * 100 >= SPORTLOKET_RISING_MIN_PERCENT * previous   (default 50 %)
+
+so growth from 0 to 3 rises, 4 → 6 does not (+2), 6 → 9 does (+3, +50 %), 10 → 14 does not
+(+40 %). Quarters are calendar quarters in Europe/Amsterdam.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from sportloket.constants import OrganisationType
+from sportloket.models import Desk, DeskPartner, OrganisationContact, Theme
+from sportloket.selectors import desk_list
+
+from .models import Signal, SupportRequest
+
+QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int
+
+    @classmethod
+    def of(cls, day: dt.date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @classmethod
+    def parse(cls, text: str | None, *, default: Quarter) -> Quarter:
+        """``2026-Q3``; anything else (or a year outside 2000–2100) gives ``default``."""
+        match = QUARTER_RE.match(text or "")
+        if not match or not 2000 <= int(match.group(1)) <= 2100:
+            return default
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def end(self) -> dt.date:
+        """The first day after the quarter."""
+        return self.next.start
+
+    @property
+    def previous(self) -> Quarter:
+        if self.number == 1:
+            return Quarter(self.year - 1, 4)
+        return Quarter(self.year, self.number - 1)
+
+    @property
+    def next(self) -> Quarter:
+        if self.number == 4:
+            return Quarter(self.year + 1, 1)
+        return Quarter(self.year, self.number + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    theme: Theme
+    current: int
+    previous: int
+
+    @property
+    def increase(self) -> int:
+        return self.current - self.previous
+
+    @property
+    def rising(self) -> bool:
+        return is_rising(current=self.current, previous=self.previous)
+
+
+def is_rising(*, current: int, previous: int) -> bool:
+    increase = current - previous
+    return (
+        increase >= settings.SPORTLOKET_RISING_MIN_INCREASE
+        and increase * 100 >= settings.SPORTLOKET_RISING_MIN_PERCENT * previous
+    )
+
+
+def _questions(desk: Desk, quarter: Quarter) -> QuerySet[SupportRequest]:
+    return SupportRequest.objects.filter(
+        desk=desk,
+        created_at__gte=_aware(quarter.previous.start),
+        created_at__lt=_aware(quarter.end),
+    )
+
+
+def theme_counts(*, desk: Desk, quarter: Quarter) -> list[ThemeCount]:
+    """Questions per theme in ``quarter`` and the quarter before, most first (1 query)."""
+    in_current = Q(
+        question_categories__support_requests__created_at__gte=_aware(quarter.start),
+    )
+    in_window = Q(
+        question_categories__support_requests__desk=desk,
+        question_categories__support_requests__created_at__gte=_aware(quarter.previous.start),
+        question_categories__support_requests__created_at__lt=_aware(quarter.end),
+    )
+    rows = (
+        Theme.objects.filter(in_window)
+        .annotate(
+            current=Count("question_categories__support_requests", filter=in_current),
+            total=Count("question_categories__support_requests"),
+        )
+        .order_by("ordering", "name")
+    )
+    counts = [ThemeCount(theme=t, current=t.current, previous=t.total - t.current) for t in rows]
+    return sorted(counts, key=lambda c: (-c.current, c.theme.ordering, c.theme.name))
+
+
+def category_counts(*, desk: Desk, quarter: Quarter) -> list[dict]:
+    """Questions per category in ``quarter`` and the quarter before (1 query)."""
+    current = Q(created_at__gte=_aware(quarter.start))
+    return list(
+        _questions(desk, quarter)
+        .values("category__name")
+        .annotate(current=Count("pk", filter=current), total=Count("pk"))
+        .order_by("-current", "category__name")
+    )
+
+
+def rising_themes(*, desk: Desk, quarter: Quarter) -> list[ThemeCount]:
+    """The themes that rise in ``quarter`` (see the module docstring), biggest increase first.
+
+    The desk dashboard (issue #8) calls this."""
+    rising = [c for c in theme_counts(desk=desk, quarter=quarter) if c.rising]
+    return sorted(rising, key=lambda c: (-c.increase, c.theme.name))
+
+
+def signals_for_desk(*, desk: Desk, limit: int = 20) -> list[Signal]:
+    """The desk's most recent signals for the strategic agenda. The desk dashboard calls this."""
+    return list(Signal.objects.filter(desk=desk).select_related("theme", "recorded_by")[:limit])
+
+
+def signal_list(*, user: AbstractBaseUser, desk_id: int | None = None) -> QuerySet[Signal]:
+    qs = Signal.objects.filter(desk__in=desk_list(user=user)).select_related(
+        "desk", "theme", "recorded_by"
+    )
+    if desk_id is not None:
+        qs = qs.filter(desk_id=desk_id)
+    return qs
+
+
+# --- Network map -----------------------------------------------------------------------------
+
+NETWORK_DOMAINS = (
+    OrganisationType.SPORTBEDRIJF,
+    OrganisationType.WELFARE,
+    OrganisationType.CARE,
+    OrganisationType.EDUCATION,
+    OrganisationType.PARTICIPATION,
+    OrganisationType.FUND,
+    OrganisationType.SPORT_CLUB,
+    OrganisationType.SPORT_PLATFORM,
+    OrganisationType.MUNICIPALITY,
+    OrganisationType.FEDERATION,
+    OrganisationType.POS,
+    OrganisationType.OTHER,
+)
+
+
+def network_partners(
+    *, desk: Desk, domain: str = "", theme_id: int | None = None, text: str = ""
+) -> list[DeskPartner]:
+    """The desk's partners with contact persons and themes, filtered (3 queries).
+
+    ``text`` matches the organisation's name, a contact person's name or role, or a theme.
+    """
+    qs = DeskPartner.objects.filter(desk=desk).select_related("organisation")
+    if domain:
+        qs = qs.filter(organisation__type=domain)
+    if theme_id:
+        qs = qs.filter(organisation__themes=theme_id)
+    text = text.strip()[:100]
+    if text:
+        qs = qs.filter(
+            Q(organisation__name__icontains=text)
+            | Q(organisation__contacts__name__icontains=text)
+            | Q(organisation__contacts__function__icontains=text)
+            | Q(organisation__themes__name__icontains=text)
+            | Q(role_description__icontains=text)
+        )
+    return list(
+        qs.distinct()
+        .prefetch_related(
+            Prefetch("organisation__contacts", queryset=OrganisationContact.objects.all()),
+            "organisation__themes",
+        )
+        .order_by("organisation__type", "organisation__name")
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views_network as views
+
+app_name = "network"
+
+urlpatterns = [
+    path("loket/<int:pk>/kwaliteit/", views.DeskQualityView.as_view(), name="quality"),
+    path("loket/<int:pk>/kwaliteit/afvinken/", views.TickView.as_view(), name="tick"),
+    path("loket/<int:pk>/netwerk/", views.DeskNetworkView.as_view(), name="network"),
+    path("loketten/", views.DeskComparisonView.as_view(), name="comparison"),
+    path("signalen/", views.SignalsView.as_view(), name="signals"),
+]
