@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -15,6 +16,9 @@ from sportloket.services import DomainError
 from .constants import BudgetKind, Decision
 from .models import Scheme
 from .money import money_validate
+
+# One page of the matching providers is 50 rows; more ticked ids than this is not a real form.
+MAX_CHOSEN = 200
 
 
 class EuroField(forms.CharField):
@@ -100,21 +104,42 @@ class SchemeForm(forms.ModelForm):
         self.helper.add_input(Submit("save", _("Save")))
 
 
+class ProviderIdsField(forms.TypedMultipleChoiceField):
+    """Provider ids ticked on any page of the list; the form checks them against the database
+    (``allowed``) instead of against a list of every choice."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class ShareForm(forms.Form):
     """Share with the chosen providers, or with every matching provider not reached yet."""
 
-    providers = forms.TypedMultipleChoiceField(
+    providers = ProviderIdsField(
         label=_("Providers"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     all_matching = forms.BooleanField(label=_("All matching providers"), required=False)
 
-    def __init__(self, *args, provider_choices: list[tuple[int, str]], **kwargs):
+    def __init__(self, *args, allowed: Callable[[list[int]], set[int]], **kwargs):
+        """``allowed(ids)`` returns which of ``ids`` may be chosen (one query)."""
         super().__init__(*args, **kwargs)
-        self.fields["providers"].choices = provider_choices
+        self.allowed = allowed
+
+    def clean_providers(self):
+        ids = self.cleaned_data["providers"]
+        if ids and len(ids) > MAX_CHOSEN:
+            raise forms.ValidationError(
+                _("Choose at most %(max)d providers, or all matching ones.") % {"max": MAX_CHOSEN}
+            )
+        if ids and set(ids) - self.allowed(ids):
+            raise forms.ValidationError(
+                _("Choose providers that fit this scheme and did not receive it yet.")
+            )
+        return ids
 
     def clean(self):
         data = super().clean()
-        if not data.get("all_matching") and not data.get("providers"):
+        if not data.get("all_matching") and not data.get("providers") and not self.errors:
             raise forms.ValidationError(_("Choose at least one provider, or all matching ones."))
         return data
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Provider
-from sportloket.models import Desk, TargetGroup, Theme
+from sportloket.models import Desk, Municipality, TargetGroup, Theme
 
 from .constants import BudgetKind, Decision, ShareChannel
 
@@ -137,6 +137,18 @@ class SchemeShare(models.Model):
     )
     shared_at = models.DateTimeField(_("shared at"), auto_now_add=True, db_index=True)
     claim = models.UUIDField(_("claim"), db_index=True)
+    # The provider's kind and municipality when it received the scheme (denormalised, written
+    # with the row): the guideline count "entrepreneurs reached per municipality" is then an
+    # index-only GROUP BY on ``share_reach_idx`` instead of a join with every provider.
+    provider_kind = models.CharField(_("kind of provider"), max_length=20, blank=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("shared scheme")
@@ -145,9 +157,21 @@ class SchemeShare(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scheme", "provider"], name="unique_scheme_share")
         ]
+        indexes = [
+            models.Index(
+                fields=["provider_kind", "municipality", "provider", "shared_at"],
+                name="share_reach_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.scheme} → {self.provider}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.municipality_id is None and self.provider_id:
+            self.provider_kind = self.provider.kind
+            self.municipality_id = self.provider.municipality_id
+        super().save(*args, **kwargs)
 
 
 class DigestOptOut(models.Model):

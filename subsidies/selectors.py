@@ -16,7 +16,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Expression,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -189,19 +202,109 @@ def provider_get(*, user: AbstractBaseUser, pk: int) -> Provider:
         raise Http404 from exc
 
 
-def providers_for_scheme(*, user: AbstractBaseUser, scheme: Scheme) -> list[ProviderMatch]:
-    """Active providers in the user's scope that ``scheme`` fits, best first."""
+def _provider_groups() -> QuerySet:
+    return Provider.target_groups.through.objects.filter(provider_id=OuterRef("pk"))
+
+
+def _derived_theme_q(slug: str) -> Q | None:
+    """The providers whose derived themes (``provider_themes``) include ``slug``, as a Q;
+    None when no provider can have it."""
+    if slug == THEME_VITAL:
+        return Q(pk__isnull=False)
+    if slug == THEME_INCLUSION:
+        return Q(Exists(_provider_groups().exclude(targetgroup__slug=YOUTH_TARGET_GROUP)))
+    if slug == THEME_SKILLS:
+        return Q(Exists(_provider_groups().filter(targetgroup__slug=YOUTH_TARGET_GROUP)))
+    if slug == THEME_SAFETY:
+        q = Q(pk__in=[])
+        for prefix in SAFETY_BASICS:
+            q |= ~Q(**{f"{prefix}_status": SafetyStatus.MET})
+        return q
+    return None
+
+
+def scheme_match_filter(qs: QuerySet[Provider], scheme: Scheme) -> QuerySet[Provider]:
+    """``qs`` narrowed to the providers ``scheme`` fits, decided by the database with the same
+    rules as ``match_scheme`` (kind, target groups, derived themes). Uses the scheme's
+    prefetched target groups and themes; does not check whether the scheme is open."""
     kinds = [kind for kind, flag in KIND_FIELDS.items() if getattr(scheme, flag)]
-    candidates = provider_queryset(user=user).filter(status=ProviderStatus.ACTIVE, kind__in=kinds)
-    group_ids = [g.pk for g in scheme.target_groups.all()]
-    if group_ids:
-        candidates = candidates.filter(target_groups__in=group_ids).distinct()
-    found = []
-    for provider in candidates.order_by("name", "pk"):
+    qs = qs.filter(kind__in=kinds)
+    scheme_groups, scheme_themes = _scheme_facts(scheme)
+    if scheme_groups:
+        group_ids = [g.pk for g in scheme_groups]
+        # An IN (subquery) lets the database start from the target group rows (a small part
+        # of the providers) instead of testing every provider.
+        serving = Provider.target_groups.through.objects.filter(targetgroup_id__in=group_ids)
+        qs = qs.filter(pk__in=serving.values("provider_id"))
+    if scheme_themes:
+        theme_qs = [q for t in scheme_themes if (q := _derived_theme_q(t.slug)) is not None]
+        if not theme_qs:
+            return qs.none()
+        if not any(t.slug == THEME_VITAL for t in scheme_themes):
+            combined = theme_qs[0]
+            for q in theme_qs[1:]:
+                combined |= q
+            qs = qs.filter(combined)
+    return qs
+
+
+def _match_score(scheme: Scheme) -> Expression:
+    """The best-first score of ``match_scheme`` as a database expression: 10 per shared
+    target group plus 1 per shared derived theme."""
+    scheme_groups, scheme_themes = _scheme_facts(scheme)
+    score: Expression = Value(0)
+    if scheme_groups:
+        shared = (
+            _provider_groups()
+            .filter(targetgroup_id__in=[g.pk for g in scheme_groups])
+            .values("provider_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        score = score + 10 * Coalesce(Subquery(shared), 0)
+    for theme in scheme_themes:
+        q = _derived_theme_q(theme.slug)
+        if q is not None:
+            score = score + Case(When(q, then=Value(1)), default=Value(0))
+    return score
+
+
+def providers_for_scheme(*, user: AbstractBaseUser, scheme: Scheme) -> QuerySet[Provider]:
+    """Active providers in the user's scope that ``scheme`` fits, best first (more shared
+    target groups, then more shared themes, then name), annotated with ``match_score``.
+    Paginate it; ``with_reasons`` adds the reasons to the rows of one page."""
+    candidates = provider_queryset(user=user).filter(status=ProviderStatus.ACTIVE)
+    return (
+        scheme_match_filter(candidates, scheme)
+        .annotate(match_score=_match_score(scheme))
+        .order_by("-match_score", "name", "pk")
+    )
+
+
+def with_reasons(providers, scheme: Scheme) -> list[ProviderMatch]:
+    """The rows of one page of ``providers_for_scheme`` with why each fits (no queries beyond
+    the page's prefetch)."""
+    rows = []
+    for provider in providers:
         match = match_scheme(provider, scheme)
         if match is not None:
-            found.append(ProviderMatch(provider=provider, score=match.score, reasons=match.reasons))
-    return sorted(found, key=lambda m: (-m.score, m.provider.name))
+            rows.append(ProviderMatch(provider=provider, score=match.score, reasons=match.reasons))
+    return rows
+
+
+def not_shared(qs: QuerySet[Provider], scheme: Scheme) -> QuerySet[Provider]:
+    """``qs`` without the providers that already received ``scheme``."""
+    return qs.exclude(
+        Exists(SchemeShare.objects.filter(scheme_id=scheme.pk, provider_id=OuterRef("pk")))
+    )
+
+
+def shared_ids_among(*, scheme: Scheme, provider_ids: list[int]) -> set[int]:
+    return set(
+        SchemeShare.objects.filter(scheme=scheme, provider_id__in=provider_ids).values_list(
+            "provider_id", flat=True
+        )
+    )
 
 
 def shared_provider_ids(*, scheme: Scheme) -> set[int]:
@@ -221,18 +324,18 @@ def shares_for_scheme(*, user: AbstractBaseUser, scheme: Scheme) -> QuerySet[Sch
 
 
 def _entrepreneur_shares(year: int) -> QuerySet[SchemeShare]:
-    return SchemeShare.objects.filter(
-        shared_at__year=year, provider__kind=ProviderKind.ENTREPRENEUR
-    )
+    """Shares of ``year`` to providers that were sport entrepreneurs when they received it."""
+    return SchemeShare.objects.filter(shared_at__year=year, provider_kind=ProviderKind.ENTREPRENEUR)
 
 
 def entrepreneurs_reached(*, municipality: Municipality, year: int) -> int:
     """How many distinct sport entrepreneurs in ``municipality`` received at least one scheme
     in calendar ``year`` (Europe/Amsterdam), by staff or by the digest. The POS guideline check
-    ("subsidies available for and actively shared with entrepreneurs") calls this."""
+    ("subsidies available for and actively shared with entrepreneurs") calls this. Kind and
+    municipality are the provider's when it received the scheme (stored on the share row)."""
     return (
         _entrepreneur_shares(year)
-        .filter(provider__municipality=municipality)
+        .filter(municipality=municipality)
         .values("provider_id")
         .distinct()
         .count()
@@ -240,14 +343,16 @@ def entrepreneurs_reached(*, municipality: Municipality, year: int) -> int:
 
 
 def shares_per_municipality(*, year: int) -> dict[int, int]:
-    """{municipality id: distinct entrepreneurs reached in ``year``}, in one query; absent
-    municipalities reached nobody."""
+    """{municipality id: distinct entrepreneurs reached in ``year``}, in one query (an
+    index-only GROUP BY on ``share_reach_idx``); absent municipalities reached nobody. The same
+    figures as ``entrepreneurs_reached`` per municipality."""
     rows = (
         _entrepreneur_shares(year)
-        .values("provider__municipality_id")
+        .values("municipality_id")
         .annotate(reached=Count("provider_id", distinct=True))
+        .order_by()
     )
-    return {row["provider__municipality_id"]: row["reached"] for row in rows}
+    return {row["municipality_id"]: row["reached"] for row in rows}
 
 
 # --- Digest -----------------------------------------------------------------------------------
@@ -262,9 +367,14 @@ def digest_recipients() -> QuerySet[Provider]:
             scheme_digest_opt_out__isnull=True,
         )
         .exclude(email="")
-        .prefetch_related("target_groups")
         .order_by("pk")
     )
+
+
+def digest_new_recipient_ids(*, scheme: Scheme) -> list[int]:
+    """Ids of the digest recipients ``scheme`` fits that never received it (one query)."""
+    qs = not_shared(scheme_match_filter(digest_recipients(), scheme), scheme)
+    return list(qs.order_by().values_list("pk", flat=True))
 
 
 # --- Budgets ----------------------------------------------------------------------------------

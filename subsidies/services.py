@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -101,6 +101,12 @@ def _claim_shares(
         ],
         ignore_conflicts=True,
     )
+    # The provider's kind and municipality go on the rows this call inserted, in the database.
+    provider = Provider.objects.filter(pk=OuterRef("provider_id"))
+    SchemeShare.objects.filter(claim=claim).update(
+        provider_kind=Subquery(provider.values("kind")[:1]),
+        municipality_id=Subquery(provider.values("municipality_id")[:1]),
+    )
     return list(
         SchemeShare.objects.filter(claim=claim)
         .select_related("scheme", "provider")
@@ -110,19 +116,28 @@ def _claim_shares(
 
 @transaction.atomic
 def scheme_share(
-    *, scheme: Scheme, providers: list[Provider], by: AbstractBaseUser
+    *,
+    scheme: Scheme,
+    providers: QuerySet[Provider] | list[Provider],
+    by: AbstractBaseUser,
 ) -> tuple[int, int]:
-    """Share ``scheme`` by e-mail with ``providers``; returns (shared, skipped).
+    """Share ``scheme`` by e-mail with ``providers`` (a list, or a queryset such as "all
+    matching providers that did not receive it yet", read as ids only); returns
+    (shared, skipped).
 
     Providers that already received this scheme, or have no e-mail address, are skipped. The
     e-mails go through the outbox and are sent by Celery after commit."""
     if not scheme.is_open(timezone.localdate()):
         raise DomainError(_("This scheme is not open; only open schemes can be shared."))
-    if not providers:
+    if isinstance(providers, QuerySet):
+        rows = list(providers.order_by().values_list("pk", "email", "erased_at"))
+    else:
+        rows = [(p.pk, p.email, p.erased_at) for p in providers]
+    if not rows:
         raise DomainError(_("Choose at least one provider to share the scheme with."))
-    reachable = [p for p in providers if p.email and p.erased_at is None]
+    reachable = [pk for pk, email, erased_at in rows if email and erased_at is None]
     claimed = _claim_shares(
-        [(scheme.pk, p.pk) for p in reachable], channel=ShareChannel.MANUAL, by=by
+        [(scheme.pk, pk) for pk in reachable], channel=ShareChannel.MANUAL, by=by
     )
     for share in claimed:
         email_queue(
@@ -143,45 +158,38 @@ def scheme_share(
             changes={"providers": [", ".join(s.provider.name for s in claimed)[:1000]]},
             summary=_("Shared with %(count)d providers") % {"count": len(claimed)},
         )
-    return len(claimed), len(providers) - len(claimed)
+    return len(claimed), len(rows) - len(claimed)
 
 
 def digest_send(*, today: dt.date | None = None) -> int:
     """Send each confirmed provider the open schemes that newly match it; returns the number
-    of digests queued. Idempotent and safe to run concurrently: every (scheme, provider) pair
-    is claimed by a unique row before its e-mail is queued, so no provider ever receives the
-    same scheme twice. Each batch is one transaction (shares and e-mails commit together)."""
+    of digests queued. Set-based: the database lists, per open scheme, the recipients it fits
+    that have no share row for it yet (one query per open scheme, whatever the number of
+    providers), so a run with nothing new reads only that. Idempotent and safe to run
+    concurrently: the pairs are claimed with one bulk INSERT … ON CONFLICT DO NOTHING per
+    batch, marked with this batch's claim id, and only the rows this batch inserted are
+    e-mailed — the unique (scheme, provider) row is the exactly-once guarantee. Each batch is
+    one transaction (shares and e-mails commit together)."""
     today = today or timezone.localdate()
-    schemes = selectors.open_schemes(on=today)
-    if not schemes:
-        return 0
+    new: dict[int, list[int]] = defaultdict(list)
+    for scheme in selectors.open_schemes(on=today):
+        for provider_id in selectors.digest_new_recipient_ids(scheme=scheme):
+            new[provider_id].append(scheme.pk)
+    provider_ids = sorted(new)
     queued = 0
-    last_pk = 0
-    while True:
-        batch = list(selectors.digest_recipients().filter(pk__gt=last_pk)[:DIGEST_BATCH])
-        if not batch:
-            return queued
-        last_pk = batch[-1].pk
-        queued += _digest_batch(batch, schemes, today)
+    for start in range(0, len(provider_ids), DIGEST_BATCH):
+        batch = provider_ids[start : start + DIGEST_BATCH]
+        queued += _digest_batch([(s, p) for p in batch for s in new[p]])
+    return queued
 
 
 @transaction.atomic
-def _digest_batch(providers: list[Provider], schemes: list[Scheme], today: dt.date) -> int:
-    already = set(
-        SchemeShare.objects.filter(provider__in=providers).values_list("provider_id", "scheme_id")
-    )
-    pairs = [
-        (match.scheme.pk, provider.pk)
-        for provider in providers
-        for match in selectors.matches_for_provider(provider, schemes=schemes, on=today)
-        if (provider.pk, match.scheme.pk) not in already
-    ]
+def _digest_batch(pairs: list[tuple[int, int]]) -> int:
     per_provider: dict[int, list[SchemeShare]] = defaultdict(list)
     for share in _claim_shares(pairs, channel=ShareChannel.DIGEST, by=None):
         per_provider[share.provider_id].append(share)
-    providers_by_pk = {p.pk: p for p in providers}
     for provider_id, shares in per_provider.items():
-        provider = providers_by_pk[provider_id]
+        provider = shares[0].provider
         email_queue(
             key=f"scheme-digest:{provider_id}:{shares[0].claim}",
             to=[provider.email],

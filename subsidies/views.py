@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -68,23 +69,38 @@ class SchemeFormView(RoleRequiredMixin, View):
 
 
 class SchemeDetailView(RoleRequiredMixin, View):
-    """A scheme, the providers in the user's area it fits, and the share form."""
+    """A scheme, one page of the providers in the user's area it fits, and the share form.
+    Matching happens in the database; "all matching providers" is shared set-based."""
 
     allowed_roles = MANAGERS
+    paginate_by = 50
 
     def context(self, scheme, form=None):
-        matches = selectors.providers_for_scheme(user=self.request.user, scheme=scheme)
-        shared = selectors.shared_provider_ids(scheme=scheme)
-        choices = [(m.provider.pk, m.provider.name) for m in matches if m.provider.pk not in shared]
+        user = self.request.user
+        is_open = scheme.is_open(timezone.localdate())
+        matching = selectors.providers_for_scheme(user=user, scheme=scheme)
+        page = Paginator(matching, self.paginate_by).get_page(self.request.GET.get("page"))
+        rows = selectors.with_reasons(page.object_list, scheme)
+        unshared = selectors.not_shared(matching, scheme)
         return {
             "scheme": scheme,
-            "matches": matches,
-            "shared_ids": shared,
-            "shares": selectors.shares_for_scheme(user=self.request.user, scheme=scheme)[:50],
-            "is_open": scheme.is_open(timezone.localdate()),
-            "form": form or ShareForm(provider_choices=choices),
-            "choices": choices,
+            "page": page,
+            "matches": rows,
+            "shared_ids": selectors.shared_ids_among(
+                scheme=scheme, provider_ids=[m.provider.pk for m in rows]
+            ),
+            "shares": selectors.shares_for_scheme(user=user, scheme=scheme)[:50],
+            "is_open": is_open,
+            "form": form or self.form(unshared),
+            "unshared": unshared,
+            "can_share": is_open and unshared.exists(),
         }
+
+    def form(self, unshared, data=None):
+        def allowed(ids: list[int]) -> set[int]:
+            return set(unshared.filter(pk__in=ids).values_list("pk", flat=True))
+
+        return ShareForm(data, allowed=allowed)
 
     def get(self, request, pk):
         scheme = selectors.scheme_get(pk=pk)
@@ -92,16 +108,17 @@ class SchemeDetailView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         scheme = selectors.scheme_get(pk=pk)
-        ctx = self.context(scheme)
-        form = ShareForm(request.POST, provider_choices=ctx["choices"])
+        unshared = selectors.not_shared(
+            selectors.providers_for_scheme(user=request.user, scheme=scheme), scheme
+        )
+        form = self.form(unshared, request.POST)
         if not form.is_valid():
-            ctx["form"] = form
+            ctx = self.context(scheme, form=form)
             return render(request, "subsidies/scheme_detail.html", ctx, status=400)
-        by_pk = {m.provider.pk: m.provider for m in ctx["matches"]}
         if form.cleaned_data["all_matching"]:
-            chosen = [by_pk[pk] for pk, _label in ctx["choices"]]
+            chosen = unshared
         else:
-            chosen = [by_pk[pk] for pk in form.cleaned_data["providers"]]
+            chosen = unshared.filter(pk__in=form.cleaned_data["providers"])
         try:
             shared, skipped = services.scheme_share(
                 scheme=scheme, providers=chosen, by=request.user

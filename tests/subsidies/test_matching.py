@@ -124,7 +124,7 @@ def test_providers_for_scheme_are_scoped_to_the_desk_area_and_active():
     provider(groups=["ouderen"], name="Andere doelgroep")
     ProviderFactory(pending=True, target_groups=[target_group("jeugd")], name="Onbevestigd")
     found = selectors.providers_for_scheme(user=supporter, scheme=scheme)
-    assert [m.provider for m in found] == [inside]
+    assert list(found) == [inside]
 
 
 def test_providers_for_scheme_respects_kind():
@@ -132,4 +132,45 @@ def test_providers_for_scheme_respects_kind():
     scheme = SchemeFactory(for_entrepreneurs=False, for_other=False)
     club = provider(kind=ProviderKind.CLUB)
     provider(kind=ProviderKind.ENTREPRENEUR)
-    assert [m.provider for m in selectors.providers_for_scheme(user=pos, scheme=scheme)] == [club]
+    assert list(selectors.providers_for_scheme(user=pos, scheme=scheme)) == [club]
+
+
+def test_database_matching_agrees_with_match_scheme_in_every_combination():
+    """The provider list's SQL filter and score are the same rule as ``match_scheme``."""
+    import itertools
+    import random
+
+    from sportloket.models import Theme
+
+    rng = random.Random(3)
+    pos = StaffProfileFactory(pos_staff=True).user
+    groups = ["jeugd", "ouderen"]
+    theme_slugs = list(Theme.objects.filter(kind="sportakkoord").values_list("slug", flat=True))
+    for kind, group_set in itertools.product(
+        ProviderKind.values, [[], ["jeugd"], ["ouderen"], ["jeugd", "ouderen"]]
+    ):
+        for safe in (True, False):
+            extra = {"elearning_status": SafetyStatus.MET if safe else SafetyStatus.NOT_MET}
+            provider(kind=kind, groups=group_set, **extra)
+    schemes = [
+        SchemeFactory(
+            for_clubs=rng.random() < 0.7,
+            for_entrepreneurs=rng.random() < 0.7,
+            for_other=True,
+            target_groups=rng.sample(groups, rng.randint(0, 2)),
+            themes=rng.sample(theme_slugs, rng.randint(0, 2)),
+        )
+        for _ in range(12)
+    ]
+    for scheme in selectors.open_schemes(on=TODAY):
+        found = list(selectors.providers_for_scheme(user=pos, scheme=scheme))
+        expected = sorted(
+            (
+                (m.score, p)
+                for p in selectors.provider_queryset(user=pos)
+                if (m := selectors.match_scheme(p, scheme)) is not None
+            ),
+            key=lambda pair: (-pair[0], pair[1].name, pair[1].pk),
+        )
+        assert [(p.match_score, p) for p in found] == expected, scheme
+    assert len(schemes) == 12

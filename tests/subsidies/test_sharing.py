@@ -2,6 +2,7 @@
 
 import datetime as dt
 from unittest import mock
+from uuid import uuid4
 
 import pytest
 from django.core import mail
@@ -155,18 +156,28 @@ def test_digest_skips_closed_and_non_matching_schemes():
     assert services.digest_send() == 0
 
 
-def test_digest_query_count_is_constant_when_nothing_is_new(django_assert_max_num_queries):
-    SchemeFactory()
+def test_digest_query_count_does_not_grow_with_providers(django_assert_num_queries):
+    """Set-based: one query per open scheme lists the new pairs, whatever the number of
+    providers; a run with nothing new stops there."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    SchemeFactory(target_groups=["jeugd"])
+    SchemeFactory(themes=["inclusie-diversiteit"])
     for _ in range(3):
-        ProviderFactory(target_groups=[target_group("jeugd")])
-    services.digest_send()
-    with django_assert_max_num_queries(10) as small:
+        ProviderFactory(target_groups=[target_group("jeugd"), target_group("ouderen")])
+    assert services.digest_send() == 3
+    with CaptureQueriesContext(connection) as small:
+        assert services.digest_send() == 0
+    ProviderFactory.create_batch(60, target_groups=[target_group("jeugd"), target_group("ouderen")])
+    with CaptureQueriesContext(connection) as first_small:
         services.digest_send()
-    for _ in range(40):
-        ProviderFactory(target_groups=[target_group("jeugd")])
-    services.digest_send()
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        services.digest_send()
+    assert services.digest_send() == 0
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert services.digest_send() == 0
+    assert SchemeShare.objects.count() == 2 * 63
+    assert digests().count() == 63
+    assert len(first_small.captured_queries) > len(small.captured_queries)
 
 
 # --- Unsubscribe --------------------------------------------------------------------------------
@@ -211,12 +222,48 @@ def test_entrepreneurs_reached_counts_distinct_entrepreneurs_per_municipality_an
     services.scheme_share(scheme=one, providers=[entrepreneur, club, elsewhere], by=club_supporter)
     services.scheme_share(scheme=two, providers=[entrepreneur], by=club_supporter)
     last_year = ProviderFactory(kind=ProviderKind.ENTREPRENEUR, municipality=utrecht)
-    services.scheme_share(scheme=one, providers=[last_year], by=club_supporter)
-    SchemeShare.objects.filter(provider=last_year).update(
-        shared_at=timezone.now().replace(year=timezone.now().year - 1)
-    )
+    a_year_ago = timezone.now().replace(year=timezone.now().year - 1)
+    with mock.patch("django.utils.timezone.now", return_value=a_year_ago):
+        services.scheme_share(scheme=one, providers=[last_year], by=club_supporter)
+    assert SchemeShare.objects.get(provider=last_year).shared_at == a_year_ago
     year = timezone.localdate().year
     assert selectors.entrepreneurs_reached(municipality=utrecht, year=year) == 1
     assert selectors.entrepreneurs_reached(municipality=utrecht, year=year - 1) == 1
     assert selectors.entrepreneurs_reached(municipality=municipality("GM0355"), year=year) == 0
     assert selectors.shares_per_municipality(year=year) == {utrecht.pk: 1, amsterdam.pk: 1}
+
+
+def test_reached_counts_agree_with_a_live_count_over_the_shares(club_supporter):
+    """The stored kind and municipality on the share rows give the same figures as COUNT
+    DISTINCT over a join with the providers, through both selectors; they are written by
+    staff shares, the digest and a plain create alike."""
+    from django.db.models import Count
+
+    places = [municipality(code) for code in ("GM0344", "GM0363", "GM0599")]
+    schemes = [SchemeFactory(), SchemeFactory(), SchemeFactory()]
+    providers = [
+        ProviderFactory(kind=kind, municipality=place)
+        for place in places
+        for kind in (ProviderKind.ENTREPRENEUR, ProviderKind.ENTREPRENEUR, ProviderKind.CLUB)
+    ]
+    services.scheme_share(scheme=schemes[0], providers=providers[:4], by=club_supporter)
+    services.scheme_share(scheme=schemes[1], providers=providers[2:6], by=club_supporter)
+    services.digest_send()  # reaches the rest, and adds shares for the ones already reached
+    SchemeShare.objects.create(
+        scheme=SchemeFactory(active=False), provider=providers[0], channel="manual", claim=uuid4()
+    )
+    assert not SchemeShare.objects.filter(municipality=None).exists()
+    year = timezone.localdate().year
+    live = {
+        row["provider__municipality_id"]: row["n"]
+        for row in SchemeShare.objects.filter(
+            shared_at__year=year, provider__kind=ProviderKind.ENTREPRENEUR
+        )
+        .values("provider__municipality_id")
+        .annotate(n=Count("provider_id", distinct=True))
+    }
+    assert live == {place.pk: 2 for place in places}
+    assert selectors.shares_per_municipality(year=year) == live
+    for place in places:
+        assert selectors.entrepreneurs_reached(municipality=place, year=year) == live[place.pk]
+    assert selectors.shares_per_municipality(year=year - 1) == {}

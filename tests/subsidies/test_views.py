@@ -254,3 +254,53 @@ def test_list_pages_run_a_constant_number_of_queries(
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             client.get(url)
+
+
+def test_scheme_page_lists_one_page_of_matches_with_constant_queries(
+    client, club_supporter, django_assert_num_queries
+):
+    """The matching providers are filtered, scored and paginated by the database: the same
+    number of queries for 3 or 130 matching providers, 50 rows per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scheme = SchemeFactory(target_groups=["jeugd", "ouderen"], themes=["vitale-sportaanbieders"])
+    ProviderFactory.create_batch(3, target_groups=[target_group("jeugd")])
+    ProviderFactory(target_groups=[target_group("chronisch-zieken")])  # does not fit
+    client.force_login(club_supporter)
+    url = reverse("subsidies:scheme_detail", args=[scheme.pk])
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    ProviderFactory.create_batch(
+        127, target_groups=[target_group("jeugd"), target_group("ouderen")]
+    )
+    with django_assert_num_queries(len(small.captured_queries)):
+        page = client.get(url)
+    html = page.content.decode()
+    assert html.count('name="providers"') == 50
+    assert "130" in html  # the total, in the pager
+    # Best first: the providers sharing two target groups come before those sharing one.
+    first = page.context["matches"][0]
+    assert first.score == 21
+    last_page = client.get(url, {"page": 3})
+    assert len(last_page.context["matches"]) == 30
+    scores = [m.score for m in last_page.context["matches"]]
+    assert scores == [21] * 27 + [11] * 3
+
+
+def test_share_with_all_matching_reaches_every_page_once(client, club_supporter):
+    scheme = SchemeFactory(target_groups=["jeugd"])
+    fitting = ProviderFactory.create_batch(60, target_groups=[target_group("jeugd")])
+    ProviderFactory(target_groups=[target_group("ouderen")])
+    ProviderFactory(target_groups=[target_group("jeugd")], email="")  # skipped: no e-mail
+    ProviderFactory(target_groups=[target_group("jeugd")], municipality=municipality("GM0363"))
+    client.force_login(club_supporter)
+    url = reverse("subsidies:scheme_detail", args=[scheme.pk])
+    assert client.post(url, {"providers": [fitting[0].pk]}).status_code == 302
+    assert client.post(url, {"all_matching": "on"}).status_code == 302
+    shared = set(SchemeShare.objects.filter(scheme=scheme).values_list("provider_id", flat=True))
+    assert shared == {p.pk for p in fitting}
+    # Already shared: ticking it again is refused, and nothing new is written.
+    assert client.post(url, {"providers": [fitting[0].pk]}).status_code == 400
+    assert client.post(url, {"providers": ["x"]}).status_code == 400
+    assert SchemeShare.objects.filter(scheme=scheme).count() == 60
