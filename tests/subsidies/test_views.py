@@ -304,3 +304,20 @@ def test_share_with_all_matching_reaches_every_page_once(client, club_supporter)
     assert client.post(url, {"providers": [fitting[0].pk]}).status_code == 400
     assert client.post(url, {"providers": ["x"]}).status_code == 400
     assert SchemeShare.objects.filter(scheme=scheme).count() == 60
+
+
+def test_scheme_list_counts_each_share_once_also_when_filtered(client, club_supporter):
+    from subsidies import selectors
+
+    scheme = SchemeFactory(target_groups=["jeugd", "ouderen"], themes=["vitale-sportaanbieders"])
+    SchemeFactory()  # never shared
+    for provider in ProviderFactory.create_batch(3):
+        SchemeShare.objects.create(
+            scheme=scheme, provider=provider, channel="manual", claim=uuid.uuid4()
+        )
+    counts = {s.pk: s.share_count for s in selectors.scheme_list(filters={})}
+    assert sorted(counts.values()) == [0, 3]
+    filtered = selectors.scheme_list(filters={"target_group": target_group("jeugd")})
+    assert {s.pk: s.share_count for s in filtered}[scheme.pk] == 3
+    client.force_login(club_supporter)
+    assert client.get(reverse("subsidies:scheme_list")).status_code == 200
