@@ -155,9 +155,6 @@ class Provider(SafetyBasicsMixin, models.Model):
                 fields=["kind", "status", "name", "id", "municipality"],
                 name="provider_kind_name_idx",
             ),
-            # Entrepreneurs per municipality (POS dashboard, basic conditions): an ordered,
-            # index-only GROUP BY instead of a sort over every active entrepreneur.
-            models.Index(fields=["kind", "status", "municipality"], name="provider_kind_muni_idx"),
         ]
 
     def __str__(self) -> str:
