@@ -44,6 +44,61 @@ def too_many_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "429.html", status=429)
 
 
+SEARCH = ("SPORTLOKET_SEARCH_RATE", 600, ("GET",))
+EXPORT = ("SPORTLOKET_EXPORT_RATE", 3600, ("GET", "POST"))
+
+# Views limited by name (URL name -> (setting with the limit, window in seconds, methods)).
+# Public forms carry @ratelimit_post themselves; here are login, password reset, staff search
+# and list pages, and every export. tests/hardening/test_security.py checks that every export
+# route is listed.
+LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
+    "login": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
+    "password_reset": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
+    "providers:list": SEARCH,
+    "providers:export": EXPORT,
+    "providers:personal_data": EXPORT,
+    "poskantoor:list": SEARCH,
+    "meetings:board": SEARCH,
+    "meetings:meeting_list": SEARCH,
+    "meetings:meeting_ics": EXPORT,
+    "network:network": SEARCH,
+    "network:signals": SEARCH,
+    "network:comparison": SEARCH,
+    "coach_list": SEARCH,
+    "subsidies:scheme_list": SEARCH,
+    "subsidies:provider_list": SEARCH,
+}
+
+
+class RateLimitMiddleware:
+    """Apply ``LIMITED_VIEWS``: logged-in users are counted per user (colleagues behind one
+    office address do not share a budget), anonymous requests per address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        rule = LIMITED_VIEWS.get(match.view_name) if match else None
+        if rule is None:
+            return None
+        setting, window_seconds, methods = rule
+        if request.method not in methods:
+            return None
+        user = getattr(request, "user", None)
+        key = f"user:{user.pk}" if user is not None and user.is_authenticated else None
+        allowed = hit(
+            match.view_name,
+            key or client_address(request),
+            limit=getattr(settings, setting),
+            window_seconds=window_seconds,
+        )
+        return None if allowed else too_many_requests(request)
+
+
 def ratelimit_post(
     bucket: str, *, limit: int | None = None, window_seconds: int = 3600
 ) -> Callable:

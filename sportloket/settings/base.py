@@ -5,10 +5,12 @@ kombu's filesystem transport as Celery broker and the console e-mail backend. Th
 on PostgreSQL and Redis when ``DATABASE_URL`` and ``CELERY_BROKER_URL``/``REDIS_URL`` are set.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -35,6 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "localflavor",
+    "axes",
     # Ours, in dependency order: sportloket <- providers <- poskantoor <- meetings;
     # providers <- subsidies.
     "sportloket",
@@ -54,6 +57,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "sportloket.middleware.SessionTimeoutMiddleware",
+    "sportloket.ratelimit.RateLimitMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the friendly "locked" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sportloket.urls"
@@ -118,9 +126,56 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+
+# Login lockout (django-axes): 5 failures for one username from one address lock that
+# combination for one hour (axes' default would lock it forever). A success resets the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Failures during the lockout do not extend it: the cool-off is one hour from the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "sportloket.ratelimit.client_address"
+AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Sessions: logged out after SPORTLOKET_SESSION_IDLE_SECONDS without a request, and after
+# SPORTLOKET_SESSION_ABSOLUTE_SECONDS since login whatever the activity; the cookie dies with
+# the browser.
+SPORTLOKET_SESSION_IDLE_SECONDS = env.int("SPORTLOKET_SESSION_IDLE_SECONDS", default=30 * 60)
+SPORTLOKET_SESSION_ABSOLUTE_SECONDS = env.int(
+    "SPORTLOKET_SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60
+)
+SESSION_COOKIE_AGE = SPORTLOKET_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Content Security Policy (django-csp 4): only our own origin, no inline script or style
+# anywhere (htmx's indicator styles are switched off by a meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Bootstrap's form controls draw their icons from data: SVGs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # --- I18N ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -253,6 +308,12 @@ SPORTLOKET_SITE_URL = env("SPORTLOKET_SITE_URL", default="http://127.0.0.1:8000"
 SPORTLOKET_CONFIRMATION_MAX_AGE = env.int("SPORTLOKET_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)
 # Public forms: submissions per client address per hour before a friendly 429.
 SPORTLOKET_PUBLIC_FORM_RATE = env.int("SPORTLOKET_PUBLIC_FORM_RATE", default=20)
+# Login form: POSTs per client address per 15 minutes (on top of the per-username lockout).
+SPORTLOKET_LOGIN_RATE = env.int("SPORTLOKET_LOGIN_RATE", default=30)
+# Staff search and list pages: requests per user per 10 minutes.
+SPORTLOKET_SEARCH_RATE = env.int("SPORTLOKET_SEARCH_RATE", default=600)
+# Exports (CSV, personal data, calendar files, PDFs): downloads per user per hour.
+SPORTLOKET_EXPORT_RATE = env.int("SPORTLOKET_EXPORT_RATE", default=60)
 # POS offices: days before a founding step's deadline that the reminder is sent.
 SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS", default=7)
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).
