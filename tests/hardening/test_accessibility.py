@@ -49,9 +49,11 @@ def watch_console(page) -> list[str]:
     problems: list[str] = []
     page.on(
         "console",
-        lambda m: problems.append(m.text)
-        if m.type == "error" and "Content Security Policy" in m.text
-        else None,
+        lambda m: (
+            problems.append(m.text)
+            if m.type == "error" and "Content Security Policy" in m.text
+            else None
+        ),
     )
     page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
     return problems
@@ -98,9 +100,10 @@ def test_every_page_of_the_journey_passes_axe_and_the_csp(page, login, journey):
 def tab_to(page, predicate_js: str, limit: int = 80) -> None:
     """Press Tab until the focused element satisfies ``predicate_js`` (a JS expression over
     ``el``); fail if it is not reached, which means it cannot be reached by keyboard."""
+    check = f"(() => {{ const el = document.activeElement; return {predicate_js}; }})()"
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate(f"(() => {{ const el = document.activeElement; return {predicate_js}; }})()"):
+        if page.evaluate(check):
             return
     pytest.fail(f"not reachable with Tab: {predicate_js}")
 
