@@ -8,6 +8,7 @@ together.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import time
 from collections.abc import Callable
 
@@ -26,6 +27,24 @@ def client_address(request: HttpRequest) -> str:
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def login_address(request: HttpRequest) -> str | None:
+    """The client address for django-axes: a valid IP address or None (axes stores it in an
+    inet column on PostgreSQL; a test client or a garbled proxy header has none)."""
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The username for django-axes, as the login form would accept it: at most 150
+    characters and no NUL (axes keeps it in a varchar(255); PostgreSQL refuses NUL)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = str(source.get("username") or "")
+    return username.replace("\0", "")[:150]
 
 
 def hit(bucket: str, key: str, *, limit: int, window_seconds: int) -> bool:
@@ -54,6 +73,8 @@ EXPORT = ("SPORTLOKET_EXPORT_RATE", 3600, ("GET", "POST"))
 LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "login": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
     "password_reset": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
+    "otp_verify": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
+    "otp_setup": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
     "providers:list": SEARCH,
     "providers:export": EXPORT,
     "providers:personal_data": EXPORT,

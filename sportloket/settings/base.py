@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "localflavor",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Ours, in dependency order: sportloket <- providers <- poskantoor <- meetings;
     # providers <- subsidies.
     "sportloket",
@@ -55,11 +57,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "sportloket.middleware.SessionTimeoutMiddleware",
     "sportloket.ratelimit.RateLimitMiddleware",
+    "sportloket.twofactor.TwoFactorMiddleware",
     # Last, as django-axes asks: it turns a lockout into the friendly "locked" page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -143,7 +147,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Failures during the lockout do not extend it: the cool-off is one hour from the lock.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "sportloket.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "sportloket.ratelimit.login_address"
+AXES_USERNAME_CALLABLE = "sportloket.ratelimit.login_username"
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
 
@@ -158,6 +163,11 @@ SESSION_COOKIE_AGE = SPORTLOKET_SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Two-factor login (TOTP) for every staff account: on in production (settings/production.py),
+# off here for development, tests and the demo. SPORTLOKET_REQUIRE_2FA=false turns it off.
+SPORTLOKET_REQUIRE_2FA = env.bool("SPORTLOKET_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "Sportloket"
 
 # Content Security Policy (django-csp 4): only our own origin, no inline script or style
 # anywhere (htmx's indicator styles are switched off by a meta tag in base.html).

@@ -71,6 +71,9 @@ MATRIX: dict[str, Rule] = {
     "account/login/": Rule(PUBLIC),
     "account/password_reset/": Rule(PUBLIC),
     "account/logout/": Rule(PUBLIC, method="post"),
+    "account/tweestaps/instellen/": Rule(STAFF),
+    # Nobody in the world has a confirmed device yet: verification sends them to enrolment.
+    "account/tweestaps/": Rule(STAFF, ok=302),
     "account/password_change/": Rule(STAFF),
     "account/password_change/done/": Rule(STAFF),
     "account/password_reset/done/": Rule(PUBLIC),
