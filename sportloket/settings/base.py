@@ -237,8 +237,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 5 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+# A task must finish well inside the broker's visibility timeout (below), or Redis would hand
+# it to a second worker while the first still runs it.
+CELERY_TASK_TIME_LIMIT = 80
+CELERY_TASK_SOFT_TIME_LIMIT = 70
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when the broker hangs: a web request never waits long on Redis.
 # The durable outbox (sportloket.models.OutgoingEmail) and the sweeps pick up what was not sent.
@@ -265,9 +267,13 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": 2,
         "socket_connect_timeout": 2,
-        # A message reserved by a worker that died is delivered again after this many seconds.
-        # Every task here runs in well under a minute.
-        "visibility_timeout": 120,
+        # A message reserved by a worker that died is delivered again after this many seconds,
+        # found by a restore sweep every 5 s (kombu's default would sweep only every 100 s):
+        # the task of a killed worker runs again within two minutes
+        # (tests/hardening/test_reliability.py). Every task here runs in well under a minute.
+        "visibility_timeout": 90,
+        "unacked_restore_interval": 5,
+        "unacked_restore_throttle": 1,
         "max_retries": 1,
     }
 
