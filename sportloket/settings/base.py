@@ -310,6 +310,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.agreements_overdue_notices",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Nightly at 03:10: delete or anonymise what passed its retention period
+    # (SPORTLOKET_RETENTION_DAYS); works from the database state, a missed night catches up.
+    "sportloket-retention-sweep": {
+        "task": "sportloket.tasks.retention_sweep",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Daily at 06:30: e-mail policy staff about SMART goals of neighbourhood sport coaches
     # without a measurement in the agreed period or past their deadline (once per goal & flag).
     "sportloket-goal-flags": {
@@ -334,6 +340,13 @@ SPORTLOKET_EXPORT_RATE = env.int("SPORTLOKET_EXPORT_RATE", default=60)
 SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS", default=7)
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).
 SPORTLOKET_TRUSTED_PROXIES = env.int("SPORTLOKET_TRUSTED_PROXIES", default=0)
+# Retention in days per record type (sportloket/retention.py, nightly): sent or failed outbox
+# e-mails, login records (django-axes), public registrations never confirmed by e-mail.
+SPORTLOKET_RETENTION_DAYS = {
+    "outbox": env.int("SPORTLOKET_RETENTION_OUTBOX_DAYS", default=365),
+    "login_records": env.int("SPORTLOKET_RETENTION_LOGIN_DAYS", default=180),
+    "unconfirmed_registrations": env.int("SPORTLOKET_RETENTION_UNCONFIRMED_DAYS", default=30),
+}
 # Desk quality: percentage of the area's active providers contacted in the last 12 months for
 # the "proactive contact" criterion.
 SPORTLOKET_CONTACT_SHARE_PERCENT = env.int("SPORTLOKET_CONTACT_SHARE_PERCENT", default=80)
