@@ -6,3 +6,11 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Desk contacts and meetings")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from poskantoor import hooks
+
+        from . import pos_hooks
+
+        hooks.register_year_plan_meetings(pos_hooks.year_plan_meeting_rows)
+        hooks.register_guideline_check(pos_hooks.guideline_results)

@@ -89,6 +89,7 @@ def load(out, context: dict) -> dict:
             channel=ContactChannel.VISIT,
             summary="Jaarlijks bezoek: ledenwerving en sociale veiligheid besproken.",
         )
+    services.desk_stats_refresh(desk=desk)
     out.write(f"{created} demo support questions in {desk}.")
     _load_meetings(out, context)
     return {}

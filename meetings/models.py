@@ -142,6 +142,8 @@ class SupportRequest(models.Model):
                 fields=["desk", "clock_running", "deadline", "id"], name="sr_desk_clock_deadline"
             ),
             models.Index(fields=["clock_running", "deadline"], name="sr_clock_deadline"),
+            # Desk dashboard: the latest first responses (median time to first response).
+            models.Index(fields=["desk", "first_response_at"], name="sr_desk_first_response"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -565,3 +567,41 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme}: {self.description[:50]}"
+
+
+class QuestionWeekStat(models.Model):
+    """Rollup of a desk's questions: how many were received in a period, per current status
+    and category. A period is a week (from Monday), cut in two where a calendar quarter
+    begins, so weeks and quarters (rising themes) both add up exactly. Rebuilt per desk by
+    ``services.desk_stats_refresh`` (beat, every 15 minutes), so the desk dashboard reads a few
+    hundred rows instead of grouping every question.
+    """
+
+    desk = models.ForeignKey(
+        Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="question_stats"
+    )
+    period_start = models.DateField(_("period start"))
+    status = models.CharField(_("status"), max_length=20, choices=SupportStatus.choices)
+    category = models.ForeignKey(
+        QuestionCategory,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    count = models.PositiveIntegerField(_("number of questions"))
+    refreshed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("question statistic")
+        verbose_name_plural = _("question statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["desk", "period_start", "status", "category"],
+                name="one_question_stat_per_desk_period_status_category",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.desk} {self.period_start} {self.status}: {self.count}"

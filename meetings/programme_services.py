@@ -101,6 +101,7 @@ def meeting_create(
         **values,
     )
     audit_record(subject=meeting, actor=by, action="meeting_planned", summary=meeting.title)
+    _year_plan_stale(meeting)
     if office is not None and meeting.kind == MeetingKind.INTRO_CALL:
         step = open_step(office=office, code=StepCode.INTRO_SCHEDULED)
         if step is not None:
@@ -113,6 +114,15 @@ def meeting_create(
                 today=today,
             )
     return meeting
+
+
+def _year_plan_stale(meeting: Meeting, *years: int) -> None:
+    """The office's year plan of the meeting's year shows this meeting: its PDF is out of
+    date (re-rendered after commit). ``years`` adds the year a moved meeting came from."""
+    if meeting.office_id is None:
+        return
+    for year in {timezone.localtime(meeting.starts_at, AMSTERDAM).year, *years}:
+        pos_services.year_plan_mark_stale(office=meeting.office, year=year)
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -138,6 +148,7 @@ def meeting_update(
     if not changes:
         return meeting
     moved = any(name in changes for name in MOVING_FIELDS)
+    old_year = timezone.localtime(meeting.starts_at, AMSTERDAM).year
     for name, value in merged.items():
         setattr(meeting, name, value)
     if moved:
@@ -146,6 +157,7 @@ def meeting_update(
     audit_record(
         subject=meeting, actor=by, action="meeting_changed", changes=changes, summary=meeting.title
     )
+    _year_plan_stale(meeting, old_year)
     if moved:
         _send_invitations(meeting, only_invited=True)
     return meeting
@@ -161,6 +173,7 @@ def meeting_cancel(*, meeting: Meeting, by: AbstractBaseUser | None) -> Meeting:
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence"])
     audit_record(subject=meeting, actor=by, action="meeting_cancelled", summary=meeting.title)
+    _year_plan_stale(meeting)
     _send_invitations(meeting, only_invited=True)
     return meeting
 
@@ -197,6 +210,7 @@ def meeting_record_held(
     meeting.decision = decision if meeting.kind == MeetingKind.KARTREKKERS else ""
     meeting.save(update_fields=["status", "decision"])
     audit_record(subject=meeting, actor=by, action="meeting_held", summary=meeting.title)
+    _year_plan_stale(meeting)
     if meeting.office_id is not None and meeting.kind in FOUNDING_STEP_OF_KIND:
         _complete_founding_step(
             meeting,

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,13 @@ from .constants import (
     Priority,
     SupportStatus,
 )
-from .models import ContactMoment, Handover, SupportRequest, SupportRequestEvent
+from .models import (
+    ContactMoment,
+    Handover,
+    QuestionWeekStat,
+    SupportRequest,
+    SupportRequestEvent,
+)
 from .workdays import add_working_days, working_days_between
 
 __all__ = ["DomainError"]
@@ -742,3 +749,62 @@ def contact_moment_record(
     )
     audit_record(subject=provider, actor=staff, action="contact_moment.create", summary=summary)
     return moment
+
+
+# --- Desk dashboard rollup --------------------------------------------------------------------
+
+STATS_WINDOW_WEEKS = 53
+
+
+def stats_period_start(day: dt.date) -> dt.date:
+    """The week's Monday, or the quarter's first day when the quarter began within the week."""
+    monday = day - dt.timedelta(days=day.weekday())
+    quarter_start = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return max(monday, quarter_start)
+
+
+@transaction.atomic
+def desk_stats_refresh(*, desk: Desk, now: dt.datetime | None = None) -> int:
+    """Rebuild the desk's ``QuestionWeekStat`` rows from its questions of the last 53 weeks.
+
+    The desk row is locked first, so two refreshes of one desk (beat twice, a retry) run one
+    after the other and the result is the same as running once. Returns the number of rows.
+    """
+    now = now or timezone.now()
+    Desk.objects.select_for_update().filter(pk=desk.pk).first()
+    today = timezone.localtime(now).date()
+    since = today - dt.timedelta(days=today.weekday(), weeks=STATS_WINDOW_WEEKS - 1)
+    since = min(since, stats_period_start(since))
+    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    grouped = (
+        SupportRequest.objects.filter(desk=desk, created_at__gte=start)
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day", "status", "category_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts: dict[tuple[dt.date, str, int | None], int] = {}
+    for day, status, category_id, n in grouped:
+        key = (stats_period_start(day), status, category_id)
+        counts[key] = counts.get(key, 0) + n
+    QuestionWeekStat.objects.filter(desk=desk).delete()
+    QuestionWeekStat.objects.bulk_create(
+        [
+            QuestionWeekStat(
+                desk=desk,
+                period_start=period,
+                status=status,
+                category_id=category_id,
+                count=n,
+                refreshed_at=now,
+            )
+            for (period, status, category_id), n in counts.items()
+        ],
+        batch_size=1000,
+    )
+    return len(counts)
+
+
+def desk_stats_refresh_all(*, now: dt.datetime | None = None) -> int:
+    """Every desk, one transaction each (a slow desk does not hold the others' locks)."""
+    return sum(desk_stats_refresh(desk=desk, now=now) for desk in Desk.objects.order_by("pk"))

@@ -24,3 +24,10 @@ def agreements_overdue_notices() -> int:
 
     claimed = programme_services.agreements_overdue_claim()
     return programme_services.agreement_notices_queue(notice_ids=claimed)
+
+
+@shared_task
+def desk_stats_refresh() -> int:
+    """Every 15 minutes: rebuild the desk dashboard's weekly rollup. Idempotent (delete and
+    insert per desk under a lock on the desk row)."""
+    return services.desk_stats_refresh_all()

@@ -21,7 +21,7 @@ from sportloket.models import Municipality
 
 from . import services
 from .constants import Decision, MemberKind, SessionTopic, StepCode
-from .models import PosOffice
+from .models import PosOffice, YearPlan
 from .selectors import open_step
 from .tasks import sweep_deadlines
 
@@ -161,6 +161,27 @@ def load(out, context: dict) -> dict:
                 by=pos,
             )
         created.append(office)
+    _demo_year_plan(utrecht, beleid, today)
     transaction.on_commit(_queue_sweep)
     out.write(f"{len(created)} demo POS offices (Utrecht has an overdue step).")
     return {"pos_offices": created}
+
+
+def _demo_year_plan(municipality: Municipality, by, today: dt.date) -> None:
+    """Utrecht's year plan of this year (saving unchanged content again changes nothing)."""
+    office = PosOffice.objects.exclude(status="stopped").filter(municipality=municipality).first()
+    if office is None or YearPlan.objects.filter(office=office, year=today.year).exists():
+        return
+    services.year_plan_save(
+        office=office,
+        year=today.year,
+        data={
+            "short_term_goals": "Drie netwerkbijeenkomsten, waarvan één met het sociaal domein.",
+            "long_term_vision": "Eén aanspreekpunt voor alle ondernemende sport in Utrecht.",
+            "stakeholder_analysis": "Gemeente, sportbedrijf, welzijn, zorg en onderwijs.",
+            "cooperation_agreements": "De kerngroep komt elk kwartaal bijeen.",
+            "target_groups_note": "Ouderen en jongeren in kwetsbare wijken.",
+            "budget_lines": [{"description": "Startbijeenkomst", "amount": "1250.00"}],
+        },
+        by=by,
+    )

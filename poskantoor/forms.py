@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
@@ -10,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.constants import ProviderKind
 from providers.models import Provider
+from sportloket.constants import ThemeKind
 from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
-from sportloket.models import Municipality
+from sportloket.models import Municipality, TargetGroup, Theme
 
 from .constants import Decision, MemberKind, OfficeStatus, SessionTopic, StepCode
 
@@ -206,3 +210,112 @@ class OfficeFilterForm(forms.Form):
     def __init__(self, *args, provinces: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [("", _("All provinces"))] + [(p, p) for p in provinces]
+
+
+AMOUNT_RE = re.compile(r"^(?:€\s*)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?$")
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Dutch notation: ``1.250,50``, ``€ 12``, ``300``; None when it is not an amount."""
+    match = AMOUNT_RE.match(text.strip())
+    if not match:
+        return None
+    whole = match.group(1).replace(".", "")
+    cents = (match.group(2) or "0").ljust(2, "0")
+    return Decimal(f"{whole}.{cents}")
+
+
+class YearPlanForm(forms.Form):
+    """The year plan of one office and year (seed 000 step 5)."""
+
+    short_term_goals = forms.CharField(
+        label=_("Short-term goals"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    long_term_vision = forms.CharField(
+        label=_("Long-term vision"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    stakeholder_analysis = forms.CharField(
+        label=_("Stakeholder analysis"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    cooperation_agreements = forms.CharField(
+        label=_("Cooperation agreements"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    target_groups = forms.ModelMultipleChoiceField(
+        label=_("Target groups"),
+        required=False,
+        queryset=TargetGroup.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Sportakkoord themes"),
+        required=False,
+        queryset=Theme.objects.filter(kind=ThemeKind.SPORTAKKOORD).order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    target_groups_note = forms.CharField(
+        label=_("Target groups and themes: joint approach"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    budget_lines = forms.CharField(
+        label=_("Budget lines"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One line per item: description; amount — e.g. Startbijeenkomst; 1.250,50"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("Save year plan")))
+
+    def clean_budget_lines(self) -> list[dict[str, str]]:
+        lines = []
+        for number, raw in enumerate(self.cleaned_data["budget_lines"].splitlines(), start=1):
+            if not raw.strip():
+                continue
+            description, sep, amount_text = raw.rpartition(";")
+            amount = parse_amount(amount_text) if sep else None
+            if not description.strip() or amount is None:
+                raise forms.ValidationError(
+                    _("Line %(n)d: write a description, a semicolon and an amount in euros.")
+                    % {"n": number}
+                )
+            if amount <= 0:
+                raise forms.ValidationError(
+                    _("Line %(n)d: the amount must be more than zero.") % {"n": number}
+                )
+            lines.append({"description": description.strip()[:200], "amount": str(amount)})
+        return lines
+
+    @staticmethod
+    def initial_for(plan) -> dict:
+        if plan is None:
+            return {}
+        return {
+            "short_term_goals": plan.short_term_goals,
+            "long_term_vision": plan.long_term_vision,
+            "stakeholder_analysis": plan.stakeholder_analysis,
+            "cooperation_agreements": plan.cooperation_agreements,
+            "target_groups": list(plan.target_groups.all()),
+            "themes": list(plan.themes.all()),
+            "target_groups_note": plan.target_groups_note,
+            "budget_lines": "\n".join(
+                f"{line['description']}; {str(line['amount']).replace('.', ',')}"
+                for line in plan.budget_lines
+            ),
+        }

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Provider
-from sportloket.models import Municipality
+from sportloket.constants import ThemeKind
+from sportloket.models import Municipality, TargetGroup, Theme
 
 from .constants import (
     OPEN_STATUSES,
@@ -341,3 +342,79 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step}: {self.get_kind_display()}"
+
+
+class YearPlan(models.Model):
+    """The year plan (jaarplan) an office writes in its start sessions (seed 000 step 5).
+
+    ``content_version`` goes up on every change of the plan or of its meetings; the stored PDF
+    is served only when ``pdf_version`` equals it, so a stale PDF is never handed out.
+    ``budget_lines`` is a list of {"description": str, "amount": "1250.50"} (Decimal as text).
+    """
+
+    office = models.ForeignKey(
+        PosOffice, verbose_name=_("POS office"), on_delete=models.CASCADE, related_name="year_plans"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2020), MaxValueValidator(2100)]
+    )
+    short_term_goals = models.TextField(_("short-term goals"), blank=True, max_length=10000)
+    long_term_vision = models.TextField(_("long-term vision"), blank=True, max_length=10000)
+    stakeholder_analysis = models.TextField(_("stakeholder analysis"), blank=True, max_length=10000)
+    cooperation_agreements = models.TextField(
+        _("cooperation agreements"), blank=True, max_length=10000
+    )
+    target_groups = models.ManyToManyField(
+        TargetGroup, verbose_name=_("target groups"), blank=True, related_name="+"
+    )
+    themes = models.ManyToManyField(
+        Theme,
+        verbose_name=_("themes"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": ThemeKind.SPORTAKKOORD},
+    )
+    target_groups_note = models.TextField(
+        _("target groups and themes: joint approach"), blank=True, max_length=10000
+    )
+    budget_lines = models.JSONField(_("budget lines"), default=list, blank=True)
+    content_version = models.PositiveIntegerField(_("content version"), default=1)
+    pdf = models.FileField(_("PDF"), upload_to="year-plans/", blank=True)
+    pdf_version = models.PositiveIntegerField(_("version of the PDF"), default=0)
+    pdf_generated_at = models.DateTimeField(_("PDF generated at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("year plan")
+        verbose_name_plural = _("year plans")
+        ordering = ["office", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "year"],
+                name="one_year_plan_per_office_and_year",
+                violation_error_message=_("This office already has a year plan for that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(pdf_version__lte=models.F("content_version")),
+                name="year_plan_pdf_not_ahead_of_content",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("poskantoor:year_plan", args=[self.office_id, self.year])
+
+    @property
+    def pdf_is_current(self) -> bool:
+        return bool(self.pdf) and self.pdf_version == self.content_version

@@ -27,7 +27,8 @@ from .constants import (
     StepCode,
 )
 from .deadlines import RULES, add_months
-from .models import CoreGroupMember, DeadlineNotice, FoundingStep, PosOffice
+from .hooks import year_plan_meetings
+from .models import CoreGroupMember, DeadlineNotice, FoundingStep, PosOffice, YearPlan
 
 # Seed 000 §6.1 thresholds.
 MIN_PROFESSIONALS = 1
@@ -318,3 +319,40 @@ def office_audit(office: PosOffice):
 
 def sessions_left(office: PosOffice) -> int:
     return START_SESSIONS_REQUIRED - len(office.start_sessions.all())
+
+
+# --- Year plans -----------------------------------------------------------------------------
+
+
+def year_plan_for(*, office: PosOffice, year: int) -> YearPlan | None:
+    return (
+        YearPlan.objects.filter(office=office, year=year)
+        .prefetch_related("target_groups", "themes")
+        .first()
+    )
+
+
+def year_plans_of(*, office: PosOffice) -> list[YearPlan]:
+    return list(YearPlan.objects.filter(office=office).order_by("-year"))
+
+
+def budget_total(plan: YearPlan) -> Decimal:
+    return sum((Decimal(line["amount"]) for line in plan.budget_lines), Decimal(0))
+
+
+def year_plan_pdf_context(*, plan: YearPlan, now: dt.datetime) -> dict:
+    """Everything the PDF template shows; the meetings come through the registered hook."""
+    return {
+        "plan": plan,
+        "office": plan.office,
+        "municipality": plan.office.municipality,
+        "target_groups": list(plan.target_groups.all()),
+        "themes": list(plan.themes.all()),
+        "budget_lines": [
+            {"description": line["description"], "amount": Decimal(line["amount"])}
+            for line in plan.budget_lines
+        ],
+        "budget_total": budget_total(plan),
+        "meetings": year_plan_meetings(office=plan.office, year=plan.year),
+        "generated_at": timezone.localtime(now),
+    }

@@ -27,16 +27,24 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.models import Municipality
-from sportloket.services import DomainError, audit_record, email_queue
+from sportloket.services import (
+    DomainError,
+    audit_record,
+    email_queue,
+    enqueue_on_commit,
+    model_changes,
+)
 from sportloket.tokens import make_token
 
 from .constants import (
@@ -66,6 +74,7 @@ from .models import (
     InterestRegistration,
     PosOffice,
     StartSession,
+    YearPlan,
 )
 
 logger = logging.getLogger(__name__)
@@ -683,4 +692,127 @@ def deadline_notice_send(*, notice_id: int, today: dt.date | None = None) -> boo
         notice.pk,
         ", ".join(recipients) or "nobody",
     )
+    return True
+
+
+# --- Year plans ------------------------------------------------------------------------------
+
+YEAR_PLAN_TEXT_FIELDS = [
+    "short_term_goals",
+    "long_term_vision",
+    "stakeholder_analysis",
+    "cooperation_agreements",
+    "target_groups_note",
+    "budget_lines",
+]
+
+
+@transaction.atomic
+def year_plan_save(
+    *, office: PosOffice, year: int, data: dict[str, Any], by: AbstractBaseUser
+) -> YearPlan:
+    """Create or update the plan of ``office`` for ``year``.
+
+    Every real change raises ``content_version`` (so the stored PDF stops being served) and
+    enqueues the PDF rendering after commit. Saving without a change does nothing.
+    """
+    if not office.is_open and office.status != OfficeStatus.ACTIVE:
+        raise PosOfficeError(_("A stopped POS office has no year plan."))
+    plan, created = YearPlan.objects.select_for_update().get_or_create(office=office, year=year)
+    changes = model_changes(plan, data, YEAR_PLAN_TEXT_FIELDS)
+    for relation in ("target_groups", "themes"):
+        if relation in data:
+            old = {obj.pk for obj in getattr(plan, relation).all()}
+            new = {obj.pk for obj in data[relation]}
+            if old != new:
+                changes[relation] = [str(sorted(old)), str(sorted(new))]
+                getattr(plan, relation).set(data[relation])
+    if not created and not changes:
+        return plan
+    for name in YEAR_PLAN_TEXT_FIELDS:
+        if name in data:
+            setattr(plan, name, data[name])
+    plan.updated_by = by
+    if not created:
+        plan.content_version = models.F("content_version") + 1
+    plan.save()
+    plan.refresh_from_db()
+    audit_record(
+        subject=office,
+        actor=by,
+        action="year_plan_created" if created else "year_plan_changed",
+        changes=changes,
+        summary=_("Year plan %(year)s saved") % {"year": year},
+    )
+    _year_plan_enqueue(plan.pk)
+    return plan
+
+
+def year_plan_mark_stale(*, office: PosOffice, year: int) -> bool:
+    """The meetings of ``office`` in ``year`` changed: the PDF is out of date.
+
+    Called by the meetings app inside the transaction that changes a meeting; the new PDF is
+    rendered after commit. Returns whether the office has a plan for that year.
+    """
+    plans = YearPlan.objects.filter(office=office, year=year)
+    pks = list(plans.values_list("pk", flat=True))
+    if not pks:
+        return False
+    plans.update(content_version=models.F("content_version") + 1)
+    for pk in pks:
+        _year_plan_enqueue(pk)
+    return True
+
+
+def _year_plan_enqueue(plan_id: int) -> None:
+    from .tasks import year_plan_render
+
+    enqueue_on_commit(year_plan_render, plan_id)
+
+
+def year_plan_request_render(*, plan: YearPlan) -> None:
+    """Ask for the PDF again (the page that says "being generated" does, in case the broker
+    was down when the plan changed). Idempotent: the task renders only when behind."""
+    if not plan.pdf_is_current:
+        _year_plan_enqueue(plan.pk)
+
+
+def year_plan_render_pdf(*, plan_id: int, today: dt.date | None = None) -> bool:
+    """Render and store the PDF of the plan's current version; idempotent.
+
+    Renders only when the stored PDF is behind. The version read together with the content
+    is the version the file is stored under; if the plan (or a meeting) changes meanwhile, the
+    change raised the version and queued another rendering, so the file is never served as
+    current for content it does not show.
+    """
+    from sportloket.pdf import render_pdf
+
+    from .selectors import year_plan_pdf_context
+
+    plan = (
+        YearPlan.objects.select_related("office__municipality")
+        .prefetch_related("target_groups", "themes")
+        .filter(pk=plan_id)
+        .first()
+    )
+    if plan is None or plan.pdf_version >= plan.content_version:
+        return False
+    version = plan.content_version
+    _html, pdf = render_pdf(
+        "poskantoor/pdf/year_plan.html", year_plan_pdf_context(plan=plan, now=timezone.now())
+    )
+    with transaction.atomic():
+        locked = YearPlan.objects.select_for_update().filter(pk=plan_id).first()
+        if locked is None or locked.pdf_version >= version:
+            return False
+        old_name = locked.pdf.name
+        name = f"jaarplan-{slugify(plan.office.municipality.name)}-{plan.year}-v{version}.pdf"
+        locked.pdf.save(name, ContentFile(pdf), save=False)
+        locked.pdf_version = version
+        locked.pdf_generated_at = timezone.now()
+        locked.save(update_fields=["pdf", "pdf_version", "pdf_generated_at"])
+        if old_name and old_name != locked.pdf.name:
+            storage = locked.pdf.storage
+            transaction.on_commit(lambda: storage.delete(old_name), robust=True)
+    logger.info("Year plan PDF %s rendered (version %s)", plan, version)
     return True

@@ -33,3 +33,9 @@ def sweep_deadlines(self) -> int:
 def send_deadline_notice(self, notice_id: int) -> bool:  # noqa: ARG002 - bound for retries
     """Queue the e-mail of one notice; a second run does nothing."""
     return services.deadline_notice_send(notice_id=notice_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=3)
+def year_plan_render(plan_id: int) -> bool:
+    """Render the year plan's PDF if the stored one is behind; running twice renders once."""
+    return services.year_plan_render_pdf(plan_id=plan_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "poskantoor"
 
@@ -35,5 +35,21 @@ urlpatterns = [
         "pos-kantoren/<int:pk>/kerngroep/<int:member_pk>/verwijderen/",
         views.CoreMemberRemoveView.as_view(),
         name="member_remove",
+    ),
+    path(
+        "pos-kantoren/<int:pk>/jaarplan/<int:year>/",
+        views.YearPlanView.as_view(),
+        name="year_plan",
+    ),
+    path(
+        "pos-kantoren/<int:pk>/jaarplan/<int:year>/pdf/",
+        views.YearPlanPdfView.as_view(),
+        name="year_plan_pdf",
+    ),
+    path("dashboard/pos/", dashboard_views.PosDashboardView.as_view(), name="dashboard"),
+    path(
+        "dashboard/pos/csv/<str:table>/",
+        dashboard_views.PosDashboardCsvView.as_view(),
+        name="dashboard_csv",
     ),
 ]

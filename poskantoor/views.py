@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -18,14 +21,16 @@ from sportloket.tokens import InvalidToken, read_token
 from sportloket.views import existing_templates
 
 from . import selectors, services
-from .constants import StepCode
+from .constants import OfficeStatus, StepCode
 from .forms import (
     CoreMemberForm,
     InterestForm,
     OfficeFilterForm,
     StartSessionForm,
     StepCompleteForm,
+    YearPlanForm,
 )
+from .hooks import year_plan_meetings
 from .models import InterestRegistration
 
 EDITOR_ROLES = (Role.POLICY_STAFF, Role.POS_STAFF)
@@ -145,6 +150,8 @@ class OfficeDetailView(OfficeMixin, TemplateView):
             session_form=StartSessionForm(),
             sessions_left=selectors.sessions_left(office),
             step_5_open=office.is_open and office.current_step == StepCode.START_SESSIONS,
+            year_plans=selectors.year_plans_of(office=office),
+            this_year=timezone.localdate().year,
             # Blocks other apps add (e.g. meetings, guideline, agreements), if installed.
             office_blocks=existing_templates(["meetings/_office_meetings.html"]),
         )
@@ -253,3 +260,91 @@ class CoreMemberRemoveView(EditorMixin, View):
         services.core_member_remove(member=member, by=request.user)
         messages.success(request, _("The core group member has been removed."))
         return HttpResponseRedirect(office.get_absolute_url())
+
+
+# --- Year plans -----------------------------------------------------------------------------
+
+
+class YearPlanMixin(OfficeMixin):
+    def get_year(self) -> int:
+        year = self.kwargs["year"]
+        if not 2020 <= year <= 2100:
+            raise Http404
+        return year
+
+
+class YearPlanView(YearPlanMixin, View):
+    """The plan of one year: read for every reader, a form for the core group's staff."""
+
+    template_name = "poskantoor/year_plan.html"
+
+    def _render(self, request, office, year, plan, form):
+        can_edit = self.scope.role in (*EDITOR_ROLES, Role.ADMINISTRATOR) and (
+            office.status != OfficeStatus.STOPPED
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "office": office,
+                "year": year,
+                "plan": plan,
+                "form": form if can_edit else None,
+                "meetings": year_plan_meetings(office=office, year=year),
+                "budget_total": selectors.budget_total(plan) if plan else None,
+                "other_plans": selectors.year_plans_of(office=office),
+            },
+        )
+
+    def get(self, request, pk, year):
+        office = self.get_office()
+        year = self.get_year()
+        plan = selectors.year_plan_for(office=office, year=year)
+        form = YearPlanForm(initial=YearPlanForm.initial_for(plan))
+        return self._render(request, office, year, plan, form)
+
+    def post(self, request, pk, year):
+        office = self.get_office()
+        year = self.get_year()
+        if self.scope.role not in (*EDITOR_ROLES, Role.ADMINISTRATOR):
+            raise PermissionDenied
+        form = YearPlanForm(request.POST)
+        if form.is_valid():
+            try:
+                services.year_plan_save(
+                    office=office, year=year, data=form.cleaned_data, by=request.user
+                )
+            except services.PosOfficeError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("The year plan has been saved; the PDF is being generated."),
+                )
+                return redirect("poskantoor:year_plan", pk=office.pk, year=year)
+        plan = selectors.year_plan_for(office=office, year=year)
+        return self._render(request, office, year, plan, form)
+
+
+class YearPlanPdfView(YearPlanMixin, View):
+    """The stored PDF, only when it shows the current version; else "being generated"."""
+
+    def get(self, request, pk, year):
+        office = self.get_office()
+        plan = selectors.year_plan_for(office=office, year=self.get_year())
+        if plan is None:
+            raise Http404
+        if plan.pdf_is_current:
+            return FileResponse(
+                plan.pdf.open("rb"),
+                as_attachment=True,
+                filename=f"jaarplan-{slugify(office.municipality.name)}-{plan.year}.pdf",
+                content_type="application/pdf",
+            )
+        services.year_plan_request_render(plan=plan)
+        response = render(
+            request, "poskantoor/year_plan_pending.html", {"office": office, "plan": plan}
+        )
+        response.status_code = 202
+        response["Cache-Control"] = "no-store"
+        return response

@@ -305,6 +305,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "poskantoor.tasks.sweep_deadlines",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 15 minutes (offset): rebuild the desk dashboard's weekly rollup of questions.
+    "desk-dashboard-stats": {
+        "task": "meetings.tasks.desk_stats_refresh",
+        "schedule": crontab(minute="7-59/15"),
+    },
     # Daily at 07:30: tell owners of meeting agreements past their due date (once each).
     "meetings-agreements-overdue": {
         "task": "meetings.tasks.agreements_overdue_notices",
@@ -348,8 +353,8 @@ SPORTLOKET_RETENTION_DAYS = {
     "unconfirmed_registrations": env.int("SPORTLOKET_RETENTION_UNCONFIRMED_DAYS", default=30),
 }
 # Desk quality: percentage of the area's active providers contacted in the last 12 months for
-# the "proactive contact" criterion.
-SPORTLOKET_CONTACT_SHARE_PERCENT = env.int("SPORTLOKET_CONTACT_SHARE_PERCENT", default=80)
+# the "proactive contact" criterion. Seed 002 asks for contact with all providers ("alle").
+SPORTLOKET_CONTACT_SHARE_PERCENT = env.int("SPORTLOKET_CONTACT_SHARE_PERCENT", default=100)
 # Rising themes: a theme rises when its questions in a quarter exceed the previous quarter by at
 # least this many AND by at least this percentage (any growth from zero counts as 100 %).
 SPORTLOKET_RISING_MIN_INCREASE = env.int("SPORTLOKET_RISING_MIN_INCREASE", default=3)

@@ -66,8 +66,15 @@ def test_recognised_needs_the_sportbedrijf_only_when_the_area_has_one(desk):
     assert result(desk, Criterion.RECOGNISED).met
 
 
-@pytest.mark.parametrize(("contacted", "met"), [(7, False), (8, True)])
-def test_proactive_contact_at_80_percent_of_active_providers(desk, contacted, met):
+@pytest.mark.parametrize(
+    ("percent", "contacted", "met"),
+    [(100, 9, False), (100, 10, True), (80, 7, False), (80, 8, True)],
+)
+def test_proactive_contact_at_the_configured_share_of_active_providers(
+    desk, settings, percent, contacted, met
+):
+    """Seed 002: contact with all providers (the default 100 %); a desk may lower it."""
+    settings.SPORTLOKET_CONTACT_SHARE_PERCENT = percent
     providers = ProviderFactory.create_batch(10, municipality=municipality("GM0344"))
     ProviderFactory(pending=True, municipality=municipality("GM0344"))  # not counted
     for provider in providers[:contacted]:
