@@ -94,6 +94,10 @@ LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "network:signals": SEARCH,
     "network:comparison": SEARCH,
     "coach_list": SEARCH,
+    "poskantoor:year_plan_pdf": EXPORT,
+    "poskantoor:dashboard_csv": EXPORT,
+    "meetings:dashboard_csv": EXPORT,
+    "meetings:monitoring_export": EXPORT,
     "subsidies:scheme_list": SEARCH,
     "subsidies:provider_list": SEARCH,
 }

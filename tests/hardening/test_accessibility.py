@@ -12,6 +12,7 @@ from providers.models import Provider
 from sportloket.constants import Role
 
 from .test_permission_matrix import APP_ROUTES, MATRIX, PUBLIC
+from .test_security import EXPORT_ROUTE
 from .world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +22,6 @@ AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
-NOT_HTML = (".csv", ".ics", ".pdf")
 # The four journeys of design.md §1: the public, club supporters, policy staff, POS staff.
 JOURNEYS = {
     "public": None,
@@ -37,7 +37,7 @@ def journey_routes(journey: str) -> list[str]:
     found = []
     for route in APP_ROUTES:
         rule = MATRIX[route]
-        if rule.method != "get" or route.endswith(NOT_HTML) or rule.expected(actor) != 200:
+        if rule.method != "get" or EXPORT_ROUTE.search(route) or rule.expected(actor) != 200:
             continue
         if journey != "public" and rule.roles == PUBLIC:
             continue  # the public journey covers those

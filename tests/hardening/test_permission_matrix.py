@@ -103,6 +103,15 @@ MATRIX: dict[str, Rule] = {
     "pos-kantoren/<int:pk>/stap/<int:step_pk>/afronden/": Rule(OFFICE_EDITORS, scoped=True),
     "pos-kantoren/<int:pk>/startsessie/": Rule(OFFICE_EDITORS, ok=302, scoped=True, method="post"),
     "pos-kantoren/<int:pk>/kerngroep/nieuw/": Rule(OFFICE_EDITORS, scoped=True),
+    "pos-kantoren/<int:pk>/jaarplan/<int:year>/": Rule(READERS, scoped=True),
+    # 202: the PDF of the current version is being drawn (a task), the page says so.
+    "pos-kantoren/<int:pk>/jaarplan/<int:year>/pdf/": Rule(READERS, ok=202, scoped=True),
+    # dashboards (issue 8)
+    "dashboard/pos/": Rule((POS,)),
+    "dashboard/pos/csv/<str:table>/": Rule((POS,)),
+    "loket/dashboard/": Rule(READERS),
+    "loket/dashboard/csv/<str:table>/": Rule(READERS),
+    "monitor/<int:year>/": Rule((POLICY, POS)),
     "pos-kantoren/<int:pk>/kerngroep/<int:member_pk>/verwijderen/": Rule(
         OFFICE_EDITORS, ok=302, scoped=True, method="post"
     ),

@@ -106,6 +106,7 @@ def test_the_list_of_tasks_is_complete():
 
 PERIODIC = [
     "meetings.tasks.agreements_overdue_notices",
+    "meetings.tasks.desk_stats_refresh",
     "meetings.tasks.support_deadline_notices",
     "meetings.tasks.support_handovers_expire",
     "poskantoor.tasks.sweep_deadlines",
@@ -114,12 +115,16 @@ PERIODIC = [
     "sportloket.tasks.retry_unsent_emails",
     "subsidies.tasks.send_scheme_digest",
 ]
-PER_ROW = ["sportloket.tasks.send_outgoing_email", "poskantoor.tasks.send_deadline_notice"]
+PER_ROW = [
+    "sportloket.tasks.send_outgoing_email",
+    "poskantoor.tasks.send_deadline_notice",
+    "poskantoor.tasks.year_plan_render",
+]
 
 
 @pytest.mark.django_db
 def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_callbacks):
-    from poskantoor.models import DeadlineNotice
+    from poskantoor.models import DeadlineNotice, YearPlan
     from sportloket.celery import app
 
     our_tasks()
@@ -137,6 +142,7 @@ def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_call
         for name, model in (
             ("sportloket.tasks.send_outgoing_email", OutgoingEmail),
             ("poskantoor.tasks.send_deadline_notice", DeadlineNotice),
+            ("poskantoor.tasks.year_plan_render", YearPlan),
         ):
             rows = list(model.objects.values_list("pk", flat=True))
             assert rows, name

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from meetings.models import Agreement, Handover
+from poskantoor.models import YearPlan
 from providers.services import confirmation_token
 from sportloket.constants import Role
 from sportloket.tokens import make_token
@@ -79,6 +80,7 @@ class World:
             desk=k["desk"].pk,
             year=2026,
             uidb64="MQ",
+            table="funnel" if route.startswith("dashboard/pos/") else "status",
             token=self.token(route),
         )
         return values
@@ -135,6 +137,7 @@ def build_world() -> World:
         respond_by=dt.date(2030, 1, 1),
         created_by=club,
     )
+    YearPlan.objects.create(office=office, year=2026, short_term_goals="Meer jeugd in de club")
     meeting = MeetingFactory(office=office)
     agreement = Agreement.objects.create(
         meeting=meeting, description="Samen zwemles", owner_name="Kim", due_on=dt.date(2030, 1, 1)
