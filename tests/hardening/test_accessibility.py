@@ -97,6 +97,26 @@ def test_every_page_of_the_journey_passes_axe_and_the_csp(page, login, journey):
     assert not failures, "\n".join(failures)
 
 
+ADMIN_PAGES = [
+    "/beheer/",
+    "/beheer/providers/provider/",
+    "/beheer/providers/provider/add/",
+    "/beheer/auth/user/",
+]
+
+
+def test_the_admin_site_runs_under_the_content_security_policy(page, login):
+    """Administrators use Django's admin: no script or style of it may be blocked by the CSP
+    (a blocked one would break the page silently). Accessibility of Django's own admin is
+    Django's; the journeys above cover our pages."""
+    build_world()
+    login("admin")
+    problems = watch_console(page)
+    for url in ADMIN_PAGES:
+        assert page.goto(url).status == 200, url
+    assert not problems, problems
+
+
 def tab_to(page, predicate_js: str, limit: int = 80) -> None:
     """Press Tab until the focused element satisfies ``predicate_js`` (a JS expression over
     ``el``); fail if it is not reached, which means it cannot be reached by keyboard."""
