@@ -81,6 +81,10 @@ EXPORT = ("SPORTLOKET_EXPORT_RATE", 3600, ("GET", "POST"))
 LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "login": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
     "password_reset": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
+    # The confirmation links of the public forms: the signed token is the gate, the limit
+    # keeps a flood of POSTs from one address off the database.
+    "providers:confirm": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
+    "poskantoor:interest_confirm": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
     "otp_verify": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
     "otp_setup": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
     "providers:list": SEARCH,

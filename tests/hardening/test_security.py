@@ -231,3 +231,35 @@ def test_every_export_route_is_rate_limited():
     assert len(names) >= 4
     missing = sorted(n for n in names if n not in LIMITED_VIEWS)
     assert not missing, f"exports without a rate limit: {missing}"
+
+
+PUBLIC_POST_EXEMPT = {
+    # The link in the reset e-mail: the signed token is the gate, a guess is worthless.
+    "account/reset/<uidb64>/<token>/",
+    "account/logout/",
+    "i18n/setlang/",
+    # A thank-you page without a form: a POST renders the same text and stores nothing.
+    "hulpvraag/verzonden/",
+}
+
+
+@pytest.mark.django_db
+@override_settings(SPORTLOKET_PUBLIC_FORM_RATE=2, SPORTLOKET_LOGIN_RATE=2)
+def test_every_public_form_is_rate_limited(client):
+    """Generated from the permission matrix: every public route that accepts a POST answers
+    the third POST from one address within the hour with the friendly 429."""
+    from .test_permission_matrix import APP_ROUTES, MATRIX, PUBLIC
+    from .world import build_world
+
+    world = build_world()
+    unlimited = []
+    for route in APP_ROUTES:
+        if MATRIX[route].roles != PUBLIC or route in PUBLIC_POST_EXEMPT:
+            continue
+        url = world.url(route)
+        statuses = [client.post(url, {}, REMOTE_ADDR="10.9.9.9").status_code for _ in range(3)]
+        if statuses[0] == 405:
+            continue  # no form here
+        if statuses[2] != 429:
+            unlimited.append(f"{route}: {statuses}")
+    assert not unlimited, unlimited
