@@ -8,6 +8,7 @@ from typing import IO, Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from poskantoor.dashboard import guideline_label, office_rows
@@ -102,7 +103,8 @@ def write_xlsx(target: IO[bytes], *, title: str, header: list[str], rows: list[l
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        # Lazy translations (e.g. step labels) are not text to openpyxl: make them text.
+        sheet.append([str(v) if isinstance(v, Promise) else v for v in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str) and cell.data_type == "f":
                 cell.data_type = "s"

@@ -119,7 +119,7 @@ class ProviderListView(RoleRequiredMixin, TemplateView):
         )
         fields, names = filter_fields(filterset, self.request.GET)
         per_page = self.request.GET.get("per_page", "")
-        per_page = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else 25
+        per_page = int(per_page) if per_page in {str(size) for size in PAGE_SIZES} else 25
         page = Paginator(filterset.qs, per_page).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)

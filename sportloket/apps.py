@@ -6,3 +6,10 @@ class SportloketConfig(AppConfig):
     name = "sportloket"
     verbose_name = _("Sportloket core")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import session_started
+
+        user_logged_in.connect(session_started, dispatch_uid="sportloket-session-started")

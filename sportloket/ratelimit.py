@@ -8,6 +8,7 @@ together.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import time
 from collections.abc import Callable
 
@@ -15,6 +16,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from .services import CircuitBreaker
+
+# With the cache (Redis) hung, stop asking it for 30 s after a failure: forms stay fast.
+CACHE_BREAKER = CircuitBreaker(30)
 
 
 def client_address(request: HttpRequest) -> str:
@@ -28,20 +34,106 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
+def login_address(request: HttpRequest) -> str | None:
+    """The client address for django-axes: a valid IP address or None (axes stores it in an
+    inet column on PostgreSQL; a test client or a garbled proxy header has none)."""
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The username for django-axes, as the login form would accept it: at most 150
+    characters and no NUL (axes keeps it in a varchar(255); PostgreSQL refuses NUL)."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = str(source.get("username") or "")
+    return username.replace("\0", "")[:150]
+
+
 def hit(bucket: str, key: str, *, limit: int, window_seconds: int) -> bool:
     """Count one hit; return True while the caller is within ``limit`` for this window."""
+    if CACHE_BREAKER.is_open():
+        return True
     window = int(time.time() // window_seconds)
     cache_key = f"rl:{bucket}:{key}:{window}"
     try:
         cache.add(cache_key, 0, timeout=window_seconds + 5)
         count = cache.incr(cache_key)
     except Exception:  # noqa: BLE001 - a broken cache must not take the public forms down
+        CACHE_BREAKER.trip()
         return True
     return count <= limit
 
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "429.html", status=429)
+
+
+SEARCH = ("SPORTLOKET_SEARCH_RATE", 600, ("GET",))
+EXPORT = ("SPORTLOKET_EXPORT_RATE", 3600, ("GET", "POST"))
+
+# Views limited by name (URL name -> (setting with the limit, window in seconds, methods)).
+# Public forms carry @ratelimit_post themselves; here are login, password reset, staff search
+# and list pages, and every export. tests/hardening/test_security.py checks that every export
+# route is listed.
+LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
+    "login": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
+    "password_reset": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
+    # The confirmation links of the public forms: the signed token is the gate, the limit
+    # keeps a flood of POSTs from one address off the database.
+    "providers:confirm": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
+    "poskantoor:interest_confirm": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
+    "otp_verify": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
+    "otp_setup": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
+    "providers:list": SEARCH,
+    "providers:export": EXPORT,
+    "providers:personal_data": EXPORT,
+    "poskantoor:list": SEARCH,
+    "meetings:board": SEARCH,
+    "meetings:meeting_list": SEARCH,
+    "meetings:meeting_ics": EXPORT,
+    "network:network": SEARCH,
+    "network:signals": SEARCH,
+    "network:comparison": SEARCH,
+    "coach_list": SEARCH,
+    "poskantoor:year_plan_pdf": EXPORT,
+    "poskantoor:dashboard_csv": EXPORT,
+    "meetings:dashboard_csv": EXPORT,
+    "meetings:monitoring_export": EXPORT,
+    "subsidies:scheme_list": SEARCH,
+    "subsidies:provider_list": SEARCH,
+}
+
+
+class RateLimitMiddleware:
+    """Apply ``LIMITED_VIEWS``: logged-in users are counted per user (colleagues behind one
+    office address do not share a budget), anonymous requests per address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        rule = LIMITED_VIEWS.get(match.view_name) if match else None
+        if rule is None:
+            return None
+        setting, window_seconds, methods = rule
+        if request.method not in methods:
+            return None
+        user = getattr(request, "user", None)
+        key = f"user:{user.pk}" if user is not None and user.is_authenticated else None
+        allowed = hit(
+            match.view_name,
+            key or client_address(request),
+            limit=getattr(settings, setting),
+            window_seconds=window_seconds,
+        )
+        return None if allowed else too_many_requests(request)
 
 
 def ratelimit_post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -35,7 +36,10 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 # A claim older than this is considered abandoned (worker killed mid-send) and may be retried.
-EMAIL_CLAIM_TIMEOUT = timedelta(minutes=2)
+# A send claimed by a worker that died may be taken over after this; shorter than the broker's
+# visibility timeout, so the redelivered task finds the claim expired. SMTP times out after
+# EMAIL_TIMEOUT (10 s), so a live send never holds a claim this long.
+EMAIL_CLAIM_TIMEOUT = timedelta(seconds=60)
 EMAIL_MAX_ATTEMPTS = 8
 
 
@@ -55,10 +59,39 @@ def enqueue_on_commit(task: Any, *args: Any) -> None:
     """
 
     def publish() -> None:
-        task.delay(*args)
+        if BROKER_BREAKER.is_open():
+            logger.warning("Broker marked down; %s left to its sweep", task.name)
+            return
+        try:
+            task.delay(*args)
+        except Exception:
+            BROKER_BREAKER.trip()
+            raise
 
     publish.__qualname__ = f"publish {task.name}"
     transaction.on_commit(publish, robust=True)
+
+
+class CircuitBreaker:
+    """After a failure, skip the call for ``seconds`` in this process: with Redis hung, only the
+    first request waits for the socket timeout, the next ones answer at once (their work is in
+    the database and the periodic sweeps pick it up when Redis is back)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.open_until = 0.0
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def trip(self) -> None:
+        self.open_until = time.monotonic() + self.seconds
+
+    def reset(self) -> None:
+        self.open_until = 0.0
+
+
+BROKER_BREAKER = CircuitBreaker(30)
 
 
 # --- Audit trail -----------------------------------------------------------------------------

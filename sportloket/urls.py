@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import twofactor, views
 from .forms import OutboxPasswordResetForm
 
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
         name="password_reset",
     ),
+    path("account/tweestaps/instellen/", twofactor.SetupView.as_view(), name="otp_setup"),
+    path("account/tweestaps/", twofactor.VerifyView.as_view(), name="otp_verify"),
     path("account/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

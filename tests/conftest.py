@@ -130,8 +130,11 @@ def celery_workers(transactional_db, tmp_path):
         "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "mail"),
     }
 
-    def start(n: int = 1) -> str:
-        for i in range(n):
+    def start(n: int = 1, extra_env: dict[str, str] | None = None) -> str:
+        """Start ``n`` more workers (``extra_env`` on top of the test environment); the
+        processes are in ``start.processes`` (e.g. to kill one with SIGKILL)."""
+        for _ in range(n):
+            i = len(processes)
             log = (tmp_path / f"worker{i}.log").open("w")
             processes.append(
                 subprocess.Popen(
@@ -157,7 +160,7 @@ def celery_workers(transactional_db, tmp_path):
                         "INFO",
                     ],
                     cwd=BASE_DIR,
-                    env=env,
+                    env={**env, **(extra_env or {})},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
@@ -166,12 +169,13 @@ def celery_workers(transactional_db, tmp_path):
         while time.monotonic() < deadline:
             replies = app.control.ping(timeout=0.5) or []
             ready = [r for r in replies for name in r if name.startswith(queue)]
-            if len(ready) >= len(processes):
+            if len(ready) >= sum(1 for p in processes if p.poll() is None):
                 break
         else:
             pytest.fail("Celery workers did not start:\n" + (tmp_path / "worker0.log").read_text())
         return queue
 
+    start.processes = processes
     previous_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     yield start
@@ -277,7 +281,12 @@ def _reference_data(request, django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate-limit counters must not leak from one test into the next."""
+    """Rate-limit counters and circuit breakers must not leak from one test into the next."""
     from django.core.cache import cache
 
+    from sportloket.ratelimit import CACHE_BREAKER
+    from sportloket.services import BROKER_BREAKER
+
     cache.clear()
+    CACHE_BREAKER.reset()
+    BROKER_BREAKER.reset()

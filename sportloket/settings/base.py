@@ -5,10 +5,12 @@ kombu's filesystem transport as Celery broker and the console e-mail backend. Th
 on PostgreSQL and Redis when ``DATABASE_URL`` and ``CELERY_BROKER_URL``/``REDIS_URL`` are set.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -35,6 +37,9 @@ INSTALLED_APPS = [
     "django_filters",
     "phonenumber_field",
     "localflavor",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Ours, in dependency order: sportloket <- providers <- poskantoor <- meetings;
     # providers <- subsidies.
     "sportloket",
@@ -52,8 +57,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "sportloket.middleware.SessionTimeoutMiddleware",
+    "sportloket.ratelimit.RateLimitMiddleware",
+    "sportloket.twofactor.TwoFactorMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the friendly "locked" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sportloket.urls"
@@ -118,9 +130,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username+address before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+
+# Login lockout (django-axes): 5 failures for one username from one address lock that
+# combination for one hour (axes' default would lock it forever). A success resets the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(hours=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Failures during the lockout do not extend it: the cool-off is one hour from the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "sportloket.ratelimit.login_address"
+AXES_USERNAME_CALLABLE = "sportloket.ratelimit.login_username"
+AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Sessions: logged out after SPORTLOKET_SESSION_IDLE_SECONDS without a request, and after
+# SPORTLOKET_SESSION_ABSOLUTE_SECONDS since login whatever the activity; the cookie dies with
+# the browser.
+SPORTLOKET_SESSION_IDLE_SECONDS = env.int("SPORTLOKET_SESSION_IDLE_SECONDS", default=30 * 60)
+SPORTLOKET_SESSION_ABSOLUTE_SECONDS = env.int(
+    "SPORTLOKET_SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60
+)
+SESSION_COOKIE_AGE = SPORTLOKET_SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Two-factor login (TOTP) for every staff account: on in production (settings/production.py),
+# off here for development, tests and the demo. SPORTLOKET_REQUIRE_2FA=false turns it off.
+SPORTLOKET_REQUIRE_2FA = env.bool("SPORTLOKET_REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = "Sportloket"
+
+# Content Security Policy (django-csp 4): only our own origin, no inline script or style
+# anywhere (htmx's indicator styles are switched off by a meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Bootstrap's form controls draw their icons from data: SVGs.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 # --- I18N ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -172,8 +237,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 5 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+# A task must finish well inside the broker's visibility timeout (below), or Redis would hand
+# it to a second worker while the first still runs it.
+CELERY_TASK_TIME_LIMIT = 80
+CELERY_TASK_SOFT_TIME_LIMIT = 70
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when the broker hangs: a web request never waits long on Redis.
 # The durable outbox (sportloket.models.OutgoingEmail) and the sweeps pick up what was not sent.
@@ -200,9 +267,13 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": 2,
         "socket_connect_timeout": 2,
-        # A message reserved by a worker that died is delivered again after this many seconds.
-        # Every task here runs in well under a minute.
-        "visibility_timeout": 120,
+        # A message reserved by a worker that died is delivered again after this many seconds,
+        # found by a restore sweep every 5 s (kombu's default would sweep only every 100 s):
+        # the task of a killed worker runs again within two minutes
+        # (tests/hardening/test_reliability.py). Every task here runs in well under a minute.
+        "visibility_timeout": 90,
+        "unacked_restore_interval": 5,
+        "unacked_restore_throttle": 1,
         "max_retries": 1,
     }
 
@@ -244,6 +315,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.agreements_overdue_notices",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Nightly at 03:10: delete or anonymise what passed its retention period
+    # (SPORTLOKET_RETENTION_DAYS); works from the database state, a missed night catches up.
+    "sportloket-retention-sweep": {
+        "task": "sportloket.tasks.retention_sweep",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Daily at 06:30: e-mail policy staff about SMART goals of neighbourhood sport coaches
     # without a measurement in the agreed period or past their deadline (once per goal & flag).
     "sportloket-goal-flags": {
@@ -258,10 +335,23 @@ SPORTLOKET_SITE_URL = env("SPORTLOKET_SITE_URL", default="http://127.0.0.1:8000"
 SPORTLOKET_CONFIRMATION_MAX_AGE = env.int("SPORTLOKET_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)
 # Public forms: submissions per client address per hour before a friendly 429.
 SPORTLOKET_PUBLIC_FORM_RATE = env.int("SPORTLOKET_PUBLIC_FORM_RATE", default=20)
+# Login form: POSTs per client address per 15 minutes (on top of the per-username lockout).
+SPORTLOKET_LOGIN_RATE = env.int("SPORTLOKET_LOGIN_RATE", default=30)
+# Staff search and list pages: requests per user per 10 minutes.
+SPORTLOKET_SEARCH_RATE = env.int("SPORTLOKET_SEARCH_RATE", default=600)
+# Exports (CSV, personal data, calendar files, PDFs): downloads per user per hour.
+SPORTLOKET_EXPORT_RATE = env.int("SPORTLOKET_EXPORT_RATE", default=60)
 # POS offices: days before a founding step's deadline that the reminder is sent.
 SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS", default=7)
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).
 SPORTLOKET_TRUSTED_PROXIES = env.int("SPORTLOKET_TRUSTED_PROXIES", default=0)
+# Retention in days per record type (sportloket/retention.py, nightly): sent or failed outbox
+# e-mails, login records (django-axes), public registrations never confirmed by e-mail.
+SPORTLOKET_RETENTION_DAYS = {
+    "outbox": env.int("SPORTLOKET_RETENTION_OUTBOX_DAYS", default=365),
+    "login_records": env.int("SPORTLOKET_RETENTION_LOGIN_DAYS", default=180),
+    "unconfirmed_registrations": env.int("SPORTLOKET_RETENTION_UNCONFIRMED_DAYS", default=30),
+}
 # Desk quality: percentage of the area's active providers contacted in the last 12 months for
 # the "proactive contact" criterion. Seed 002 asks for contact with all providers ("alle").
 SPORTLOKET_CONTACT_SHARE_PERCENT = env.int("SPORTLOKET_CONTACT_SHARE_PERCENT", default=100)

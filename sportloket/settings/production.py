@@ -21,3 +21,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Two-factor login is required for every staff account (OWASP ASVS level 2).
+SPORTLOKET_REQUIRE_2FA = env.bool("SPORTLOKET_REQUIRE_2FA", default=True)

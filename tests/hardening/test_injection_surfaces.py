@@ -1,0 +1,49 @@
+"""No user input reaches a shell or hand-written SQL: the application code (apps and project
+package; not tests, benchmarks, migrations or management commands run by operators) has no
+shell call and no raw SQL except reviewed statements whose values travel as parameters.
+The PDF renderer's network is closed by its URL fetcher (tests/poskantoor/test_year_plan.py,
+test_user_text_with_html_and_a_remote_image_is_neither_interpreted_nor_fetched); uploads are
+limited in size and type by the import form (tests/providers/test_import.py,
+test_upload_page_refuses_bad_files)."""
+
+import re
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+APPS = ("sportloket", "providers", "poskantoor", "meetings", "subsidies")
+DANGEROUS = re.compile(
+    r"\bsubprocess\b|os\.system|os\.popen|shell\s*=\s*True|\.raw\(|\.extra\(|RawSQL|"
+    r"cursor\(\)|eval\(|exec\(|pickle\.loads|yaml\.load\(|mark_safe\(.*(request|form|data)"
+)
+# Reviewed: an INSERT … SELECT built by the ORM; its values are passed as parameters.
+REVIEWED = {("poskantoor/services.py", "with connection.cursor() as cursor:")}
+
+
+def application_files():
+    for app in APPS:
+        for path in (BASE_DIR / app).rglob("*.py"):
+            parts = path.relative_to(BASE_DIR).parts
+            if "migrations" in parts or "management" in parts or "settings" in parts:
+                continue
+            yield path
+
+
+def test_no_shell_and_no_unreviewed_raw_sql_in_application_code():
+    found = []
+    for path in application_files():
+        relative = str(path.relative_to(BASE_DIR))
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if DANGEROUS.search(line) and (relative, line.strip()) not in REVIEWED:
+                found.append(f"{relative}:{number}: {line.strip()}")
+    assert not found, "\n".join(found)
+
+
+def test_the_reviewed_statement_passes_its_values_as_parameters():
+    source = (BASE_DIR / "poskantoor/services.py").read_text()
+    assert "cursor.execute(statement, params)" in source
+    assert "sql, params = select.query.sql_with_params()" in source
+
+
+def test_the_check_finds_what_it_looks_for():
+    for bad in ('subprocess.run(["ls"])', "os.system(cmd)", "qs.raw(sql)", "qs.extra(where=[w])"):
+        assert DANGEROUS.search(bad), bad

@@ -1,0 +1,238 @@
+"""The permission matrix, generated from the URLconf.
+
+Every route × anonymous, each role, and staff of another desk/municipality → the expected
+status. A route that is not in ``MATRIX`` fails ``test_every_route_is_in_the_matrix``, so a new
+page cannot skip the check. Each request runs in a savepoint that is rolled back, so a POST
+that changes data (erase, cancel, remove) does not change what the next actor sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+
+from sportloket.constants import Role
+
+from .world import build_world, routes
+
+CLUB, POLICY, POS, ADMIN = (
+    Role.CLUB_SUPPORTER.value,
+    Role.POLICY_STAFF.value,
+    Role.POS_STAFF.value,
+    Role.ADMINISTRATOR.value,
+)
+ROLES = (CLUB, POLICY, POS, ADMIN)
+PUBLIC = "public"
+# Django's admin has its own gate (is_staff); it is checked separately below.
+ADMIN_PREFIX = "beheer/"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``roles``: who passes (administrators always do unless overridden); ``ok``: the status of
+    someone who passes; ``scoped``: staff of another desk/municipality get 404; ``method``:
+    GET, or POST for POST-only views (the permission layer answers before the form does)."""
+
+    roles: tuple[str, ...] | str
+    ok: int = 200
+    scoped: bool = False
+    method: str = "get"
+    overrides: dict[str, int] = field(default_factory=dict)
+
+    def expected(self, actor: str) -> int:
+        if actor in self.overrides:
+            return self.overrides[actor]
+        if self.roles == PUBLIC:
+            return self.ok
+        if actor == "anonymous":
+            return 302
+        role = actor.removeprefix("other_")
+        if role not in self.roles and role != ADMIN:
+            return 403
+        if actor.startswith("other_") and self.scoped:
+            return 404
+        return self.ok
+
+
+STAFF = ROLES
+READERS = (CLUB, POLICY, POS)
+EDITORS = (CLUB, POS)  # providers: club supporters and POS staff edit, policy staff read
+OFFICE_EDITORS = (POLICY, POS)
+DESK = (CLUB,)
+DESK_READERS = (CLUB, POLICY)
+MANAGERS = (CLUB, POS)  # subsidies
+READ_404 = {"other_club_supporter": 404}
+
+MATRIX: dict[str, Rule] = {
+    "": Rule(STAFF),
+    "privacy/": Rule(PUBLIC),
+    "account/login/": Rule(PUBLIC),
+    "account/password_reset/": Rule(PUBLIC),
+    "account/logout/": Rule(PUBLIC, method="post"),
+    "account/tweestaps/instellen/": Rule(STAFF),
+    # Nobody in the world has a confirmed device yet: verification sends them to enrolment.
+    "account/tweestaps/": Rule(STAFF, ok=302),
+    "account/password_change/": Rule(STAFF),
+    "account/password_change/done/": Rule(STAFF),
+    "account/password_reset/done/": Rule(PUBLIC),
+    "account/reset/<uidb64>/<token>/": Rule(PUBLIC),
+    "account/reset/done/": Rule(PUBLIC),
+    "i18n/setlang/": Rule(PUBLIC, ok=302, method="post"),
+    # providers
+    "aanmelden/": Rule(PUBLIC),
+    "aanmelden/verstuurd/": Rule(PUBLIC),
+    "aanmelden/bekend/": Rule(PUBLIC),
+    "aanmelden/bevestigen/<str:token>/": Rule(PUBLIC),
+    "aanbieders/": Rule(READERS),
+    "aanbieders/export.csv": Rule(READERS),
+    "aanbieders/nieuw/": Rule(EDITORS),
+    "aanbieders/importeren/": Rule(EDITORS),
+    "aanbieders/<int:pk>/": Rule(READERS, scoped=True),
+    "aanbieders/<int:pk>/bewerken/": Rule(EDITORS, scoped=True),
+    "aanbieders/<int:pk>/status/": Rule(EDITORS, ok=302, scoped=True, method="post"),
+    "aanbieders/<int:pk>/persoonsgegevens/": Rule(EDITORS, scoped=True, method="post"),
+    "aanbieders/<int:pk>/wissen/": Rule(EDITORS, scoped=True),
+    # POS offices
+    "pos-kantoor/aanmelden/": Rule(PUBLIC),
+    "pos-kantoor/aanmelden/verstuurd/": Rule(PUBLIC),
+    "pos-kantoor/aanmelden/bevestigen/<str:token>/": Rule(PUBLIC),
+    "pos-kantoren/": Rule(READERS),
+    "pos-kantoren/<int:pk>/": Rule(READERS, scoped=True),
+    "pos-kantoren/<int:pk>/stap/<int:step_pk>/afronden/": Rule(OFFICE_EDITORS, scoped=True),
+    "pos-kantoren/<int:pk>/startsessie/": Rule(OFFICE_EDITORS, ok=302, scoped=True, method="post"),
+    "pos-kantoren/<int:pk>/kerngroep/nieuw/": Rule(OFFICE_EDITORS, scoped=True),
+    "pos-kantoren/<int:pk>/jaarplan/<int:year>/": Rule(READERS, scoped=True),
+    # 202: the PDF of the current version is being drawn (a task), the page says so.
+    "pos-kantoren/<int:pk>/jaarplan/<int:year>/pdf/": Rule(READERS, ok=202, scoped=True),
+    # dashboards (issue 8)
+    "dashboard/pos/": Rule((POS,)),
+    "dashboard/pos/csv/<str:table>/": Rule((POS,)),
+    "loket/dashboard/": Rule(READERS),
+    "loket/dashboard/csv/<str:table>/": Rule(READERS),
+    "monitor/<int:year>/": Rule((POLICY, POS)),
+    "pos-kantoren/<int:pk>/kerngroep/<int:member_pk>/verwijderen/": Rule(
+        OFFICE_EDITORS, ok=302, scoped=True, method="post"
+    ),
+    # desk: support questions
+    "hulpvraag/": Rule(PUBLIC),
+    "hulpvraag/verzonden/": Rule(PUBLIC),
+    "hulpvraag/volg/<slug:token>/": Rule(PUBLIC),
+    "loket/hulpvragen/": Rule(DESK_READERS),
+    "loket/hulpvragen/bulk/": Rule(DESK, ok=302, method="post"),
+    # Administrators have no desk to file a question at.
+    "loket/hulpvragen/nieuw/": Rule(DESK, overrides={ADMIN: 404}),
+    "loket/hulpvragen/<int:pk>/": Rule(DESK_READERS, scoped=True),
+    "loket/hulpvragen/<int:pk>/<slug:action>/": Rule(DESK, ok=302, scoped=True, method="post"),
+    "loket/overdrachten/": Rule(DESK),
+    # Only the receiving organisation's staff answer a handover.
+    "loket/overdrachten/<int:pk>/accepteren/": Rule(
+        DESK, ok=302, scoped=True, method="post", overrides={ADMIN: 404}
+    ),
+    "loket/overdrachten/<int:pk>/weigeren/": Rule(
+        DESK, ok=302, scoped=True, method="post", overrides={ADMIN: 404}
+    ),
+    "loket/contactmomenten/": Rule(DESK, overrides={ADMIN: 404}),
+    # meetings (POS programme and desk meetings)
+    "bijeenkomsten/": Rule(READERS),
+    # A desk meeting is planned by the desk's own club supporters.
+    "bijeenkomsten/nieuw/": Rule(DESK, overrides={ADMIN: 403}),
+    "pos-kantoren/<int:pk>/bijeenkomsten/nieuw/": Rule(OFFICE_EDITORS, scoped=True),
+    "pos-kantoren/<int:pk>/programma/": Rule(OFFICE_EDITORS, scoped=True),
+    "bijeenkomsten/<int:pk>/": Rule(READERS, scoped=True),
+    # Club supporters read meetings but manage only their desk's: another desk's club supporter
+    # does not learn that a meeting exists (404), the own desk's one is refused (403).
+    "bijeenkomsten/<int:pk>/bewerken/": Rule(OFFICE_EDITORS, scoped=True, overrides=READ_404),
+    "bijeenkomsten/<int:pk>/uitnodiging.ics": Rule(READERS, scoped=True),
+    "bijeenkomsten/<int:pk>/<slug:action>/": Rule(
+        OFFICE_EDITORS, ok=302, scoped=True, method="post", overrides=READ_404
+    ),
+    "afspraken/<int:pk>/afgerond/": Rule(
+        OFFICE_EDITORS, ok=302, scoped=True, method="post", overrides=READ_404
+    ),
+    # network
+    "loket/<int:pk>/kwaliteit/": Rule(READERS, scoped=True),
+    "loket/<int:pk>/kwaliteit/afvinken/": Rule(DESK, ok=400, scoped=True, method="post"),
+    "loket/<int:pk>/netwerk/": Rule(READERS, scoped=True),
+    "loketten/": Rule((POLICY, POS)),
+    "signalen/": Rule(READERS),
+    "buurtsportcoaches/": Rule((POLICY, POS)),
+    "buurtsportcoaches/<int:pk>/": Rule((POLICY, POS), scoped=True),
+    # subsidies
+    "subsidies/regelingen/": Rule(MANAGERS),
+    "subsidies/regelingen/nieuw/": Rule(MANAGERS),
+    "subsidies/regelingen/<int:pk>/": Rule(MANAGERS),
+    "subsidies/regelingen/<int:pk>/bewerken/": Rule(MANAGERS),
+    "subsidies/aanbieders/": Rule(MANAGERS),
+    "subsidies/aanbieders/<int:pk>/": Rule(MANAGERS, scoped=True),
+    "subsidies/budgetten/": Rule(MANAGERS),
+    "subsidies/budgetten/<int:pk>/": Rule(MANAGERS, scoped=True),
+    "subsidies/transparantie/": Rule(READERS),
+    "subsidies/transparantie/<int:desk>/<int:year>/": Rule(READERS, scoped=True),
+    "subsidies/afmelden/<str:token>/": Rule(PUBLIC),
+}
+
+APP_ROUTES = [r for r in routes() if not r.startswith(ADMIN_PREFIX)]
+
+
+def test_every_route_is_in_the_matrix():
+    missing = [r for r in APP_ROUTES if r not in MATRIX]
+    stale = [r for r in MATRIX if r not in APP_ROUTES]
+    assert not missing, f"routes without a permission rule: {missing}"
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r in APP_ROUTES if r in MATRIX])
+def test_permission_matrix(client, route):
+    rule = MATRIX[route]
+    world = build_world()
+    url = world.url(route)
+    failures = []
+    for actor, user in world.users.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        with transaction.atomic():
+            response = getattr(client, rule.method)(url)
+            transaction.set_rollback(True)
+        expected = rule.expected(actor)
+        got = response.status_code
+        if got == 302 and expected == 302 and actor == "anonymous" and rule.roles != PUBLIC:
+            if not response["Location"].startswith("/account/login/"):
+                failures.append(f"{actor}: redirected to {response['Location']}, not to login")
+        elif got == 302 and expected != 302 and actor != "anonymous":
+            failures.append(f"{actor}: {got} to {response['Location']}, expected {expected}")
+        elif got != expected:
+            failures.append(f"{actor}: {got}, expected {expected}")
+    assert not failures, f"{rule.method.upper()} {url}: " + "; ".join(failures)
+
+
+@pytest.mark.django_db
+def test_admin_site_is_for_administrators_only(client):
+    """Every admin page without arguments: anonymous and non-administrator staff are sent to
+    the admin login, administrators get the page."""
+    world = build_world()
+    admin_routes = [
+        r for r in routes() if r.startswith(ADMIN_PREFIX) and "<" not in r and "(?P" not in r
+    ]
+    assert len(admin_routes) > 10
+    failures = []
+    for route in admin_routes:
+        url = "/" + route.replace("^", "").replace("$", "")
+        for actor, user in world.users.items():
+            client.logout()
+            if user is not None:
+                client.force_login(user)
+            response = client.get(url)
+            if actor == ADMIN:
+                # Read-only admins answer 403 on "add", logout wants a POST (405).
+                if response.status_code >= 500 or (
+                    response.status_code == 302 and "login" in response["Location"]
+                ):
+                    failures.append(f"{url} {actor}: {response.status_code}")
+            elif response.status_code != 302 or "/beheer/login/" not in response["Location"]:
+                if not (route.startswith("beheer/login") or route.startswith("beheer/logout")):
+                    failures.append(f"{url} {actor}: {response.status_code}")
+    assert not failures, failures

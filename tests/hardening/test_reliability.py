@@ -1,0 +1,342 @@
+"""Reliability: at-least-once delivery with idempotent tasks, a killed worker, Redis hung or
+down, beat down for an hour, and the load test on gunicorn + PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from bench import loadtest
+from providers.models import Provider
+from sportloket import services, tasks
+from sportloket.constants import EmailStatus
+from sportloket.models import OutgoingEmail
+from tests.conftest import wait_until
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DAY = dt.timedelta(days=1)
+
+
+def sent_message_ids(folder: Path) -> list[str]:
+    """Message-IDs of every e-mail the file backend wrote (it may append several to a file)."""
+    text = "".join(f.read_text() for f in sorted(folder.glob("*.log")))
+    return re.findall(r"^Message-ID: (\S+)$", text, flags=re.M)
+
+
+# --- Every task, delivered twice, has one effect ------------------------------------------------
+
+
+def _snapshot() -> dict[str, object]:
+    """Row counts of every model of ours and the state of the outbox."""
+    counts = {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model._meta.app_label
+        in ("sportloket", "providers", "poskantoor", "meetings", "subsidies")
+    }
+    counts["outbox"] = sorted(OutgoingEmail.objects.values_list("key", "status", "attempts"))
+    counts["mail"] = len(mail.outbox)
+    return counts
+
+
+def _due_world():
+    """Something due for every periodic task: an overdue question, an expired handover, an
+    overdue agreement, an office with a passed deadline, a goal without measurement, an
+    unsent e-mail."""
+    from meetings.models import Handover, SupportRequest
+    from tests.hardening.world import build_world
+    from tests.network.factories import GoalFactory
+    from tests.poskantoor.factories import make_office
+
+    world = build_world()
+    k = world.kwargs
+    long_ago = timezone.localdate() - dt.timedelta(days=400)
+    SupportRequest.objects.filter(pk=k["request"].pk).update(
+        deadline=long_ago, assignee=world.users["club_supporter"]
+    )
+    Handover.objects.filter(pk=k["handover"].pk).update(respond_by=long_ago)
+    k["desk"].__class__.objects.filter(pk=k["desk"].pk).update(
+        coordinator=world.users["club_supporter"]
+    )
+    k["agreement"].__class__.objects.filter(pk=k["agreement"].pk).update(
+        due_on=long_ago, owner_email="eigenaar@example.org"
+    )
+    make_office("GM0363", registered_on=long_ago)
+    GoalFactory(coach=k["coach"], agreed_on=long_ago)
+    OutgoingEmail.objects.create(key="hardening-retry", to=["a@example.org"], subject="S", body="B")
+    OutgoingEmail.objects.filter(key="hardening-retry").update(
+        created_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    OutgoingEmail.objects.create(
+        key="hardening-old", to=["a@example.org"], subject="S", body="B", status=EmailStatus.SENT
+    )
+    OutgoingEmail.objects.filter(key="hardening-old").update(created_at=long_ago - 400 * DAY)
+    return world
+
+
+def our_tasks() -> list[str]:
+    from sportloket.celery import app
+
+    app.loader.import_default_modules()
+    app.autodiscover_tasks(force=True)
+    return sorted(
+        name
+        for name in app.tasks
+        if name.split(".")[0] in ("sportloket", "providers", "poskantoor", "meetings", "subsidies")
+    )
+
+
+def test_the_list_of_tasks_is_complete():
+    """A new task must be added to the re-delivery test below."""
+    assert set(our_tasks()) == set(PERIODIC) | set(PER_ROW)
+
+
+PERIODIC = [
+    "meetings.tasks.agreements_overdue_notices",
+    "meetings.tasks.desk_stats_refresh",
+    "meetings.tasks.support_deadline_notices",
+    "meetings.tasks.support_handovers_expire",
+    "poskantoor.tasks.sweep_deadlines",
+    "sportloket.tasks.notify_goal_flags",
+    "sportloket.tasks.retention_sweep",
+    "sportloket.tasks.retry_unsent_emails",
+    "subsidies.tasks.send_scheme_digest",
+]
+PER_ROW = [
+    "sportloket.tasks.send_outgoing_email",
+    "poskantoor.tasks.send_deadline_notice",
+    "poskantoor.tasks.year_plan_render",
+]
+
+
+@pytest.mark.django_db
+def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_callbacks):
+    from poskantoor.models import DeadlineNotice, YearPlan
+    from sportloket.celery import app
+
+    our_tasks()
+    _due_world()
+    idle = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for name in PERIODIC:
+            before = _snapshot()
+            app.tasks[name].apply()
+            after_first = _snapshot()
+            app.tasks[name].apply()  # the same message again (redelivery)
+            assert _snapshot() == after_first, f"{name} had a second effect"
+            if after_first == before:
+                idle.append(name)
+        for name, model in (
+            ("sportloket.tasks.send_outgoing_email", OutgoingEmail),
+            ("poskantoor.tasks.send_deadline_notice", DeadlineNotice),
+            ("poskantoor.tasks.year_plan_render", YearPlan),
+        ):
+            rows = list(model.objects.values_list("pk", flat=True))
+            assert rows, name
+            for pk in rows:
+                app.tasks[name].apply(args=(pk,))
+            after_first = _snapshot()
+            for pk in rows:
+                app.tasks[name].apply(args=(pk,))
+            assert _snapshot() == after_first, f"{name} had a second effect"
+    assert not idle, f"did nothing in the test world (so proved nothing): {idle}"
+
+
+# --- A worker killed with SIGKILL in the middle of a send ---------------------------------------
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_a_worker_killed_mid_send_loses_and_doubles_nothing_and_it_runs_again_in_2_minutes(
+    celery_workers, tmp_path
+):
+    queue = celery_workers(
+        1,
+        extra_env={
+            "DJANGO_EMAIL_BACKEND": "tests.hardening.slow_mail.SlowEmailBackend",
+            "SLOW_MAIL_SECONDS": "300",
+        },
+    )
+    email = OutgoingEmail.objects.create(
+        key="killed-worker", to=["kim@example.org"], subject="Hallo", body="Tekst"
+    )
+    tasks.send_outgoing_email.apply_async((email.pk,), queue=queue)
+    wait_until(lambda: OutgoingEmail.objects.get(pk=email.pk).status == EmailStatus.SENDING)
+    victim = celery_workers.processes[0]
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=10)
+    killed_at = time.monotonic()
+
+    celery_workers(1)  # a healthy worker; the killed one's message comes back to the queue
+    wait_until(
+        lambda: OutgoingEmail.objects.get(pk=email.pk).status == EmailStatus.SENT, timeout=150
+    )
+    elapsed = time.monotonic() - killed_at
+    assert elapsed < 120, f"ran again after {elapsed:.0f} s"
+    assert sent_message_ids(tmp_path / "mail") == ["<killed-worker@sportloket>"]
+    assert OutgoingEmail.objects.get(pk=email.pk).attempts == 2
+
+
+# --- Redis hung: the public form stays fast and loses nothing ----------------------------------
+
+
+class Blackhole:
+    """A TCP server that accepts connections and never answers: a hung Redis."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+
+    def close(self):
+        self.sock.close()
+        for conn in self.conns:
+            conn.close()
+
+
+def _gunicorn_env(tmp_path, **extra) -> dict[str, str]:
+    db = settings.DATABASES["default"]
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sportloket.settings.dev",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "SPORTLOKET_PUBLIC_FORM_RATE": "1000",
+        **extra,
+    }
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_with_redis_hung_public_forms_succeed_fast_and_mail_goes_out_once_it_returns(
+    celery_workers, tmp_path
+):
+    hole = Blackhole()
+    hung = f"redis://127.0.0.1:{hole.port}/0"
+    process, base = loadtest.start_gunicorn(
+        _gunicorn_env(tmp_path, REDIS_URL=hung, CELERY_BROKER_URL=hung),
+        workers=1,
+        log_path=tmp_path / "gunicorn.log",
+    )
+    try:
+        choices = loadtest.form_choices(base)
+        outcomes = [
+            loadtest.submit(base, name=f"Hangend {i}", choices=choices, timeout=30)
+            for i in range(12)
+        ]
+    finally:
+        loadtest.stop(process)
+        hole.close()
+    assert [o.status for o in outcomes] == [200] * 12, (tmp_path / "gunicorn.log").read_text()
+    p95 = loadtest.percentile([o.seconds for o in outcomes], 0.95)
+    assert p95 < 3, f"p95 {p95:.1f} s"
+    assert Provider.objects.filter(name__startswith="Hangend").count() == 12
+    pending = OutgoingEmail.objects.filter(status=EmailStatus.PENDING)
+    assert pending.count() == 12
+    assert not (tmp_path / "mail").exists() or not list((tmp_path / "mail").glob("*.log"))
+
+    # Redis is back: the next sweep of beat (here: a minute later) sends each e-mail once.
+    OutgoingEmail.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    queue = celery_workers(1)
+    due = services.emails_due_for_retry()  # what the sweep publishes (here to the test queue)
+    assert len(due) == 12
+    for email_id in due + due:  # and everything twice: no doubles
+        tasks.send_outgoing_email.apply_async((email_id,), queue=queue)
+    wait_until(
+        lambda: not OutgoingEmail.objects.exclude(status=EmailStatus.SENT).exists(), timeout=60
+    )
+    time.sleep(1)
+    ids = sent_message_ids(tmp_path / "mail")
+    assert len(ids) == 12  # each once
+    assert len(set(ids)) == 12
+
+
+# --- Beat down for an hour ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_after_an_hour_without_beat_the_first_sweep_sends_everything_that_fell_due(
+    django_capture_on_commit_callbacks,
+):
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    for i in range(30):
+        OutgoingEmail.objects.create(key=f"beat-{i}", to=["a@example.org"], subject="S", body="B")
+    OutgoingEmail.objects.update(created_at=hour_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.retry_unsent_emails.apply().get() == 30
+    assert not OutgoingEmail.objects.exclude(status=EmailStatus.SENT).exists()
+    assert len(mail.outbox) == 30
+
+
+# --- Load: concurrent public submissions on gunicorn + PostgreSQL -------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_public_submissions_are_each_stored_once_without_server_errors(tmp_path):
+    """The CI-sized run of bench/loadtest.py (200 at once there, 40 here)."""
+    process, base = loadtest.start_gunicorn(
+        _gunicorn_env(tmp_path, CELERY_BROKER_URL="memory://", REDIS_URL=""),
+        workers=2,
+        log_path=tmp_path / "gunicorn.log",
+    )
+    try:
+        outcomes = loadtest.fire(base, count=40, prefix="Belasting", timeout=90)
+    finally:
+        loadtest.stop(process)
+    assert len(outcomes) == 40
+    assert all(o.status == 200 for o in outcomes), sorted({o.status for o in outcomes})
+    names = list(
+        Provider.objects.filter(name__startswith="Belasting").values_list("name", flat=True)
+    )
+    assert len(names) == len(set(names)) == 40
+    # One confirmation e-mail per submission, in the same transaction as the provider.
+    assert OutgoingEmail.objects.filter(key__startswith="provider:").count() == 40
+
+
+def test_the_load_test_refuses_anything_but_a_local_postgresql(tmp_path):
+    import subprocess
+
+    env = {**os.environ, "DATABASE_URL": "postgres://u@db.example.org:5432/x"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.loadtest", "--count", "5"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "127.0.0.1" in result.stderr

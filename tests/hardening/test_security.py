@@ -1,0 +1,265 @@
+"""Security promises: Content Security Policy, login lockout, session timeouts, rate limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.test import override_settings
+from django.urls import resolve
+
+from sportloket.ratelimit import LIMITED_VIEWS
+
+from .world import routes
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+LOGIN = "/account/login/"
+PASSWORD = "geheim-wachtwoord-123"
+
+
+# --- Content Security Policy -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/aanmelden/", "/account/login/", "/hulpvraag/"])
+def test_every_page_carries_a_strict_content_security_policy(client, url):
+    policy = client.get(url)["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if " " in d.strip())
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+
+
+def test_staff_pages_carry_the_policy_too(admin_client):
+    assert "script-src 'self'" in admin_client.get("/")["Content-Security-Policy"]
+
+
+INLINE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle\s*=|\son[a-z]+\s*=|hx-on|javascript:", re.I
+)
+
+
+def test_no_template_has_inline_script_style_or_event_handler():
+    """The policy would block them in the browser; this finds them before a user does."""
+    offenders = []
+    folders = [BASE_DIR / "templates", *BASE_DIR.glob("*/templates")]
+    for folder in folders:
+        for template in folder.rglob("*.html"):
+            if "pdf" in template.name:  # rendered by WeasyPrint, never served to a browser
+                continue
+            for number, line in enumerate(template.read_text().splitlines(), 1):
+                if INLINE.search(line):
+                    offenders.append(f"{template.relative_to(BASE_DIR)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_inline_check_finds_what_it_looks_for():
+    for bad in (
+        "<script>alert(1)</script>",
+        '<div style="color:red">',
+        '<button onclick="x()">',
+        "<style>p{}</style>",
+        '<a href="javascript:x()">',
+    ):
+        assert INLINE.search(bad), bad
+    assert not INLINE.search('<script src="/static/js/app.js"></script>')
+
+
+# --- Login lockout (django-axes) ---------------------------------------------------------------
+
+
+def _login(client, username, password, address="10.0.0.1"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.mark.django_db
+def test_five_failures_lock_the_username_from_that_address_for_one_hour(client, policy_staff):
+    for _ in range(4):
+        assert _login(client, "beleid", "fout").status_code == 200
+    locked = _login(client, "beleid", "fout")
+    assert locked.status_code == 429
+    assert "tijdelijk geblokkeerd" in locked.content.decode()
+    # Even the right password is refused during the cool-off...
+    assert _login(client, "beleid", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+    # ...but the same user from another address, and another user from this address, may log in.
+    assert _login(client, "beleid", PASSWORD, address="10.0.0.2").status_code == 302
+    client.logout()
+    # After the hour the lock is gone.
+    AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=61))
+    assert _login(client, "beleid", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_lock_is_per_username(client, policy_staff, pos_staff):
+    for _ in range(5):
+        _login(client, "beleid", "fout")
+    assert _login(client, "beleid", PASSWORD).status_code == 429
+    assert _login(client, "posmedewerker", PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_within_the_hour_the_lock_holds(client, policy_staff):
+    for _ in range(5):
+        _login(client, "beleid", "fout")
+    AccessAttempt.objects.update(attempt_time=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=59))
+    assert _login(client, "beleid", PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_a_success_resets_the_failure_count(client, policy_staff):
+    for _ in range(4):
+        _login(client, "beleid", "fout")
+    assert _login(client, "beleid", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert _login(client, "beleid", "fout").status_code == 200
+    assert _login(client, "beleid", PASSWORD).status_code == 302
+
+
+# --- Session timeouts --------------------------------------------------------------------------
+
+
+def _age_session(client, *, started_ago: int, seen_ago: int):
+    session = client.session
+    now = int(time.time())
+    session["_sl_started"] = now - started_ago
+    session["_sl_seen"] = now - seen_ago
+    session.save()
+
+
+@pytest.mark.django_db
+def test_an_active_session_stays(client, policy_staff):
+    client.force_login(policy_staff)
+    assert client.get("/").status_code == 200
+    _age_session(client, started_ago=3600, seen_ago=settings.SPORTLOKET_SESSION_IDLE_SECONDS - 60)
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_idle_session_ends(client, policy_staff):
+    client.force_login(policy_staff)
+    client.get("/")
+    _age_session(client, started_ago=3600, seen_ago=settings.SPORTLOKET_SESSION_IDLE_SECONDS + 1)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+@pytest.mark.django_db
+def test_a_session_ends_after_its_absolute_lifetime_however_active(client, policy_staff):
+    client.force_login(policy_staff)
+    client.get("/")
+    _age_session(client, started_ago=settings.SPORTLOKET_SESSION_ABSOLUTE_SECONDS + 1, seen_ago=5)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+
+
+def test_the_session_cookie_lives_no_longer_than_the_absolute_lifetime():
+    assert settings.SESSION_COOKIE_AGE <= settings.SPORTLOKET_SESSION_ABSOLUTE_SECONDS
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+# --- Rate limits -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@override_settings(SPORTLOKET_LOGIN_RATE=3)
+def test_login_posts_are_rate_limited_per_address_and_nothing_is_recorded(client, policy_staff):
+    for i in range(3):
+        _login(client, f"iemand{i}", "fout")
+    attempts = AccessAttempt.objects.count()
+    response = _login(client, "beleid", PASSWORD)
+    assert response.status_code == 429
+    assert "Een ogenblik geduld" in response.content.decode()
+    assert AccessAttempt.objects.count() == attempts
+    assert "_auth_user_id" not in client.session
+    # The login page itself still opens, and another address may log in.
+    assert client.get(LOGIN).status_code == 200
+    assert _login(client, "beleid", PASSWORD, address="10.0.0.9").status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(SPORTLOKET_SEARCH_RATE=2)
+def test_search_is_rate_limited_per_user(client, club_supporter, pos_staff):
+    client.force_login(club_supporter)
+    for _ in range(2):
+        assert client.get("/aanbieders/", {"q": "zwem"}).status_code == 200
+    assert client.get("/aanbieders/", {"q": "zwem"}).status_code == 429
+    client.force_login(pos_staff)
+    assert client.get("/aanbieders/", {"q": "zwem"}).status_code == 200
+
+
+@pytest.mark.django_db
+@override_settings(SPORTLOKET_EXPORT_RATE=1)
+def test_exports_are_rate_limited_per_user(client, club_supporter):
+    client.force_login(club_supporter)
+    assert client.get("/aanbieders/export.csv").status_code == 200
+    assert client.get("/aanbieders/export.csv").status_code == 429
+
+
+@pytest.mark.django_db
+@override_settings(SPORTLOKET_PUBLIC_FORM_RATE=1)
+def test_password_reset_requests_are_rate_limited(client, mailoutbox, policy_staff):
+    from sportloket.models import OutgoingEmail
+
+    client.post("/account/password_reset/", {"email": policy_staff.email})
+    queued = OutgoingEmail.objects.count()
+    response = client.post("/account/password_reset/", {"email": policy_staff.email})
+    assert response.status_code == 429
+    assert OutgoingEmail.objects.count() == queued
+
+
+EXPORT_ROUTE = re.compile(r"[./](csv|ics|pdf|xlsx)(/|$)|export|persoonsgegevens|^monitor/")
+
+
+def test_every_export_route_is_rate_limited():
+    names = set()
+    for route in routes():
+        if not route.startswith("beheer/") and EXPORT_ROUTE.search(route):
+            path = "/" + re.sub(r"<[^>]+>", "1", route)
+            names.add(resolve(path).view_name)
+    assert len(names) >= 4
+    missing = sorted(n for n in names if n not in LIMITED_VIEWS)
+    assert not missing, f"exports without a rate limit: {missing}"
+
+
+PUBLIC_POST_EXEMPT = {
+    # The link in the reset e-mail: the signed token is the gate, a guess is worthless.
+    "account/reset/<uidb64>/<token>/",
+    "account/logout/",
+    "i18n/setlang/",
+    # A thank-you page without a form: a POST renders the same text and stores nothing.
+    "hulpvraag/verzonden/",
+}
+
+
+@pytest.mark.django_db
+@override_settings(SPORTLOKET_PUBLIC_FORM_RATE=2, SPORTLOKET_LOGIN_RATE=2)
+def test_every_public_form_is_rate_limited(client):
+    """Generated from the permission matrix: every public route that accepts a POST answers
+    the third POST from one address within the hour with the friendly 429."""
+    from .test_permission_matrix import APP_ROUTES, MATRIX, PUBLIC
+    from .world import build_world
+
+    world = build_world()
+    unlimited = []
+    for route in APP_ROUTES:
+        if MATRIX[route].roles != PUBLIC or route in PUBLIC_POST_EXEMPT:
+            continue
+        url = world.url(route)
+        statuses = [client.post(url, {}, REMOTE_ADDR="10.9.9.9").status_code for _ in range(3)]
+        if statuses[0] == 405:
+            continue  # no form here
+        if statuses[2] != 429:
+            unlimited.append(f"{route}: {statuses}")
+    assert not unlimited, unlimited

@@ -1,0 +1,159 @@
+"""One small world with an object of every kind, shared by the permission matrix, the CSP
+check and the accessibility checks: the URL of every route can be filled in from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from meetings.models import Agreement, Handover
+from poskantoor.models import YearPlan
+from providers.services import confirmation_token
+from sportloket.constants import Role
+from sportloket.tokens import make_token
+from subsidies.services import UNSUBSCRIBE_PURPOSE
+from tests.factories import (
+    DeskFactory,
+    OrganisationFactory,
+    ProviderFactory,
+    StaffProfileFactory,
+    municipality,
+)
+from tests.meetings.factories import MeetingFactory, SupportRequestFactory
+from tests.network.factories import CoachFactory
+from tests.poskantoor.factories import CoreGroupMemberFactory, make_office
+from tests.subsidies.factories import BudgetFactory, SchemeFactory
+
+
+def routes() -> list[str]:
+    """Every route of the URLconf as its full pattern, e.g. ``aanbieders/<int:pk>/``."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    return list(dict.fromkeys(walk(get_resolver().url_patterns)))
+
+
+@dataclass
+class World:
+    users: dict[str, object] = field(default_factory=dict)
+    kwargs: dict[str, object] = field(default_factory=dict)
+
+    def url(self, route: str, **overrides) -> str:
+        """Fill a route's converters in from the world's objects (``<int:pk>`` per route)."""
+        values = {**self.route_values(route), **overrides}
+        path = route
+        for name, value in values.items():
+            for converter in ("int", "str", "slug", ""):
+                token = f"<{converter}:{name}>" if converter else f"<{name}>"
+                path = path.replace(token, str(value))
+        assert "<" not in path, f"no value for a converter in {route}"
+        return "/" + path
+
+    def route_values(self, route: str) -> dict[str, object]:
+        k = self.kwargs
+        prefixes = (
+            ("aanbieders/", k["provider"].pk),
+            ("pos-kantoren/", k["office"].pk),
+            ("loket/hulpvragen/", k["request"].pk),
+            ("loket/overdrachten/", k["handover"].pk),
+            ("bijeenkomsten/", k["meeting"].pk),
+            ("afspraken/", k["agreement"].pk),
+            ("loket/", k["desk"].pk),
+            ("buurtsportcoaches/", k["coach"].pk),
+            ("subsidies/regelingen/", k["scheme"].pk),
+            ("subsidies/aanbieders/", k["provider"].pk),
+            ("subsidies/budgetten/", k["budget"].pk),
+        )
+        pk = next((pk for prefix, pk in prefixes if route.startswith(prefix)), None)
+        values: dict[str, object] = {"pk": pk} if pk is not None else {}
+        values.update(
+            step_pk=k["office"].steps.order_by("pk").last().pk,
+            member_pk=k["member"].pk,
+            action="assign-me" if route.startswith("loket/") else "cancel",
+            desk=k["desk"].pk,
+            year=2026,
+            uidb64="MQ",
+            table="funnel" if route.startswith("dashboard/pos/") else "status",
+            token=self.token(route),
+        )
+        return values
+
+    def token(self, route: str) -> str:
+        k = self.kwargs
+        if route.startswith("aanmelden/"):
+            return confirmation_token(k["pending_provider"])
+        if route.startswith("pos-kantoor/"):
+            return "ongeldig"
+        if route.startswith("hulpvraag/"):
+            return k["request"].public_token
+        if route.startswith("subsidies/"):
+            return make_token(UNSUBSCRIBE_PURPOSE, k["provider"].pk)
+        return "set-password"
+
+
+def build_world() -> World:
+    """Staff of Utrecht's desk and of a desk in Amsterdam ("other_*"), and one object each."""
+    utrecht, amsterdam = municipality("GM0344"), municipality("GM0363")
+    desk = DeskFactory(municipalities=[utrecht])
+    other_desk = DeskFactory(municipalities=[amsterdam])
+    partner = OrganisationFactory()
+    club = StaffProfileFactory(
+        club_supporter=True, desk=desk, organisation=partner, user__username="club"
+    ).user
+    users = {
+        "anonymous": None,
+        Role.CLUB_SUPPORTER.value: club,
+        Role.POLICY_STAFF.value: StaffProfileFactory(
+            policy_staff=True, municipality=utrecht, user__username="policy"
+        ).user,
+        Role.POS_STAFF.value: StaffProfileFactory(pos_staff=True, user__username="pos").user,
+        Role.ADMINISTRATOR.value: StaffProfileFactory(
+            administrator=True, user__username="admin"
+        ).user,
+        "other_club_supporter": StaffProfileFactory(
+            club_supporter=True,
+            desk=other_desk,
+            organisation__municipality=amsterdam,
+            user__username="otherclub",
+        ).user,
+        "other_policy_staff": StaffProfileFactory(
+            policy_staff=True, municipality=amsterdam, user__username="otherpolicy"
+        ).user,
+    }
+    provider = ProviderFactory(eligible=True)
+    office = make_office("GM0344")
+    request = SupportRequestFactory(desk=desk, provider=provider)
+    handover = Handover.objects.create(
+        support_request=request,
+        organisation=partner,
+        note="Graag oppakken",
+        respond_by=dt.date(2030, 1, 1),
+        created_by=club,
+    )
+    YearPlan.objects.create(office=office, year=2026, short_term_goals="Meer jeugd in de club")
+    meeting = MeetingFactory(office=office)
+    agreement = Agreement.objects.create(
+        meeting=meeting, description="Samen zwemles", owner_name="Kim", due_on=dt.date(2030, 1, 1)
+    )
+    kwargs = {
+        "desk": desk,
+        "provider": provider,
+        "pending_provider": ProviderFactory(pending=True),
+        "office": office,
+        "member": CoreGroupMemberFactory(office=office),
+        "request": request,
+        "handover": handover,
+        "meeting": meeting,
+        "agreement": agreement,
+        "coach": CoachFactory(municipality=utrecht),
+        "scheme": SchemeFactory(),
+        "budget": BudgetFactory(desk=desk),
+    }
+    return World(users=users, kwargs=kwargs)
