@@ -175,6 +175,7 @@ MEETING_AUDIT_ACTIONS = {
     "agreement_added": _("Agreement added"),
     "agreement_done": _("Agreement done"),
     "invitations_sent": _("Invitations sent"),
+    "signal_on_agenda": _("Signal put on the agenda"),
 }
 
 

@@ -38,8 +38,9 @@ from .constants import (
     MeetingStatus,
 )
 from .ics import meeting_ics
-from .models import Agreement, AgreementNotice, Attendee, Meeting
+from .models import Agreement, AgreementNotice, Attendee, Meeting, Signal
 from .programme import PROGRAMMES
+from .selectors_network import signals_for_meeting
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # Default evening slot of a meeting generated from the programme (local time).
@@ -394,6 +395,38 @@ def meeting_minutes_save(*, meeting: Meeting, minutes: str, by: AbstractBaseUser
     meeting.save(update_fields=["minutes"])
     if changes:
         audit_record(subject=meeting, actor=by, action="minutes_saved", summary=meeting.title)
+    return meeting
+
+
+def signal_agenda_line(signal: Signal) -> str:
+    return _("Signal (%(theme)s): %(description)s") % {
+        "theme": signal.theme.name,
+        "description": " ".join(signal.description.split()),
+    }
+
+
+@transaction.atomic
+def meeting_agenda_add_signal(
+    *, meeting: Meeting, signal: Signal, by: AbstractBaseUser | None
+) -> Meeting:
+    """Put a strategic signal on a planned meeting's agenda (one line; idempotent).
+
+    Only a signal of the meeting's own network may go on it (``signals_for_meeting``).
+    """
+    meeting = _locked(meeting)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise MeetingError(_("Only the agenda of a planned meeting can be changed."))
+    if signal.pk not in {s.pk for s in signals_for_meeting(meeting=meeting, limit=1000)}:
+        raise MeetingError(_("This signal does not belong to this meeting's network."))
+    line = signal_agenda_line(signal)
+    if line in meeting.agenda.splitlines():
+        return meeting
+    agenda = f"{meeting.agenda.rstrip()}\n{line}".strip()
+    if len(agenda) > Meeting._meta.get_field("agenda").max_length:
+        raise MeetingError(_("The agenda is full; shorten it first."))
+    meeting.agenda = agenda
+    meeting.save(update_fields=["agenda"])
+    audit_record(subject=meeting, actor=by, action="signal_on_agenda", summary=line)
     return meeting
 
 

@@ -19,7 +19,7 @@ from sportloket.services import DomainError
 
 from . import programme_selectors as selectors
 from . import programme_services as services
-from .constants import MEETING_AUDIT_ACTIONS, MeetingKind
+from .constants import MEETING_AUDIT_ACTIONS, MeetingKind, MeetingStatus
 from .ics import meeting_ics
 from .programme import PROGRAMMES
 from .programme_forms import (
@@ -30,6 +30,7 @@ from .programme_forms import (
     MinutesForm,
     ProgrammeForm,
 )
+from .selectors_network import signals_for_meeting
 
 READ_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF, Role.POS_STAFF)
 OFFICE_EDITORS = (Role.POLICY_STAFF, Role.POS_STAFF)
@@ -180,6 +181,9 @@ class MeetingDetailView(MeetingMixin, TemplateView):
             held_form=HeldForm(),
             minutes_form=MinutesForm(initial={"minutes": meeting.minutes}),
             agreement_form=AgreementForm(),
+            agenda_signals=signals_for_meeting(meeting=meeting)
+            if self.can_manage and meeting.status == MeetingStatus.PLANNED
+            else [],
             is_kartrekkers=meeting.kind == MeetingKind.KARTREKKERS and meeting.office_id,
             audit_events=[
                 (event, MEETING_AUDIT_ACTIONS.get(event.action, event.action))
@@ -262,6 +266,20 @@ class MeetingActionView(MeetingMixin, View):
             stop_reason=form.cleaned_data["stop_reason"],
         )
         return _("The meeting has been recorded as held.")
+
+    def do_signal(self, request, meeting):
+        try:
+            signal_id = int(request.POST.get("signal", ""))
+        except ValueError:
+            signal_id = None
+        signal = next(
+            (s for s in signals_for_meeting(meeting=meeting, limit=1000) if s.pk == signal_id),
+            None,
+        )
+        if signal is None:
+            raise services.MeetingError(_("Choose one of the signals in the list."))
+        services.meeting_agenda_add_signal(meeting=meeting, signal=signal, by=request.user)
+        return _("The signal has been put on the agenda.")
 
     def do_minutes(self, request, meeting):
         form = MinutesForm(request.POST)

@@ -149,6 +149,19 @@ def rising_themes(*, desk: Desk, quarter: Quarter) -> list[ThemeCount]:
     return sorted(rising, key=lambda c: (-c.increase, c.theme.name))
 
 
+def signals_for_meeting(*, meeting, limit: int = 20) -> list[Signal]:
+    """Signals that may go on a meeting's agenda: the desk's own for a desk meeting; for a POS
+    office's meeting, those of the desks serving the office's municipality (seed 001: the
+    sport platform's signals feed the strategic agenda)."""
+    if meeting.desk_id:
+        signals = Signal.objects.filter(desk_id=meeting.desk_id)
+    else:
+        signals = Signal.objects.filter(
+            desk__municipalities=meeting.office.municipality_id
+        ).distinct()
+    return list(signals.select_related("theme")[:limit])
+
+
 def signals_for_desk(*, desk: Desk, limit: int = 20) -> list[Signal]:
     """The desk's most recent signals for the strategic agenda. The desk dashboard calls this."""
     return list(Signal.objects.filter(desk=desk).select_related("theme", "recorded_by")[:limit])
