@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
@@ -16,6 +13,8 @@ from providers.models import Provider
 from sportloket.constants import ThemeKind
 from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
 from sportloket.models import Municipality, TargetGroup, Theme
+from sportloket.money import parse_euro
+from sportloket.services import DomainError
 
 from .constants import Decision, MemberKind, OfficeStatus, SessionTopic, StepCode
 
@@ -212,19 +211,6 @@ class OfficeFilterForm(forms.Form):
         self.fields["province"].choices = [("", _("All provinces"))] + [(p, p) for p in provinces]
 
 
-AMOUNT_RE = re.compile(r"^(?:€\s*)?(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?$")
-
-
-def parse_amount(text: str) -> Decimal | None:
-    """Dutch notation: ``1.250,50``, ``€ 12``, ``300``; None when it is not an amount."""
-    match = AMOUNT_RE.match(text.strip())
-    if not match:
-        return None
-    whole = match.group(1).replace(".", "")
-    cents = (match.group(2) or "0").ljust(2, "0")
-    return Decimal(f"{whole}.{cents}")
-
-
 class YearPlanForm(forms.Form):
     """The year plan of one office and year (seed 000 step 5)."""
 
@@ -289,16 +275,17 @@ class YearPlanForm(forms.Form):
             if not raw.strip():
                 continue
             description, sep, amount_text = raw.rpartition(";")
-            amount = parse_amount(amount_text) if sep else None
-            if not description.strip() or amount is None:
+            if not sep or not description.strip():
                 raise forms.ValidationError(
                     _("Line %(n)d: write a description, a semicolon and an amount in euros.")
                     % {"n": number}
                 )
-            if amount <= 0:
+            try:
+                amount = parse_euro(amount_text)
+            except DomainError as exc:
                 raise forms.ValidationError(
-                    _("Line %(n)d: the amount must be more than zero.") % {"n": number}
-                )
+                    _("Line %(n)d: %(reason)s") % {"n": number, "reason": exc.message}
+                ) from exc
             lines.append({"description": description.strip()[:200], "amount": str(amount)})
         return lines
 

@@ -11,19 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.constants import ProviderKind
 from sportloket.models import TargetGroup, Theme
+from sportloket.money import parse_euro
 from sportloket.services import DomainError
 
 from .constants import BudgetKind, Decision
 from .models import Scheme
-from .money import money_validate
 
 # One page of the matching providers is 50 rows; more ticked ids than this is not a real form.
 MAX_CHOSEN = 200
 
 
 class EuroField(forms.CharField):
-    """An amount in euros: accepts "1250,50", "1.250,50", "1250.50" and "€ 1250"; refuses
-    negative amounts, more than two decimals and text with a clear message."""
+    """An amount in euros as ``sportloket.money.parse_euro`` reads it; refuses negative
+    amounts, more than two decimals and text with a clear message."""
 
     def __init__(self, *, allow_zero: bool = False, **kwargs):
         self.allow_zero = allow_zero
@@ -37,15 +37,10 @@ class EuroField(forms.CharField):
         text = super().to_python(value)
         if text in self.empty_values:
             return None
-        if len(text) > 20:
-            raise forms.ValidationError(_("This amount is too large."), code="amount")
-        text = text.replace("€", "").replace(" ", "").replace("\u00a0", "")
-        if "," in text:  # Dutch notation: dots group thousands, the comma marks cents
-            text = text.replace(".", "").replace(",", ".")
-        if self.allow_zero and text.strip("0.") == "" and text:
+        if self.allow_zero and text.replace("€", "").strip().strip("0.,") == "":
             return Decimal("0.00")
         try:
-            return money_validate(text)
+            return parse_euro(text)
         except DomainError as exc:
             raise forms.ValidationError(exc.message, code="amount") from exc
 

@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 
 from providers.models import Provider
 from sportloket.models import Desk
+from sportloket.money import format_euro, money_validate
 from sportloket.services import DomainError, audit_record, email_queue, model_changes
 from sportloket.tokens import make_token
 
 from . import selectors
 from .constants import BudgetKind, Decision, ShareChannel
 from .models import Allocation, Budget, DigestOptOut, Scheme, SchemeShare
-from .money import format_euro, money_validate
 
 UNSUBSCRIBE_PURPOSE = "subsidies-unsubscribe"
 DIGEST_BATCH = 500

@@ -275,11 +275,15 @@ def test_policy_staff_edit_their_plan_and_bad_budget_lines_are_refused(
     client.force_login(policy_staff)
     url = reverse("poskantoor:year_plan", args=[office.pk, 2026])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"short_term_goals": "Doel", "budget_lines": "Zaalhuur; veel"})
+    response = client.post(url, {"short_term_goals": "Doel", "budget_lines": "Zaalhuur 250"})
     assert response.status_code == 200
     assert "puntkomma" in response.content.decode()
     assert not YearPlan.objects.exists()
+    response = client.post(url, {"short_term_goals": "Doel", "budget_lines": "Zaalhuur; veel"})
+    assert "Regel 1: Voer een bedrag in euro" in response.content.decode()
+    assert not YearPlan.objects.exists()
     response = client.post(url, {"short_term_goals": "Doel", "budget_lines": "Zaalhuur; -5"})
+    assert "Regel 1: Het bedrag moet meer dan" in response.content.decode()
     assert not YearPlan.objects.exists()
     response = client.post(
         url, {"short_term_goals": "Doel", "budget_lines": "Zaalhuur; € 1.250,50"}

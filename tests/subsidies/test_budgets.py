@@ -197,3 +197,35 @@ def test_concurrent_allocations_never_over_allocate():
     # Refused by the balance check under the row lock (each saw the others' allocations),
     # not merely by the CHECK constraint behind it.
     assert all("€ 10,00" in message for message in messages)
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1.250,50", "1250.50"),
+        ("1.250", "1250.00"),
+        ("12.500.000", "12500000.00"),
+        ("1250.50", "1250.50"),
+        ("€ 12", "12.00"),
+        ("0,5", "0.50"),
+    ],
+)
+def test_amounts_are_read_the_dutch_way_everywhere(typed, amount):
+    """One parser for every money field: a dot before exactly three digits groups thousands."""
+    from decimal import Decimal
+
+    from sportloket.money import parse_euro
+
+    assert parse_euro(typed) == Decimal(amount)
+
+
+@pytest.mark.parametrize("typed", ["", "veel", "-5", "0", "1,255", "1.2.3", "9" * 25, "NaN"])
+def test_what_is_not_an_amount_is_refused_with_a_dutch_message(typed):
+    from django.utils import translation
+
+    from sportloket.money import parse_euro
+    from sportloket.services import DomainError
+
+    with translation.override("nl"), pytest.raises(DomainError) as refused:
+        parse_euro(typed)
+    assert refused.value.message.split()[0] in {"Voer", "Het", "Een", "Dit"}
