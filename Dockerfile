@@ -11,4 +11,5 @@ RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build python manage.py collects
 RUN useradd --system --uid 1000 sportloket && mkdir -p /app/media && chown sportloket /app/media
 USER sportloket
 EXPOSE 8000
-CMD ["gunicorn", "sportloket.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads, backlog, keep-alive: gunicorn.conf.py (what bench/loadtest.py measures).
+CMD ["gunicorn", "sportloket.wsgi", "--config", "gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from providers.models import kvk_validator
 from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
 from sportloket.models import Municipality, Organisation, QuestionCategory
+from sportloket.money import format_euro
+from subsidies.forms import DecisionForm
 
 from .constants import Channel, ContactChannel, Priority, SupportStatus
 
@@ -226,3 +228,22 @@ class ContactMomentForm(forms.Form):
         self.fields["date"].initial = timezone.localdate()
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Record contact moment")))
+
+
+class QuestionAllocationForm(DecisionForm):
+    """A decision on money for a support question, from one of its desk's budgets."""
+
+    budget = forms.ModelChoiceField(queryset=None, label=_("Budget"))
+    field_order = ["budget"]
+
+    def __init__(self, *args, budgets, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["budget"]
+        field.queryset = budgets
+        field.label_from_instance = lambda b: (
+            _("%(budget)s (%(remaining)s left)")
+            % {
+                "budget": f"{b.name} {b.year}",
+                "remaining": format_euro(b.remaining),
+            }
+        )

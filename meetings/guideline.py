@@ -15,10 +15,16 @@ can show it in a column. Thresholds and their readings:
   and sportbedrijf members whose commitment runs in that year;
 - subsidies: at least 1 sport entrepreneur of the municipality reached with a scheme in the year
   (``subsidies.selectors``), the plain reading of "available and actively shared".
+
+For one office (its page) every figure is counted live. For many offices (the national
+dashboard, the POS office list) the subsidies figure of the current year comes from the
+``EntrepreneursReachedStat`` rollup (rebuilt every 15 minutes; ``Guideline.as_of`` says when),
+because counting it means grouping every share of the year; the other figures stay live.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,7 +39,7 @@ from poskantoor.models import CoreGroupMember, PosOffice
 from subsidies.selectors import entrepreneurs_reached, shares_per_municipality
 
 from .constants import MeetingStatus
-from .models import Attendee, Meeting
+from .models import Attendee, EntrepreneursReachedStat, Meeting
 from .programme_services import year_bounds
 
 MIN_MEETINGS = 3
@@ -61,6 +67,8 @@ class Norm:
 class Guideline:
     year: int
     norms: tuple[Norm, ...]
+    # When the subsidies figure was counted, if it came from the rollup; None: live.
+    as_of: dt.datetime | None = None
 
     @property
     def met_count(self) -> int:
@@ -94,12 +102,50 @@ THRESHOLDS = {
 }
 
 
+def reached_per_municipality(*, year: int) -> tuple[dict[int, int], dt.datetime | None]:
+    """{municipality id: entrepreneurs reached with a scheme in ``year``} and when it was
+    counted: from the rollup when it holds ``year`` (one query, at most 15 minutes old),
+    otherwise live (``shares_per_municipality``, one more query) with None."""
+    rows = list(
+        EntrepreneursReachedStat.objects.filter(year=year).values_list(
+            "municipality_id", "reached", "refreshed_at"
+        )
+    )
+    if not rows:
+        return shares_per_municipality(year=year), None
+    return (
+        {municipality_id: reached for municipality_id, reached, _at in rows if reached},
+        min(at for _pk, _n, at in rows),
+    )
+
+
 def guidelines_for(offices: Iterable[PosOffice], *, year: int) -> dict[int, Guideline]:
-    """{office id: Guideline} for ``offices`` in calendar ``year``, in five queries."""
+    """{office id: Guideline} for ``offices`` in calendar ``year`` (the dashboard, the office
+    list), in five queries; six when the rollup does not hold ``year``."""
     offices = list(offices)
-    ids = [office.pk for office in offices]
-    if not ids:
+    if not offices:
         return {}
+    reached, as_of = reached_per_municipality(year=year)
+    return _guidelines(offices, year=year, reached=reached, as_of=as_of)
+
+
+def guideline_for(office: PosOffice, *, year: int) -> Guideline:
+    """The guideline of one office (its page), every figure counted live."""
+    reached = {
+        office.municipality_id: entrepreneurs_reached(municipality=office.municipality, year=year)
+    }
+    return _guidelines([office], year=year, reached=reached, as_of=None)[office.pk]
+
+
+def _guidelines(
+    offices: list[PosOffice],
+    *,
+    year: int,
+    reached: dict[int, int],
+    as_of: dt.datetime | None,
+) -> dict[int, Guideline]:
+    """The guidelines of ``offices`` given the subsidies figure per municipality; 4 queries."""
+    ids = [office.pk for office in offices]
     start, end = year_bounds(year)
     held = Meeting.objects.filter(
         office_id__in=ids, status=MeetingStatus.HELD, starts_at__gte=start, starts_at__lt=end
@@ -134,15 +180,6 @@ def guidelines_for(offices: Iterable[PosOffice], *, year: int) -> dict[int, Guid
         .annotate(hours=Sum("hours_per_week"))
         .values_list("office_id", "hours")
     )
-    if len(offices) == 1:  # the office page: count one municipality only
-        office = offices[0]
-        reached = {
-            office.municipality_id: entrepreneurs_reached(
-                municipality=office.municipality, year=year
-            )
-        }
-    else:
-        reached = shares_per_municipality(year=year)
     result = {}
     for office in offices:
         row = counts.get(office.pk, {})
@@ -158,9 +195,6 @@ def guidelines_for(offices: Iterable[PosOffice], *, year: int) -> dict[int, Guid
         result[office.pk] = Guideline(
             year=year,
             norms=tuple(Norm(key, TITLES[key], values[key], THRESHOLDS[key]) for key in TITLES),
+            as_of=as_of,
         )
     return result
-
-
-def guideline_for(office: PosOffice, *, year: int) -> Guideline:
-    return guidelines_for([office], year=year)[office.pk]

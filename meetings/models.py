@@ -1,7 +1,8 @@
 """Every contact between the desk and providers.
 
 Support questions (hulpvragen): ``SupportRequest`` with its append-only timeline
-``SupportRequestEvent`` and its warm handovers ``Handover``; proactive ``ContactMoment``s.
+``SupportRequestEvent``, its warm handovers ``Handover`` and the decisions on money made for
+it (``SupportRequestAllocation``); proactive ``ContactMoment``s.
 Meetings of POS offices and desks (the POS programme): ``Meeting`` with its ``Attendee``s and
 ``Agreement``s, and the ``AgreementNotice`` about an overdue agreement (end of the file).
 """
@@ -286,6 +287,42 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.support_request} → {self.organisation}"
+
+
+class SupportRequestAllocation(models.Model):
+    """A decision on money (``subsidies.Allocation``) made for a support question.
+
+    The link lives here because ``meetings`` depends on ``subsidies`` and never the reverse:
+    ``subsidies`` does not know questions exist. ``services.support_request_allocate`` creates
+    the allocation (through ``subsidies.services.allocation_create``, which locks the budget
+    row and keeps ``allocated <= total``) and this row in one transaction, so there is never an
+    allocation for a question without its link, or the other way round. The allocation carries
+    the question's number as its ``reference`` — the recipient the transparency overview shows
+    — and the question's provider only when that is a confirmed provider of the registry.
+    One allocation belongs to at most one question (one-to-one); a question may have many.
+    Allocations are never deleted (a withdrawal keeps the row), hence PROTECT on both sides.
+    """
+
+    support_request = models.ForeignKey(
+        SupportRequest,
+        verbose_name=_("support question"),
+        on_delete=models.PROTECT,
+        related_name="allocation_links",
+    )
+    allocation = models.OneToOneField(
+        "subsidies.Allocation",
+        verbose_name=_("allocation"),
+        on_delete=models.PROTECT,
+        related_name="support_request_link",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allocation for a support question")
+        verbose_name_plural = _("allocations for support questions")
+
+    def __str__(self) -> str:
+        return f"#{self.support_request_id}: {self.allocation}"
 
 
 class ContactMoment(models.Model):
@@ -605,3 +642,31 @@ class QuestionWeekStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.desk} {self.period_start} {self.status}: {self.count}"
+
+
+class EntrepreneursReachedStat(models.Model):
+    """Rollup of the guideline's subsidies criterion: how many distinct sport entrepreneurs of
+    a municipality received a scheme in the current calendar year (the figures of
+    ``subsidies.selectors.shares_per_municipality``). One row per municipality, rebuilt by
+    ``guideline_services.reached_stats_refresh`` (beat, every 15 minutes), so the national
+    dashboard and the office list read 342 rows instead of grouping every share of the year.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    reached = models.PositiveIntegerField(_("entrepreneurs reached"))
+    refreshed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("entrepreneurs reached statistic")
+        verbose_name_plural = _("entrepreneurs reached statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "municipality"], name="one_reached_stat_per_year_municipality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}: {self.reached}"

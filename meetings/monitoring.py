@@ -17,9 +17,9 @@ from providers.models import Provider
 from providers.selectors import eligible_q
 from sportloket.models import Municipality
 from sportloket.selectors import user_scope
-from subsidies.selectors import shares_per_municipality
 
 from .dashboard import questions_per_municipality
+from .guideline import reached_per_municipality
 
 
 def monitoring_rows(*, user: AbstractBaseUser, year: int) -> tuple[list[str], list[list[Any]]]:
@@ -48,7 +48,9 @@ def monitoring_rows(*, user: AbstractBaseUser, year: int) -> tuple[list[str], li
         .order_by()
     }
     questions = questions_per_municipality(year=year)
-    reached = shares_per_municipality(year=year)
+    # The same source as the guideline column (the rollup for the current year), so the two
+    # columns of one sheet agree.
+    reached, _as_of = reached_per_municipality(year=year)
     header = [
         _("CBS code"),
         _("Municipality"),

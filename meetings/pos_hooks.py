@@ -26,12 +26,14 @@ def year_plan_meeting_rows(*, office: PosOffice, year: int) -> list[MeetingRow]:
 
 
 def guideline_results(*, offices: Iterable[PosOffice], year: int) -> dict[int, GuidelineResult]:
-    from .guideline import guidelines_for
+    from .guideline import TITLES, guidelines_for
 
+    titles = {key: str(title) for key, title in TITLES.items()}  # translated once, not per row
     return {
         office_id: GuidelineResult(
             met=guideline.all_met,
-            missing=tuple(str(norm.title) for norm in guideline.norms if not norm.met),
+            missing=tuple(titles[norm.key] for norm in guideline.norms if not norm.met),
+            as_of=guideline.as_of,
         )
         for office_id, guideline in guidelines_for(offices, year=year).items()
     }

@@ -21,6 +21,8 @@ from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.models import Desk, Municipality, Organisation, QuestionCategory
 from sportloket.selectors import Scope, user_scope
+from subsidies.models import Allocation
+from subsidies.selectors import desk_queryset as budget_desks
 
 from .constants import HandoverStatus
 from .models import ContactMoment, Handover, SupportRequest, SupportRequestEvent
@@ -73,6 +75,33 @@ def support_request_get(*, user: AbstractBaseUser, pk: int) -> SupportRequest:
     if request is None:
         raise Http404
     return request
+
+
+def can_allocate(*, user: AbstractBaseUser, request: SupportRequest) -> bool:
+    """Deciding on money for a question belongs to the staff of its desk who may manage that
+    desk's budgets: triage rights on the question (a supporter of an organisation it was
+    handed to has none) and the desk among the user's budget desks (subsidies' rule)."""
+    return (
+        can_triage(user_scope(user), request)
+        and budget_desks(user=user).filter(pk=request.desk_id).exists()
+    )
+
+
+def allocatable_request_get(*, user: AbstractBaseUser, pk: int) -> SupportRequest:
+    """A question the user may decide money for; 404 for anyone else (also other desks)."""
+    request = support_request_get(user=user, pk=pk)
+    if not can_allocate(user=user, request=request):
+        raise Http404
+    return request
+
+
+def allocations_for_request(*, request: SupportRequest) -> QuerySet[Allocation]:
+    """The decisions on money made for a question, newest first, withdrawn ones included."""
+    return (
+        Allocation.objects.filter(support_request_link__support_request=request)
+        .select_related("budget", "provider", "decided_by", "withdrawn_by")
+        .order_by("-decided_on", "-pk")
+    )
 
 
 def support_request_by_token(*, token: str) -> SupportRequest:

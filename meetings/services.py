@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from providers.constants import ProviderKind, ProviderSource, ProviderStatus
+from providers.constants import ProviderStatus
 from providers.models import Provider
+from providers.services import provider_register_from_question
 from sportloket.constants import Role
 from sportloket.models import Desk, DeskPartner, Municipality, Organisation, QuestionCategory
+from sportloket.money import format_euro
 from sportloket.services import DomainError, audit_record, email_queue
+from subsidies.constants import Decision
+from subsidies.models import Allocation, Budget
+from subsidies.services import allocation_create
 
 from .constants import (
     CLOCK_RUNNING_STATUSES,
@@ -39,6 +46,7 @@ from .models import (
     Handover,
     QuestionWeekStat,
     SupportRequest,
+    SupportRequestAllocation,
     SupportRequestEvent,
 )
 from .workdays import add_working_days, working_days_between
@@ -83,39 +91,6 @@ def desk_for_municipality(municipality: Municipality) -> Desk | None:
 
 
 # --- Intake ----------------------------------------------------------------------------------
-
-
-def provider_find_or_register(
-    *,
-    name: str,
-    kvk_number: str,
-    email: str,
-    contact_name: str,
-    municipality: Municipality,
-) -> Provider:
-    """A known provider (by KvK number, else by e-mail), or a new pending one from the form.
-
-    Uses only Provider's own fields; the providers app's registration service can replace the
-    creation branch once it exists. Call inside an atomic block.
-    """
-    provider = None
-    if kvk_number:
-        provider = Provider.objects.filter(kvk_number=kvk_number).first()
-    if provider is None and email:
-        provider = Provider.objects.filter(email__iexact=email).order_by("pk").first()
-    if provider is not None:
-        return provider
-    return Provider.objects.create(
-        kind=ProviderKind.OTHER,
-        name=name,
-        kvk_number=kvk_number,
-        email=email,
-        contact_name=contact_name,
-        municipality=municipality,
-        status=ProviderStatus.PENDING,
-        source=ProviderSource.INTEREST_FORM,
-        privacy_consent_at=timezone.now(),
-    )
 
 
 @transaction.atomic
@@ -192,13 +167,13 @@ def support_request_submit(
             _("There is no sport and movement desk for %(municipality)s in Sportloket yet.")
             % {"municipality": municipality}
         )
-    provider = provider_find_or_register(
+    provider = provider_register_from_question(
         name=provider_name,
         kvk_number=kvk_number,
         email=email,
         contact_name=contact_name,
         municipality=municipality,
-    )
+    ).provider
     if not desk.municipalities.filter(pk=provider.municipality_id).exists():
         desk = desk_for_municipality(provider.municipality) or desk
     return support_request_create(
@@ -725,6 +700,68 @@ def support_requests_bulk(
         except DomainError as exc:
             refused.append(f"#{request.pk}: {exc.message}")
     return done, refused
+
+
+# --- Decisions on money for a question -------------------------------------------------------
+
+
+def _known_provider(request: SupportRequest, desk: Desk) -> Provider | None:
+    """The question's provider when it is a confirmed provider of the registry in the desk's
+    area, else None: a pending registration from the public form is not named in the
+    transparency overview (the question's number is)."""
+    provider = request.provider
+    if provider.status != ProviderStatus.ACTIVE or provider.erased_at is not None:
+        return None
+    if not desk.municipalities.filter(pk=provider.municipality_id).exists():
+        return None
+    return provider
+
+
+def support_request_reference(request: SupportRequest) -> str:
+    """How a question is named as the recipient of a decision ("Hulpvraag #123"): stored with
+    the allocation in the site's language, so every reader sees the same words."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Support question #%(number)d") % {"number": request.pk}
+
+
+@transaction.atomic
+def support_request_allocate(
+    *,
+    request: SupportRequest,
+    budget: Budget,
+    amount: Decimal | str,
+    decision: Decision,
+    rationale: str,
+    decided_on: dt.date,
+    by: AbstractBaseUser,
+) -> Allocation:
+    """Record a decision on money from one of the desk's budgets for this question.
+
+    The allocation (``subsidies.services.allocation_create``: row lock on the budget, balance
+    check, CHECK ``allocated <= total``, audit trail) and its link to the question are written
+    in this one transaction, so either both exist or neither. Refused (nothing stored) for a
+    budget of another desk, and for everything ``allocation_create`` refuses."""
+    if budget.desk_id != request.desk_id:
+        raise DomainError(_("Choose a budget of the desk that handles this question."))
+    allocation = allocation_create(
+        budget=budget,
+        provider=_known_provider(request, budget.desk),
+        reference=support_request_reference(request),
+        amount=amount,
+        decision=decision,
+        rationale=rationale,
+        decided_on=decided_on,
+        by=by,
+    )
+    SupportRequestAllocation.objects.create(support_request=request, allocation=allocation)
+    audit_record(
+        subject=request,
+        actor=by,
+        action="support_request.allocate",
+        changes={"allocation": ["", str(allocation.pk)]},
+        summary=f"{budget}: {format_euro(allocation.amount)} ({allocation.get_decision_display()})",
+    )
+    return allocation
 
 
 # --- Contact moments -------------------------------------------------------------------------

@@ -31,3 +31,12 @@ def desk_stats_refresh() -> int:
     """Every 15 minutes: rebuild the desk dashboard's weekly rollup. Idempotent (delete and
     insert per desk under a lock on the desk row)."""
     return services.desk_stats_refresh_all()
+
+
+@shared_task
+def guideline_reached_refresh() -> int:
+    """Every 15 minutes: rebuild the guideline's rollup of entrepreneurs reached with schemes.
+    Idempotent (the year's rows are locked, then upserted)."""
+    from . import guideline_services
+
+    return guideline_services.reached_stats_refresh()

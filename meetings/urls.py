@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import dashboard_views, views
 from .programme_urls import urlpatterns as programme_urlpatterns
+from .urls_privacy import urlpatterns as privacy_urlpatterns
 
 app_name = "meetings"
 
@@ -13,6 +14,12 @@ urlpatterns = [
     path("loket/hulpvragen/bulk/", views.BulkView.as_view(), name="bulk"),
     path("loket/hulpvragen/nieuw/", views.RequestCreateView.as_view(), name="request_create"),
     path("loket/hulpvragen/<int:pk>/", views.RequestDetailView.as_view(), name="request_detail"),
+    # Before the generic action route, which would otherwise take "budget" as an action.
+    path(
+        "loket/hulpvragen/<int:pk>/budget/",
+        views.RequestAllocateView.as_view(),
+        name="request_allocate",
+    ),
     path(
         "loket/hulpvragen/<int:pk>/<slug:action>/",
         views.RequestActionView.as_view(),
@@ -46,3 +53,4 @@ urlpatterns = [
 ]
 
 urlpatterns += programme_urlpatterns
+urlpatterns += privacy_urlpatterns

@@ -8,14 +8,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
 from sportloket.constants import Role
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
+from sportloket.redirects import safe_next
 from sportloket.services import DomainError
+from subsidies.selectors import budgets_for_desk
 
 from . import selectors, services
 from .constants import SupportStatus
@@ -31,6 +32,7 @@ from .forms import (
     MessageForm,
     ProviderMessageForm,
     PublicQuestionForm,
+    QuestionAllocationForm,
     StaffQuestionForm,
     StatusForm,
 )
@@ -45,12 +47,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(default)
+    return HttpResponseRedirect(safe_next(request) or default)
 
 
 def _own_desk(user):
@@ -254,8 +251,15 @@ class RequestDetailView(RoleRequiredMixin, View):
     def context(self, support_request: SupportRequest, **forms) -> dict:
         triage = selectors.can_triage(self.scope, support_request)
         staff = list(selectors.desk_staff(desk_id=support_request.desk_id)) if triage else []
+        allocate = triage and selectors.can_allocate(
+            user=self.request.user, request=support_request
+        )
         return {
             "support_request": support_request,
+            "can_allocate": allocate,
+            "allocations": (
+                list(selectors.allocations_for_request(request=support_request)) if allocate else []
+            ),
             "provider": support_request.provider,
             "events": selectors.timeline(
                 request=support_request,
@@ -381,6 +385,53 @@ class RequestActionView(RequestDetailView):
             note=form.cleaned_data["note"],
             by=request.user,
         )
+
+
+class RequestAllocateView(RoleRequiredMixin, View):
+    """Decide on money for a question from one of its desk's budgets (with a rationale)."""
+
+    allowed_roles = DESK_ROLES
+    template_name = "meetings/request_allocate.html"
+
+    def form(self, support_request: SupportRequest, data=None) -> QuestionAllocationForm:
+        budgets = budgets_for_desk(desk_id=support_request.desk_id)
+        return QuestionAllocationForm(data, budgets=budgets)
+
+    def show(self, support_request: SupportRequest, form, status: int = 200) -> HttpResponse:
+        context = {
+            "support_request": support_request,
+            "form": form,
+            "allocations": selectors.allocations_for_request(request=support_request),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        support_request = selectors.allocatable_request_get(user=request.user, pk=pk)
+        return self.show(support_request, self.form(support_request))
+
+    def post(self, request, pk):
+        support_request = selectors.allocatable_request_get(user=request.user, pk=pk)
+        form = self.form(support_request, request.POST)
+        if not form.is_valid():
+            return self.show(support_request, form, status=400)
+        data = form.cleaned_data
+        try:
+            services.support_request_allocate(
+                request=support_request,
+                budget=data["budget"],
+                amount=data["amount"],
+                decision=data["decision"],
+                rationale=data["rationale"],
+                decided_on=data["decided_on"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            form = self.form(support_request, request.POST)  # balances as they are now
+            form.is_valid()
+            form.add_error(None, exc.message)
+            return self.show(support_request, form, status=400)
+        messages.success(request, _("The decision has been recorded."))
+        return redirect(support_request)
 
 
 # --- Handovers to my organisation ------------------------------------------------------------

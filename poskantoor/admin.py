@@ -7,6 +7,7 @@ from .models import (
     InterestRegistration,
     PosOffice,
     StartSession,
+    YearPlan,
 )
 
 
@@ -63,3 +64,20 @@ class DeadlineNoticeAdmin(admin.ModelAdmin):
 class StartSessionAdmin(admin.ModelAdmin):
     list_display = ["office", "number", "topic", "held_on"]
     readonly_fields = ["office", "number", "topic", "held_on", "recorded_by"]
+
+
+@admin.register(YearPlan)
+class YearPlanAdmin(admin.ModelAdmin):
+    """Read-only: a plan changes through its form so that its content version moves on and the
+    PDF is re-rendered (an edit here would serve a stale PDF)."""
+
+    list_display = ["office", "year", "content_version", "pdf_version", "pdf_generated_at"]
+    list_filter = ["year", "office__municipality__province"]
+    search_fields = ["office__name", "office__municipality__name"]
+    list_select_related = ["office"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

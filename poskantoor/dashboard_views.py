@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -15,6 +17,9 @@ from sportloket.permissions import RoleRequiredMixin
 
 from . import dashboard
 from .charts import bar_chart
+from .constants import StepCode
+
+OVERDUE_SHOWN = 50
 
 
 def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
@@ -33,15 +38,16 @@ def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResp
 class PosDashboardMixin(RoleRequiredMixin):
     allowed_roles = (Role.POS_STAFF,)
 
-    def get_dashboard(self) -> dashboard.PosDashboard:
-        provinces = self.provinces()
+    def get_province(self) -> str:
+        """The ``?province=`` filter; an unknown province is ignored rather than an error."""
         province = self.request.GET.get("province", "")
-        if province not in provinces:
-            province = ""
-        return dashboard.pos_dashboard(province=province)
+        return province if province in self.provinces else ""
 
-    @staticmethod
-    def provinces() -> list[str]:
+    def get_dashboard(self) -> dashboard.PosDashboard:
+        return dashboard.pos_dashboard(province=self.get_province())
+
+    @cached_property
+    def provinces(self) -> list[str]:
         return sorted(
             Municipality.objects.filter(active=True)
             .order_by()
@@ -59,7 +65,7 @@ class PosDashboardView(PosDashboardMixin, TemplateView):
         lead = [row for row in data.lead_times if row.median_days is not None]
         context.update(
             data=data,
-            provinces=self.provinces(),
+            provinces=self.provinces,
             funnel_chart=bar_chart(
                 slug="funnel",
                 title=_("POS offices per founding step (reached)"),
@@ -77,45 +83,71 @@ class PosDashboardView(PosDashboardMixin, TemplateView):
                 ],
                 markers=[row.norm_days for row in lead],
             ),
-            query=f"?province={data.province}" if data.province else "",
+            query=f"?{urlencode({'province': data.province})}" if data.province else "",
             office_table=self.office_table(data),
+            overdue_table=self.overdue_table(data),
+            overdue_shown=OVERDUE_SHOWN,
         )
         return context
 
     @staticmethod
-    def office_table(data: dashboard.PosDashboard) -> list[tuple]:
-        """Plain rows for the 342-row table: one reverse() and no attribute chains per row
-        keep the template fast."""
+    def overdue_table(data: dashboard.PosDashboard) -> list[tuple]:
+        """Plain rows for the first ``OVERDUE_SHOWN`` overdue steps (the CSV has all)."""
         url = reverse("poskantoor:detail", args=[0]).replace("/0/", "/{}/")
-        met, unknown = "✔ " + _("met"), "—"
+        labels = dict(StepCode.choices)
+        return [
+            (
+                url.format(row.office.pk),
+                row.office.municipality.name,
+                labels[row.step.code],
+                row.step.due_date.strftime("%d-%m-%Y"),
+                row.days_overdue,
+            )
+            for row in data.overdue[:OVERDUE_SHOWN]
+        ]
+
+    @staticmethod
+    def office_table(data: dashboard.PosDashboard) -> list[tuple]:
+        """Plain rows for the 342-row table: text only (numbers as strings, so the template
+        does not localise a thousand integers; translations looked up once), one reverse()
+        and no attribute chains per row keep the template fast."""
+        url = reverse("poskantoor:detail", args=[0]).replace("/0/", "/{}/")
+        met, unknown, not_met = "✔ " + _("met"), "—", "✘ " + _("not met: %(missing)s")
         return [
             (
                 url.format(row.office.pk),
                 row.office.municipality.name,
                 row.office.municipality.province,
                 row.step_label,
-                row.days_overdue or "",
-                row.core_entrepreneurs,
-                row.network_entrepreneurs,
+                str(row.days_overdue or ""),
+                str(row.core_entrepreneurs),
+                str(row.network_entrepreneurs),
                 unknown
                 if row.guideline is None
                 else met
                 if row.guideline.met
-                else "✘ " + dashboard.guideline_label(row.guideline),
+                else not_met % {"missing": ", ".join(row.guideline.missing)},
             )
             for row in data.offices
         ]
 
 
 class PosDashboardCsvView(PosDashboardMixin, View):
+    """One table of the dashboard, complete (every office, every overdue step); computes only
+    that table's figures."""
+
     def get(self, request, table: str):
-        data = self.get_dashboard()
-        stamp = timezone.localdate().isoformat()
+        province = self.get_province()
+        today = timezone.localdate()
+        stamp = today.isoformat()
         if table == "funnel":
             return csv_response(
                 f"pos-trechter-{stamp}.csv",
                 [_("Step"), _("Offices in this step"), _("Offices that reached this step")],
-                [[row.label, row.current, row.reached] for row in data.funnel],
+                [
+                    [row.label, row.current, row.reached]
+                    for row in dashboard.funnel(dashboard.current_offices(province))
+                ],
             )
         if table == "overdue":
             return csv_response(
@@ -129,7 +161,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                         row.step.due_date.isoformat(),
                         row.days_overdue,
                     ]
-                    for row in data.overdue
+                    for row in dashboard.overdue_steps(province=province, today=today)
                 ],
             )
         if table == "lead-times":
@@ -138,10 +170,11 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                 [_("Step"), _("Completed (last 2 years)"), _("Median days"), _("Norm (days)")],
                 [
                     [row.label, row.completed, row.median_days or "", row.norm_days or ""]
-                    for row in data.lead_times
+                    for row in dashboard.lead_times(province=province, today=today)
                 ],
             )
         if table == "offices":
+            year = today.year
             return csv_response(
                 f"pos-kantoren-{stamp}.csv",
                 [
@@ -152,7 +185,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                     _("Days overdue"),
                     _("Entrepreneurs in the core group"),
                     _("Entrepreneurs in the registry"),
-                    _("Guideline %(year)s") % {"year": data.year},
+                    _("Guideline %(year)s") % {"year": year},
                 ],
                 [
                     [
@@ -165,7 +198,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                         row.network_entrepreneurs,
                         dashboard.guideline_label(row.guideline),
                     ]
-                    for row in data.offices
+                    for row in dashboard.office_rows(province=province, year=year, today=today)
                 ],
             )
         raise Http404

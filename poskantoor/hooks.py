@@ -30,10 +30,13 @@ class MeetingRow:
 
 @dataclass(frozen=True)
 class GuidelineResult:
-    """The guideline check of one office and year: met, and the unmet criteria in words."""
+    """The guideline check of one office and year: met, and the unmet criteria in words.
+    ``as_of``: when its oldest figure was computed, if one came from a periodic rollup (the
+    dashboard says so); None when everything was counted live."""
 
     met: bool
     missing: tuple[str, ...] = ()
+    as_of: dt.datetime | None = None
 
 
 MeetingRowsFn = Callable[..., list[MeetingRow]]

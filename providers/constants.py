@@ -16,6 +16,7 @@ class ProviderStatus(models.TextChoices):
 
 class ProviderSource(models.TextChoices):
     INTEREST_FORM = "form", _("Interest form")
+    QUESTION_FORM = "question", _("Desk question form")
     IMPORT = "import", _("Import")
     STAFF = "staff", _("Entered by staff")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 from crispy_forms.helper import FormHelper
@@ -93,8 +94,12 @@ class RegistrationForm(ProviderFieldsMixin, HoneypotMixin, PrivacyConsentMixin, 
             self.fields[name].required = True
         self.fields["email"].help_text = _("We send a confirmation link to this address.")
         self.fields["target_groups"].label = _("Target groups you serve or want to serve")
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The layout, built only when the form is rendered (not for a valid submission)."""
+        helper = FormHelper()
+        helper.layout = Layout(
             Fieldset(
                 _("Your club or business"),
                 "name",
@@ -111,11 +116,14 @@ class RegistrationForm(ProviderFieldsMixin, HoneypotMixin, PrivacyConsentMixin, 
             "privacy_consent",
             Submit("submit", _("Register"), css_class="mt-2"),
         )
+        return helper
 
     def _get_validation_exclusions(self) -> set[str]:
         """A known KvK number is not a form error here: the service recognises the provider,
-        creates no second one and answers kindly. (The form field keeps the 8-digit check.)"""
-        return {*super()._get_validation_exclusions(), "kvk_number"}
+        creates no second one and answers kindly. (The form field keeps the 8-digit check.)
+        The municipality was fetched from the active ones by the form field already; the
+        model's check that it exists would only query it again."""
+        return {*super()._get_validation_exclusions(), "kvk_number", "municipality"}
 
 
 class ProviderForm(ProviderFieldsMixin, forms.ModelForm):

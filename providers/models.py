@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from localflavor.nl.models import NLZipCodeField
@@ -143,7 +144,10 @@ class Provider(SafetyBasicsMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["municipality", "status", "name"]),
-            models.Index(fields=["email"]),
+            # The duplicate check of the public forms (provider_find: e-mail address and name,
+            # case-insensitive) and the desk's question form look providers up by e-mail;
+            # iexact is UPPER(email) = UPPER(%s), which a plain index on email cannot serve.
+            models.Index(Upper("email"), name="provider_email_upper_idx"),
             # The registry's sort by name and its usual filters (status, kind) read a page in
             # name order straight from an index, and count from the index alone; the trailing
             # municipality column covers the scope check (see bench/bench_providers.py).

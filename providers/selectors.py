@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
+from functools import reduce
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
@@ -116,18 +118,29 @@ def provider_get(*, user: AbstractBaseUser, pk: int) -> Provider:
 def provider_find(*, kvk_number: str = "", email: str = "", name: str = "") -> Provider | None:
     """The provider we already know: same KvK number, or else same e-mail address and name
     (case-insensitive). Not scoped: for the public forms (interest form, the desk's question
-    form) that must not create a second provider."""
+    form) that must not create a second provider.
+
+    Every public registration runs this, and nearly always finds nothing: one query for both
+    rules, on the indexes of the KvK number and of UPPER(email), that returns only keys; the
+    provider itself is read only when there is one (the KvK match wins, else the oldest)."""
     kvk_number = (kvk_number or "").strip()
-    if kvk_number:
-        found = Provider.objects.filter(kvk_number=kvk_number).first()
-        if found is not None:
-            return found
     email, name = (email or "").strip(), (name or "").strip()
+    rules = []
+    if kvk_number:
+        rules.append(Q(kvk_number=kvk_number))
     if email and name:
-        return (
-            Provider.objects.filter(email__iexact=email, name__iexact=name).order_by("pk").first()
-        )
-    return None
+        rules.append(Q(email__iexact=email, name__iexact=name))
+    if not rules:
+        return None
+    candidates = list(
+        Provider.objects.filter(reduce(operator.or_, rules))
+        .order_by()
+        .values_list("pk", "kvk_number")
+    )
+    if not candidates:
+        return None
+    pk, _ = min(candidates, key=lambda row: (not kvk_number or row[1] != kvk_number, row[0]))
+    return Provider.objects.get(pk=pk)
 
 
 def provider_export_rows(queryset: QuerySet[Provider]):

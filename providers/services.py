@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sportloket.models import AuditEvent, OutgoingEmail
+from sportloket.selectors import outbox_ids_addressed_to
 from sportloket.services import DomainError, audit_record, email_queue, model_changes
 from sportloket.tokens import InvalidToken, make_token, read_token
 
@@ -23,6 +24,7 @@ from .constants import (
     PERSONAL_FIELDS,
     SAFETY_BASICS,
     ImportOutcome,
+    ProviderKind,
     ProviderSource,
     ProviderStatus,
     StatusAction,
@@ -114,7 +116,8 @@ def _save_new(
     except IntegrityError as exc:
         raise ProviderError(_("A provider with this KvK number already exists.")) from exc
     for name, values in m2m.items():
-        getattr(provider, name).set(values)
+        if values:  # a new row has no links yet: add() inserts them in one statement
+            getattr(provider, name).add(*values)
     return provider
 
 
@@ -159,6 +162,27 @@ def provider_register(
     )
     _queue_confirmation(provider, _email_key(provider, "confirm"))
     return Registration(provider=provider, created=True)
+
+
+def provider_register_from_question(
+    *, name: str, kvk_number: str, email: str, contact_name: str, municipality
+) -> Registration:
+    """The organisation named on the desk's public question form: the provider we know (same
+    rules as the interest form), else a new pending one under the same double opt-in, so the
+    registry holds only confirmed addresses while the desk handles the question either way.
+    The form asks for privacy consent, so it is recorded."""
+    return provider_register(
+        data={
+            "kind": ProviderKind.OTHER,
+            "name": name,
+            "kvk_number": kvk_number,
+            "email": email,
+            "contact_name": contact_name,
+            "municipality": municipality,
+            "privacy_consent": True,
+        },
+        source=ProviderSource.QUESTION_FORM,
+    )
 
 
 def provider_for_token(*, token: str) -> Provider:
@@ -320,8 +344,10 @@ def _iso(value) -> str | None:
 @transaction.atomic
 def provider_erase_personal_data(*, provider: Provider, actor: AbstractBaseUser) -> Provider:
     """Erase the contact's personal data (AVG/GDPR art. 17); the provider record stays,
-    anonymised. Old values are also removed from its audit trail and its outbox e-mails, so no
-    copy survives. Idempotent."""
+    anonymised. Old values are also removed from its audit trail, and its outbox e-mails (those
+    about it and any other to its address, e.g. shared schemes) are deleted, so no copy
+    survives. Idempotent."""
+    addressed = outbox_ids_addressed_to(address=provider.email)
     Provider.objects.filter(pk=provider.pk).update(
         contact_name="",
         email="",
@@ -333,7 +359,9 @@ def provider_erase_personal_data(*, provider: Provider, actor: AbstractBaseUser)
     for event in audit_events_with_personal_data(provider):
         event.changes = {k: v for k, v in event.changes.items() if k not in PERSONAL_FIELDS}
         event.save(update_fields=["changes"])
-    OutgoingEmail.objects.filter(key__startswith=f"provider:{provider.pk}:").delete()
+    OutgoingEmail.objects.filter(
+        Q(key__startswith=f"provider:{provider.pk}:") | Q(pk__in=addressed)
+    ).delete()
     provider.refresh_from_db()
     audit_record(
         subject=provider,

@@ -1,7 +1,66 @@
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count, Exists, OuterRef
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import models, services
+from . import models, services, twofactor
+
+User = get_user_model()
+
+# django-otp's device admin would let an administrator read a person's TOTP secret (its QR
+# code link) and delete devices without an audit trail; "Reset two-step login" below replaces it.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+
+
+def _reset_two_factor(modeladmin, request, queryset, users):
+    """Shared by the staff-profile and user admins: a confirmation page first (like
+    "delete selected"), then ``two_factor_reset`` per person, each audited."""
+    if request.POST.get("post") == "yes":
+        reset = sum(twofactor.two_factor_reset(user=user, by=request.user) for user in users)
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "Two-step login reset for %(count)d account; it sets up again at next login.",
+                "Two-step login reset for %(count)d accounts; they set up again at next login.",
+                reset,
+            )
+            % {"count": reset},
+        )
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Reset two-step login"),
+        "opts": modeladmin.model._meta,
+        "queryset": queryset,
+        "users": users,
+        "action": request.POST.get("action"),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "media": modeladmin.media,
+    }
+    return TemplateResponse(request, "admin/two_factor_reset_confirmation.html", context)
+
+
+def _two_factor_state(has_app: bool, codes_left: int | None) -> str:
+    if not has_app:
+        return str(_("not set up"))
+    return ngettext(
+        "on, %(count)d recovery code left", "on, %(count)d recovery codes left", codes_left or 0
+    ) % {"count": codes_left or 0}
+
+
+def annotate_two_factor(queryset, user_path: str):
+    """The two-step login state per row in two annotations (no query per row)."""
+    prefix = f"{user_path}__" if user_path else ""
+    return queryset.annotate(
+        has_app=Exists(TOTPDevice.objects.filter(user=OuterRef(user_path or "pk"), confirmed=True)),
+        codes_left=Count(f"{prefix}recoverycodedevice__codes", distinct=True),
+    )
 
 
 @admin.register(models.Municipality)
@@ -65,10 +124,23 @@ class DeskAdmin(admin.ModelAdmin):
 
 @admin.register(models.StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "municipality", "desk", "organisation"]
+    list_display = ["user", "role", "municipality", "desk", "organisation", "two_factor"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "user__last_name"]
     autocomplete_fields = ["user", "municipality", "organisation"]
+    list_select_related = ["user", "municipality", "desk", "organisation"]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        return annotate_two_factor(super().get_queryset(request), "user")
+
+    @admin.display(description=_("two-step login"))
+    def two_factor(self, obj) -> str:
+        return _two_factor_state(obj.has_app, obj.codes_left)
+
+    @admin.action(description=_("Reset two-step login"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        return _reset_two_factor(self, request, queryset, [p.user for p in queryset])
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -118,3 +190,25 @@ class NeighbourhoodSportCoachAdmin(admin.ModelAdmin):
     autocomplete_fields = ["municipality"]
     filter_horizontal = ["target_groups"]
     inlines = [SmartGoalInline]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class SportloketUserAdmin(UserAdmin):
+    """Django's user admin with the two-step login state and its reset."""
+
+    list_display = [*UserAdmin.list_display, "two_factor"]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        return annotate_two_factor(super().get_queryset(request), "")
+
+    @admin.display(description=_("two-step login"))
+    def two_factor(self, obj) -> str:
+        return _two_factor_state(obj.has_app, obj.codes_left)
+
+    @admin.action(description=_("Reset two-step login"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        return _reset_two_factor(self, request, queryset, list(queryset))

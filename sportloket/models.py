@@ -11,7 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 from .constants import Criterion, EmailStatus, GoalFlag, OrganisationType, Role, ThemeKind
 
@@ -536,3 +538,71 @@ class GoalNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal}: {self.get_kind_display()}"
+
+
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A user's recovery codes for two-step login, as one django-otp device.
+
+    Unlike django-otp's ``otp_static``, which stores the codes as they are, only a keyed hash of
+    each code is kept (HMAC-SHA-256 with the secret key, bound to the user): a copy of the
+    database does not reveal a usable code. A fast keyed hash suffices because each code is
+    random with about 59 bits of entropy (not a password people choose), and it lets the check
+    be one indexed lookup instead of a slow hash per remaining code. Each code works once: it is
+    deleted by the same statement that accepts it.
+    """
+
+    DIGEST_SALT = "sportloket.recovery-code"
+
+    class Meta:
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="one_recovery_code_device_per_user")
+        ]
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    @classmethod
+    def digest(cls, user_id: int, code: str, secret: str | None = None) -> str:
+        return salted_hmac(
+            cls.DIGEST_SALT, f"{user_id}:{code}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    def candidate_digests(self, code: str) -> list[str]:
+        """The code's digest under the current secret key and each fallback key, so a key
+        rotation (SECRET_KEY_FALLBACKS) does not void the codes people have on paper."""
+        secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+        return [self.digest(self.user_id, code, secret) for secret in secrets]
+
+    def verify_token(self, token: str) -> bool:
+        """Accept and consume one code (normalised by the caller). Call inside a transaction
+        with the device row locked, as django-otp does for every device."""
+        allowed, _detail = self.verify_is_allowed()
+        if not allowed:
+            return False
+        used, _per_model = self.codes.filter(digest__in=self.candidate_digests(token)).delete()
+        if not used:
+            self.throttle_increment()
+            return False
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+
+class RecoveryCode(models.Model):
+    """One unused recovery code, stored as its digest only (see ``RecoveryCodeDevice``)."""
+
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="unique_recovery_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device.user_id}: {self.digest[:8]}…"

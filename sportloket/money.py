@@ -20,12 +20,17 @@ MAX_AMOUNT = Decimal("9999999999.99")
 THOUSANDS_ONLY = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 
 
+def format_amount(value: Decimal) -> str:
+    """The Dutch way, without the symbol: 1250.5 -> "1.250,50" (what ``parse_euro`` reads)."""
+    return number_format(
+        value, ",", decimal_pos=2, grouping=3, thousand_sep=".", force_grouping=True
+    )
+
+
 def format_euro(value: Decimal | None) -> str:
     if value is None:
         return ""
-    return "€ " + number_format(
-        value, ",", decimal_pos=2, grouping=3, thousand_sep=".", force_grouping=True
-    )
+    return "€ " + format_amount(value)
 
 
 def money_validate(value: object) -> Decimal:

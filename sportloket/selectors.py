@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from .constants import GoalFlag, Role
 from .models import (
@@ -16,6 +17,7 @@ from .models import (
     GoalProgress,
     Municipality,
     NeighbourhoodSportCoach,
+    OutgoingEmail,
     SmartGoal,
     StaffProfile,
 )
@@ -204,3 +206,18 @@ def policy_staff_emails(*, municipality_id: int) -> list[str]:
         .filter(user__is_active=True)
         .values_list("user__email", flat=True)
     )
+
+
+def outbox_ids_addressed_to(*, address: str) -> list[int]:
+    """Outbox e-mails with ``address`` (any case) among their recipients, whatever they are
+    about: the erasures delete them so no copy of a person's address or mail survives. A
+    pre-filter on the JSON text, then the recipient list itself."""
+    address = (address or "").strip().lower()
+    if not address:
+        return []
+    candidates = (
+        OutgoingEmail.objects.alias(to_text=Cast("to", TextField()))
+        .filter(to_text__icontains=address)
+        .only("pk", "to")
+    )
+    return [e.pk for e in candidates if address in (str(to).strip().lower() for to in e.to)]

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -152,10 +152,10 @@ def email_queue(
     ``template`` names a pair ``<template>_subject.txt`` and ``<template>.txt`` (plus an
     optional ``<template>.html``), rendered in Dutch. Call inside the transaction of the change
     that causes the e-mail, so that the e-mail exists if and only if the change does.
+
+    Nearly every call queues a new e-mail, so the row is inserted straight away (in a
+    savepoint); a key that exists already makes the insert fail and returns the existing row.
     """
-    existing = OutgoingEmail.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
     context = {"site_url": settings.SPORTLOKET_SITE_URL, **context}
     with translation.override("nl"):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
@@ -164,22 +164,25 @@ def email_queue(
             html_body = render_to_string(f"{template}.html", context)
         except Exception:  # noqa: BLE001 - the HTML part is optional
             html_body = ""
-    with transaction.atomic():
-        email, created = OutgoingEmail.objects.get_or_create(
-            key=key,
-            defaults={
-                "to": list(to),
-                "subject": subject[:300],
-                "body": body,
-                "html_body": html_body,
-                "reply_to": reply_to,
-                "attachments": attachments or [],
-            },
-        )
-    if created:
-        from .tasks import send_outgoing_email
+    try:
+        with transaction.atomic():
+            email = OutgoingEmail.objects.create(
+                key=key,
+                to=list(to),
+                subject=subject[:300],
+                body=body,
+                html_body=html_body,
+                reply_to=reply_to,
+                attachments=attachments or [],
+            )
+    except IntegrityError:  # queued before (a repeated call) or by a simultaneous caller
+        existing = OutgoingEmail.objects.filter(key=key).first()
+        if existing is None:
+            raise
+        return existing
+    from .tasks import send_outgoing_email
 
-        enqueue_on_commit(send_outgoing_email, email.pk)
+    enqueue_on_commit(send_outgoing_email, email.pk)
     return email
 
 

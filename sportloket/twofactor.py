@@ -1,16 +1,25 @@
 """Two-factor login for staff (TOTP, django-otp), as OWASP ASVS level 2 asks.
 
 With ``SPORTLOKET_REQUIRE_2FA`` on (production default), a logged-in user who has not passed
-the second factor in this session can only reach the enrolment page (no device yet: scan a QR
-code, confirm with a code), the verification page (enter the code of their app) and log out.
-The QR code is drawn on the server as SVG (no external service sees the secret) and shown as a
-data: image together with the secret in text, for people who cannot scan.
+the second factor in this session can only reach the enrolment page (no app yet: scan a QR
+code, confirm with a code), the verification page (the code of their app, or a recovery code)
+and log out. The QR code is drawn on the server as SVG (no external service sees the secret) and
+shown as a data: image together with the secret in text, for people who cannot scan.
+
+Recovery codes (``sportloket.models.RecoveryCodeDevice``): ten single-use codes made when the
+app is confirmed, shown once, stored only as keyed hashes. A new set (which voids the old one)
+needs a current code of the app. One throttle guards both kinds of code: every wrong code, of
+either kind, doubles the wait before the next try (django-otp's back-off: 1, 2, 4, … s), and the
+verification POSTs share the login rate limit. An administrator can reset a person's second
+factor (``two_factor_reset``) so that someone who lost both phone and codes can enrol again.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import math
+import secrets
 from base64 import b32encode
 from urllib.parse import quote
 
@@ -18,20 +27,212 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django_otp import login as otp_login
-from django_otp import user_has_device
+from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .models import RecoveryCode, RecoveryCodeDevice
+from .redirects import safe_next
+from .services import DomainError, audit_record
 
 SETUP_URL_NAME = "otp_setup"
 VERIFY_URL_NAME = "otp_verify"
 # What an unverified user may still open.
 OPEN_URL_NAMES = {SETUP_URL_NAME, VERIFY_URL_NAME, "logout", "set_language"}
+
+RECOVERY_CODE_COUNT = 10
+# At or below this many unused codes, the person is told to make a new set.
+RECOVERY_CODES_LOW = 3
+# 31 letters and digits without the look-alikes 0/o, 1/l/i: 12 of them are ~59 bits.
+RECOVERY_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_CODE_LENGTH = 12
+
+
+# --- Selectors ---------------------------------------------------------------------------------
+
+
+def has_app(user: AbstractBaseUser) -> bool:
+    """Whether the user has a confirmed authenticator app (recovery codes alone are not an
+    enrolment: after a reset the person enrols again)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_codes_left(user: AbstractBaseUser) -> int | None:
+    """Unused recovery codes of the user; None when two-step login is not set up."""
+    if not user.is_authenticated or not has_app(user):
+        return None
+    return RecoveryCode.objects.filter(device__user=user).count()
+
+
+# --- Services ----------------------------------------------------------------------------------
+
+
+def normalise_recovery_code(text: str) -> str:
+    """What people type back from paper: any case, with or without dashes and spaces."""
+    return "".join(ch for ch in text.lower() if ch not in "- \t")
+
+
+def format_recovery_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+@transaction.atomic
+def recovery_codes_generate(*, user: AbstractBaseUser, by: AbstractBaseUser) -> list[str]:
+    """Make a new set of recovery codes, voiding any earlier set. Returns the codes, formatted;
+    this is the only moment they exist in clear text. Audited without the codes."""
+    device, _created = RecoveryCodeDevice.objects.select_for_update().get_or_create(
+        user=user, defaults={"name": "recovery codes", "confirmed": True}
+    )
+    voided = device.codes.count()
+    device.codes.all().delete()
+    codes = [
+        "".join(secrets.choice(RECOVERY_CODE_ALPHABET) for _position in range(RECOVERY_CODE_LENGTH))
+        for _number in range(RECOVERY_CODE_COUNT)
+    ]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=RecoveryCodeDevice.digest(user.pk, code))
+        for code in codes
+    )
+    device.created_at = timezone.now()
+    device.save(update_fields=["created_at"])
+    audit_record(
+        subject=user,
+        actor=by,
+        action="recovery_codes_generated",
+        changes={"codes": [str(voided), str(RECOVERY_CODE_COUNT)]},
+        summary=f"{RECOVERY_CODE_COUNT} recovery codes generated, {voided} unused voided",
+    )
+    return [format_recovery_code(code) for code in codes]
+
+
+def _wait_seconds(devices: list[Device]) -> int:
+    """Seconds until the slowest throttle of these devices allows another try (0: now)."""
+    wait = 0.0
+    now = timezone.now()
+    for device in devices:
+        allowed, detail = device.verify_is_allowed()
+        if not allowed and detail and detail.get("locked_until"):
+            wait = max(wait, (detail["locked_until"] - now).total_seconds())
+    return math.ceil(wait)
+
+
+def _too_many(seconds: int) -> str:
+    return ngettext(
+        "Too many wrong codes. Wait %(seconds)d second and try again.",
+        "Too many wrong codes. Wait %(seconds)d seconds and try again.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
+def second_factor_check(*, user: AbstractBaseUser, code: str, recovery: bool) -> Device:
+    """Check a code of the app (``recovery=False``) or a recovery code, and return the device
+    that accepted it; raise ``DomainError`` with the Dutch reason otherwise.
+
+    One throttle for both kinds: while any device of the user is throttled nothing is checked,
+    and a wrong code moves every device's throttle on, so switching kinds gains no attempts.
+    A recovery code is consumed by the statement that accepts it (used once, also under
+    concurrent requests: the device rows are locked). Commits its own transaction, so that a
+    failure counts even though the caller shows an error.
+    """
+    refusal = _("Two-step login is not set up for this account.")
+    with transaction.atomic():
+        apps = list(
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk")
+        )
+        backups = list(RecoveryCodeDevice.objects.select_for_update().filter(user=user))
+        devices: list[Device] = [*apps, *backups]
+        wait = _wait_seconds(devices)
+        if apps and wait:
+            refusal = _too_many(wait)
+        elif apps:
+            candidates: list[Device] = backups if recovery else apps
+            token = normalise_recovery_code(code) if recovery else code.strip()
+            matched = next((d for d in candidates if d.verify_token(token)), None)
+            others = [d for d in devices if d not in candidates]
+            if matched is not None:
+                for device in others:
+                    if device.throttling_failure_count:
+                        device.throttle_reset()
+                if recovery:
+                    left = RecoveryCode.objects.filter(device=matched).count()
+                    audit_record(
+                        subject=user,
+                        actor=user,
+                        action="recovery_code_used",
+                        changes={"codes_left": str(left)},
+                        summary=f"logged in with a recovery code, {left} left",
+                    )
+                return matched
+            for device in others:
+                device.throttle_increment()
+            if not candidates and recovery:
+                refusal = _("There are no recovery codes for this account.")
+            elif recovery:
+                refusal = _("This recovery code is not correct or has already been used.")
+            else:
+                refusal = _("This code is not correct. Check the time on your phone.")
+    raise DomainError(refusal)
+
+
+def two_factor_enrol(*, user: AbstractBaseUser, token: str) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the app being set up with its current code and make the first recovery codes.
+    Refused (``DomainError``) for a wrong code; the failure counts towards the throttle."""
+    refusal = _("This code is not correct. Check the time on your phone.")
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        if device is None or has_app(user):
+            refusal = _("Two-step login is already set up for this account.")
+        elif wait := _wait_seconds([device]):
+            refusal = _too_many(wait)
+        elif device.verify_token(token.strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+            audit_record(
+                subject=user,
+                actor=user,
+                action="two_factor_enrolled",
+                summary="authenticator app set up",
+            )
+            return device, recovery_codes_generate(user=user, by=user)
+    raise DomainError(refusal)
+
+
+@transaction.atomic
+def two_factor_reset(*, user: AbstractBaseUser, by: AbstractBaseUser) -> bool:
+    """Remove the user's app and recovery codes (an administrator's decision, e.g. phone and
+    codes lost). Their sessions lose the second factor at once; the next login enrols again.
+    Returns False when there was nothing to reset (not audited then)."""
+    apps, _per_model = TOTPDevice.objects.filter(user=user).delete()
+    backups, _per_model = RecoveryCodeDevice.objects.filter(user=user).delete()
+    if not apps and not backups:
+        return False
+    audit_record(
+        subject=user,
+        actor=by,
+        action="two_factor_reset",
+        summary=f"two-step login of {user.get_username()} reset; enrols again at next login",
+    )
+    return True
+
+
+# --- Middleware --------------------------------------------------------------------------------
 
 
 class TwoFactorMiddleware:
@@ -52,13 +253,16 @@ class TwoFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in OPEN_URL_NAMES:
             return None
-        target = VERIFY_URL_NAME if user_has_device(user, confirmed=True) else SETUP_URL_NAME
+        target = VERIFY_URL_NAME if has_app(user) else SETUP_URL_NAME
         return redirect(f"{reverse(target)}?next={quote(request.get_full_path())}")
+
+
+# --- Forms and views ---------------------------------------------------------------------------
 
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=_("Code from your authenticator app"),
+        label=gettext_lazy("Code from your authenticator app"),
         min_length=6,
         max_length=6,
         widget=forms.TextInput(
@@ -69,15 +273,39 @@ class TokenForm(forms.Form):
     def clean_token(self) -> str:
         token = self.cleaned_data["token"].strip()
         if not token.isdigit():
-            raise forms.ValidationError(_("Enter the 6 digits shown in your app."))
+            raise forms.ValidationError(gettext_lazy("Enter the 6 digits shown in your app."))
         return token
 
 
+class RecoveryCodeForm(forms.Form):
+    prefix = "recovery"
+
+    code = forms.CharField(
+        label=gettext_lazy("Recovery code"),
+        help_text=gettext_lazy("One of the codes you saved, for example abcd-efgh-jkmn."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "maxlength": 40,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = normalise_recovery_code(self.cleaned_data["code"])
+        if len(code) != RECOVERY_CODE_LENGTH or any(
+            ch not in RECOVERY_CODE_ALPHABET for ch in code
+        ):
+            raise forms.ValidationError(
+                gettext_lazy("A recovery code has 12 letters and digits, like abcd-efgh-jkmn.")
+            )
+        return code
+
+
 def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return reverse("home")
+    return safe_next(request) or reverse("home")
 
 
 def qr_data_uri(text: str) -> str:
@@ -87,8 +315,53 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def render_new_codes(request, codes: list[str], *, continue_url: str, enrolled: bool):
+    """The one page that shows a new set of codes: never cached, never stored; the download
+    is a data: link, so the codes do not pass the server a second time."""
+    text = "\n".join(
+        [
+            _("Sportloket recovery codes for %(user)s") % {"user": request.user.get_username()},
+            _("Each code works once. Keep them somewhere safe, away from your phone."),
+            "",
+            *codes,
+            "",
+        ]
+    )
+    context = {
+        "codes": codes,
+        "download": "data:text/plain;charset=utf-8," + quote(text),
+        "continue_url": continue_url,
+        "enrolled": enrolled,
+    }
+    response = render(request, "sportloket/otp_recovery_codes_new.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+def _warn_when_few_left(request) -> None:
+    left = recovery_codes_left(request.user)
+    if left is None or left > RECOVERY_CODES_LOW:
+        return
+    if left == 0:
+        messages.warning(
+            request,
+            _("You have no recovery codes left. Make new ones under “Two-step login”."),
+        )
+        return
+    messages.warning(
+        request,
+        ngettext(
+            "Only %(count)d recovery code left. Make new ones under “Two-step login”.",
+            "Only %(count)d recovery codes left. Make new ones under “Two-step login”.",
+            left,
+        )
+        % {"count": left},
+    )
+
+
 class SetupView(LoginRequiredMixin, View):
-    """Enrol an authenticator app: one unconfirmed device per user until a code confirms it."""
+    """Enrol an authenticator app: one unconfirmed device per user until a code confirms it;
+    confirming shows the first recovery codes."""
 
     template_name = "sportloket/otp_setup.html"
 
@@ -97,7 +370,7 @@ class SetupView(LoginRequiredMixin, View):
         return device or TOTPDevice.objects.create(user=user, name="app", confirmed=False)
 
     def render_page(self, request, form, status=200):
-        if user_has_device(request.user, confirmed=True):
+        if has_app(request.user):
             return redirect(reverse(VERIFY_URL_NAME) + f"?next={quote(_next_url(request))}")
         device = self.device(request.user)
         secret = b32encode(device.bin_key).decode()
@@ -113,39 +386,105 @@ class SetupView(LoginRequiredMixin, View):
         return self.render_page(request, TokenForm())
 
     def post(self, request):
-        if user_has_device(request.user, confirmed=True):
+        if has_app(request.user):
             return redirect(reverse(VERIFY_URL_NAME))
         form = TokenForm(request.POST)
-        device = self.device(request.user)
-        if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            return redirect(_next_url(request))
         if form.is_valid():
-            form.add_error("token", _("This code is not correct. Check the time on your phone."))
+            try:
+                device, codes = two_factor_enrol(
+                    user=request.user, token=form.cleaned_data["token"]
+                )
+            except DomainError as error:
+                form.add_error("token", error.message)
+            else:
+                otp_login(request, device)
+                return render_new_codes(
+                    request, codes, continue_url=_next_url(request), enrolled=True
+                )
         return self.render_page(request, form, status=400)
 
 
 class VerifyView(LoginRequiredMixin, View):
-    """The second step of every login: the current code of the user's app."""
+    """The second step of every login: the current code of the user's app, or, when the phone
+    is not at hand, one of the recovery codes (both POST here: one rate limit for both)."""
 
     template_name = "sportloket/otp_verify.html"
 
+    def render_page(self, request, form, recovery_form, status=200):
+        if recovery_form.is_bound:
+            # The recovery form is the one being corrected: focus stays there.
+            form.fields["token"].widget.attrs.pop("autofocus", None)
+            recovery_form.fields["code"].widget.attrs["autofocus"] = True
+        context = {
+            "form": form,
+            "recovery_form": recovery_form,
+            "recovery_open": recovery_form.is_bound,
+            "next": _next_url(request),
+        }
+        return render(request, self.template_name, context, status=status)
+
     def get(self, request):
-        if not user_has_device(request.user, confirmed=True):
+        if not has_app(request.user):
             return redirect(reverse(SETUP_URL_NAME) + f"?next={quote(_next_url(request))}")
-        return render(
-            request, self.template_name, {"form": TokenForm(), "next": _next_url(request)}
-        )
+        return self.render_page(request, TokenForm(), RecoveryCodeForm())
+
+    def post(self, request):
+        recovery = "recovery-code" in request.POST
+        form = RecoveryCodeForm(request.POST) if recovery else TokenForm(request.POST)
+        field = "code" if recovery else "token"
+        if form.is_valid():
+            try:
+                device = second_factor_check(
+                    user=request.user, code=form.cleaned_data[field], recovery=recovery
+                )
+            except DomainError as error:
+                form.add_error(field, error.message)
+            else:
+                otp_login(request, device)
+                if recovery:
+                    messages.info(request, _("You logged in with a recovery code."))
+                _warn_when_few_left(request)
+                return redirect(_next_url(request))
+        if recovery:
+            return self.render_page(request, TokenForm(), form, status=400)
+        return self.render_page(request, form, RecoveryCodeForm(), status=400)
+
+
+class RecoveryCodesView(LoginRequiredMixin, View):
+    """How many recovery codes are left, and a new set in exchange for a current app code
+    (someone who walked away from an unlocked screen cannot make codes for themselves)."""
+
+    template_name = "sportloket/otp_recovery_codes.html"
+
+    def render_page(self, request, form, status=200):
+        form.fields["token"].widget.attrs.pop("autofocus", None)
+        device = RecoveryCodeDevice.objects.filter(user=request.user).first()
+        left = recovery_codes_left(request.user)
+        context = {
+            "form": form,
+            "enrolled": left is not None,
+            "left": left,
+            "low": left is not None and left <= RECOVERY_CODES_LOW,
+            "generated_at": device.created_at if device else None,
+            "total": RECOVERY_CODE_COUNT,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render_page(request, TokenForm())
 
     def post(self, request):
         form = TokenForm(request.POST)
         if form.is_valid():
-            for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
-                if device.verify_token(form.cleaned_data["token"]):
-                    otp_login(request, device)
-                    return redirect(_next_url(request))
-            form.add_error("token", _("This code is not correct. Check the time on your phone."))
-        context = {"form": form, "next": _next_url(request)}
-        return render(request, self.template_name, context, status=400)
+            try:
+                second_factor_check(
+                    user=request.user, code=form.cleaned_data["token"], recovery=False
+                )
+            except DomainError as error:
+                form.add_error("token", error.message)
+            else:
+                codes = recovery_codes_generate(user=request.user, by=request.user)
+                return render_new_codes(
+                    request, codes, continue_url=reverse("otp_recovery_codes"), enrolled=False
+                )
+        return self.render_page(request, form, status=400)

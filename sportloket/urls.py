@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("account/tweestaps/instellen/", twofactor.SetupView.as_view(), name="otp_setup"),
     path("account/tweestaps/", twofactor.VerifyView.as_view(), name="otp_verify"),
+    path(
+        "account/tweestaps/herstelcodes/",
+        twofactor.RecoveryCodesView.as_view(),
+        name="otp_recovery_codes",
+    ),
     path("account/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import selectors, services
+from . import selectors, services, twofactor
 from .constants import Role
 from .forms import CoachForm, GoalForm, ProgressForm
 from .models import GoalProgress, Municipality, NeighbourhoodSportCoach, SmartGoal
@@ -44,6 +44,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["profile"] = staff_profile(self.request.user)
         context["scope"] = user_scope(self.request.user)
         context["home_blocks"] = existing_templates([f"{app}/_home.html" for app in APP_LABELS])
+        context["recovery_codes_left"] = twofactor.recovery_codes_left(self.request.user)
+        context["recovery_codes_low"] = twofactor.RECOVERY_CODES_LOW
         return context
 
 

@@ -30,16 +30,28 @@ class DigestOptOutAdmin(admin.ModelAdmin):
 
 @admin.register(models.Budget)
 class BudgetAdmin(admin.ModelAdmin):
-    """Read-mostly: allocations are made in the app (row lock, rationale, audit trail)."""
+    """Read-mostly: allocations, withdrawals and changes of the total are made in the app
+    (row lock, never below what is allocated, audit trail)."""
 
     list_display = ["name", "desk", "year", "kind", "total", "allocated"]
     list_filter = ["year", "kind"]
-    readonly_fields = ["allocated"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["allocated", "total"] if obj is not None else ["allocated"]
 
 
 @admin.register(models.Allocation)
 class AllocationAdmin(admin.ModelAdmin):
-    list_display = ["budget", "provider", "amount", "decision", "decided_by", "decided_on"]
+    list_display = [
+        "budget",
+        "provider",
+        "reference",
+        "amount",
+        "decision",
+        "decided_by",
+        "decided_on",
+        "withdrawn_at",
+    ]
     list_filter = ["decision"]
 
     def has_add_permission(self, request):

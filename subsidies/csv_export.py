@@ -6,12 +6,21 @@ from collections.abc import Iterable
 from typing import IO
 
 from defusedcsv import csv
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Allocation
 
 
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
 def transparency_csv(out: IO[str], allocations: Iterable[Allocation]) -> None:
+    """One row per decision. A decision for a support question carries its reference; a
+    withdrawn allocation keeps its row, with when, by whom and why it was withdrawn."""
     writer = csv.writer(out, delimiter=";")
     writer.writerow(
         [
@@ -19,10 +28,14 @@ def transparency_csv(out: IO[str], allocations: Iterable[Allocation]) -> None:
             _("Budget"),
             _("Sport provider"),
             _("Municipality"),
+            _("Reference"),
             _("Amount (€)"),
             _("Decision"),
             _("Rationale"),
             _("Decided by"),
+            _("Withdrawn on"),
+            _("Withdrawn by"),
+            _("Reason for withdrawal"),
         ]
     )
     for a in allocations:
@@ -30,11 +43,15 @@ def transparency_csv(out: IO[str], allocations: Iterable[Allocation]) -> None:
             [
                 a.decided_on.isoformat(),
                 a.budget.name,
-                a.provider.name,
-                a.provider.municipality.name,
+                a.provider.name if a.provider else "",
+                a.provider.municipality.name if a.provider else "",
+                a.reference,
                 f"{a.amount:.2f}".replace(".", ","),
                 a.get_decision_display(),
                 a.rationale,
-                a.decided_by.get_full_name() or a.decided_by.get_username(),
+                _name(a.decided_by),
+                timezone.localdate(a.withdrawn_at).isoformat() if a.withdrawn_at else "",
+                _name(a.withdrawn_by),
+                a.withdrawal_reason,
             ]
         )

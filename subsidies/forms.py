@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.constants import ProviderKind
 from sportloket.models import TargetGroup, Theme
-from sportloket.money import parse_euro
+from sportloket.money import format_amount, parse_euro
 from sportloket.services import DomainError
 
 from .constants import BudgetKind, Decision
@@ -32,6 +32,10 @@ class EuroField(forms.CharField):
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
         return {**attrs, "inputmode": "decimal", "autocomplete": "off", "maxlength": "20"}
+
+    def prepare_value(self, value):
+        """An initial Decimal is shown as people type it ("1.250,00"), typed text as typed."""
+        return format_amount(value) if isinstance(value, Decimal) else value
 
     def to_python(self, value):
         text = super().to_python(value)
@@ -139,12 +143,27 @@ class ShareForm(forms.Form):
         return data
 
 
-class BudgetForm(forms.Form):
+class BudgetUpdateForm(forms.Form):
+    """Name, kind and total of an existing budget; desk and year stay as they are."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=BudgetKind.choices)
+    total = EuroField(label=_("Total (€)"), allow_zero=True)
+    submit_label = _("Save changes")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", self.submit_label))
+
+
+class BudgetForm(BudgetUpdateForm):
+    """A new budget: a desk and year, and the fields of any budget."""
+
     desk = forms.ModelChoiceField(queryset=None, label=_("Desk"))
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    kind = forms.ChoiceField(label=_("Kind"), choices=BudgetKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=200)
-    total = EuroField(label=_("Total (€)"), allow_zero=True)
+    field_order = ["desk", "year", "kind", "name", "total"]
+    submit_label = _("Add budget")
 
     def __init__(self, *args, desks, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,16 +171,18 @@ class BudgetForm(forms.Form):
         if len(desks) == 1:
             self.fields["desk"].initial = desks.first()
         self.fields["year"].initial = timezone.localdate().year
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("save", _("Add budget")))
 
 
-class AllocationForm(forms.Form):
-    provider = forms.ModelChoiceField(queryset=None, label=_("Sport provider"))
+class DecisionForm(forms.Form):
+    """What every decision on money asks: amount, decision, written rationale and date. The
+    recipient field is added by the form of each use case (a provider here, a budget for a
+    support question in ``meetings``)."""
+
     amount = EuroField(label=_("Amount (€)"))
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
     rationale = forms.CharField(
         label=_("Rationale"),
+        max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why this decision: it is shown in the transparency overview."),
     )
@@ -169,9 +190,8 @@ class AllocationForm(forms.Form):
         label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, providers, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers
         self.fields["decided_on"].initial = timezone.localdate()
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("Record decision")))
@@ -180,4 +200,28 @@ class AllocationForm(forms.Form):
         text = self.cleaned_data["rationale"].strip()
         if not text:
             raise forms.ValidationError(_("Write down why: every decision needs a rationale."))
+        return text
+
+
+class AllocationForm(DecisionForm):
+    provider = forms.ModelChoiceField(queryset=None, label=_("Sport provider"))
+    field_order = ["provider"]
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown in the transparency overview with the withdrawal."),
+    )
+
+    def clean_reason(self):
+        text = self.cleaned_data["reason"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write down why the allocation is withdrawn."))
         return text

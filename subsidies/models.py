@@ -194,9 +194,10 @@ class DigestOptOut(models.Model):
 
 
 class Budget(models.Model):
-    """Money a desk decides on in one year. ``allocated`` is the sum of granted allocations,
-    kept by ``services.allocation_create`` under a row lock; the CHECK constraint
-    ``allocated <= total`` is the database's guarantee that it is never over-allocated."""
+    """Money a desk decides on in one year. ``allocated`` is the sum of the granted allocations
+    that were not withdrawn, kept by the services that change it (allocate, withdraw, edit the
+    total) under a row lock on this budget; the CHECK constraint ``allocated <= total`` is the
+    database's guarantee that it is never over-allocated."""
 
     desk = models.ForeignKey(
         Desk, verbose_name=_("desk"), on_delete=models.PROTECT, related_name="budgets"
@@ -241,8 +242,24 @@ class Budget(models.Model):
 
 
 class Allocation(models.Model):
-    """A decision on money for a provider, always with a written rationale (seed 002:
-    transparent decisions). Only granted allocations count against the budget."""
+    """A decision on money, always with a written rationale (seed 002: transparent decisions).
+
+    **To whom.** A decision goes to a sport provider of the registry (``provider``) or is made
+    for a case another app owns, named by ``reference`` — a support question ("Hulpvraag
+    #123"), written by ``meetings`` when it records a decision for a question. ``subsidies``
+    sits below ``meetings`` and never imports it: the question itself is linked on the meetings
+    side (``meetings.SupportRequestAllocation``), and ``reference`` is the readable snapshot
+    this app shows in the budget, the transparency overview and its CSV. A decision for a
+    question also names the question's provider when that is a confirmed provider of the
+    registry; a pending registration from the public form is left out, so what a requester
+    typed never reaches the overview. The CHECK ``allocation_has_recipient`` guarantees that
+    every allocation has a provider or a reference.
+
+    **Counting.** Only granted allocations that were not withdrawn count against the budget
+    (``Budget.allocated``). Withdrawing (``withdrawn_at``/``withdrawn_by``/``withdrawal_reason``,
+    all set together, only on a granted decision — CHECKs) keeps the row: the overview shows it
+    as withdrawn, with who, when and why.
+    """
 
     budget = models.ForeignKey(
         Budget, verbose_name=_("budget"), on_delete=models.PROTECT, related_name="allocations"
@@ -251,7 +268,15 @@ class Allocation(models.Model):
         Provider,
         verbose_name=_("sport provider"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="allocations",
+    )
+    reference = models.CharField(
+        _("reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The case the decision was made for, e.g. a support question."),
     )
     amount = money_field(_("amount (€)"))
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
@@ -264,6 +289,16 @@ class Allocation(models.Model):
     )
     decided_on = models.DateField(_("decided on"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         verbose_name = _("allocation")
@@ -272,7 +307,43 @@ class Allocation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="allocation_amount_positive"),
             models.CheckConstraint(condition=~Q(rationale=""), name="allocation_has_rationale"),
+            models.CheckConstraint(
+                condition=Q(provider__isnull=False) | ~Q(reference=""),
+                name="allocation_has_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason=""
+                )
+                | (
+                    Q(
+                        withdrawn_at__isnull=False,
+                        withdrawn_by__isnull=False,
+                        decision=Decision.GRANTED,
+                    )
+                    & ~Q(withdrawal_reason="")
+                ),
+                name="allocation_withdrawal_complete",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider}: € {self.amount}"
+        return f"{self.recipient}: € {self.amount}"
+
+    @property
+    def recipient(self) -> str:
+        """To whom, in words: the provider's name, the reference, or both."""
+        return " · ".join(str(part) for part in (self.provider, self.reference) if part)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.decision == Decision.GRANTED and not self.is_withdrawn
+
+    @property
+    def status_label(self) -> str:
+        """The decision as the overview shows it: granted, rejected or withdrawn."""
+        return str(_("Withdrawn")) if self.is_withdrawn else self.get_decision_display()

@@ -415,10 +415,25 @@ def budget_get(*, user: AbstractBaseUser, pk: int) -> Budget:
         raise Http404 from exc
 
 
+def budgets_for_desk(*, desk_id: int) -> QuerySet[Budget]:
+    """A desk's budgets to allocate from, the newest year first."""
+    return Budget.objects.filter(desk_id=desk_id).order_by("-year", "kind", "name")
+
+
 def allocations_for_budget(*, budget: Budget) -> QuerySet[Allocation]:
-    return budget.allocations.select_related("provider", "decided_by").order_by(
+    return budget.allocations.select_related("provider", "decided_by", "withdrawn_by").order_by(
         "-decided_on", "-pk"
     )
+
+
+def allocation_get(*, user: AbstractBaseUser, pk: int) -> Allocation:
+    """An allocation of a budget the user may manage; 404 otherwise."""
+    try:
+        return Allocation.objects.select_related(
+            "budget", "budget__desk", "provider", "decided_by", "withdrawn_by"
+        ).get(pk=pk, budget__desk__in=desk_queryset(user=user))
+    except Allocation.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 def allocation_providers(*, desk: Desk) -> QuerySet[Provider]:
@@ -452,7 +467,9 @@ def transparency_desk_get(*, user: AbstractBaseUser, pk: int) -> Desk:
 def transparency_allocations(*, desk: Desk, year: int) -> QuerySet[Allocation]:
     return (
         Allocation.objects.filter(budget__desk=desk, budget__year=year)
-        .select_related("budget", "provider", "provider__municipality", "decided_by")
+        .select_related(
+            "budget", "provider", "provider__municipality", "decided_by", "withdrawn_by"
+        )
         .order_by("decided_on", "pk")
     )
 

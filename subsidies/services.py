@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from providers.models import Provider
@@ -246,31 +247,107 @@ def budget_create(
     return budget
 
 
+BUDGET_FIELDS = ["name", "kind", "total"]
+
+
+def _locked_budget(pk: int) -> Budget:
+    """Re-read a budget under a row lock (``SELECT … FOR UPDATE``); call inside an atomic block.
+
+    Every write that changes ``allocated`` or ``total`` takes this lock first, so allocating,
+    withdrawing and editing the total are serialised per budget and each sees the others'
+    effect; the CHECK ``allocated <= total`` backs this up in the database itself. On SQLite the
+    IMMEDIATE transaction mode serialises writers in the same way."""
+    return Budget.objects.select_for_update(of=("self",)).select_related("desk").get(pk=pk)
+
+
+def _set_allocated(budget: Budget, delta: Decimal) -> None:
+    """Add ``delta`` to ``allocated`` in the database; the CHECKs refuse a result above the
+    total or below zero (a savepoint keeps the outer transaction usable)."""
+    try:
+        with transaction.atomic():
+            Budget.objects.filter(pk=budget.pk).update(allocated=F("allocated") + delta)
+    except IntegrityError as exc:
+        raise DomainError(_("This is more than the balance of this budget.")) from exc
+
+
+@transaction.atomic
+def budget_update(
+    *, budget: Budget, name: str, kind: BudgetKind, total: Decimal | str, by: AbstractBaseUser
+) -> Budget:
+    """Change a budget's name, kind or total, with audit trail.
+
+    The total may go down, but never below what is already allocated: checked under the row
+    lock, so an allocation at the same moment is either seen here or refused there. Desk and
+    year stay as they are (decisions were made within them)."""
+    total = money_validate(total)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the budget a name."))
+    locked = _locked_budget(budget.pk)
+    if total < locked.allocated:
+        raise DomainError(
+            _(
+                "The total cannot be lower than what has already been allocated "
+                "(%(allocated)s). Withdraw allocations first, or choose a higher total."
+            )
+            % {"allocated": format_euro(locked.allocated)}
+        )
+    duplicate = Budget.objects.filter(desk=locked.desk, year=locked.year, name=name).exclude(
+        pk=locked.pk
+    )
+    if duplicate.exists():
+        raise DomainError(
+            _("This desk already has a budget with this name in %(year)d.") % {"year": locked.year}
+        )
+    data = {"name": name, "kind": kind, "total": total}
+    changes = model_changes(locked, data, BUDGET_FIELDS)
+    if changes:
+        Budget.objects.filter(pk=locked.pk).update(**data)
+        audit_record(
+            subject=locked,
+            actor=by,
+            action="budget_updated",
+            changes=changes,
+            summary=f"{name} {locked.year} {format_euro(total)}",
+        )
+    budget.refresh_from_db()
+    return budget
+
+
 @transaction.atomic
 def allocation_create(
     *,
     budget: Budget,
-    provider: Provider,
+    provider: Provider | None,
     amount: Decimal | str,
     decision: Decision,
     rationale: str,
     decided_on: dt.date,
     by: AbstractBaseUser,
+    reference: str = "",
 ) -> Allocation:
-    """Record a decision on money for a provider; a granted amount is taken from the budget.
+    """Record a decision on money; a granted amount is taken from the budget.
 
-    The budget row is locked (``SELECT … FOR UPDATE``) for the rest of the transaction, so two
-    staff members allocating at the same moment are serialised and the second sees the first's
-    allocation; the CHECK ``allocated <= total`` backs this up in the database itself. On
-    SQLite the IMMEDIATE transaction mode serialises writers in the same way."""
+    The recipient is a provider in the desk's area, or a case another app owns named by
+    ``reference`` (``meetings`` passes a support question's number and, when it is a confirmed
+    provider, the question's provider) — at least one of the two. The budget row is locked for
+    the rest of the transaction (``_locked_budget``), so two staff members allocating at the
+    same moment are serialised and the second sees the first's allocation; a caller that links
+    the allocation to its own records does so in the same transaction."""
     amount = money_validate(amount)
     rationale = (rationale or "").strip()
+    reference = (reference or "").strip()[:100]
+    if provider is None and not reference:
+        raise DomainError(_("Choose who receives it: a sport provider or a support question."))
     if not rationale:
         raise DomainError(_("Write down why: every decision needs a rationale."))
     if decided_on > timezone.localdate():
         raise DomainError(_("The decision date cannot be in the future."))
-    locked = Budget.objects.select_for_update().get(pk=budget.pk)
-    if not locked.desk.municipalities.filter(pk=provider.municipality_id).exists():
+    locked = _locked_budget(budget.pk)
+    if (
+        provider is not None
+        and not locked.desk.municipalities.filter(pk=provider.municipality_id).exists()
+    ):
         raise DomainError(_("This provider is not in the area of the desk of this budget."))
     if decision == Decision.GRANTED:
         if amount > locked.remaining:
@@ -278,14 +355,11 @@ def allocation_create(
                 _("This is more than the balance: only %(remaining)s is left in this budget.")
                 % {"remaining": format_euro(locked.remaining)}
             )
-        try:
-            with transaction.atomic():
-                Budget.objects.filter(pk=locked.pk).update(allocated=F("allocated") + amount)
-        except IntegrityError as exc:
-            raise DomainError(_("This is more than the balance of this budget.")) from exc
+        _set_allocated(locked, amount)
     allocation = Allocation.objects.create(
         budget=locked,
         provider=provider,
+        reference=reference,
         amount=amount,
         decision=decision,
         rationale=rationale,
@@ -297,7 +371,43 @@ def allocation_create(
         actor=by,
         action=f"allocation_{decision}",
         changes={"amount": ["", str(amount)], "rationale": ["", rationale[:500]]},
-        summary=f"{provider}: {format_euro(amount)} ({Decision(decision).label})",
+        summary=f"{allocation.recipient}: {format_euro(amount)} ({Decision(decision).label})",
     )
     budget.refresh_from_db(fields=["allocated"])
+    return allocation
+
+
+@transaction.atomic
+def allocation_withdraw(*, allocation: Allocation, reason: str, by: AbstractBaseUser) -> Allocation:
+    """Withdraw a granted allocation: its amount goes back to the budget's balance, the row
+    stays (shown as withdrawn, with who, when and why) and the audit trail records it.
+
+    Locks the budget first, then the allocation — the same order as ``allocation_create`` —
+    and decides on the re-read rows, so a withdrawal and an allocation at the same moment stay
+    consistent and a second withdrawal of the same allocation is refused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Write down why the allocation is withdrawn."))
+    locked_budget = _locked_budget(allocation.budget_id)
+    locked = Allocation.objects.select_for_update(of=("self",)).get(pk=allocation.pk)
+    if locked.decision != Decision.GRANTED:
+        raise DomainError(_("Only a granted allocation can be withdrawn; this one was rejected."))
+    if locked.withdrawn_at is not None:
+        raise DomainError(
+            _("This allocation was already withdrawn on %(date)s.")
+            % {"date": date_format(timezone.localtime(locked.withdrawn_at), "j-n-Y")}
+        )
+    _set_allocated(locked_budget, -locked.amount)
+    Allocation.objects.filter(pk=locked.pk).update(
+        withdrawn_at=timezone.now(), withdrawn_by=by, withdrawal_reason=reason
+    )
+    allocation.refresh_from_db()
+    audit_record(
+        subject=allocation,
+        actor=by,
+        action="allocation_withdrawn",
+        changes={"withdrawal_reason": ["", reason[:500]]},
+        summary=_("%(recipient)s: %(amount)s withdrawn")
+        % {"recipient": allocation.recipient, "amount": format_euro(allocation.amount)},
+    )
     return allocation

@@ -22,6 +22,16 @@ urlpatterns = [
     path("subsidies/budgetten/", views.BudgetListView.as_view(), name="budget_list"),
     path("subsidies/budgetten/<int:pk>/", views.BudgetDetailView.as_view(), name="budget_detail"),
     path(
+        "subsidies/budgetten/<int:pk>/bewerken/",
+        views.BudgetUpdateView.as_view(),
+        name="budget_update",
+    ),
+    path(
+        "subsidies/toekenningen/<int:pk>/intrekken/",
+        views.AllocationWithdrawView.as_view(),
+        name="allocation_withdraw",
+    ),
+    path(
         "subsidies/transparantie/",
         views.TransparencyIndexView.as_view(),
         name="transparency_index",

@@ -16,12 +16,21 @@ from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
+from sportloket.redirects import safe_next
 from sportloket.services import DomainError
 from sportloket.tokens import InvalidToken, read_token
 
 from . import selectors, services
 from .csv_export import transparency_csv
-from .forms import AllocationForm, BudgetForm, SchemeFilterForm, SchemeForm, ShareForm
+from .forms import (
+    AllocationForm,
+    BudgetForm,
+    BudgetUpdateForm,
+    SchemeFilterForm,
+    SchemeForm,
+    ShareForm,
+    WithdrawForm,
+)
 
 MANAGERS = (Role.CLUB_SUPPORTER, Role.POS_STAFF)
 # An unsubscribe link keeps working for years; it only ever turns the digest off.
@@ -237,6 +246,86 @@ class BudgetDetailView(RoleRequiredMixin, View):
                 "budget": budget,
                 "form": form,
                 "allocations": selectors.allocations_for_budget(budget=budget),
+            },
+            status=status,
+        )
+
+
+class BudgetUpdateView(RoleRequiredMixin, View):
+    """Change a budget's name, kind or total; never below what is already allocated."""
+
+    allowed_roles = MANAGERS
+
+    def get(self, request, pk):
+        budget = selectors.budget_get(user=request.user, pk=pk)
+        initial = {"name": budget.name, "kind": budget.kind, "total": budget.total}
+        return self.show(budget, BudgetUpdateForm(initial=initial))
+
+    def post(self, request, pk):
+        budget = selectors.budget_get(user=request.user, pk=pk)
+        form = BudgetUpdateForm(request.POST)
+        if not form.is_valid():
+            return self.show(budget, form, status=400)
+        data = form.cleaned_data
+        try:
+            services.budget_update(
+                budget=budget,
+                name=data["name"],
+                kind=data["kind"],
+                total=data["total"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            budget.refresh_from_db()
+            return self.show(budget, form, status=400)
+        messages.success(request, _("The budget has been saved."))
+        return redirect(budget)
+
+    def show(self, budget, form, status=200):
+        return render(
+            self.request,
+            "subsidies/budget_form.html",
+            {"budget": budget, "form": form},
+            status=status,
+        )
+
+
+class AllocationWithdrawView(RoleRequiredMixin, View):
+    """Withdraw a granted allocation with a reason; back to ``next`` (e.g. the support
+    question it was made for) or to the budget."""
+
+    allowed_roles = MANAGERS
+
+    def get(self, request, pk):
+        allocation = selectors.allocation_get(user=request.user, pk=pk)
+        return self.show(allocation, WithdrawForm())
+
+    def post(self, request, pk):
+        allocation = selectors.allocation_get(user=request.user, pk=pk)
+        form = WithdrawForm(request.POST)
+        if not form.is_valid():
+            return self.show(allocation, form, status=400)
+        try:
+            services.allocation_withdraw(
+                allocation=allocation, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            allocation.refresh_from_db()
+            return self.show(allocation, form, status=400)
+        messages.success(request, _("The allocation has been withdrawn."))
+        return redirect(safe_next(request) or allocation.budget.get_absolute_url())
+
+    def show(self, allocation, form, status=200):
+        return render(
+            self.request,
+            "subsidies/allocation_withdraw.html",
+            {
+                "allocation": allocation,
+                "form": form,
+                "next": safe_next(self.request),
+                "back": safe_next(self.request) or allocation.budget.get_absolute_url(),
             },
             status=status,
         )

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Widget templates come from TEMPLATES (FORM_RENDERER below), so that templates/admin/ can
+    # override the admin's widget templates too (accessibility fixes).
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -88,6 +91,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite runs in WAL mode with IMMEDIATE transactions so that the web process and the Celery
@@ -242,6 +247,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 80
 CELERY_TASK_SOFT_TIME_LIMIT = 70
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue tasks go to when nothing routes them elsewhere (the load test uses one of its own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Publishing must fail fast when the broker hangs: a web request never waits long on Redis.
 # The durable outbox (sportloket.models.OutgoingEmail) and the sweeps pick up what was not sent.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -310,6 +317,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.desk_stats_refresh",
         "schedule": crontab(minute="7-59/15"),
     },
+    # Every 15 minutes (offset): rebuild the guideline's count of entrepreneurs reached with
+    # schemes per municipality (national dashboard, POS office list); idempotent.
+    "guideline-reached-stats": {
+        "task": "meetings.tasks.guideline_reached_refresh",
+        "schedule": crontab(minute="11-59/15"),
+    },
     # Daily at 07:30: tell owners of meeting agreements past their due date (once each).
     "meetings-agreements-overdue": {
         "task": "meetings.tasks.agreements_overdue_notices",
@@ -345,13 +358,39 @@ SPORTLOKET_EXPORT_RATE = env.int("SPORTLOKET_EXPORT_RATE", default=60)
 SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS", default=7)
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).
 SPORTLOKET_TRUSTED_PROXIES = env.int("SPORTLOKET_TRUSTED_PROXIES", default=0)
-# Retention in days per record type (sportloket/retention.py, nightly): sent or failed outbox
-# e-mails, login records (django-axes), public registrations never confirmed by e-mail.
-SPORTLOKET_RETENTION_DAYS = {
-    "outbox": env.int("SPORTLOKET_RETENTION_OUTBOX_DAYS", default=365),
-    "login_records": env.int("SPORTLOKET_RETENTION_LOGIN_DAYS", default=180),
-    "unconfirmed_registrations": env.int("SPORTLOKET_RETENTION_UNCONFIRMED_DAYS", default=30),
+# Retention per record type (sportloket/retention.py, beat "sportloket-retention-sweep"): how
+# many days after the moment named in the comment a record is anonymised or deleted. Defaults
+# follow the usual Dutch municipal practice (Selectielijst gemeenten: handled questions and
+# correspondence 1-2 years, audit trail of decisions 7 years, technical logs months). Each can
+# be set with SPORTLOKET_RETENTION_<NAME>_DAYS (upper case). README: "Retention".
+_RETENTION_DEFAULTS = {
+    "outbox_content": 30,  # sent/failed e-mail: recipients, subject, body stripped after sending
+    "outbox": 365,  # sent/failed e-mail: the stripped delivery-log row deleted after creation
+    "login_records": 180,  # django-axes attempts/logs deleted after the attempt
+    "unconfirmed_registrations": 30,  # public form never confirmed by e-mail, after submission
+    "pos_interest": 365,  # confirmed POS interest form: contact anonymised after confirmation
+    "stopped_pos_offices": 730,  # stopped office: contact person anonymised after stopping
+    "core_group_members": 730,  # core-group member: name/e-mail after the commitment ended
+    "inactive_providers": 730,  # inactive provider: contact anonymised after the last change
+    "closed_support_requests": 730,  # question: requester and texts after it was closed
+    "contact_moments": 730,  # contact moment: summary after the contact date
+    "meeting_attendees": 730,  # external attendee: name/e-mail after the meeting ended
+    "agreements": 730,  # meeting agreement: owner after it was done (or due)
+    "audit_details": 730,  # audit event: summary and old/new values stripped
+    "audit_events": 2555,  # audit event: deleted (7 years)
+    "admin_log": 730,  # Django admin's log of changes: deleted
 }
+SPORTLOKET_RETENTION_DAYS = {
+    name: env.int(f"SPORTLOKET_RETENTION_{name.upper()}_DAYS", default=days)
+    for name, days in _RETENTION_DEFAULTS.items()
+}
+# The sweep works in batches, each its own short transaction (rows of one batch are locked for
+# milliseconds, never a table), at most MAX_BATCHES per record type per run; a larger backlog
+# is worked off on the following nights. It starts no new batch after TIME_BUDGET seconds, well
+# inside CELERY_TASK_SOFT_TIME_LIMIT.
+SPORTLOKET_RETENTION_BATCH_SIZE = env.int("SPORTLOKET_RETENTION_BATCH_SIZE", default=500)
+SPORTLOKET_RETENTION_MAX_BATCHES = env.int("SPORTLOKET_RETENTION_MAX_BATCHES", default=200)
+SPORTLOKET_RETENTION_TIME_BUDGET = env.int("SPORTLOKET_RETENTION_TIME_BUDGET", default=50)
 # Desk quality: percentage of the area's active providers contacted in the last 12 months for
 # the "proactive contact" criterion. Seed 002 asks for contact with all providers ("alle").
 SPORTLOKET_CONTACT_SHARE_PERCENT = env.int("SPORTLOKET_CONTACT_SHARE_PERCENT", default=100)

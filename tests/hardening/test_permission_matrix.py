@@ -74,6 +74,7 @@ MATRIX: dict[str, Rule] = {
     "account/tweestaps/instellen/": Rule(STAFF),
     # Nobody in the world has a confirmed device yet: verification sends them to enrolment.
     "account/tweestaps/": Rule(STAFF, ok=302),
+    "account/tweestaps/herstelcodes/": Rule(STAFF),
     "account/password_change/": Rule(STAFF),
     "account/password_change/done/": Rule(STAFF),
     "account/password_reset/done/": Rule(PUBLIC),
@@ -125,6 +126,12 @@ MATRIX: dict[str, Rule] = {
     "loket/hulpvragen/nieuw/": Rule(DESK, overrides={ADMIN: 404}),
     "loket/hulpvragen/<int:pk>/": Rule(DESK_READERS, scoped=True),
     "loket/hulpvragen/<int:pk>/<slug:action>/": Rule(DESK, ok=302, scoped=True, method="post"),
+    # Money for a question: the desk's own club supporters (POS staff manage budgets but do
+    # not see questions; another desk's supporter, also one a question was handed to, 404).
+    "loket/hulpvragen/<int:pk>/budget/": Rule(DESK, scoped=True),
+    # A requester's data-subject rights: the question's own desk only (administrators too).
+    "loket/hulpvragen/<int:pk>/aanvrager/wissen/": Rule(DESK, scoped=True),
+    "loket/hulpvragen/<int:pk>/aanvrager/persoonsgegevens/": Rule(DESK, scoped=True, method="post"),
     "loket/overdrachten/": Rule(DESK),
     # Only the receiving organisation's staff answer a handover.
     "loket/overdrachten/<int:pk>/accepteren/": Rule(
@@ -168,6 +175,8 @@ MATRIX: dict[str, Rule] = {
     "subsidies/aanbieders/<int:pk>/": Rule(MANAGERS, scoped=True),
     "subsidies/budgetten/": Rule(MANAGERS),
     "subsidies/budgetten/<int:pk>/": Rule(MANAGERS, scoped=True),
+    "subsidies/budgetten/<int:pk>/bewerken/": Rule(MANAGERS, scoped=True),
+    "subsidies/toekenningen/<int:pk>/intrekken/": Rule(MANAGERS, scoped=True),
     "subsidies/transparantie/": Rule(READERS),
     "subsidies/transparantie/<int:desk>/<int:year>/": Rule(READERS, scoped=True),
     "subsidies/afmelden/<str:token>/": Rule(PUBLIC),

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.utils import timezone
 
@@ -23,10 +26,17 @@ from bench import loadtest
 from providers.models import Provider
 from sportloket import services, tasks
 from sportloket.constants import EmailStatus
-from sportloket.models import OutgoingEmail
+from sportloket.models import OutgoingEmail, Sport
 from tests.conftest import wait_until
+from tests.factories import municipality
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+URL = "/aanmelden/"
+# Statements of one new registration: municipality, sports, duplicate check, SAVEPOINT, INSERT
+# provider, RELEASE, INSERT sports, INSERT audit event, SAVEPOINT, INSERT e-mail, RELEASE.
+# Outside a test BEGIN and COMMIT are not statements of their own; inside one they are a
+# SAVEPOINT and a RELEASE of the test's transaction: 13.
+REGISTRATION_STATEMENTS = 13
 DAY = dt.timedelta(days=1)
 
 
@@ -107,6 +117,7 @@ def test_the_list_of_tasks_is_complete():
 PERIODIC = [
     "meetings.tasks.agreements_overdue_notices",
     "meetings.tasks.desk_stats_refresh",
+    "meetings.tasks.guideline_reached_refresh",
     "meetings.tasks.support_deadline_notices",
     "meetings.tasks.support_handovers_expire",
     "poskantoor.tasks.sweep_deadlines",
@@ -190,7 +201,7 @@ def test_a_worker_killed_mid_send_loses_and_doubles_nothing_and_it_runs_again_in
     assert OutgoingEmail.objects.get(pk=email.pk).attempts == 2
 
 
-# --- Redis hung: the public form stays fast and loses nothing ----------------------------------
+# --- Redis hung or down: the public form stays fast and loses nothing -------------------------
 
 
 class Blackhole:
@@ -219,6 +230,42 @@ class Blackhole:
             conn.close()
 
 
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free port, to kill and start again on that port.
+    Without persistence: what it held is gone after a kill, as after a crash."""
+
+    def __init__(self, folder: Path):
+        self.port = loadtest.free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.folder)],
+            stdout=(self.folder / "redis.log").open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        wait_until(self.answers, timeout=15, interval=0.1)
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping())
+        except redis.RedisError:
+            return False
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
 def _gunicorn_env(tmp_path, **extra) -> dict[str, str]:
     db = settings.DATABASES["default"]
     return {
@@ -237,6 +284,44 @@ def _gunicorn_env(tmp_path, **extra) -> dict[str, str]:
     }
 
 
+def submit_without_redis(base: str, *, prefix: str, count: int, log: Path) -> None:
+    """``count`` public registrations while Redis is out: each answered as registered, p95
+    under 3 s, stored with its e-mail waiting in the outbox, nothing sent yet."""
+    choices = loadtest.form_choices(base)
+    outcomes = [
+        loadtest.submit(base, name=f"{prefix} {i}", choices=choices, timeout=30)
+        for i in range(count)
+    ]
+    assert all(o.registered for o in outcomes), (
+        [(o.status, o.location) for o in outcomes],
+        log.read_text(),
+    )
+    p95 = loadtest.percentile([o.seconds for o in outcomes], 0.95)
+    assert p95 < 3, f"p95 {p95:.1f} s"
+    providers = Provider.objects.filter(name__startswith=prefix)
+    assert providers.count() == count
+    keys = [f"provider:{pk}:confirm" for pk in providers.values_list("pk", flat=True)]
+    assert OutgoingEmail.objects.filter(key__in=keys, status=EmailStatus.PENDING).count() == count
+
+
+def a_sweep_later() -> None:
+    """Beat's outbox sweep picks up what is pending for more than a minute: let it be so."""
+    OutgoingEmail.objects.filter(status=EmailStatus.PENDING).update(
+        created_at=timezone.now() - dt.timedelta(minutes=2)
+    )
+
+
+def each_sent_once(mail_folder: Path) -> None:
+    """Every outbox e-mail is marked sent and went out exactly once (Message-ID = key)."""
+    wait_until(
+        lambda: not OutgoingEmail.objects.exclude(status=EmailStatus.SENT).exists(), timeout=120
+    )
+    time.sleep(1)  # a second send, if any, would land by now
+    keys = OutgoingEmail.objects.values_list("key", flat=True)
+    expected = sorted(f"<{key.replace(' ', '-')}@sportloket>" for key in keys)
+    assert sorted(sent_message_ids(mail_folder)) == expected
+
+
 @pytest.mark.redis
 @pytest.mark.postgres
 def test_with_redis_hung_public_forms_succeed_fast_and_mail_goes_out_once_it_returns(
@@ -250,36 +335,72 @@ def test_with_redis_hung_public_forms_succeed_fast_and_mail_goes_out_once_it_ret
         log_path=tmp_path / "gunicorn.log",
     )
     try:
-        choices = loadtest.form_choices(base)
-        outcomes = [
-            loadtest.submit(base, name=f"Hangend {i}", choices=choices, timeout=30)
-            for i in range(12)
-        ]
+        submit_without_redis(base, prefix="Hangend", count=12, log=tmp_path / "gunicorn.log")
     finally:
         loadtest.stop(process)
         hole.close()
-    assert [o.status for o in outcomes] == [200] * 12, (tmp_path / "gunicorn.log").read_text()
-    p95 = loadtest.percentile([o.seconds for o in outcomes], 0.95)
-    assert p95 < 3, f"p95 {p95:.1f} s"
-    assert Provider.objects.filter(name__startswith="Hangend").count() == 12
-    pending = OutgoingEmail.objects.filter(status=EmailStatus.PENDING)
-    assert pending.count() == 12
-    assert not (tmp_path / "mail").exists() or not list((tmp_path / "mail").glob("*.log"))
+    assert not sent_message_ids(tmp_path / "mail")
 
-    # Redis is back: the next sweep of beat (here: a minute later) sends each e-mail once.
-    OutgoingEmail.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    # Redis is back: the next sweep of beat sends each e-mail once.
+    a_sweep_later()
     queue = celery_workers(1)
     due = services.emails_due_for_retry()  # what the sweep publishes (here to the test queue)
     assert len(due) == 12
     for email_id in due + due:  # and everything twice: no doubles
         tasks.send_outgoing_email.apply_async((email_id,), queue=queue)
-    wait_until(
-        lambda: not OutgoingEmail.objects.exclude(status=EmailStatus.SENT).exists(), timeout=60
-    )
-    time.sleep(1)
-    ids = sent_message_ids(tmp_path / "mail")
-    assert len(ids) == 12  # each once
-    assert len(set(ids)) == 12
+    each_sent_once(tmp_path / "mail")
+    assert len(sent_message_ids(tmp_path / "mail")) == 12
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_with_redis_down_public_forms_succeed_fast_and_mail_goes_out_once_it_returns(
+    celery_workers, tmp_path
+):
+    """A real redis-server, killed and started again on its port; gunicorn and a Celery worker
+    on it throughout."""
+    if not Path(REDIS_SERVER).exists():
+        (pytest.fail if os.environ.get("REQUIRE_SERVICES") == "1" else pytest.skip)(
+            "redis-server not found"
+        )
+    from sportloket.celery import app
+
+    redis_server = RedisServer(tmp_path)
+    redis_server.start()
+    log = tmp_path / "gunicorn.log"
+    try:
+        queue = celery_workers(1, extra_env={"CELERY_BROKER_URL": redis_server.url})
+        env = _gunicorn_env(
+            tmp_path,
+            REDIS_URL=redis_server.url,
+            CELERY_BROKER_URL=redis_server.url,
+            CELERY_TASK_DEFAULT_QUEUE=queue,
+        )
+        process, base = loadtest.start_gunicorn(env, workers=1, log_path=log)
+        try:
+            # Redis up: the confirmation goes out at once, through the worker.
+            before = loadtest.submit(base, name="Voor", choices=loadtest.form_choices(base))
+            assert before.registered, log.read_text()
+            wait_until(lambda: len(sent_message_ids(tmp_path / "mail")) == 1)
+
+            redis_server.kill()
+            assert not redis_server.answers()
+            submit_without_redis(base, prefix="Zonder Redis", count=12, log=log)
+            assert len(sent_message_ids(tmp_path / "mail")) == 1
+
+            redis_server.start()  # the same port, empty
+        finally:
+            loadtest.stop(process)
+
+        # The next sweep of beat, on the worker that lived through the outage: it publishes
+        # the pending e-mails and the worker sends each once.
+        a_sweep_later()
+        with app.connection_for_write(redis_server.url) as connection:
+            tasks.retry_unsent_emails.apply_async(queue=queue, connection=connection)
+        each_sent_once(tmp_path / "mail")
+        assert len(sent_message_ids(tmp_path / "mail")) == 13
+    finally:
+        redis_server.kill()
 
 
 # --- Beat down for an hour ---------------------------------------------------------------------
@@ -301,33 +422,82 @@ def test_after_an_hour_without_beat_the_first_sweep_sends_everything_that_fell_d
 
 # --- Load: concurrent public submissions on gunicorn + PostgreSQL -------------------------------
 
+# p95 of 40 submissions released together to freshly started workers: 0.17-0.20 s on the
+# quiet 2-core machine, 0.4-0.6 s while other jobs ran. The bound leaves room for a CI machine
+# busier than that and fails when a submission gets several times more expensive or
+# submissions wait on each other. What the budget rests on is asserted directly below: the
+# statements per submission and the duplicate check on indexes (a sequential scan costs
+# nothing on a test database).
+LOAD_P95_SECONDS = 1.5
+
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_public_submissions_are_each_stored_once_without_server_errors(tmp_path):
-    """The CI-sized run of bench/loadtest.py (200 at once there, 40 here)."""
+    """The CI-sized run of bench/loadtest.py (200 at once there, 40 here), with the production
+    gunicorn configuration."""
     process, base = loadtest.start_gunicorn(
         _gunicorn_env(tmp_path, CELERY_BROKER_URL="memory://", REDIS_URL=""),
-        workers=2,
         log_path=tmp_path / "gunicorn.log",
     )
     try:
-        outcomes = loadtest.fire(base, count=40, prefix="Belasting", timeout=90)
+        burst = loadtest.fire(base, count=40, prefix="Belasting", timeout=90)
     finally:
         loadtest.stop(process)
-    assert len(outcomes) == 40
-    assert all(o.status == 200 for o in outcomes), sorted({o.status for o in outcomes})
-    names = list(
-        Provider.objects.filter(name__startswith="Belasting").values_list("name", flat=True)
+    stored = loadtest.stored_rows("Belasting")
+    ok, lines = loadtest.summary(burst, count=40, stored=stored)
+    assert ok, lines
+    # One confirmation e-mail per submission, committed with the provider before the answer.
+    assert stored.outbox == stored.providers == 40
+    p95 = loadtest.percentile(burst.seconds, 0.95)
+    assert p95 < LOAD_P95_SECONDS, lines
+
+
+@pytest.mark.django_db
+def test_a_public_registration_costs_a_fixed_handful_of_statements(
+    client, django_assert_num_queries
+):
+    """The form's lookups (municipality, sports), one duplicate check, the provider with its
+    links and audit event, the outbox e-mail; no statement more (bench/loadtest.py)."""
+    choices = {
+        "municipality": str(municipality("GM0344").pk),
+        "sport": str(Sport.objects.first().pk),
+    }
+    body = loadtest.registration(
+        name="Vaste Kosten",
+        choices=choices,
+        visitor=loadtest.Visitor("", ""),
+        kvk_number="87654321",
     )
-    assert len(names) == len(set(names)) == 40
-    # One confirmation e-mail per submission, in the same transaction as the provider.
-    assert OutgoingEmail.objects.filter(key__startswith="provider:").count() == 40
+    ContentType.objects.get_for_model(Provider)  # cached in every running server
+    with django_assert_num_queries(REGISTRATION_STATEMENTS):
+        response = client.post(URL, body, content_type="application/x-www-form-urlencoded")
+    assert response["Location"] == loadtest.DONE
+    assert OutgoingEmail.objects.filter(key__startswith="provider:").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_duplicate_check_of_every_registration_is_served_by_indexes():
+    """A sequential scan over the registry per submission (as before the UPPER(email) index)
+    was most of the database's time under load at 50,000 providers."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from providers.selectors import provider_find
+
+    with CaptureQueriesContext(connection) as queries:
+        provider_find(kvk_number="87654321", email="Kim@FitLab.example", name="FitLab")
+    (query,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as on a big table
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+    assert "provider_email_upper_idx" in plan, plan
 
 
 def test_the_load_test_refuses_anything_but_a_local_postgresql(tmp_path):
-    import subprocess
-
     env = {**os.environ, "DATABASE_URL": "postgres://u@db.example.org:5432/x"}
     result = subprocess.run(
         [sys.executable, "-m", "bench.loadtest", "--count", "5"],

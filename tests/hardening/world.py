@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from meetings.models import Agreement, Handover
+from meetings.services import support_request_allocate
 from poskantoor.models import YearPlan
 from providers.services import confirmation_token
 from sportloket.constants import Role
@@ -70,6 +71,7 @@ class World:
             ("subsidies/regelingen/", k["scheme"].pk),
             ("subsidies/aanbieders/", k["provider"].pk),
             ("subsidies/budgetten/", k["budget"].pk),
+            ("subsidies/toekenningen/", k["allocation"].pk),
         )
         pk = next((pk for prefix, pk in prefixes if route.startswith(prefix)), None)
         values: dict[str, object] = {"pk": pk} if pk is not None else {}
@@ -137,6 +139,7 @@ def build_world() -> World:
         respond_by=dt.date(2030, 1, 1),
         created_by=club,
     )
+    budget = BudgetFactory(desk=desk)
     YearPlan.objects.create(office=office, year=2026, short_term_goals="Meer jeugd in de club")
     meeting = MeetingFactory(office=office)
     agreement = Agreement.objects.create(
@@ -154,6 +157,15 @@ def build_world() -> World:
         "agreement": agreement,
         "coach": CoachFactory(municipality=utrecht),
         "scheme": SchemeFactory(),
-        "budget": BudgetFactory(desk=desk),
+        "budget": budget,
+        "allocation": support_request_allocate(
+            request=request,
+            budget=budget,
+            amount="100",
+            decision="granted",
+            rationale="Cursus vrijwilligersbeleid",
+            decided_on=dt.date(2026, 1, 15),
+            by=club,
+        ),
     }
     return World(users=users, kwargs=kwargs)

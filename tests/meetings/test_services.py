@@ -86,8 +86,42 @@ def test_submit_registers_an_unknown_provider_as_pending(desk):
     )
     provider = request.provider
     assert provider.status == ProviderStatus.PENDING
-    assert provider.source == "form"
+    assert provider.source == "question"
+    assert provider.privacy_consent_at is not None
     assert request.desk == desk
+    # The same double opt-in as the interest form: the registry holds confirmed addresses only.
+    assert OutgoingEmail.objects.filter(key=f"provider:{provider.pk}:confirm").exists()
+
+
+def test_submit_recognises_a_known_provider_by_email_and_name(desk):
+    provider = ProviderFactory(kvk_number="", name="Club Noord", email="club@example.org")
+    request = services.support_request_submit(
+        municipality=municipality(),
+        provider_name="club noord",
+        kvk_number="",
+        contact_name="Kim",
+        email="CLUB@example.org",
+        subject="Vraag",
+        question="Tekst",
+    )
+    assert request.provider == provider
+    assert Provider.objects.count() == 1
+
+
+def test_submit_does_not_attach_a_question_to_a_provider_by_email_alone(desk):
+    """Typing someone else's address must not file a question under their organisation."""
+    known = ProviderFactory(kvk_number="", name="Club Noord", email="club@example.org")
+    request = services.support_request_submit(
+        municipality=municipality(),
+        provider_name="Andere Vereniging",
+        kvk_number="",
+        contact_name="Kim",
+        email="club@example.org",
+        subject="Vraag",
+        question="Tekst",
+    )
+    assert request.provider != known
+    assert request.provider.status == ProviderStatus.PENDING
 
 
 def test_submit_without_a_desk_for_the_municipality_stores_nothing(desk):

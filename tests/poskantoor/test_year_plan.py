@@ -196,12 +196,26 @@ def test_a_template_with_a_remote_image_renders_without_fetching_it(monkeypatch,
 
 
 def test_rendering_one_plan_takes_under_a_second(office, policy_staff):
+    """The budget is one second on the reference machine, where WeasyPrint renders a bare page
+    of the same page count in ~13 ms (README's benchmark table; the plan itself takes ~70 ms).
+    On a slower or loaded machine the budget grows with that bare page, measured here."""
+    from weasyprint import HTML
+
     plan = make_plan(office, policy_staff)
     context = services_context(plan)
-    render_pdf("poskantoor/pdf/year_plan.html", context)  # warm the font cache
+    _html, pdf = render_pdf("poskantoor/pdf/year_plan.html", context)  # warms the font cache
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    bare = "".join(f'<p style="page-break-after: always">Pagina {i}</p>' for i in range(pages))
+    bare_html = HTML(string=f'<html lang="nl"><title>x</title>{bare}</html>')
+    bare_html.write_pdf()
+    start = time.perf_counter()
+    bare_html.write_pdf()
+    bare_seconds = time.perf_counter() - start
     start = time.perf_counter()
     render_pdf("poskantoor/pdf/year_plan.html", context)
-    assert time.perf_counter() - start < 1.0
+    elapsed = time.perf_counter() - start
+    budget = max(1.0, 1.0 * bare_seconds / 0.013)
+    assert elapsed < budget, f"{elapsed:.2f} s (bare page {bare_seconds * 1000:.0f} ms)"
 
 
 def test_change_makes_the_pdf_stale_until_the_new_one_is_rendered(
@@ -308,3 +322,22 @@ def test_year_plan_permissions(office, user_for_role, client, pos_staff, club_su
     if response.status_code == 200:
         assert client.post(url, {"short_term_goals": "y"}).status_code == 403
     assert client.get(reverse("poskantoor:year_plan", args=[office.pk, 1999])).status_code == 404
+
+
+def test_administrators_see_year_plans_in_the_admin_read_only(
+    client, office, policy_staff, administrator
+):
+    plan = make_plan(office, policy_staff)
+    administrator.is_staff = True
+    administrator.save()
+    client.force_login(administrator)
+    listing = client.get("/beheer/poskantoor/yearplan/")
+    assert listing.status_code == 200
+    assert office.name in listing.content.decode()
+    assert client.get("/beheer/poskantoor/yearplan/add/").status_code == 403
+    # Read-only change page: a POST cannot bypass the form's version bump.
+    before = plan.content_version
+    client.post(f"/beheer/poskantoor/yearplan/{plan.pk}/change/", {"short_term_goals": "x"})
+    plan.refresh_from_db()
+    assert plan.content_version == before
+    assert plan.short_term_goals != "x"

@@ -273,3 +273,17 @@ def test_simultaneous_registration_with_same_kvk_answers_as_known(utrecht):
     assert not result.created
     assert result.provider == existing
     assert Provider.objects.count() == 1
+
+
+def test_erase_also_deletes_other_mail_to_the_address_but_not_anyone_elses(utrecht, club_supporter):
+    """A shared scheme or digest is keyed by the scheme, not by ``provider:<pk>``; it went to
+    the provider's address, so the erasure deletes it too (any case of the address)."""
+    provider = ProviderFactory(email="kim@fitlab.example")
+    for key, to in [
+        ("scheme-share:7:1", ["KIM@fitlab.example"]),
+        ("scheme-digest:1:abc", ["kim@fitlab.example"]),
+        ("scheme-share:7:2", ["nietkim@fitlab.example"]),  # contains the address as text
+    ]:
+        OutgoingEmail.objects.create(key=key, to=to, subject="Regeling", body="Tekst")
+    services.provider_erase_personal_data(provider=provider, actor=club_supporter)
+    assert list(OutgoingEmail.objects.values_list("key", flat=True)) == ["scheme-share:7:2"]

@@ -199,6 +199,156 @@ def test_concurrent_allocations_never_over_allocate():
     assert all("€ 10,00" in message for message in messages)
 
 
+def run_at_once(*jobs) -> list[tuple[str, str]]:
+    """Run each job in its own thread and database connection, released together by a
+    barrier; returns (outcome, message) per job in the order given: "ok" or "refused"."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[tuple[str, str] | None] = [None] * len(jobs)
+
+    def worker(i, job):
+        try:
+            barrier.wait()
+            job()
+            results[i] = ("ok", "")
+        except DomainError as exc:
+            results[i] = ("refused", exc.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def assert_consistent(budget: Budget) -> None:
+    """``allocated`` is exactly the sum of the granted allocations that were not withdrawn."""
+    from django.db.models import Sum
+
+    budget.refresh_from_db()
+    counted = Allocation.objects.filter(
+        budget=budget, decision=Decision.GRANTED, withdrawn_at__isnull=True
+    ).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    assert budget.allocated == counted
+    assert budget.allocated <= budget.total
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_withdrawal_and_allocations_at_the_same_moment_stay_consistent():
+    """€ 60 of € 100 is withdrawn while four staff members allocate € 50 each: the ones
+    serialised before the withdrawal see € 40 left and are refused, the ones after it see
+    € 100; never more than two succeed and the counter always matches the rows."""
+    supporter = StaffProfileFactory(club_supporter=True).user
+    budget = BudgetFactory(desk=supporter.staff_profile.desk, total=Decimal("100.00"))
+    existing = allocate(budget, ProviderFactory(), "60.00", supporter)
+    providers = [ProviderFactory() for _ in range(4)]
+
+    def withdraw():
+        services.allocation_withdraw(allocation=existing, reason="Vervalt", by=supporter)
+
+    jobs = [withdraw, *[lambda p=p: allocate(budget, p, "50.00", supporter) for p in providers]]
+    results = run_at_once(*jobs)
+
+    assert results[0] == ("ok", "")
+    granted = [r for r in results[1:] if r[0] == "ok"]
+    refused = [message for outcome, message in results[1:] if outcome == "refused"]
+    assert len(granted) <= 2
+    assert all("meer dan het saldo" in message for message in refused)
+    assert_consistent(budget)
+    assert budget.allocated == Decimal("50.00") * len(granted)
+    existing.refresh_from_db()
+    assert existing.is_withdrawn
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_allocation_withdrawn_twice_at_once_counts_once():
+    supporter = StaffProfileFactory(club_supporter=True).user
+    budget = BudgetFactory(desk=supporter.staff_profile.desk, total=Decimal("100.00"))
+    allocation = allocate(budget, ProviderFactory(), "70.00", supporter)
+    allocate(budget, ProviderFactory(), "20.00", supporter)
+
+    def withdraw():
+        services.allocation_withdraw(allocation=allocation, reason="Dubbel", by=supporter)
+
+    results = run_at_once(*[withdraw] * 4)
+
+    assert sorted(outcome for outcome, _ in results) == ["ok"] + ["refused"] * 3
+    assert all("al ingetrokken op" in message for outcome, message in results if message)
+    assert_consistent(budget)
+    assert budget.allocated == Decimal("20.00")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_lowering_the_total_while_others_allocate_never_over_allocates():
+    """The total goes from € 100 to € 50 while five staff members allocate € 30 each."""
+    supporter = StaffProfileFactory(club_supporter=True).user
+    budget = BudgetFactory(desk=supporter.staff_profile.desk, total=Decimal("100.00"))
+    providers = [ProviderFactory() for _ in range(5)]
+
+    def lower():
+        services.budget_update(
+            budget=Budget.objects.get(pk=budget.pk),
+            name=budget.name,
+            kind=budget.kind,
+            total=Decimal("50.00"),
+            by=supporter,
+        )
+
+    jobs = [lower, *[lambda p=p: allocate(budget, p, "30.00", supporter) for p in providers]]
+    results = run_at_once(*jobs)
+
+    assert_consistent(budget)
+    granted = sum(1 for outcome, _ in results[1:] if outcome == "ok")
+    if results[0][0] == "ok":
+        assert budget.total == Decimal("50.00")
+        assert granted <= 1  # at most one € 30 fits under € 50
+    else:
+        assert "al is toegekend" in results[0][1]
+        assert budget.total == Decimal("100.00")
+        assert granted >= 2  # refused only because more than € 50 was allocated first
+    assert granted <= 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_allocations_for_support_questions_never_over_allocate():
+    """Ten staff members allocate € 30 from € 100 for ten questions at once: three succeed,
+    each with its link to the question; the refused ones leave neither row behind."""
+    from meetings.models import SupportRequestAllocation
+    from meetings.services import support_request_allocate
+    from tests.meetings.factories import SupportRequestFactory
+
+    supporter = StaffProfileFactory(club_supporter=True).user
+    desk = supporter.staff_profile.desk
+    budget = BudgetFactory(desk=desk, total=Decimal("100.00"))
+    questions = [SupportRequestFactory(desk=desk) for _ in range(10)]
+
+    def job(question):
+        return lambda: support_request_allocate(
+            request=question,
+            budget=budget,
+            amount="30.00",
+            decision=Decision.GRANTED,
+            rationale="Cursus",
+            decided_on=TODAY,
+            by=supporter,
+        )
+
+    results = run_at_once(*[job(q) for q in questions])
+
+    assert sorted(outcome for outcome, _ in results) == ["ok"] * 3 + ["refused"] * 7
+    assert all("€ 10,00" in message for outcome, message in results if message)
+    assert_consistent(budget)
+    assert budget.allocated == Decimal("90.00")
+    assert SupportRequestAllocation.objects.filter(allocation__budget=budget).count() == 3
+    assert Allocation.objects.filter(budget=budget).count() == 3
+
+
 @pytest.mark.parametrize(
     ("typed", "amount"),
     [

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from sportloket.constants import Role
 from subsidies.constants import Decision, ShareChannel
@@ -118,8 +119,11 @@ def test_transparency_csv_lists_what_went_to_whom_and_why(client, club_supporter
     response = client.get(url + "?format=csv")
     assert response["Content-Type"].startswith("text/csv")
     body = response.content.decode()
-    assert "Besloten op;Budget;Sportaanbieder" in body
-    assert "2026-02-01;Uitvoering;FitLab;Utrecht;1250,50;Toegekend;" in body
+    assert (
+        "Besloten op;Budget;Sportaanbieder;Gemeente;Kenmerk;Bedrag (€);Besluit;Onderbouwing;"
+        "Besloten door;Ingetrokken op;Ingetrokken door;Reden van intrekking" in body
+    )
+    assert "2026-02-01;Uitvoering;FitLab;Utrecht;;1250,50;Toegekend;" in body
     assert "'=cmd" in body  # a formula is neutralised for spreadsheet programs
 
 
@@ -214,6 +218,7 @@ def test_list_pages_run_a_constant_number_of_queries(
 ):
     user = user_for_role(role)
     desk = user.staff_profile.desk or DeskFactory()
+    main = BudgetFactory(desk=desk, total=Decimal("1000000"))
     client.force_login(user)
 
     def fill(n):
@@ -233,6 +238,19 @@ def test_list_pages_run_a_constant_number_of_queries(
                 decided_by=user,
                 decided_on="2026-01-01",
             )
+            # Decisions for a support question (reference only) and withdrawn ones, too.
+            for_question = Allocation.objects.create(
+                budget=main,
+                reference=f"Hulpvraag #{budget.pk}",
+                amount=2,
+                decision=Decision.GRANTED,
+                rationale="r",
+                decided_by=user,
+                decided_on="2026-01-02",
+            )
+            Allocation.objects.filter(pk=for_question.pk).update(
+                withdrawn_at=timezone.now(), withdrawn_by=user, withdrawal_reason="w"
+            )
 
     fill(2)
     provider = ProviderFactory(target_groups=[target_group("jeugd")])
@@ -244,6 +262,8 @@ def test_list_pages_run_a_constant_number_of_queries(
         reverse("subsidies:scheme_detail", args=[scheme.pk]),
         reverse("subsidies:budget_list"),
         reverse("subsidies:transparency", args=[desk.pk, 2026]),
+        reverse("subsidies:transparency", args=[desk.pk, 2026]) + "?format=csv",
+        reverse("subsidies:budget_detail", args=[main.pk]),
     ]
     counts = {}
     for url in urls:

@@ -1,0 +1,301 @@
+"""A requester's data-subject rights on support questions: erasure (AVG art. 17) and access
+(art. 15). The provider side has its own (``providers.services.provider_erase_personal_data``
+and ``provider_personal_data``); both are reused here for the requester's own providers, never
+copied.
+
+Erasure anonymises exactly as the retention sweep does when a question expires
+(``sportloket.retention.support_requests_anonymise``), so the two cannot drift apart; it adds
+what only a request of the person justifies: their open questions too, the e-mails to their
+address, the follow-up links, mentions in the desk's contact moments, their attendance and
+agreements at the desk's meetings, and (when chosen) the contact data of their providers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from providers.models import Provider
+from providers.services import provider_erase_personal_data, provider_personal_data
+from sportloket.models import AuditEvent, OutgoingEmail
+from sportloket.retention import (
+    anonymised_label,
+    blank_values,
+    outbox_key_regex,
+    support_requests_anonymise,
+)
+from sportloket.selectors import user_scope
+from sportloket.services import DomainError, audit_record
+
+from .models import (
+    Agreement,
+    Attendee,
+    ContactMoment,
+    Handover,
+    SupportRequest,
+    SupportRequestEvent,
+)
+from .selectors import can_triage
+from .selectors_privacy import (
+    EVENT_EMAIL_KEYS,
+    HANDOVER_EMAIL_KEYS,
+    REQUEST_EMAIL_KEYS,
+    Requester,
+    contact_moments_of,
+    requester_get,
+)
+
+
+def _question_email_ids(request_ids: list[int]) -> list[int]:
+    """Outbox e-mails about these questions, whoever they went to (the desk's reminders and
+    the partner's handover notice quote the subject and the handover note)."""
+    event_ids = list(
+        SupportRequestEvent.objects.filter(support_request_id__in=request_ids).values_list(
+            "pk", flat=True
+        )
+    )
+    handover_ids = list(
+        Handover.objects.filter(support_request_id__in=request_ids).values_list("pk", flat=True)
+    )
+    patterns = [
+        p
+        for p in (
+            outbox_key_regex(REQUEST_EMAIL_KEYS, request_ids),
+            outbox_key_regex(EVENT_EMAIL_KEYS, event_ids),
+            outbox_key_regex(HANDOVER_EMAIL_KEYS, handover_ids),
+        )
+        if p
+    ]
+    if not patterns:
+        return []
+    return list(
+        OutgoingEmail.objects.filter(key__regex="|".join(f"(?:{p})" for p in patterns)).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _mentions(requester: Requester, providers: list) -> re.Pattern | None:
+    """The person's address, names and phone numbers as they may appear in staff's text."""
+    needles = {requester.email, *requester.names}
+    needles.update(p.contact_name for p in providers)
+    alternatives = [rf"(?<!\w){re.escape(n.strip())}(?!\w)" for n in needles if n and n.strip()]
+    for provider in providers:
+        digits = re.sub(r"\D", "", str(provider.phone or ""))
+        digits = re.sub(r"^31", "", digits)
+        if len(digits) >= 8:
+            alternatives.append(r"(?:\+31|0031|0)?[\s().-]*" + r"[\s().-]*".join(digits))
+    if not alternatives:
+        return None
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def _scrub_contact_moments(
+    *, desk_id: int, provider_ids: list[int], pattern: re.Pattern | None, label: str
+) -> int:
+    """Replace mentions of the person in the desk's contact moments with their providers, and
+    in the audit copies of those summaries."""
+    if pattern is None or not provider_ids:
+        return 0
+    moments = [
+        m
+        for m in contact_moments_of(desk_id=desk_id, provider_ids=provider_ids).only(
+            "pk", "summary"
+        )
+        if pattern.search(m.summary)
+    ]
+    for moment in moments:
+        moment.summary = pattern.sub(label, moment.summary)
+    ContactMoment.objects.bulk_update(moments, ["summary"], batch_size=500)
+    copies = [
+        e
+        for e in AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Provider),
+            object_id__in=[str(pk) for pk in provider_ids],
+            action="contact_moment.create",
+        ).only("pk", "summary")
+        if pattern.search(e.summary)
+    ]
+    for event in copies:
+        event.summary = pattern.sub(label, event.summary)
+    AuditEvent.objects.bulk_update(copies, ["summary"], batch_size=500)
+    return len(moments)
+
+
+def _check_desk_staff(*, support_request: SupportRequest, by: AbstractBaseUser) -> None:
+    if not can_triage(user_scope(by), support_request):
+        raise DomainError(_("Only club supporters of the question's desk can do this."))
+
+
+@transaction.atomic
+def requester_erase(
+    *, support_request: SupportRequest, by: AbstractBaseUser, include_providers: bool
+) -> dict[str, int]:
+    """Erase the requester of ``support_request`` at its desk, all in one transaction: either
+    everything below happens or nothing does.
+
+    Their questions are anonymised (also open ones: the desk can still close them), timeline
+    texts and handover notes emptied, follow-up links stop working; e-mails about those
+    questions and every e-mail to the address are deleted from the outbox (an unsent one is
+    never sent); mentions of the person in the desk's contact moments with their providers are
+    replaced; their attendance and agreements at the desk's meetings are anonymised; with
+    ``include_providers`` the contact data of providers in the user's scope that have the same
+    address is erased by the providers app. Audited with counts and question numbers only.
+    Returns the counts. Refuses (DomainError) when nothing is left to erase.
+    """
+    _check_desk_staff(support_request=support_request, by=by)
+    requester = requester_get(user=by, support_request=support_request)
+    providers = requester.providers if include_providers else []
+    if not requester.holds_data(include_providers=include_providers):
+        raise DomainError(_("No personal data of this requester is left to erase."))
+    ids = list(
+        SupportRequest.objects.select_for_update()
+        .filter(pk__in=requester.request_ids)
+        .values_list("pk", flat=True)
+    )
+    label = anonymised_label()
+    pattern = _mentions(requester, providers)
+    provider_ids = sorted({r.provider_id for r in requester.requests} | {p.pk for p in providers})
+    email_ids = sorted(set(requester.email_ids) | set(_question_email_ids(ids)))
+    done = support_requests_anonymise(ids=ids)
+    done["emails"] = OutgoingEmail.objects.filter(pk__in=email_ids).delete()[0]
+    done["contact_moments"] = _scrub_contact_moments(
+        desk_id=support_request.desk_id, provider_ids=provider_ids, pattern=pattern, label=label
+    )
+    done["attendees"] = Attendee.objects.filter(pk__in=requester.attendee_ids).update(
+        **blank_values(Attendee, ["name", "email"])
+    )
+    done["agreements"] = Agreement.objects.filter(pk__in=requester.agreement_ids).update(
+        **blank_values(Agreement, ["owner_name", "owner_email"])
+    )
+    for provider in providers:
+        provider_erase_personal_data(provider=provider, actor=by)
+    done["providers"] = len(providers)
+    _audit_erasure(support_request=support_request, ids=ids, by=by, done=done)
+    return done
+
+
+def _audit_erasure(
+    *, support_request: SupportRequest, ids: list[int], by: AbstractBaseUser, done: dict
+) -> None:
+    summary = _("Personal data of a requester erased on request (GDPR art. 17).")
+    content_type = ContentType.objects.get_for_model(SupportRequest)
+    actor = by if by.is_authenticated else None
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            content_type=content_type,
+            object_id=str(pk),
+            actor=actor,
+            action="support_request.erase_requester",
+            summary=summary,
+        )
+        for pk in ids
+    )
+    audit_record(
+        subject=support_request.desk,
+        actor=by,
+        action="requester.erase",
+        changes={**done, "support_request_ids": ids},
+        summary=summary,
+    )
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def requester_personal_data(
+    *, support_request: SupportRequest, by: AbstractBaseUser
+) -> dict[str, Any]:
+    """Everything held on the requester at the desk (AVG art. 15), as a JSON-ready dict: their
+    questions with the public timeline and the handovers, e-mails sent to them, their attendance
+    and agreements at the desk's meetings, and the providers' own export for providers with
+    their address. Internal notes are the desk's deliberation and are left out (as on the
+    requester's own follow-up page). Audited without the data."""
+    _check_desk_staff(support_request=support_request, by=by)
+    requester = requester_get(user=by, support_request=support_request)
+    ids = requester.request_ids
+    events: dict[int, list[dict]] = {pk: [] for pk in ids}
+    for event in SupportRequestEvent.objects.filter(
+        support_request_id__in=ids, public=True
+    ).order_by("at", "pk"):
+        events[event.support_request_id].append(
+            {"at": _iso(event.at), "kind": str(event.get_kind_display()), "text": event.text}
+        )
+    handovers: dict[int, list[dict]] = {pk: [] for pk in ids}
+    for handover in Handover.objects.filter(support_request_id__in=ids).select_related(
+        "organisation"
+    ):
+        handovers[handover.support_request_id].append(
+            {
+                "organisation": handover.organisation.name,
+                "status": str(handover.get_status_display()),
+                "helper": handover.helper_name,
+                "help_by": _iso(handover.help_by),
+            }
+        )
+    data = {
+        "exported_at": _iso(timezone.now()),
+        "desk": support_request.desk.name,
+        "requester": {"names": requester.names, "email": requester.email},
+        "support_questions": [
+            {
+                "number": r.pk,
+                "received_at": _iso(r.created_at),
+                "subject": r.subject,
+                "question": r.question,
+                "channel": str(r.get_channel_display()),
+                "status": str(r.get_status_display()),
+                "category": str(r.category or ""),
+                "provider": r.provider.name,
+                "requester_name": r.requester_name,
+                "requester_email": r.requester_email,
+                "timeline": events[r.pk],
+                "handovers": handovers[r.pk],
+            }
+            for r in requester.requests
+        ],
+        "emails_sent": [
+            {
+                "subject": e.subject,
+                "to": e.to,
+                "created_at": _iso(e.created_at),
+                "sent_at": _iso(e.sent_at),
+                "status": str(e.get_status_display()),
+            }
+            for e in OutgoingEmail.objects.filter(pk__in=requester.email_ids).order_by(
+                "created_at", "pk"
+            )
+        ],
+        "meetings": [
+            {
+                "meeting": a.meeting.title,
+                "starts_at": _iso(a.meeting.starts_at),
+                "name": a.name,
+                "email": a.email,
+                "present": a.present,
+            }
+            for a in Attendee.objects.filter(pk__in=requester.attendee_ids).select_related(
+                "meeting"
+            )
+        ],
+        "agreements": [
+            {"description": a.description, "owner": a.owner_name, "due_on": _iso(a.due_on)}
+            for a in Agreement.objects.filter(pk__in=requester.agreement_ids)
+        ],
+        "providers": [provider_personal_data(provider=p) for p in requester.providers],
+    }
+    audit_record(
+        subject=support_request.desk,
+        actor=by,
+        action="requester.export",
+        changes={"support_request_ids": ids},
+        summary=_("Personal data of a requester exported on request (GDPR art. 15)."),
+    )
+    return data
