@@ -111,6 +111,8 @@ def celery_workers(transactional_db, tmp_path):
     one per test, so concurrent runs on one Redis never steal each other's messages). E-mail
     sent by the workers lands as files in ``tmp_path / "mail"``.
     """
+    from celery import Celery
+
     from sportloket.celery import app
 
     db = settings.DATABASES["default"]
@@ -125,14 +127,18 @@ def celery_workers(transactional_db, tmp_path):
         "DJANGO_SETTINGS_MODULE": "sportloket.settings.test",
         "DATABASE_URL": db_url,
         "CELERY_BROKER_URL": REDIS_URL,
+        # What a worker publishes itself (the sends of an outbox sweep) stays on this queue.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "DJANGO_EMAIL_FILE_PATH": str(tmp_path / "mail"),
     }
 
     def start(n: int = 1, extra_env: dict[str, str] | None = None) -> str:
-        """Start ``n`` more workers (``extra_env`` on top of the test environment); the
-        processes are in ``start.processes`` (e.g. to kill one with SIGKILL)."""
+        """Start ``n`` more workers (``extra_env`` on top of the test environment, e.g. another
+        ``CELERY_BROKER_URL``); the processes are in ``start.processes`` (e.g. to kill one
+        with SIGKILL)."""
+        broker = {**env, **(extra_env or {})}["CELERY_BROKER_URL"]
         for _ in range(n):
             i = len(processes)
             log = (tmp_path / f"worker{i}.log").open("w")
@@ -165,14 +171,19 @@ def celery_workers(transactional_db, tmp_path):
                     stderr=subprocess.STDOUT,
                 )
             )
+        # Celery's control commands publish through the app's own broker connection pool:
+        # workers on another broker are pinged by an app of that broker.
+        pinger = app if broker == REDIS_URL else Celery("ping", broker=broker, set_as_current=False)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            replies = app.control.ping(timeout=0.5) or []
+            replies = pinger.control.ping(timeout=0.5) or []
             ready = [r for r in replies for name in r if name.startswith(queue)]
             if len(ready) >= sum(1 for p in processes if p.poll() is None):
                 break
         else:
             pytest.fail("Celery workers did not start:\n" + (tmp_path / "worker0.log").read_text())
+        if pinger is not app:
+            pinger.close()
         return queue
 
     start.processes = processes
@@ -229,7 +240,8 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
-    context.set_default_timeout(10_000)
+    # Generous: on a shared 2-core machine under load an admin page can take seconds to serve.
+    context.set_default_timeout(int(os.environ.get("SPORTLOKET_BROWSER_TIMEOUT_MS", "30000")))
     page = context.new_page()
     yield page
     context.close()
@@ -290,3 +302,14 @@ def _clear_cache():
     cache.clear()
     CACHE_BREAKER.reset()
     BROKER_BREAKER.reset()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A test that switched the language (e.g. a view under /en/) must not leave it active for
+    the next: lazy labels would compare in English there."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
