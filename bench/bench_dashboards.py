@@ -22,7 +22,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from bench import bench_desk
-from bench.harness import Result, measure, measure_view
+from bench.harness import Result, measure, measure_view, refresh_statistics
 from meetings import guideline_services
 from meetings import services as desk_services
 from meetings.models import QuestionWeekStat, SupportRequest
@@ -108,6 +108,7 @@ def _pdf_results() -> list[Result]:
 def run(*, fill: bool) -> list[Result]:
     if fill or PosOffice.objects.count() < 10_342:
         call_command("poskantoor_fill", verbosity=0)
+        refresh_statistics()
     desk_user = bench_desk.setup()
     call_command(
         "fill_support_requests", desk=bench_desk.DESK, count=bench_desk.QUESTIONS, verbosity=0

@@ -5,7 +5,7 @@ import itertools
 
 from django.test import Client
 
-from bench.harness import Result, measure_view
+from bench.harness import Result, measure_view, refresh_statistics
 from meetings.models import ContactMoment
 from providers.models import Provider
 from sportloket.constants import OrganisationType, Role
@@ -112,6 +112,7 @@ def _user(username: str, role: Role, desk: Desk | None = None):
 def run(*, fill: bool) -> list[Result]:
     if fill or not Desk.objects.filter(name__startswith=PREFIX).exists():
         _fill()
+        refresh_statistics()
     desk = Desk.objects.filter(name__startswith=PREFIX).order_by("pk").first()
     client = Client()
     client.force_login(_user("bench-network-pos", Role.POS_STAFF))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import random
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 
 from bench.bench_home import bench_user
-from bench.harness import Result, measure_view
+from bench.harness import Result, measure_view, refresh_statistics
 from providers.constants import ProviderKind, ProviderSource, ProviderStatus, SafetyStatus
 from providers.models import Provider
 from sportloket.models import Municipality, Sport, TargetGroup
@@ -68,11 +68,7 @@ def fill() -> None:
             GroupLink.objects.bulk_create(
                 GroupLink(provider_id=p.pk, targetgroup_id=rng.choice(groups)) for p in created
             )
-    # Fresh planner statistics (and on PostgreSQL the visibility map that index-only counts
-    # need) after a bulk load, as autovacuum or SQLite's PRAGMA optimize provide on a live
-    # database. VACUUM must run outside a transaction.
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    refresh_statistics()
 
 
 def run(*, fill: bool) -> list[Result]:

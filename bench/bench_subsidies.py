@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from bench.bench_home import bench_user
-from bench.harness import Result, measure, measure_view
+from bench.harness import Result, measure, measure_view, refresh_statistics
 from providers.constants import ProviderKind, ProviderSource, ProviderStatus
 from providers.models import Provider
 from sportloket.models import Municipality, TargetGroup, Theme
@@ -96,6 +96,7 @@ def run(*, fill: bool) -> list[Result]:
     user = bench_user()
     if fill or not Provider.objects.filter(name__startswith=PREFIX).exists():
         _fill(user)
+        refresh_statistics()
     data = f"{PROVIDERS} prov/{SCHEMES} sch"
     client = Client()
     client.force_login(user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
@@ -13,7 +15,7 @@ from providers.models import Provider
 from sportloket.constants import ThemeKind
 from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
 from sportloket.models import Municipality, TargetGroup, Theme
-from sportloket.money import parse_euro
+from sportloket.money import format_amount, parse_euro
 from sportloket.services import DomainError
 
 from .constants import Decision, MemberKind, OfficeStatus, SessionTopic, StepCode
@@ -302,7 +304,7 @@ class YearPlanForm(forms.Form):
             "themes": list(plan.themes.all()),
             "target_groups_note": plan.target_groups_note,
             "budget_lines": "\n".join(
-                f"{line['description']}; {str(line['amount']).replace('.', ',')}"
+                f"{line['description']}; {format_amount(Decimal(line['amount']))}"
                 for line in plan.budget_lines
             ),
         }

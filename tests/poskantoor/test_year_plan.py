@@ -305,6 +305,12 @@ def test_policy_staff_edit_their_plan_and_bad_budget_lines_are_refused(
     assert response.status_code == 302
     plan = YearPlan.objects.get()
     assert plan.budget_lines == [{"description": "Zaalhuur", "amount": "1250.50"}]
+    # The edit form shows the line the Dutch way, and saving it unchanged keeps the amount.
+    form = client.get(url).context["form"]
+    assert form.initial["budget_lines"] == "Zaalhuur; 1.250,50"
+    client.post(url, {"short_term_goals": "Doel", "budget_lines": form.initial["budget_lines"]})
+    plan.refresh_from_db()
+    assert plan.budget_lines == [{"description": "Zaalhuur", "amount": "1250.50"}]
 
 
 def test_year_plan_permissions(office, user_for_role, client, pos_staff, club_supporter):
