@@ -88,6 +88,7 @@ LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "otp_verify": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
     "otp_setup": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
     "otp_recovery_codes": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
+    "otp_replace": ("SPORTLOKET_LOGIN_RATE", 900, ("POST",)),
     "providers:list": SEARCH,
     "providers:export": EXPORT,
     "providers:personal_data": EXPORT,

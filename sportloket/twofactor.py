@@ -12,6 +12,9 @@ needs a current code of the app. One throttle guards both kinds of code: every w
 either kind, doubles the wait before the next try (django-otp's back-off: 1, 2, 4, … s), and the
 verification POSTs share the login rate limit. An administrator can reset a person's second
 factor (``two_factor_reset``) so that someone who lost both phone and codes can enrol again.
+
+A new phone needs no administrator: a verified session moves two-step login to a new app with
+the account password and the new app's code (``two_factor_replace``); the old app stops working.
 """
 
 from __future__ import annotations
@@ -214,6 +217,45 @@ def two_factor_enrol(*, user: AbstractBaseUser, token: str) -> tuple[TOTPDevice,
     raise DomainError(refusal)
 
 
+class WrongPassword(DomainError):
+    """The account password given to confirm a change of the second factor is not correct."""
+
+
+def two_factor_replace(*, user: AbstractBaseUser, password: str, token: str) -> TOTPDevice:
+    """Move two-step login to a new app (a new phone) without an administrator: the account
+    password shows it is the person, the new app's current code confirms the new app. The old
+    app stops working at once; the recovery codes stay valid. Refused (``DomainError``) for a
+    wrong password or code, nothing changed; a wrong code counts towards the throttle."""
+    refusal = _("This code is not correct. Check the time on the new phone.")
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("pk")
+            .first()
+        )
+        if not has_app(user):
+            refusal = _("Two-step login is not set up for this account.")
+        elif device is None:
+            refusal = _("The QR code on this page has expired. Scan the new one and try again.")
+        elif wait := _wait_seconds([device]):
+            refusal = _too_many(wait)
+        elif not user.check_password(password):
+            raise WrongPassword(_("Your password is not correct."))
+        elif device.verify_token(token.strip()):
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            audit_record(
+                subject=user,
+                actor=user,
+                action="two_factor_app_replaced",
+                summary="authenticator app replaced; the old app no longer works",
+            )
+            return device
+    raise DomainError(refusal)
+
+
 @transaction.atomic
 def two_factor_reset(*, user: AbstractBaseUser, by: AbstractBaseUser) -> bool:
     """Remove the user's app and recovery codes (an administrator's decision, e.g. phone and
@@ -304,6 +346,20 @@ class RecoveryCodeForm(forms.Form):
         return code
 
 
+class ReplaceAppForm(TokenForm):
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    field_order = ["password", "token"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].label = gettext_lazy("Code from the app on your new phone")
+        self.fields["token"].widget.attrs.pop("autofocus", None)
+
+
 def _next_url(request) -> str:
     return safe_next(request) or reverse("home")
 
@@ -313,6 +369,21 @@ def qr_data_uri(text: str) -> str:
     buffer = io.BytesIO()
     image.save(buffer)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def pending_app(user) -> TOTPDevice:
+    """The app being set up: one unconfirmed device per user until a code confirms it."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+
+
+def app_key_context(device: TOTPDevice) -> dict:
+    """The QR code and the key in groups of four, for people who cannot scan."""
+    secret = b32encode(device.bin_key).decode()
+    return {
+        "qr": qr_data_uri(device.config_url),
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }
 
 
 def render_new_codes(request, codes: list[str], *, continue_url: str, enrolled: bool):
@@ -365,20 +436,13 @@ class SetupView(LoginRequiredMixin, View):
 
     template_name = "sportloket/otp_setup.html"
 
-    def device(self, user) -> TOTPDevice:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-        return device or TOTPDevice.objects.create(user=user, name="app", confirmed=False)
-
     def render_page(self, request, form, status=200):
         if has_app(request.user):
             return redirect(reverse(VERIFY_URL_NAME) + f"?next={quote(_next_url(request))}")
-        device = self.device(request.user)
-        secret = b32encode(device.bin_key).decode()
         context = {
             "form": form,
-            "qr": qr_data_uri(device.config_url),
-            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "next": _next_url(request),
+            **app_key_context(pending_app(request.user)),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -487,4 +551,47 @@ class RecoveryCodesView(LoginRequiredMixin, View):
                 return render_new_codes(
                     request, codes, continue_url=reverse("otp_recovery_codes"), enrolled=False
                 )
+        return self.render_page(request, form, status=400)
+
+
+class ReplaceAppView(LoginRequiredMixin, View):
+    """A new phone: scan a new QR code, confirm with the password and the new app's code. Only
+    for a session that passed the second factor (the middleware sees to that)."""
+
+    template_name = "sportloket/otp_replace.html"
+
+    def render_page(self, request, form, status=200):
+        if not has_app(request.user):
+            return redirect(reverse(SETUP_URL_NAME))
+        context = {"form": form, **app_key_context(pending_app(request.user))}
+        response = render(request, self.template_name, context, status=status)
+        add_never_cache_headers(response)
+        return response
+
+    def get(self, request):
+        return self.render_page(request, ReplaceAppForm())
+
+    def post(self, request):
+        form = ReplaceAppForm(request.POST)
+        if form.is_valid():
+            try:
+                device = two_factor_replace(
+                    user=request.user,
+                    password=form.cleaned_data["password"],
+                    token=form.cleaned_data["token"],
+                )
+            except WrongPassword as error:
+                form.add_error("password", error.message)
+            except DomainError as error:
+                form.add_error("token", error.message)
+            else:
+                otp_login(request, device)
+                messages.success(
+                    request,
+                    _(
+                        "Your new app is set up. The old app no longer works; "
+                        "your recovery codes still do."
+                    ),
+                )
+                return redirect("otp_recovery_codes")
         return self.render_page(request, form, status=400)

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("account/tweestaps/instellen/", twofactor.SetupView.as_view(), name="otp_setup"),
     path("account/tweestaps/", twofactor.VerifyView.as_view(), name="otp_verify"),
+    path("account/tweestaps/nieuwe-app/", twofactor.ReplaceAppView.as_view(), name="otp_replace"),
     path(
         "account/tweestaps/herstelcodes/",
         twofactor.RecoveryCodesView.as_view(),

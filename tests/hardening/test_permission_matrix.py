@@ -75,6 +75,8 @@ MATRIX: dict[str, Rule] = {
     # Nobody in the world has a confirmed device yet: verification sends them to enrolment.
     "account/tweestaps/": Rule(STAFF, ok=302),
     "account/tweestaps/herstelcodes/": Rule(STAFF),
+    # Without an app yet: on to the enrolment.
+    "account/tweestaps/nieuwe-app/": Rule(STAFF, ok=302),
     "account/password_change/": Rule(STAFF),
     "account/password_change/done/": Rule(STAFF),
     "account/password_reset/done/": Rule(PUBLIC),

@@ -534,10 +534,12 @@ def test_recovery_codes_need_a_password_login_first(client, policy_staff):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_journey_enrol_save_the_codes_and_log_in_with_one(page, settings, tmp_path):
+def test_journey_enrol_save_the_codes_log_in_with_one_and_move_to_a_new_phone(
+    page, settings, tmp_path
+):
     """In Chromium: first login sets up the app from the key in text, the codes page offers a
-    download (checked against the page), and the next login works with a saved code. axe and
-    the CSP watch every page on the way."""
+    download (checked against the page), the next login works with a saved code, and the
+    person moves the second factor to a new phone. axe and the CSP watch every page."""
     settings.SPORTLOKET_REQUIRE_2FA = True
     user = StaffProfileFactory(policy_staff=True, user__username="beleid").user
     problems = watch_console(page)
@@ -591,4 +593,121 @@ def test_journey_enrol_save_the_codes_and_log_in_with_one(page, settings, tmp_pa
     page.get_by_role("link", name="Inloggen in twee stappen en herstelcodes").click()
     page.get_by_text("U heeft nog 9 van 10 herstelcodes.").wait_for()
     check("recovery codes overview")
+
+    # A new phone: the person moves the second factor over themselves.
+    page.get_by_role("link", name="Inloggen in twee stappen overzetten naar een nieuwe").click()
+    page.get_by_role("heading", name=re.compile("nieuwe telefoon")).wait_for()
+    check("new phone")
+    new_key = base64.b32decode(page.locator(".otp-secret").inner_text().replace(" ", ""))
+    assert new_key != key
+    page.get_by_label("Uw wachtwoord").fill(PASSWORD)
+    page.get_by_label("Code uit de app op uw nieuwe telefoon").fill(f"{totp(new_key):06d}")
+    page.get_by_role("button", name="Overzetten naar de nieuwe app").click()
+    page.get_by_text("Uw nieuwe app is ingesteld.").wait_for()
+    check("after the move")
+    assert TOTPDevice.objects.get(user=user).bin_key == new_key
     assert not failures, "\n".join(failures)
+
+
+# --- A new phone -------------------------------------------------------------------------------
+
+REPLACE_PAGE = "/account/tweestaps/nieuwe-app/"
+
+
+def new_app(client, user) -> TOTPDevice:
+    """Open the page as the person does, and read the app it offers to set up."""
+    page = client.get(REPLACE_PAGE)
+    assert page.status_code == 200
+    assert 'src="data:image/svg+xml;base64,' in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
+    return TOTPDevice.objects.get(user=user, confirmed=False)
+
+
+@override_settings(SPORTLOKET_REQUIRE_2FA=True)
+def test_a_new_phone_takes_over_with_password_and_its_code_and_the_old_app_stops(
+    client, policy_staff
+):
+    old, codes = enrol(policy_staff)
+    client.force_login(policy_staff)
+    assert client.post(VERIFY, {"token": fresh_code(old)}).status_code == 302
+    assert REPLACE_PAGE in client.get(RECOVERY_PAGE).content.decode()
+    device = new_app(client, policy_staff)
+    assert new_app(client, policy_staff) == device  # the same QR code until it is confirmed
+
+    done = client.post(REPLACE_PAGE, {"password": PASSWORD, "token": code(device)})
+    assert done.status_code == 302
+    assert done["Location"] == RECOVERY_PAGE
+    assert list(TOTPDevice.objects.filter(user=policy_staff)) == [device]
+    device.refresh_from_db()
+    assert device.confirmed
+    assert "De oude app werkt niet meer" in client.get(RECOVERY_PAGE).content.decode()
+    assert client.get("/pos-kantoren/").status_code == 200  # still verified, by the new app
+    event = AuditEvent.objects.get(action="two_factor_app_replaced")
+    assert event.actor == policy_staff
+    assert RecoveryCode.objects.filter(device__user=policy_staff).count() == 10
+
+    # Next login: the old app's code is refused, the new one's and a recovery code work.
+    client.post("/account/logout/")
+    client.force_login(policy_staff)
+    assert client.post(VERIFY, {"token": code(old)}).status_code == 400  # its key is gone
+    unthrottle(policy_staff)
+    assert client.post(VERIFY, {"token": fresh_code(device)}).status_code == 302
+    client.post("/account/logout/")
+    client.force_login(policy_staff)
+    assert verify_recovery(client, codes[0]).status_code == 302
+
+
+@override_settings(SPORTLOKET_REQUIRE_2FA=True)
+def test_a_new_phone_is_refused_without_the_password_or_its_code_and_nothing_changes(
+    client, pos_staff
+):
+    old, _codes = enrol(pos_staff)
+    client.force_login(pos_staff)
+    assert client.post(VERIFY, {"token": fresh_code(old)}).status_code == 302
+    device = new_app(client, pos_staff)
+
+    def refused(data: dict, message: str) -> None:
+        response = client.post(REPLACE_PAGE, data)
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert set(TOTPDevice.objects.filter(user=pos_staff, confirmed=True)) == {old}
+        assert not AuditEvent.objects.filter(action="two_factor_app_replaced").exists()
+
+    refused({"password": "fout-wachtwoord", "token": code(device)}, "Uw wachtwoord is niet juist")
+    refused({"password": PASSWORD, "token": "000000"}, "Deze code is niet juist")
+    unthrottle(pos_staff)
+    # The old app's code does not confirm the new app.
+    refused({"password": PASSWORD, "token": fresh_code(old)}, "Deze code is niet juist")
+    unthrottle(pos_staff)
+    refused({"password": PASSWORD, "token": "12ab56"}, "Vul de 6 cijfers in")
+    refused({"password": "", "token": ""}, "Dit veld is verplicht")
+    # Wrong codes count: a quick second try waits.
+    refused({"password": PASSWORD, "token": "000000"}, "Deze code is niet juist")
+    refused({"password": PASSWORD, "token": code(device)}, "Te veel onjuiste codes")
+
+
+@override_settings(SPORTLOKET_REQUIRE_2FA=True, SPORTLOKET_LOGIN_RATE=3)
+def test_password_guesses_on_the_new_phone_page_meet_the_login_rate_limit(client, policy_staff):
+    old, _codes = enrol(policy_staff)
+    client.force_login(policy_staff)
+    assert client.post(VERIFY, {"token": fresh_code(old)}).status_code == 302
+    device = new_app(client, policy_staff)
+    for guess in ("een", "twee", "drie"):
+        assert client.post(REPLACE_PAGE, {"password": guess, "token": "123456"}).status_code == 400
+    limited = client.post(REPLACE_PAGE, {"password": PASSWORD, "token": code(device)})
+    assert limited.status_code == 429
+    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+
+
+@override_settings(SPORTLOKET_REQUIRE_2FA=True)
+def test_the_new_phone_page_needs_a_verified_session_and_an_app(client, policy_staff):
+    assert client.get(REPLACE_PAGE)["Location"].startswith("/account/login/")
+    client.force_login(policy_staff)
+    # No app yet: set one up first.
+    assert client.get(REPLACE_PAGE)["Location"].startswith(SETUP)
+    old, _codes = enrol(policy_staff)
+    # An app, but this session has not passed it: someone with only the password cannot
+    # move the second factor to their own phone.
+    response = client.post(REPLACE_PAGE, {"password": PASSWORD, "token": "123456"})
+    assert response["Location"].startswith(VERIFY)
+    assert set(TOTPDevice.objects.filter(user=policy_staff)) == {old}
