@@ -145,6 +145,8 @@ class SupportRequest(models.Model):
             models.Index(fields=["clock_running", "deadline"], name="sr_clock_deadline"),
             # Desk dashboard: the latest first responses (median time to first response).
             models.Index(fields=["desk", "first_response_at"], name="sr_desk_first_response"),
+            # The desk's questions of a period: quality page's theme and category counts.
+            models.Index(fields=["desk", "created_at"], name="sr_desk_created"),
         ]
         constraints = [
             models.CheckConstraint(
