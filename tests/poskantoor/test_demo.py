@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 
+from meetings.models import SupportRequestAllocation
 from poskantoor import demo
 from poskantoor.models import PosOffice
 from poskantoor.selectors import next_action
@@ -25,3 +26,7 @@ def test_demo_has_an_overdue_utrecht_office_and_is_idempotent(django_capture_on_
     assert action.state == "overdue"
     assert PosOffice.objects.count() == 5
     assert utrecht.core_members.count() == 3
+    # Money for a support question, once although the demo ran twice.
+    link = SupportRequestAllocation.objects.select_related("allocation__budget").get()
+    assert link.support_request.subject == "Subsidie voor nieuwe materialen"
+    assert link.allocation.budget.allocated == link.allocation.amount

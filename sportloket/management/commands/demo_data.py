@@ -13,6 +13,7 @@ DEMO_MODULES = [
     "meetings.demo",
     "meetings.demo_network",
     "subsidies.demo",
+    "meetings.demo_allocations",
 ]
 
 
