@@ -433,6 +433,30 @@ def unused_kvk_numbers(count: int) -> list[str]:
     raise RuntimeError("no free block of KvK numbers found")
 
 
+def create_database(parsed: urllib.parse.ParseResult) -> None:
+    """Create the load test's database when it does not exist yet (a fresh machine)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    name = parsed.path.lstrip("/")
+    server = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=urllib.parse.unquote(parsed.username or "postgres"),
+        password=urllib.parse.unquote(parsed.password or "") or None,
+        dbname="postgres",
+    )
+    server.autocommit = True
+    try:
+        with server.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                print(f"created database {name}")
+    finally:
+        server.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.loadtest")
     parser.add_argument("--count", type=int, default=200)
@@ -463,6 +487,7 @@ def main() -> int:
         "CELERY_BROKER_URL": redis_url or "memory://",
         "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
+    create_database(parsed)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
         cwd=BASE_DIR,
