@@ -1,11 +1,9 @@
 """Neighbourhood sport coaches: SMART goals, progress entries, flags and the notice task."""
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sportloket.constants import GoalFlag
@@ -19,6 +17,7 @@ from sportloket.services import (
     goal_progress_record,
 )
 from sportloket.tasks import notify_goal_flags
+from tests.concurrency import run_at_once
 from tests.factories import municipality
 
 from .factories import CoachFactory, GoalFactory, ProgressFactory
@@ -201,21 +200,9 @@ def test_concurrent_flag_runs_send_each_notice_once():
 
     StaffProfileFactory(policy_staff=True)
     goals = [GoalFactory(agreed_on=AGREED) for _ in range(5)]
-    barrier = threading.Barrier(4)
-    sent: list[int] = []
-
-    def worker():
-        try:
-            barrier.wait()
-            sent.append(goal_flag_notices_send(on=dt.date(2026, 6, 1)))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    sent = [
+        n for _, n in run_at_once(*[lambda: goal_flag_notices_send(on=dt.date(2026, 6, 1))] * 4)
+    ]
     assert sum(sent) == 5
     assert GoalNotice.objects.filter(goal__in=goals).count() == 5
     assert OutgoingEmail.objects.filter(key__startswith="goal-flag:").count() == 5

@@ -2,14 +2,13 @@
 Celery workers on Redis running the sweep task concurrently."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from poskantoor import services, tasks
 from poskantoor.models import DeadlineNotice
 from sportloket.models import OutgoingEmail
+from tests.concurrency import run_at_once
 from tests.conftest import wait_until
 
 from .factories import make_office
@@ -27,24 +26,11 @@ def _offices():
 
 def test_two_sweeps_at_the_same_moment_claim_each_notice_once(pos_staff):
     _offices()
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
-    def run():
-        try:
-            barrier.wait()
-            results.append(services.deadlines_sweep(today=dt.date(2026, 3, 1)))
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def sweep():
+        return services.deadlines_sweep(today=dt.date(2026, 3, 1))
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = [result for _, result in run_at_once(sweep, sweep)]
     claimed = [pk for result in results for pk in result.claimed]
     assert len(claimed) == len(set(claimed)) == 5 * 6
     assert DeadlineNotice.objects.count() == 30
