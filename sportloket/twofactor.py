@@ -188,17 +188,22 @@ def second_factor_check(*, user: AbstractBaseUser, code: str, recovery: bool) ->
     raise DomainError(refusal)
 
 
+def _pending_app_locked(user: AbstractBaseUser) -> TOTPDevice | None:
+    """The app being set up (see ``pending_app``), row-locked until the transaction ends."""
+    return (
+        TOTPDevice.objects.select_for_update()
+        .filter(user=user, confirmed=False)
+        .order_by("pk")
+        .first()
+    )
+
+
 def two_factor_enrol(*, user: AbstractBaseUser, token: str) -> tuple[TOTPDevice, list[str]]:
     """Confirm the app being set up with its current code and make the first recovery codes.
     Refused (``DomainError``) for a wrong code; the failure counts towards the throttle."""
     refusal = _("This code is not correct. Check the time on your phone.")
     with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("pk")
-            .first()
-        )
+        device = _pending_app_locked(user)
         if device is None or has_app(user):
             refusal = _("Two-step login is already set up for this account.")
         elif wait := _wait_seconds([device]):
@@ -228,12 +233,7 @@ def two_factor_replace(*, user: AbstractBaseUser, password: str, token: str) -> 
     wrong password or code, nothing changed; a wrong code counts towards the throttle."""
     refusal = _("This code is not correct. Check the time on the new phone.")
     with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("pk")
-            .first()
-        )
+        device = _pending_app_locked(user)
         if not has_app(user):
             refusal = _("Two-step login is not set up for this account.")
         elif device is None:

@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sportloket.models import AuditEvent, RecoveryCode, RecoveryCodeDevice
 from sportloket.services import DomainError
-from sportloket.twofactor import second_factor_check, two_factor_enrol
+from sportloket.twofactor import second_factor_check, two_factor_enrol, two_factor_replace
 from tests.concurrency import run_at_once
 from tests.factories import StaffProfileFactory
 
@@ -697,3 +697,27 @@ def test_the_new_phone_page_needs_a_verified_session_and_an_app(client, policy_s
     response = client.post(REPLACE_PAGE, {"password": PASSWORD, "token": "123456"})
     assert response["Location"].startswith(VERIFY)
     assert set(TOTPDevice.objects.filter(user=policy_staff)) == {old}
+
+
+@override_settings(SPORTLOKET_REQUIRE_2FA=True)
+def test_a_new_phone_whose_qr_code_is_gone_is_refused_in_dutch(client, policy_staff):
+    """The pending app was removed meanwhile (confirmed in another tab, or reset by an
+    administrator): a clear refusal, and nothing changes."""
+    old, _codes = enrol(policy_staff)
+    client.force_login(policy_staff)
+    assert client.post(VERIFY, {"token": fresh_code(old)}).status_code == 302
+    device = new_app(client, policy_staff)
+    TOTPDevice.objects.filter(pk=device.pk).delete()
+    response = client.post(REPLACE_PAGE, {"password": PASSWORD, "token": code(device)})
+    assert response.status_code == 400
+    assert "De QR-code op deze pagina is verlopen" in response.content.decode()
+    assert set(TOTPDevice.objects.filter(user=policy_staff, confirmed=True)) == {old}
+    # The page offers a fresh QR code to start again.
+    assert new_app(client, policy_staff) != device
+
+
+def test_moving_needs_an_app_to_move_from(policy_staff):
+    pending = TOTPDevice.objects.create(user=policy_staff, name="app", confirmed=False)
+    with pytest.raises(DomainError, match="niet ingesteld"):
+        two_factor_replace(user=policy_staff, password=PASSWORD, token=code(pending))
+    assert not TOTPDevice.objects.get(pk=pending.pk).confirmed
