@@ -24,12 +24,18 @@ from django.utils import timezone
 from providers.constants import SAFETY_BASICS, SafetyStatus
 from providers.models import Provider
 from sportloket.constants import Role
-from sportloket.models import Desk, QuestionCategory
+from sportloket.models import Desk
 from sportloket.selectors import user_scope
 
 from .constants import HandoverStatus, SupportStatus
 from .models import ContactMoment, Handover, QuestionWeekStat, Signal, SupportRequest
-from .selectors_network import Quarter, ThemeCount, signals_for_desk
+from .selectors_network import (
+    Quarter,
+    ThemeCount,
+    rising_among,
+    signals_for_desk,
+    themes_from_categories,
+)
 
 WEEKS_SHOWN = 26
 FIRST_RESPONSES_SAMPLE = 1000
@@ -140,20 +146,9 @@ def _rollup(desk: Desk, today: dt.date, quarter: Quarter):
 
 
 def _rising(current: Counter, previous: Counter) -> list[ThemeCount]:
-    """Same rule and order as ``selectors_network.rising_themes`` (a question counts for every
-    theme of its category), from the rollup instead of half a million question rows."""
-    # All links (a small reference table): one query, also when nothing was asked.
-    links = QuestionCategory.themes.through.objects.select_related("theme")
-    themes, now, before = {}, Counter(), Counter()
-    for link in links:
-        if link.questioncategory_id not in current and link.questioncategory_id not in previous:
-            continue
-        themes[link.theme_id] = link.theme
-        now[link.theme_id] += current[link.questioncategory_id]
-        before[link.theme_id] += previous[link.questioncategory_id]
-    counts = [ThemeCount(theme=themes[pk], current=now[pk], previous=before[pk]) for pk in themes]
-    rising = [count for count in counts if count.rising]
-    return sorted(rising, key=lambda c: (-c.increase, c.theme.name))
+    """Same rule and order as ``selectors_network.rising_themes``, from the rollup's counts
+    per category instead of half a million question rows."""
+    return rising_among(themes_from_categories(current, previous))
 
 
 def _first_response(desk: Desk, now: dt.datetime) -> tuple[float | None, int]:

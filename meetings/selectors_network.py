@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,7 +25,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from sportloket.constants import OrganisationType
-from sportloket.models import Desk, DeskPartner, OrganisationContact, Theme
+from sportloket.models import Desk, DeskPartner, OrganisationContact, QuestionCategory, Theme
 from sportloket.selectors import desk_list
 
 from .models import Signal, SupportRequest
@@ -108,41 +110,53 @@ def _questions(desk: Desk, quarter: Quarter) -> QuerySet[SupportRequest]:
     )
 
 
-def theme_counts(*, desk: Desk, quarter: Quarter) -> list[ThemeCount]:
-    """Questions per theme in ``quarter`` and the quarter before, most first (2 queries).
-
-    Counted from the desk's questions of the two quarters (index ``sr_desk_created``), so the
-    cost follows the desk's own questions, not every question in the country."""
-    current = Q(created_at__gte=_aware(quarter.start))
-    rows = (
-        _questions(desk, quarter)
-        .filter(category__themes__isnull=False)
-        .values("category__themes")
-        .annotate(current=Count("pk", filter=current), total=Count("pk"))
-        .order_by()
-    )
-    totals = {row["category__themes"]: row for row in rows}
-    themes = Theme.objects.in_bulk(list(totals)) if totals else {}
-    counts = [
-        ThemeCount(
-            theme=theme,
-            current=totals[pk]["current"],
-            previous=totals[pk]["total"] - totals[pk]["current"],
-        )
-        for pk, theme in themes.items()
-    ]
+def themes_from_categories(
+    current: Mapping[int | None, int], previous: Mapping[int | None, int]
+) -> list[ThemeCount]:
+    """Questions per theme from questions per category id (a question counts for every theme
+    of its category), most first. Reads every category-theme link, a small reference table:
+    one query, also when nothing was asked. The quality page counts the categories live, the
+    desk dashboard from its rollup; both come through here."""
+    links = QuestionCategory.themes.through.objects.select_related("theme")
+    themes: dict[int, Theme] = {}
+    now: Counter[int] = Counter()
+    before: Counter[int] = Counter()
+    for link in links:
+        category = link.questioncategory_id
+        if category not in current and category not in previous:
+            continue
+        themes[link.theme_id] = link.theme
+        now[link.theme_id] += current.get(category, 0)
+        before[link.theme_id] += previous.get(category, 0)
+    counts = [ThemeCount(theme=themes[pk], current=now[pk], previous=before[pk]) for pk in themes]
     return sorted(counts, key=lambda c: (-c.current, c.theme.ordering, c.theme.name))
 
 
-def category_counts(*, desk: Desk, quarter: Quarter) -> list[dict]:
-    """Questions per category in ``quarter`` and the quarter before (1 query)."""
-    current = Q(created_at__gte=_aware(quarter.start))
-    return list(
+def quarter_counts(*, desk: Desk, quarter: Quarter) -> tuple[list[ThemeCount], list[dict]]:
+    """Questions per theme and per category in ``quarter`` and the quarter before (2 queries).
+
+    One pass over the desk's questions of the two quarters (index ``sr_desk_created``), so
+    the cost follows the desk's own questions, not every question in the country."""
+    in_current = Q(created_at__gte=_aware(quarter.start))
+    categories = list(
         _questions(desk, quarter)
-        .values("category__name")
-        .annotate(current=Count("pk", filter=current), total=Count("pk"))
+        .values("category_id", "category__name")
+        .annotate(current=Count("pk", filter=in_current), total=Count("pk"))
         .order_by("-current", "category__name")
     )
+    current = {row["category_id"]: row["current"] for row in categories}
+    previous = {row["category_id"]: row["total"] - row["current"] for row in categories}
+    return themes_from_categories(current, previous), categories
+
+
+def theme_counts(*, desk: Desk, quarter: Quarter) -> list[ThemeCount]:
+    """Questions per theme in ``quarter`` and the quarter before, most first."""
+    return quarter_counts(desk=desk, quarter=quarter)[0]
+
+
+def category_counts(*, desk: Desk, quarter: Quarter) -> list[dict]:
+    """Questions per category in ``quarter`` and the quarter before, most first."""
+    return quarter_counts(desk=desk, quarter=quarter)[1]
 
 
 def rising_among(counts: list[ThemeCount]) -> list[ThemeCount]:

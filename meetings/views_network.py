@@ -36,13 +36,13 @@ def _quality_page(request, *, desk: Desk, manages: bool, tick_form=None, status=
     quarter = selectors.Quarter.parse(
         request.GET.get("kwartaal"), default=selectors.Quarter.of(today)
     )
-    theme_counts = selectors.theme_counts(desk=desk, quarter=quarter)
+    theme_counts, category_counts = selectors.quarter_counts(desk=desk, quarter=quarter)
     context = {
         "desk": desk,
         "quality": desk_criteria([desk], on=today)[0],
         "quarter": quarter,
         "theme_counts": theme_counts,
-        "category_counts": selectors.category_counts(desk=desk, quarter=quarter),
+        "category_counts": category_counts,
         "rising": selectors.rising_among(theme_counts),
         "signals": selectors.signals_for_desk(desk=desk),
         "tick_form": (tick_form or TickForm()) if manages else None,
