@@ -286,6 +286,13 @@ def _reference_data(request, django_db_setup, django_db_blocker):
 
     from sportloket.models import Municipality
 
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "live_server",
+    }.intersection(request.fixturenames)
+    if not uses_database:
+        return
     with django_db_blocker.unblock():
         if not Municipality.objects.exists():
             importlib.import_module("sportloket.migrations.0002_reference_data").load(apps, None)
