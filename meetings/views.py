@@ -263,11 +263,9 @@ class RequestDetailView(RoleRequiredMixin, View):
             "provider": support_request.provider,
             "events": selectors.timeline(
                 request=support_request,
-                include_internal=selectors.sees_internal_notes(self.scope),
+                include_internal=selectors.sees_internal_notes(self.scope, support_request),
             ),
-            "handovers": support_request.handovers.select_related(
-                "organisation", "created_by", "responded_by"
-            ),
+            "handovers": selectors.visible_handovers(scope=self.scope, request=support_request),
             "can_triage": triage,
             "today": timezone.localdate(),
             "status_form": forms.get("status_form") or StatusForm(),
