@@ -27,7 +27,6 @@ from sportloket.models import AuditEvent, OutgoingEmail
 from sportloket.retention import (
     anonymised_label,
     blank_values,
-    outbox_key_regex,
     support_requests_anonymise,
 )
 from sportloket.selectors import user_scope
@@ -42,43 +41,7 @@ from .models import (
     SupportRequestEvent,
 )
 from .selectors import can_triage
-from .selectors_privacy import (
-    EVENT_EMAIL_KEYS,
-    HANDOVER_EMAIL_KEYS,
-    REQUEST_EMAIL_KEYS,
-    Requester,
-    contact_moments_of,
-    requester_get,
-)
-
-
-def _question_email_ids(request_ids: list[int]) -> list[int]:
-    """Outbox e-mails about these questions, whoever they went to (the desk's reminders and
-    the partner's handover notice quote the subject and the handover note)."""
-    event_ids = list(
-        SupportRequestEvent.objects.filter(support_request_id__in=request_ids).values_list(
-            "pk", flat=True
-        )
-    )
-    handover_ids = list(
-        Handover.objects.filter(support_request_id__in=request_ids).values_list("pk", flat=True)
-    )
-    patterns = [
-        p
-        for p in (
-            outbox_key_regex(REQUEST_EMAIL_KEYS, request_ids),
-            outbox_key_regex(EVENT_EMAIL_KEYS, event_ids),
-            outbox_key_regex(HANDOVER_EMAIL_KEYS, handover_ids),
-        )
-        if p
-    ]
-    if not patterns:
-        return []
-    return list(
-        OutgoingEmail.objects.filter(key__regex="|".join(f"(?:{p})" for p in patterns)).values_list(
-            "pk", flat=True
-        )
-    )
+from .selectors_privacy import Requester, contact_moments_of, requester_get
 
 
 def _mentions(requester: Requester, providers: list) -> re.Pattern | None:
@@ -141,9 +104,10 @@ def requester_erase(
     everything below happens or nothing does.
 
     Their questions are anonymised (also open ones: the desk can still close them), timeline
-    texts and handover notes emptied, follow-up links stop working; e-mails about those
-    questions and every e-mail to the address are deleted from the outbox (an unsent one is
-    never sent); mentions of the person in the desk's contact moments with their providers are
+    texts and handover notes emptied, follow-up links stop working; the desk's e-mails about
+    those questions, that attendance and those agreements are deleted from the outbox (an unsent
+    one is never sent; another desk's e-mail to the same address is not this desk's to erase);
+    mentions of the person in the desk's contact moments with their providers are
     replaced; their attendance and agreements at the desk's meetings are anonymised; with
     ``include_providers`` the contact data of providers in the user's scope that have the same
     address is erased by the providers app. Audited with counts and question numbers only.
@@ -162,7 +126,7 @@ def requester_erase(
     label = anonymised_label()
     pattern = _mentions(requester, providers)
     provider_ids = sorted({r.provider_id for r in requester.requests} | {p.pk for p in providers})
-    email_ids = sorted(set(requester.email_ids) | set(_question_email_ids(ids)))
+    email_ids = requester.desk_email_ids
     done = support_requests_anonymise(ids=ids)
     done["emails"] = OutgoingEmail.objects.filter(pk__in=email_ids).delete()[0]
     done["contact_moments"] = _scrub_contact_moments(
@@ -214,10 +178,11 @@ def requester_personal_data(
     *, support_request: SupportRequest, by: AbstractBaseUser
 ) -> dict[str, Any]:
     """Everything held on the requester at the desk (AVG art. 15), as a JSON-ready dict: their
-    questions with the public timeline and the handovers, e-mails sent to them, their attendance
-    and agreements at the desk's meetings, and the providers' own export for providers with
-    their address. Internal notes are the desk's deliberation and are left out (as on the
-    requester's own follow-up page). Audited without the data."""
+    questions with the public timeline and the handovers, the desk's e-mails to them, their
+    attendance and agreements at the desk's meetings, and the providers' own export for
+    providers with their address; a note says what others may hold. Internal notes are the
+    desk's deliberation and are left out (as on the requester's own follow-up page). Audited
+    without the data."""
     _check_desk_staff(support_request=support_request, by=by)
     requester = requester_get(user=by, support_request=support_request)
     ids = requester.request_ids
@@ -243,6 +208,12 @@ def requester_personal_data(
     data = {
         "exported_at": _iso(timezone.now()),
         "desk": support_request.desk.name,
+        "scope": _(
+            "This export holds what %(desk)s holds on you. Other sport desks, POS offices and "
+            "municipalities decide on their own records: they may hold your questions, e-mails "
+            "or registration too. Ask them directly for their copy."
+        )
+        % {"desk": support_request.desk.name},
         "requester": {"names": requester.names, "email": requester.email},
         "support_questions": [
             {

@@ -191,13 +191,46 @@ def test_without_ticking_the_providers_their_contact_data_stays(supporter, asked
 
 def test_an_unsent_email_to_her_is_never_sent(supporter, asked, mailoutbox):
     first, _second = asked
-    pending = OutgoingEmail.objects.create(
-        key="later:1", to=[EMAIL], subject="Later", body="Nog niet verstuurd"
+    event = services.support_request_message(
+        request=first, text="Nog niet verstuurd", by=supporter, public=True
     )
+    pending = OutgoingEmail.objects.get(key=f"support-request-message:{event.pk}")
+    assert pending.status == EmailStatus.PENDING
     services_privacy.requester_erase(support_request=first, by=supporter, include_providers=False)
     assert not OutgoingEmail.objects.filter(pk=pending.pk).exists()
-    assert not [e for e in OutgoingEmail.objects.all() if EMAIL in [t.lower() for t in e.to]]
+    # Only the provider register's own e-mails stay (its contact data was not ticked).
+    left = [e for e in OutgoingEmail.objects.all() if EMAIL in [t.lower() for t in e.to]]
+    assert {e.key.split(":")[0] for e in left} == {"provider"}
     assert "Nog niet verstuurd" not in [m.body for m in mailoutbox]
+
+
+def test_another_desks_email_to_the_same_address_is_neither_erased_nor_exported(
+    supporter, asked, other
+):
+    """The same person asked at a desk in Amsterdam too: that desk's unsent e-mail to her is
+    that desk's record; the erasure and the export here stay within this desk."""
+    first, _second = asked
+    elsewhere = other[1]
+    theirs = OutgoingEmail.objects.get(key=f"support-request-received:{elsewhere.pk}")
+    event = services.support_request_message(
+        request=elsewhere, text="Tot dinsdag", by=supporter, public=True
+    )
+    theirs_unsent = OutgoingEmail.objects.get(key=f"support-request-message:{event.pk}")
+    data = services_privacy.requester_personal_data(support_request=first, by=supporter)
+    subjects = [e["subject"] for e in data["emails_sent"]]
+    assert subjects
+    assert theirs.subject not in subjects
+    assert theirs_unsent.subject not in subjects
+    assert "Andere sportloketten" in data["scope"]
+
+    services_privacy.requester_erase(support_request=first, by=supporter, include_providers=False)
+    left = set(
+        OutgoingEmail.objects.filter(to__icontains="zwanenburg").exclude(
+            key__startswith="provider:"
+        )
+    )
+    assert left == {theirs, theirs_unsent}
+    assert OutgoingEmail.objects.get(pk=theirs_unsent.pk).status == EmailStatus.PENDING
 
 
 def test_a_failure_half_way_leaves_everything_as_it_was(supporter, asked, monkeypatch):
