@@ -5,9 +5,10 @@ copied.
 
 Erasure anonymises exactly as the retention sweep does when a question expires
 (``sportloket.retention.support_requests_anonymise``), so the two cannot drift apart; it adds
-what only a request of the person justifies: their open questions too, the e-mails to their
-address, the follow-up links, mentions in the desk's contact moments, their attendance and
-agreements at the desk's meetings, and (when chosen) the contact data of their providers.
+what only a request of the person justifies: their open questions too, the desk's e-mails
+about them, the follow-up links, mentions in the desk's contact moments, signals, meeting minutes,
+decisions on money and the admin's log, their attendance and agreements at the desk's
+meetings, and (when chosen) the contact data of their providers.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,12 +34,15 @@ from sportloket.retention import (
 )
 from sportloket.selectors import user_scope
 from sportloket.services import DomainError, audit_record
+from subsidies.models import Allocation
 
 from .models import (
     Agreement,
     Attendee,
     ContactMoment,
     Handover,
+    Meeting,
+    Signal,
     SupportRequest,
     SupportRequestEvent,
 )
@@ -91,6 +97,123 @@ def _scrub_contact_moments(
     return len(moments)
 
 
+def _redact(value: Any, pattern: re.Pattern, label: str) -> Any:
+    """``value`` with every mention replaced; JSON (audit changes) string by string."""
+    if isinstance(value, str):
+        return pattern.sub(label, value)
+    if isinstance(value, list):
+        return [_redact(item, pattern, label) for item in value]
+    if isinstance(value, dict):
+        return {key: _redact(item, pattern, label) for key, item in value.items()}
+    return value
+
+
+def _redact_rows(rows, fields: tuple[str, ...], pattern: re.Pattern, label: str) -> list:
+    """Replace mentions in ``fields`` of these rows (saved in one bulk update); returns the
+    rows that changed."""
+    changed = []
+    for row in rows:
+        new = {name: _redact(getattr(row, name), pattern, label) for name in fields}
+        if any(new[name] != getattr(row, name) for name in fields):
+            for name, value in new.items():
+                setattr(row, name, value)
+            changed.append(row)
+    if changed:
+        type(changed[0])._base_manager.bulk_update(changed, list(fields), batch_size=500)
+    return changed
+
+
+def _desk_records(desk_id: int) -> dict[type, Any]:
+    """The desk's records whose texts staff write freely (and the audit trail copies)."""
+    return {
+        Signal: Signal.objects.filter(desk_id=desk_id),
+        Meeting: Meeting.objects.filter(desk_id=desk_id),
+        Allocation: Allocation.objects.filter(budget__desk_id=desk_id),
+    }
+
+
+def _audit_of(model, ids) -> Any:
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in ids],
+    )
+
+
+def _redact_desk_records(
+    *, desk_id: int, requester: Requester, pattern: re.Pattern | None, label: str
+) -> int:
+    """Mentions of the person in what the desk wrote elsewhere: its signals, the minutes (and
+    agenda, goals) of its meetings, the rationale of its budgets' decisions on money (the
+    transparency overview and its CSV show it), the audit copies of those texts, and the admin's
+    log entries about those records and the person's questions. Only the desk's own records:
+    another desk's texts are that desk's to erase. Returns how many records changed."""
+    if pattern is None:
+        return 0
+    signals = _redact_rows(
+        Signal.objects.filter(desk_id=desk_id).only("pk", "description", "theme_id"),
+        ("description",),
+        pattern,
+        label,
+    )
+    # The signal's audit summary is str(signal): a cut-off copy the pattern may not match.
+    for signal in signals:
+        _audit_of(Signal, [signal.pk]).filter(action="signal_recorded").update(summary=str(signal))
+    meetings = _redact_rows(
+        Meeting.objects.filter(desk_id=desk_id).only("pk", "title", "agenda", "goals", "minutes"),
+        ("title", "agenda", "goals", "minutes"),
+        pattern,
+        label,
+    )
+    allocations = _redact_rows(
+        Allocation.objects.filter(budget__desk_id=desk_id).only(
+            "pk", "rationale", "withdrawal_reason", "reference"
+        ),
+        ("rationale", "withdrawal_reason", "reference"),
+        pattern,
+        label,
+    )
+    copies = Q()
+    for model, rows in _desk_records(desk_id).items():
+        copies |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in rows.values_list("pk", flat=True)],
+        )
+    _redact_rows(
+        AuditEvent.objects.filter(copies).only("pk", "summary", "changes"),
+        ("summary", "changes"),
+        pattern,
+        label,
+    )
+    _redact_admin_log(desk_id=desk_id, requester=requester, pattern=pattern, label=label)
+    return len(signals) + len(meetings) + len(allocations)
+
+
+def _redact_admin_log(
+    *, desk_id: int, requester: Requester, pattern: re.Pattern, label: str
+) -> None:
+    """The admin's log names each record it changed (``object_repr``: a question's subject, an
+    attendee's name): the person's questions get the anonymised name, and mentions in the log of
+    the desk's other records are replaced."""
+    questions = ContentType.objects.get_for_model(SupportRequest)
+    LogEntry.objects.filter(
+        content_type=questions, object_id__in=[str(pk) for pk in requester.request_ids]
+    ).update(object_repr=label)
+    records = {
+        **_desk_records(desk_id),
+        Attendee: Attendee.objects.filter(pk__in=requester.attendee_ids),
+        Agreement: Agreement.objects.filter(pk__in=requester.agreement_ids),
+        ContactMoment: ContactMoment.objects.filter(desk_id=desk_id),
+        Handover: Handover.objects.filter(support_request_id__in=requester.request_ids),
+        SupportRequest: SupportRequest.objects.filter(pk__in=requester.request_ids),
+    }
+    for model, rows in records.items():
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in rows.values_list("pk", flat=True)],
+        ).only("pk", "object_repr", "change_message")
+        _redact_rows(entries, ("object_repr", "change_message"), pattern, label)
+
+
 def _check_desk_staff(*, support_request: SupportRequest, by: AbstractBaseUser) -> None:
     if not can_triage(user_scope(by), support_request):
         raise DomainError(_("Only club supporters of the question's desk can do this."))
@@ -108,7 +231,9 @@ def requester_erase(
     those questions, that attendance and those agreements are deleted from the outbox (an unsent
     one is never sent; another desk's e-mail to the same address is not this desk's to erase);
     mentions of the person in the desk's contact moments with their providers are
-    replaced; their attendance and agreements at the desk's meetings are anonymised; with
+    replaced, and so are mentions in the desk's signals, meeting minutes, decisions on money
+    (the transparency overview), their audit copies and the admin's log; their attendance and
+    agreements at the desk's meetings are anonymised; with
     ``include_providers`` the contact data of providers in the user's scope that have the same
     address is erased by the providers app. Audited with counts and question numbers only.
     Returns the counts. Refuses (DomainError) when nothing is left to erase.
@@ -131,6 +256,9 @@ def requester_erase(
     done["emails"] = OutgoingEmail.objects.filter(pk__in=email_ids).delete()[0]
     done["contact_moments"] = _scrub_contact_moments(
         desk_id=support_request.desk_id, provider_ids=provider_ids, pattern=pattern, label=label
+    )
+    done["mentions"] = _redact_desk_records(
+        desk_id=support_request.desk_id, requester=requester, pattern=pattern, label=label
     )
     done["attendees"] = Attendee.objects.filter(pk__in=requester.attendee_ids).update(
         **blank_values(Attendee, ["name", "email"])
