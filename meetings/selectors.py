@@ -1,8 +1,15 @@
 """Reads of the desk's support questions, already scoped to the user.
 
-Row scoping: club supporters see their desk's questions, plus questions handed over to their
-own organisation; policy staff see their municipality's questions (never internal notes);
-administrators see everything. Anything else is a 404.
+Row scoping: club supporters see their desk's questions, plus questions their own organisation
+holds after accepting a handover (see ``PARTNER_STATUSES``); policy staff see their
+municipality's questions; administrators see everything. Internal notes are for the desk's own
+supporters and administrators only. Anything else is a 404.
+
+A partner organisation (the receiver of a handover, usually serving another desk) sees, while the
+handover is pending, only what it needs to decide: the handover note, subject, category,
+provider and deadline, in its handover queue. The question itself is theirs from acceptance until
+the desk takes it back (status back to triage, or a later handover to someone else) or closes it;
+before accepting, after declining and after expiry it is a 404 like any other desk's question.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from sportloket.selectors import Scope, user_scope
 from subsidies.models import Allocation
 from subsidies.selectors import desk_queryset as budget_desks
 
-from .constants import HandoverStatus
+from .constants import HandoverStatus, SupportStatus
 from .models import ContactMoment, Handover, SupportRequest, SupportRequestEvent
 
 BOARD_PAGE_SIZE = 25
@@ -32,14 +39,31 @@ BOARD_PAGE_SIZE = 25
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{40,64}")
 
 
-def _handed_to(organisation_id: int | None) -> Q:
+# While an accepted handover's organisation works on the question (resolved included: the
+# partner may still have to look it up); triage again means the desk took it back.
+PARTNER_STATUSES = (
+    SupportStatus.HANDED_OVER,
+    SupportStatus.WAITING_FOR_PROVIDER,
+    SupportStatus.RESOLVED,
+)
+
+
+def _held_by(organisation_id: int | None, *, ref: str = "pk") -> Q:
+    """Questions (``ref``: the question's pk in the outer query) whose latest handover is an
+    accepted one to the organisation and that the desk has not taken back or closed."""
     if organisation_id is None:
         return Q(pk__in=[])
-    return Q(
-        Exists(
-            Handover.objects.filter(support_request=OuterRef("pk"), organisation_id=organisation_id)
-        )
+    later = Handover.objects.filter(
+        support_request=OuterRef("support_request"), pk__gt=OuterRef("pk")
     )
+    held = Handover.objects.filter(
+        ~Exists(later),
+        support_request=OuterRef(ref),
+        organisation_id=organisation_id,
+        status=HandoverStatus.ACCEPTED,
+        support_request__status__in=PARTNER_STATUSES,
+    )
+    return Q(Exists(held))
 
 
 def support_request_scope_q(scope: Scope) -> Q:
@@ -47,7 +71,7 @@ def support_request_scope_q(scope: Scope) -> Q:
     if scope.role == Role.ADMINISTRATOR:
         return Q()
     if scope.role == Role.CLUB_SUPPORTER:
-        return Q(desk_id=scope.desk_id) | _handed_to(scope.organisation_id)
+        return Q(desk_id=scope.desk_id) | _held_by(scope.organisation_id)
     if scope.role == Role.POLICY_STAFF and scope.municipality_ids:
         return Q(municipality_id__in=scope.municipality_ids)
     return Q(pk__in=[])
@@ -60,8 +84,9 @@ def can_triage(scope: Scope, request: SupportRequest) -> bool:
     )
 
 
-def sees_internal_notes(scope: Scope) -> bool:
-    return scope.role in (Role.CLUB_SUPPORTER, Role.ADMINISTRATOR)
+def sees_internal_notes(scope: Scope, request: SupportRequest) -> bool:
+    """The desk's deliberation: its own supporters and administrators, never a partner."""
+    return can_triage(scope, request)
 
 
 def support_request_get(*, user: AbstractBaseUser, pk: int) -> SupportRequest:
@@ -116,6 +141,15 @@ def support_request_by_token(*, token: str) -> SupportRequest:
     if request is None:
         raise Http404
     return request
+
+
+def visible_handovers(*, scope: Scope, request: SupportRequest) -> QuerySet[Handover]:
+    """The question's handovers as its page lists them: all for the desk (and policy staff,
+    administrators), only its own for a partner organisation."""
+    handovers = request.handovers.select_related("organisation", "created_by", "responded_by")
+    if scope.role == Role.CLUB_SUPPORTER and not can_triage(scope, request):
+        return handovers.filter(organisation_id=scope.organisation_id)
+    return handovers
 
 
 def timeline(
@@ -190,12 +224,14 @@ def page_of(qs: QuerySet, *, page: int, size: int = BOARD_PAGE_SIZE) -> tuple[li
 
 
 def handover_queue(*, user: AbstractBaseUser) -> QuerySet[Handover]:
-    """Handovers to the user's organisation: pending first, then recently answered."""
+    """Handovers to the user's organisation: pending first, then recently answered.
+    ``question_open``: whether the organisation may open the question now (``_held_by``)."""
     scope = user_scope(user)
     if scope.organisation_id is None:
         return Handover.objects.none()
     return (
         Handover.objects.filter(organisation_id=scope.organisation_id)
+        .annotate(question_open=_held_by(scope.organisation_id, ref="support_request"))
         .select_related(
             "support_request__provider",
             "support_request__desk",

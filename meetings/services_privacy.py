@@ -5,9 +5,10 @@ copied.
 
 Erasure anonymises exactly as the retention sweep does when a question expires
 (``sportloket.retention.support_requests_anonymise``), so the two cannot drift apart; it adds
-what only a request of the person justifies: their open questions too, the e-mails to their
-address, the follow-up links, mentions in the desk's contact moments, their attendance and
-agreements at the desk's meetings, and (when chosen) the contact data of their providers.
+what only a request of the person justifies: their open questions too, the desk's e-mails
+about them, the follow-up links, mentions in the desk's contact moments, signals, meeting minutes,
+decisions on money and the admin's log, their attendance and agreements at the desk's
+meetings, and (when chosen) the contact data of their providers.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,58 +30,24 @@ from sportloket.models import AuditEvent, OutgoingEmail
 from sportloket.retention import (
     anonymised_label,
     blank_values,
-    outbox_key_regex,
     support_requests_anonymise,
 )
 from sportloket.selectors import user_scope
 from sportloket.services import DomainError, audit_record
+from subsidies.models import Allocation
 
 from .models import (
     Agreement,
     Attendee,
     ContactMoment,
     Handover,
+    Meeting,
+    Signal,
     SupportRequest,
     SupportRequestEvent,
 )
 from .selectors import can_triage
-from .selectors_privacy import (
-    EVENT_EMAIL_KEYS,
-    HANDOVER_EMAIL_KEYS,
-    REQUEST_EMAIL_KEYS,
-    Requester,
-    contact_moments_of,
-    requester_get,
-)
-
-
-def _question_email_ids(request_ids: list[int]) -> list[int]:
-    """Outbox e-mails about these questions, whoever they went to (the desk's reminders and
-    the partner's handover notice quote the subject and the handover note)."""
-    event_ids = list(
-        SupportRequestEvent.objects.filter(support_request_id__in=request_ids).values_list(
-            "pk", flat=True
-        )
-    )
-    handover_ids = list(
-        Handover.objects.filter(support_request_id__in=request_ids).values_list("pk", flat=True)
-    )
-    patterns = [
-        p
-        for p in (
-            outbox_key_regex(REQUEST_EMAIL_KEYS, request_ids),
-            outbox_key_regex(EVENT_EMAIL_KEYS, event_ids),
-            outbox_key_regex(HANDOVER_EMAIL_KEYS, handover_ids),
-        )
-        if p
-    ]
-    if not patterns:
-        return []
-    return list(
-        OutgoingEmail.objects.filter(key__regex="|".join(f"(?:{p})" for p in patterns)).values_list(
-            "pk", flat=True
-        )
-    )
+from .selectors_privacy import Requester, contact_moments_of, requester_get
 
 
 def _mentions(requester: Requester, providers: list) -> re.Pattern | None:
@@ -128,6 +97,123 @@ def _scrub_contact_moments(
     return len(moments)
 
 
+def _redact(value: Any, pattern: re.Pattern, label: str) -> Any:
+    """``value`` with every mention replaced; JSON (audit changes) string by string."""
+    if isinstance(value, str):
+        return pattern.sub(label, value)
+    if isinstance(value, list):
+        return [_redact(item, pattern, label) for item in value]
+    if isinstance(value, dict):
+        return {key: _redact(item, pattern, label) for key, item in value.items()}
+    return value
+
+
+def _redact_rows(rows, fields: tuple[str, ...], pattern: re.Pattern, label: str) -> list:
+    """Replace mentions in ``fields`` of these rows (saved in one bulk update); returns the
+    rows that changed."""
+    changed = []
+    for row in rows:
+        new = {name: _redact(getattr(row, name), pattern, label) for name in fields}
+        if any(new[name] != getattr(row, name) for name in fields):
+            for name, value in new.items():
+                setattr(row, name, value)
+            changed.append(row)
+    if changed:
+        type(changed[0])._base_manager.bulk_update(changed, list(fields), batch_size=500)
+    return changed
+
+
+def _desk_records(desk_id: int) -> dict[type, Any]:
+    """The desk's records whose texts staff write freely (and the audit trail copies)."""
+    return {
+        Signal: Signal.objects.filter(desk_id=desk_id),
+        Meeting: Meeting.objects.filter(desk_id=desk_id),
+        Allocation: Allocation.objects.filter(budget__desk_id=desk_id),
+    }
+
+
+def _audit_of(model, ids) -> Any:
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=[str(pk) for pk in ids],
+    )
+
+
+def _redact_desk_records(
+    *, desk_id: int, requester: Requester, pattern: re.Pattern | None, label: str
+) -> int:
+    """Mentions of the person in what the desk wrote elsewhere: its signals, the minutes (and
+    agenda, goals) of its meetings, the rationale of its budgets' decisions on money (the
+    transparency overview and its CSV show it), the audit copies of those texts, and the admin's
+    log entries about those records and the person's questions. Only the desk's own records:
+    another desk's texts are that desk's to erase. Returns how many records changed."""
+    if pattern is None:
+        return 0
+    signals = _redact_rows(
+        Signal.objects.filter(desk_id=desk_id).only("pk", "description", "theme_id"),
+        ("description",),
+        pattern,
+        label,
+    )
+    # The signal's audit summary is str(signal): a cut-off copy the pattern may not match.
+    for signal in signals:
+        _audit_of(Signal, [signal.pk]).filter(action="signal_recorded").update(summary=str(signal))
+    meetings = _redact_rows(
+        Meeting.objects.filter(desk_id=desk_id).only("pk", "title", "agenda", "goals", "minutes"),
+        ("title", "agenda", "goals", "minutes"),
+        pattern,
+        label,
+    )
+    allocations = _redact_rows(
+        Allocation.objects.filter(budget__desk_id=desk_id).only(
+            "pk", "rationale", "withdrawal_reason", "reference"
+        ),
+        ("rationale", "withdrawal_reason", "reference"),
+        pattern,
+        label,
+    )
+    copies = Q()
+    for model, rows in _desk_records(desk_id).items():
+        copies |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in rows.values_list("pk", flat=True)],
+        )
+    _redact_rows(
+        AuditEvent.objects.filter(copies).only("pk", "summary", "changes"),
+        ("summary", "changes"),
+        pattern,
+        label,
+    )
+    _redact_admin_log(desk_id=desk_id, requester=requester, pattern=pattern, label=label)
+    return len(signals) + len(meetings) + len(allocations)
+
+
+def _redact_admin_log(
+    *, desk_id: int, requester: Requester, pattern: re.Pattern, label: str
+) -> None:
+    """The admin's log names each record it changed (``object_repr``: a question's subject, an
+    attendee's name): the person's questions get the anonymised name, and mentions in the log of
+    the desk's other records are replaced."""
+    questions = ContentType.objects.get_for_model(SupportRequest)
+    LogEntry.objects.filter(
+        content_type=questions, object_id__in=[str(pk) for pk in requester.request_ids]
+    ).update(object_repr=label)
+    records = {
+        **_desk_records(desk_id),
+        Attendee: Attendee.objects.filter(pk__in=requester.attendee_ids),
+        Agreement: Agreement.objects.filter(pk__in=requester.agreement_ids),
+        ContactMoment: ContactMoment.objects.filter(desk_id=desk_id),
+        Handover: Handover.objects.filter(support_request_id__in=requester.request_ids),
+        SupportRequest: SupportRequest.objects.filter(pk__in=requester.request_ids),
+    }
+    for model, rows in records.items():
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in rows.values_list("pk", flat=True)],
+        ).only("pk", "object_repr", "change_message")
+        _redact_rows(entries, ("object_repr", "change_message"), pattern, label)
+
+
 def _check_desk_staff(*, support_request: SupportRequest, by: AbstractBaseUser) -> None:
     if not can_triage(user_scope(by), support_request):
         raise DomainError(_("Only club supporters of the question's desk can do this."))
@@ -141,10 +227,13 @@ def requester_erase(
     everything below happens or nothing does.
 
     Their questions are anonymised (also open ones: the desk can still close them), timeline
-    texts and handover notes emptied, follow-up links stop working; e-mails about those
-    questions and every e-mail to the address are deleted from the outbox (an unsent one is
-    never sent); mentions of the person in the desk's contact moments with their providers are
-    replaced; their attendance and agreements at the desk's meetings are anonymised; with
+    texts and handover notes emptied, follow-up links stop working; the desk's e-mails about
+    those questions, that attendance and those agreements are deleted from the outbox (an unsent
+    one is never sent; another desk's e-mail to the same address is not this desk's to erase);
+    mentions of the person in the desk's contact moments with their providers are
+    replaced, and so are mentions in the desk's signals, meeting minutes, decisions on money
+    (the transparency overview), their audit copies and the admin's log; their attendance and
+    agreements at the desk's meetings are anonymised; with
     ``include_providers`` the contact data of providers in the user's scope that have the same
     address is erased by the providers app. Audited with counts and question numbers only.
     Returns the counts. Refuses (DomainError) when nothing is left to erase.
@@ -162,11 +251,14 @@ def requester_erase(
     label = anonymised_label()
     pattern = _mentions(requester, providers)
     provider_ids = sorted({r.provider_id for r in requester.requests} | {p.pk for p in providers})
-    email_ids = sorted(set(requester.email_ids) | set(_question_email_ids(ids)))
+    email_ids = requester.desk_email_ids
     done = support_requests_anonymise(ids=ids)
     done["emails"] = OutgoingEmail.objects.filter(pk__in=email_ids).delete()[0]
     done["contact_moments"] = _scrub_contact_moments(
         desk_id=support_request.desk_id, provider_ids=provider_ids, pattern=pattern, label=label
+    )
+    done["mentions"] = _redact_desk_records(
+        desk_id=support_request.desk_id, requester=requester, pattern=pattern, label=label
     )
     done["attendees"] = Attendee.objects.filter(pk__in=requester.attendee_ids).update(
         **blank_values(Attendee, ["name", "email"])
@@ -214,10 +306,11 @@ def requester_personal_data(
     *, support_request: SupportRequest, by: AbstractBaseUser
 ) -> dict[str, Any]:
     """Everything held on the requester at the desk (AVG art. 15), as a JSON-ready dict: their
-    questions with the public timeline and the handovers, e-mails sent to them, their attendance
-    and agreements at the desk's meetings, and the providers' own export for providers with
-    their address. Internal notes are the desk's deliberation and are left out (as on the
-    requester's own follow-up page). Audited without the data."""
+    questions with the public timeline and the handovers, the desk's e-mails to them, their
+    attendance and agreements at the desk's meetings, and the providers' own export for
+    providers with their address; a note says what others may hold. Internal notes are the
+    desk's deliberation and are left out (as on the requester's own follow-up page). Audited
+    without the data."""
     _check_desk_staff(support_request=support_request, by=by)
     requester = requester_get(user=by, support_request=support_request)
     ids = requester.request_ids
@@ -243,6 +336,12 @@ def requester_personal_data(
     data = {
         "exported_at": _iso(timezone.now()),
         "desk": support_request.desk.name,
+        "scope": _(
+            "This export holds what %(desk)s holds on you. Other sport desks, POS offices and "
+            "municipalities decide on their own records: they may hold your questions, e-mails "
+            "or registration too. Ask them directly for their copy."
+        )
+        % {"desk": support_request.desk.name},
         "requester": {"names": requester.names, "email": requester.email},
         "support_questions": [
             {

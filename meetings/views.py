@@ -181,6 +181,9 @@ class BoardView(RoleRequiredMixin, View):
         return render(request, template, context)
 
 
+BULK_MAX = 200
+
+
 class BulkView(RoleRequiredMixin, View):
     allowed_roles = DESK_ROLES
 
@@ -191,9 +194,18 @@ class BulkView(RoleRequiredMixin, View):
             messages.error(request, _form_errors(form))
             return _back(request, reverse("meetings:board"))
         data = form.cleaned_data
-        selected = list(
-            selectors.board_queryset(user=request.user).filter(pk__in=data["ids"])[:200]
-        )
+        ids = set(data["ids"])
+        if len(ids) > BULK_MAX:
+            messages.error(
+                request, _("Select at most %(count)d questions at once.") % {"count": BULK_MAX}
+            )
+            return _back(request, reverse("meetings:board"))
+        selected = list(selectors.board_queryset(user=request.user).filter(pk__in=ids))
+        if len(selected) != len(ids):
+            # A question outside the user's queue (another desk's id in the POST): nothing
+            # is done, not even to the questions that were in it.
+            messages.error(request, _("Select only questions from your own queue."))
+            return _back(request, reverse("meetings:board"))
         done, refused = services.support_requests_bulk(
             requests=selected,
             action=data["action"],
@@ -263,11 +275,9 @@ class RequestDetailView(RoleRequiredMixin, View):
             "provider": support_request.provider,
             "events": selectors.timeline(
                 request=support_request,
-                include_internal=selectors.sees_internal_notes(self.scope),
+                include_internal=selectors.sees_internal_notes(self.scope, support_request),
             ),
-            "handovers": support_request.handovers.select_related(
-                "organisation", "created_by", "responded_by"
-            ),
+            "handovers": selectors.visible_handovers(scope=self.scope, request=support_request),
             "can_triage": triage,
             "today": timezone.localdate(),
             "status_form": forms.get("status_form") or StatusForm(),

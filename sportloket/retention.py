@@ -582,7 +582,9 @@ INVENTORY: dict[str, Holding] = {
         ("contact_moments",),
     ),
     "meetings.Meeting": Holding(
-        ("agenda", "goals", "minutes"), "keep: the network's record of its meetings"
+        ("agenda", "goals", "minutes"),
+        "keep: the network's record of its meetings; a requester's erasure replaces mentions "
+        "of them in the desk's meetings",
     ),
     "meetings.Attendee": Holding(
         ("name", "email"),
@@ -596,7 +598,11 @@ INVENTORY: dict[str, Holding] = {
         ("agreements",),
     ),
     "meetings.AgreementNotice": NONE,
-    "meetings.Signal": Holding(("description",), "keep: a theme among providers, no persons"),
+    "meetings.Signal": Holding(
+        ("description",),
+        "keep: a theme among providers; a requester's erasure replaces mentions of them "
+        "(and in the audit copy)",
+    ),
     "meetings.QuestionWeekStat": NONE,
     "meetings.EntrepreneursReachedStat": NONE,
     "meetings.SupportRequestAllocation": NONE,
@@ -610,14 +616,17 @@ INVENTORY: dict[str, Holding] = {
     "subsidies.Budget": NONE,
     "subsidies.Allocation": Holding(
         ("rationale", "withdrawal_reason", "reference"),
-        "keep: decision on public money (transparency); archived by the municipality",
+        "keep: decision on public money (transparency); archived by the municipality; a "
+        "requester's erasure replaces mentions of them (also in the audit copy and the CSV)",
     ),
     # Third-party models that hold personal data.
     "auth.User": Holding(
         ("username", "first_name", "last_name", "email"), "keep while the staff account exists"
     ),
     "admin.LogEntry": Holding(
-        ("object_repr", "change_message"), "deleted after `admin_log`", ("admin_log",)
+        ("object_repr", "change_message"),
+        "deleted after `admin_log`; a requester's erasure replaces mentions of them",
+        ("admin_log",),
     ),
     "sessions.Session": Holding(("session_data",), "deleted when expired", ("sessions",)),
     "axes.AccessAttempt": Holding(

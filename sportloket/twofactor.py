@@ -20,10 +20,14 @@ the account password and the new app's code (``two_factor_replace``); the old ap
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import math
 import secrets
+import time
 from base64 import b32encode
+from dataclasses import asdict, dataclass
+from typing import ClassVar
 from urllib.parse import quote
 
 import qrcode
@@ -31,6 +35,7 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
@@ -43,7 +48,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django_otp import login as otp_login
 from django_otp.models import Device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from .models import RecoveryCode, RecoveryCodeDevice
 from .redirects import safe_next
@@ -188,30 +195,109 @@ def second_factor_check(*, user: AbstractBaseUser, code: str, recovery: bool) ->
     raise DomainError(refusal)
 
 
-def _pending_app_locked(user: AbstractBaseUser) -> TOTPDevice | None:
-    """The app being set up (see ``pending_app``), row-locked until the transaction ends."""
-    return (
-        TOTPDevice.objects.select_for_update()
-        .filter(user=user, confirmed=False)
-        .order_by("pk")
-        .first()
-    )
+def _lock_user(user: AbstractBaseUser) -> None:
+    """Serialise the changes of one person's second factor (two tabs confirming at once)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
 
 
-def two_factor_enrol(*, user: AbstractBaseUser, token: str) -> tuple[TOTPDevice, list[str]]:
-    """Confirm the app being set up with its current code and make the first recovery codes.
-    Refused (``DomainError``) for a wrong code; the failure counts towards the throttle."""
+@dataclass
+class PendingApp:
+    """The app being set up in one session: its secret lives in that session only, never in a
+    database row, until a code confirms it. Another session (someone else who knows the
+    password, or the same person in another browser) gets its own secret, so a key that was
+    never confirmed cannot be enrolled from elsewhere; logging out or the session ending
+    discards it. Wrong codes are throttled per session with django-otp's back-off."""
+
+    user_id: int
+    key: str
+    failures: int = 0
+    failed_at: str | None = None
+
+    SESSION_KEY: ClassVar[str] = "sportloket_otp_pending_app"
+
+    @classmethod
+    def of(cls, session, user: AbstractBaseUser, *, create: bool) -> PendingApp | None:
+        """The session's pending app for ``user``; a new secret when there is none and
+        ``create`` is set (only the page that shows the QR code creates one)."""
+        data = session.get(cls.SESSION_KEY)
+        if isinstance(data, dict) and data.get("user_id") == user.pk and data.get("key"):
+            return cls(**data)
+        if not create:
+            return None
+        pending = cls(user_id=user.pk, key=random_hex(20))
+        pending.store(session)
+        return pending
+
+    def store(self, session) -> None:
+        session[self.SESSION_KEY] = asdict(self)
+
+    @classmethod
+    def discard(cls, session) -> None:
+        session.pop(cls.SESSION_KEY, None)
+
+    def device(self, user: AbstractBaseUser) -> TOTPDevice:
+        """An unsaved device with this secret and the session's throttle state."""
+        device = TOTPDevice(user=user, name="app", key=self.key, confirmed=False)
+        device.throttling_failure_count = self.failures
+        device.throttling_failure_timestamp = (
+            dt.datetime.fromisoformat(self.failed_at) if self.failed_at else None
+        )
+        return device
+
+    def verify(self, device: TOTPDevice, token: str) -> bool:
+        """Check ``token`` against the unsaved device without writing it (django-otp's
+        ``verify_token`` saves the row); the throttle state goes back into this object."""
+        try:
+            value = int(token.strip())
+        except ValueError:
+            value = None
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time()
+        verified = value is not None and totp.verify(value, device.tolerance, device.last_t + 1)
+        if verified:
+            device.last_t = totp.t()
+            device.throttle_reset(commit=False)
+        else:
+            device.throttle_increment(commit=False)
+        self.failures = device.throttling_failure_count
+        stamp = device.throttling_failure_timestamp
+        self.failed_at = stamp.isoformat() if stamp else None
+        return verified
+
+
+def _confirm_pending(
+    *, session, user: AbstractBaseUser, token: str, pending: PendingApp
+) -> TOTPDevice | None:
+    """The confirmed device made from the session's pending app when ``token`` is right, else
+    None (the throttle state is kept in the session). Call inside an atomic block."""
+    device = pending.device(user)
+    ok = pending.verify(device, token)
+    if not ok:
+        pending.store(session)
+        return None
+    device.confirmed = True
+    device.save()
+    PendingApp.discard(session)
+    return device
+
+
+def two_factor_enrol(
+    *, session, user: AbstractBaseUser, token: str
+) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the app being set up in this session with its current code and make the first
+    recovery codes. Refused (``DomainError``) for a wrong code (which counts towards the
+    session's throttle), when this session shows no QR code, or when an app is already set up."""
     refusal = _("This code is not correct. Check the time on your phone.")
     with transaction.atomic():
-        device = _pending_app_locked(user)
-        if device is None or has_app(user):
+        _lock_user(user)
+        pending = PendingApp.of(session, user, create=False)
+        if has_app(user):
             refusal = _("Two-step login is already set up for this account.")
-        elif wait := _wait_seconds([device]):
+        elif pending is None:
+            refusal = _("The QR code on this page has expired. Scan the new one and try again.")
+        elif wait := _wait_seconds([pending.device(user)]):
             refusal = _too_many(wait)
-        elif device.verify_token(token.strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        elif device := _confirm_pending(session=session, user=user, token=token, pending=pending):
             audit_record(
                 subject=user,
                 actor=user,
@@ -226,33 +312,36 @@ class WrongPassword(DomainError):
     """The account password given to confirm a change of the second factor is not correct."""
 
 
-def two_factor_replace(*, user: AbstractBaseUser, password: str, token: str) -> TOTPDevice:
+def two_factor_replace(*, session, user: AbstractBaseUser, password: str, token: str) -> TOTPDevice:
     """Move two-step login to a new app (a new phone) without an administrator: the account
-    password shows it is the person, the new app's current code confirms the new app. The old
-    app stops working at once; the recovery codes stay valid. Refused (``DomainError``) for a
-    wrong password or code, nothing changed; a wrong code counts towards the throttle."""
+    password shows it is the person, the new app's current code confirms the new app (whose
+    secret this session's page showed). The old app stops working at once; the recovery codes
+    stay valid. Refused (``DomainError``) for a wrong password or code, nothing changed; a wrong
+    code counts towards the session's throttle."""
     refusal = _("This code is not correct. Check the time on the new phone.")
     with transaction.atomic():
-        device = _pending_app_locked(user)
+        _lock_user(user)
+        pending = PendingApp.of(session, user, create=False)
         if not has_app(user):
             refusal = _("Two-step login is not set up for this account.")
-        elif device is None:
+        elif pending is None:
             refusal = _("The QR code on this page has expired. Scan the new one and try again.")
-        elif wait := _wait_seconds([device]):
+        elif wait := _wait_seconds([pending.device(user)]):
             refusal = _too_many(wait)
         elif not user.check_password(password):
             raise WrongPassword(_("Your password is not correct."))
-        elif device.verify_token(token.strip()):
-            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            audit_record(
-                subject=user,
-                actor=user,
-                action="two_factor_app_replaced",
-                summary="authenticator app replaced; the old app no longer works",
-            )
-            return device
+        else:
+            old = list(TOTPDevice.objects.filter(user=user).values_list("pk", flat=True))
+            device = _confirm_pending(session=session, user=user, token=token, pending=pending)
+            if device is not None:
+                TOTPDevice.objects.filter(pk__in=old).delete()
+                audit_record(
+                    subject=user,
+                    actor=user,
+                    action="two_factor_app_replaced",
+                    summary="authenticator app replaced; the old app no longer works",
+                )
+                return device
     raise DomainError(refusal)
 
 
@@ -371,14 +460,10 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def pending_app(user) -> TOTPDevice:
-    """The app being set up: one unconfirmed device per user until a code confirms it."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name="app", confirmed=False)
-
-
-def app_key_context(device: TOTPDevice) -> dict:
-    """The QR code and the key in groups of four, for people who cannot scan."""
+def app_key_context(request) -> dict:
+    """The QR code and the key in groups of four (for people who cannot scan) of the app being
+    set up in this session. Writes nothing but the session."""
+    device = PendingApp.of(request.session, request.user, create=True).device(request.user)
     secret = b32encode(device.bin_key).decode()
     return {
         "qr": qr_data_uri(device.config_url),
@@ -442,7 +527,7 @@ class SetupView(LoginRequiredMixin, View):
         context = {
             "form": form,
             "next": _next_url(request),
-            **app_key_context(pending_app(request.user)),
+            **app_key_context(request),
         }
         return render(request, self.template_name, context, status=status)
 
@@ -456,7 +541,7 @@ class SetupView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 device, codes = two_factor_enrol(
-                    user=request.user, token=form.cleaned_data["token"]
+                    session=request.session, user=request.user, token=form.cleaned_data["token"]
                 )
             except DomainError as error:
                 form.add_error("token", error.message)
@@ -563,7 +648,7 @@ class ReplaceAppView(LoginRequiredMixin, View):
     def render_page(self, request, form, status=200):
         if not has_app(request.user):
             return redirect(reverse(SETUP_URL_NAME))
-        context = {"form": form, **app_key_context(pending_app(request.user))}
+        context = {"form": form, **app_key_context(request)}
         response = render(request, self.template_name, context, status=status)
         add_never_cache_headers(response)
         return response
@@ -576,6 +661,7 @@ class ReplaceAppView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 device = two_factor_replace(
+                    session=request.session,
                     user=request.user,
                     password=form.cleaned_data["password"],
                     token=form.cleaned_data["token"],

@@ -8,6 +8,7 @@ that changes data (erase, cancel, remove) does not change what the next actor se
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
@@ -247,3 +248,133 @@ def test_admin_site_is_for_administrators_only(client):
                 if not (route.startswith("beheer/login") or route.startswith("beheer/logout")):
                     failures.append(f"{url} {actor}: {response.status_code}")
     assert not failures, failures
+
+
+# --- A partner organisation's view of another desk's question ----------------------------------
+
+INTERNAL_NOTE = "Intern: aanvrager eerder lastig geweest"
+HANDOVER_NOTE = "Graag contact over zwemles voor nieuwkomers"
+
+
+def partner_view(client, world, question) -> dict[str, int | bool]:
+    """What the partner's staff get on every route about the question, and what the handover
+    queue shows of it."""
+    pk = question.pk
+    reads = {
+        "detail": client.get(f"/loket/hulpvragen/{pk}/"),
+        "budget": client.get(f"/loket/hulpvragen/{pk}/budget/"),
+        "erase": client.get(f"/loket/hulpvragen/{pk}/aanvrager/wissen/"),
+    }
+    with transaction.atomic():
+        writes = {
+            "assign": client.post(f"/loket/hulpvragen/{pk}/assign-me/"),
+            "message": client.post(f"/loket/hulpvragen/{pk}/message/", {"text": "x"}),
+            "export": client.post(f"/loket/hulpvragen/{pk}/aanvrager/persoonsgegevens/"),
+        }
+        transaction.set_rollback(True)
+    queue = client.get("/loket/overdrachten/").content.decode()
+    texts = [r.content.decode() for r in reads.values()] + [queue]
+    board = client.get("/loket/hulpvragen/?status=").content.decode()
+    return {
+        **{name: r.status_code for name, r in {**reads, **writes}.items()},
+        "note_in_queue": HANDOVER_NOTE in queue,
+        "link_in_queue": f'href="/loket/hulpvragen/{pk}/"' in queue,
+        "internal_note_seen": any(INTERNAL_NOTE in text for text in texts),
+        "on_board": f"/loket/hulpvragen/{pk}/" in board,
+    }
+
+
+NOT_THEIRS = {
+    "detail": 404,
+    "budget": 404,
+    "erase": 404,
+    "assign": 404,
+    "message": 404,
+    "export": 404,
+    "link_in_queue": False,
+    "internal_note_seen": False,
+    "on_board": False,
+}
+
+
+@pytest.mark.django_db
+def test_a_partner_reads_another_desks_question_only_while_it_is_theirs(client):
+    """Before a handover, while it is pending, after accepting, after the desk takes it back,
+    after declining and after expiry: the partner's staff (who work at the other desk) see the
+    handover note while deciding, the question while it is theirs, never internal notes, and
+    never the desk's actions."""
+    from meetings import services
+    from meetings.models import Handover
+
+    world = build_world()
+    k = world.kwargs
+    desk_user, partner = world.users[CLUB], k["partner_staff"]
+    question = k["request"]
+    Handover.objects.filter(support_request=question).delete()
+    services.support_request_message(
+        request=question, text=INTERNAL_NOTE, by=desk_user, public=False
+    )
+    client.force_login(partner)
+
+    assert partner_view(client, world, question) == {**NOT_THEIRS, "note_in_queue": False}
+
+    pending = services.handover_create(
+        request=question, organisation=k["partner_org"], note=HANDOVER_NOTE, by=desk_user
+    )
+    assert partner_view(client, world, question) == {**NOT_THEIRS, "note_in_queue": True}
+
+    services.handover_accept(handover=pending, by=partner)
+    theirs = partner_view(client, world, question)
+    assert theirs == {
+        **NOT_THEIRS,
+        "detail": 200,
+        "assign": 403,
+        "message": 403,
+        "erase": 403,
+        "export": 403,
+        "note_in_queue": True,
+        "link_in_queue": True,
+    }
+    # The desk takes the question back into its own queue: no longer theirs.
+    services.support_request_transition(request=question, to="triaged", by=desk_user)
+    assert partner_view(client, world, question) == {**NOT_THEIRS, "note_in_queue": True}
+
+    Handover.objects.filter(support_request=question).delete()
+    declined = services.handover_create(
+        request=question, organisation=k["partner_org"], note=HANDOVER_NOTE, by=desk_user
+    )
+    services.handover_decline(handover=declined, by=partner, reason="Geen capaciteit")
+    assert partner_view(client, world, question) == {**NOT_THEIRS, "note_in_queue": True}
+
+    Handover.objects.filter(support_request=question).delete()
+    expired = services.handover_create(
+        request=question, organisation=k["partner_org"], note=HANDOVER_NOTE, by=desk_user
+    )
+    assert services.handovers_expire(on=expired.respond_by + dt.timedelta(days=1)) == 1
+    assert partner_view(client, world, question) == {**NOT_THEIRS, "note_in_queue": True}
+
+    # The desk's own supporter still reads everything, internal notes included.
+    client.force_login(desk_user)
+    assert INTERNAL_NOTE in client.get(f"/loket/hulpvragen/{question.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_partner_that_accepted_loses_the_question_when_the_desk_closes_it(client):
+    from meetings import services
+    from meetings.models import Handover
+
+    world = build_world()
+    k = world.kwargs
+    desk_user, partner = world.users[CLUB], k["partner_staff"]
+    question = k["request"]
+    Handover.objects.filter(support_request=question).delete()
+    handover = services.handover_create(
+        request=question, organisation=k["partner_org"], note=HANDOVER_NOTE, by=desk_user
+    )
+    services.handover_accept(handover=handover, by=partner)
+    client.force_login(partner)
+    assert client.get(f"/loket/hulpvragen/{question.pk}/").status_code == 200
+    services.support_request_transition(request=question, to="resolved", by=desk_user)
+    assert client.get(f"/loket/hulpvragen/{question.pk}/").status_code == 200
+    services.support_request_transition(request=question, to="closed", by=desk_user)
+    assert client.get(f"/loket/hulpvragen/{question.pk}/").status_code == 404

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import importlib
 import os
 import re
 import subprocess
@@ -17,14 +18,21 @@ from urllib.parse import unquote
 
 import pytest
 from django.contrib import admin
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sportloket.models import AuditEvent, RecoveryCode, RecoveryCodeDevice
 from sportloket.services import DomainError
-from sportloket.twofactor import second_factor_check, two_factor_enrol, two_factor_replace
+from sportloket.twofactor import (
+    PendingApp,
+    second_factor_check,
+    two_factor_enrol,
+    two_factor_replace,
+)
 from tests.concurrency import run_at_once
 from tests.factories import StaffProfileFactory
 
@@ -45,6 +53,24 @@ def code(device: TOTPDevice) -> str:
     return f"{value:06d}"
 
 
+def shown_key(response) -> bytes:
+    """The secret a setup page shows in text (for people who cannot scan)."""
+    secret = re.search(r'<code class="otp-secret">([A-Z2-7 ]+)</code>', response.content.decode())
+    assert secret, "no key on the page"
+    return base64.b32decode(secret[1].replace(" ", ""))
+
+
+def key_code(key: bytes) -> str:
+    return f"{totp(key):06d}"
+
+
+def unthrottle_session(client) -> None:
+    """Forget the session's wrong codes for the app being set up (its throttle lives there)."""
+    session = client.session
+    session[PendingApp.SESSION_KEY].update(failures=0, failed_at=None)
+    session.save()
+
+
 def password_login(client, username: str):
     response = client.post("/account/login/", {"username": username, "password": PASSWORD})
     assert response.status_code == 302
@@ -62,23 +88,25 @@ def test_first_login_enrols_an_app_then_every_login_asks_for_a_code(client, poli
     html = page.content.decode()
     assert page.status_code == 200
     assert 'src="data:image/svg+xml;base64,' in html  # QR drawn here, no external service
-    device = TOTPDevice.objects.get(user=policy_staff, confirmed=False)
+    key = shown_key(page)
+    assert not TOTPDevice.objects.filter(user=policy_staff).exists()  # in the session only
     assert "otpauth://" not in html  # the secret is in the image and the text, not a link
 
     wrong = client.post(SETUP, {"token": "000000", "next": "/pos-kantoren/"})
     assert wrong.status_code == 400
     assert "niet juist" in wrong.content.decode()
-    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert not TOTPDevice.objects.filter(user=policy_staff).exists()
 
-    device.refresh_from_db()
-    device.throttling_failure_count = 0
-    device.throttling_failure_timestamp = None
-    device.save()
-    done = client.post(SETUP, {"token": code(device), "next": "/pos-kantoren/"})
+    unthrottle_session(client)
+    done = client.post(SETUP, {"token": key_code(key), "next": "/pos-kantoren/"})
     # Confirming shows the recovery codes once, with the way on to where the user was going.
     assert done.status_code == 200
     assert 'href="/pos-kantoren/"' in done.content.decode()
     assert client.get("/pos-kantoren/").status_code == 200
+    device = TOTPDevice.objects.get(user=policy_staff)
+    assert device.confirmed
+    assert device.bin_key == key
+    assert PendingApp.SESSION_KEY not in client.session  # the secret left the session
 
     # Next login: password alone is not enough.
     client.post("/account/logout/")
@@ -179,8 +207,9 @@ def fresh_code(device: TOTPDevice) -> str:
 
 
 def enrol(user) -> tuple[TOTPDevice, list[str]]:
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=False)
-    return two_factor_enrol(user=user, token=code(device))
+    session: dict = {}
+    pending = PendingApp.of(session, user, create=True)
+    return two_factor_enrol(session=session, user=user, token=code(pending.device(user)))
 
 
 def codes_in(html: str) -> list[str]:
@@ -208,9 +237,8 @@ def assert_no_code_in_the_audit_trail(codes: list[str]) -> None:
 @override_settings(SPORTLOKET_REQUIRE_2FA=True)
 def test_enrolment_shows_ten_codes_once_and_stores_only_keyed_hashes(client, policy_staff):
     client.force_login(policy_staff)
-    client.get(SETUP)
-    device = TOTPDevice.objects.get(user=policy_staff)
-    page = client.post(SETUP, {"token": code(device), "next": "/pos-kantoren/"})
+    key = shown_key(client.get(SETUP))
+    page = client.post(SETUP, {"token": key_code(key), "next": "/pos-kantoren/"})
     html = page.content.decode()
     shown = codes_in(html.split("data:text/plain")[0])
     assert page.status_code == 200
@@ -445,9 +473,8 @@ def test_every_role_can_enrol_and_log_in_with_a_recovery_code(client, user_for_r
     password_login(client, user.username)
     page = ROLE_PAGES[role]
     assert client.get(page)["Location"].startswith(SETUP)
-    client.get(SETUP)
-    device = TOTPDevice.objects.get(user=user)
-    shown = codes_in(client.post(SETUP, {"token": code(device)}).content.decode())
+    key = shown_key(client.get(SETUP))
+    shown = codes_in(client.post(SETUP, {"token": key_code(key)}).content.decode())
     assert client.get(page).status_code == 200
 
     client.post("/account/logout/")
@@ -601,12 +628,13 @@ REPLACE_PAGE = "/account/tweestaps/nieuwe-app/"
 
 
 def new_app(client, user) -> TOTPDevice:
-    """Open the page as the person does, and read the app it offers to set up."""
+    """Open the page as the person does, and read the app it offers to set up (an unsaved
+    device with the key the page shows)."""
     page = client.get(REPLACE_PAGE)
     assert page.status_code == 200
     assert 'src="data:image/svg+xml;base64,' in page.content.decode()
     assert "no-store" in page["Cache-Control"]
-    return TOTPDevice.objects.get(user=user, confirmed=False)
+    return TOTPDevice(user=user, name="app", key=shown_key(page).hex())
 
 
 @override_settings(SPORTLOKET_REQUIRE_2FA=True)
@@ -618,14 +646,18 @@ def test_a_new_phone_takes_over_with_password_and_its_code_and_the_old_app_stops
     assert client.post(VERIFY, {"token": fresh_code(old)}).status_code == 302
     assert REPLACE_PAGE in client.get(RECOVERY_PAGE).content.decode()
     device = new_app(client, policy_staff)
-    assert new_app(client, policy_staff) == device  # the same QR code until it is confirmed
+    # The same QR code on a reload of this session, and no row until it is confirmed.
+    assert new_app(client, policy_staff).key == device.key
+    assert list(TOTPDevice.objects.filter(user=policy_staff)) == [old]
 
     done = client.post(REPLACE_PAGE, {"password": PASSWORD, "token": code(device)})
     assert done.status_code == 302
     assert done["Location"] == RECOVERY_PAGE
-    assert list(TOTPDevice.objects.filter(user=policy_staff)) == [device]
-    device.refresh_from_db()
+    shown = device
+    device = TOTPDevice.objects.get(user=policy_staff)
     assert device.confirmed
+    assert device.key == shown.key
+    assert device.pk != old.pk
     assert "De oude app werkt niet meer" in client.get(RECOVERY_PAGE).content.decode()
     assert client.get("/pos-kantoren/").status_code == 200  # still verified, by the new app
     event = AuditEvent.objects.get(action="two_factor_app_replaced")
@@ -661,10 +693,10 @@ def test_a_new_phone_is_refused_without_the_password_or_its_code_and_nothing_cha
 
     refused({"password": "fout-wachtwoord", "token": code(device)}, "Uw wachtwoord is niet juist")
     refused({"password": PASSWORD, "token": "000000"}, "Deze code is niet juist")
-    unthrottle(pos_staff)
+    unthrottle_session(client)
     # The old app's code does not confirm the new app.
     refused({"password": PASSWORD, "token": fresh_code(old)}, "Deze code is niet juist")
-    unthrottle(pos_staff)
+    unthrottle_session(client)
     refused({"password": PASSWORD, "token": "12ab56"}, "Vul de 6 cijfers in")
     refused({"password": "", "token": ""}, "Dit veld is verplicht")
     # Wrong codes count: a quick second try waits.
@@ -682,7 +714,7 @@ def test_password_guesses_on_the_new_phone_page_meet_the_login_rate_limit(client
         assert client.post(REPLACE_PAGE, {"password": guess, "token": "123456"}).status_code == 400
     limited = client.post(REPLACE_PAGE, {"password": PASSWORD, "token": code(device)})
     assert limited.status_code == 429
-    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert list(TOTPDevice.objects.filter(user=policy_staff)) == [old]
 
 
 @override_settings(SPORTLOKET_REQUIRE_2FA=True)
@@ -701,23 +733,115 @@ def test_the_new_phone_page_needs_a_verified_session_and_an_app(client, policy_s
 
 @override_settings(SPORTLOKET_REQUIRE_2FA=True)
 def test_a_new_phone_whose_qr_code_is_gone_is_refused_in_dutch(client, policy_staff):
-    """The pending app was removed meanwhile (confirmed in another tab, or reset by an
-    administrator): a clear refusal, and nothing changes."""
+    """The session's pending app is gone meanwhile (confirmed in another tab): a clear
+    refusal, and nothing changes."""
     old, _codes = enrol(policy_staff)
     client.force_login(policy_staff)
     assert client.post(VERIFY, {"token": fresh_code(old)}).status_code == 302
     device = new_app(client, policy_staff)
-    TOTPDevice.objects.filter(pk=device.pk).delete()
+    session = client.session
+    del session[PendingApp.SESSION_KEY]
+    session.save()
     response = client.post(REPLACE_PAGE, {"password": PASSWORD, "token": code(device)})
     assert response.status_code == 400
     assert "De QR-code op deze pagina is verlopen" in response.content.decode()
     assert set(TOTPDevice.objects.filter(user=policy_staff, confirmed=True)) == {old}
     # The page offers a fresh QR code to start again.
-    assert new_app(client, policy_staff) != device
+    assert new_app(client, policy_staff).key != device.key
 
 
 def test_moving_needs_an_app_to_move_from(policy_staff):
-    pending = TOTPDevice.objects.create(user=policy_staff, name="app", confirmed=False)
+    session: dict = {}
+    pending = PendingApp.of(session, policy_staff, create=True)
     with pytest.raises(DomainError, match="niet ingesteld"):
-        two_factor_replace(user=policy_staff, password=PASSWORD, token=code(pending))
-    assert not TOTPDevice.objects.get(pk=pending.pk).confirmed
+        two_factor_replace(
+            session=session,
+            user=policy_staff,
+            password=PASSWORD,
+            token=code(pending.device(policy_staff)),
+        )
+    assert not TOTPDevice.objects.filter(user=policy_staff).exists()
+
+
+# --- One secret per enrolling session ----------------------------------------------------------
+
+
+def app_writes(queries) -> list[str]:
+    """INSERT/UPDATE/DELETE statements of a request, apart from the session's own row."""
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and "django_session" not in q["sql"]
+    ]
+
+
+@override_settings(SPORTLOKET_REQUIRE_2FA=True)
+def test_the_setup_page_writes_nothing_and_each_session_gets_its_own_secret(policy_staff):
+    """Someone who knew the password before the first enrolment opens the setup page in their
+    own browser: they see another key than the person, and nothing is stored for it."""
+    person, intruder = Client(), Client()
+    person.force_login(policy_staff)
+    intruder.force_login(policy_staff)
+    with CaptureQueriesContext(connection) as first:
+        person_page = person.get(SETUP)
+    assert person_page.status_code == 200
+    assert app_writes(first.captured_queries) == []
+    with CaptureQueriesContext(connection) as again:
+        assert shown_key(person.get(SETUP)) == shown_key(person_page)  # a reload: same key
+    assert app_writes(again.captured_queries) == []
+    intruder_key = shown_key(intruder.get(SETUP))
+    assert intruder_key != shown_key(person_page)
+    assert not TOTPDevice.objects.filter(user=policy_staff).exists()
+
+
+@override_settings(SPORTLOKET_REQUIRE_2FA=True)
+def test_the_secret_of_one_session_cannot_be_confirmed_in_another(policy_staff):
+    person, intruder = Client(), Client()
+    person.force_login(policy_staff)
+    intruder.force_login(policy_staff)
+    person_key = shown_key(person.get(SETUP))
+    intruder.get(SETUP)
+    refused = intruder.post(SETUP, {"token": key_code(person_key)})
+    assert refused.status_code == 400
+    assert "Deze code is niet juist" in refused.content.decode()
+    assert not TOTPDevice.objects.filter(user=policy_staff).exists()
+
+    # Without having opened the page, a session has no key to confirm.
+    stranger = Client()
+    stranger.force_login(policy_staff)
+    expired = stranger.post(SETUP, {"token": key_code(person_key)})
+    assert expired.status_code == 400
+    assert "De QR-code op deze pagina is verlopen" in expired.content.decode()
+    assert not TOTPDevice.objects.filter(user=policy_staff).exists()
+
+    # The person's own session confirms its own key; the intruder's key is worthless after.
+    done = person.post(SETUP, {"token": key_code(person_key)})
+    assert done.status_code == 200
+    assert TOTPDevice.objects.get(user=policy_staff).bin_key == person_key
+    assert intruder.post(SETUP, {"token": key_code(person_key)}).status_code == 302
+
+
+@override_settings(SPORTLOKET_REQUIRE_2FA=True)
+def test_after_a_reset_a_key_seen_before_cannot_be_enrolled(client, administrator, policy_staff):
+    """The key shown before an administrator's reset (or before a logout) is discarded with its
+    session: the next enrolment shows a new one."""
+    client.force_login(policy_staff)
+    seen = shown_key(client.get(SETUP))
+    client.post("/account/logout/")
+    client.force_login(policy_staff)
+    assert shown_key(client.get(SETUP)) != seen
+    refused = client.post(SETUP, {"token": key_code(seen)})
+    assert refused.status_code == 400
+    assert not TOTPDevice.objects.filter(user=policy_staff).exists()
+
+
+def test_apps_left_unconfirmed_by_the_old_enrolment_are_discarded_by_the_migration():
+    from django.apps import apps
+
+    migration = importlib.import_module("sportloket.migrations.0005_discard_unconfirmed_totp")
+    user = StaffProfileFactory(policy_staff=True).user
+    TOTPDevice.objects.create(user=user, name="app", confirmed=False)
+    kept = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    migration.discard_unconfirmed(apps, None)
+    assert list(TOTPDevice.objects.filter(user=user)) == [kept]

@@ -13,6 +13,7 @@ from meetings.services import support_request_allocate
 from poskantoor.models import YearPlan
 from providers.services import confirmation_token
 from sportloket.constants import Role
+from sportloket.models import DeskPartner
 from sportloket.tokens import make_token
 from subsidies.services import UNSUBSCRIBE_PURPOSE
 from tests.factories import (
@@ -139,6 +140,13 @@ def build_world() -> World:
         respond_by=dt.date(2030, 1, 1),
         created_by=club,
     )
+    # A partner organisation serving both desks, with staff who work at the other desk.
+    partner_org = OrganisationFactory(name="Welzijn Samen", email="welzijn@example.org")
+    DeskPartner.objects.create(desk=desk, organisation=partner_org)
+    DeskPartner.objects.create(desk=other_desk, organisation=partner_org)
+    partner_staff = StaffProfileFactory(
+        club_supporter=True, desk=other_desk, organisation=partner_org, user__username="partner"
+    ).user
     budget = BudgetFactory(desk=desk)
     YearPlan.objects.create(office=office, year=2026, short_term_goals="Meer jeugd in de club")
     meeting = MeetingFactory(office=office)
@@ -147,6 +155,9 @@ def build_world() -> World:
     )
     kwargs = {
         "desk": desk,
+        "other_desk": other_desk,
+        "partner_org": partner_org,
+        "partner_staff": partner_staff,
         "provider": provider,
         "pending_provider": ProviderFactory(pending=True),
         "office": office,

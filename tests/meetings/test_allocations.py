@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from meetings import services
-from meetings.models import Handover, SupportRequestAllocation
+from meetings.models import SupportRequestAllocation
 from sportloket.models import AuditEvent
 from sportloket.services import DomainError
 from subsidies import services as subsidies_services
@@ -369,16 +369,13 @@ class TestRoles:
         assert client.post(allocate_url(question), form_data(budget)).status_code == 404
         assert nothing_stored(budget)
 
-    def test_a_partner_the_question_was_handed_to_reads_it_but_cannot_allocate(
+    def test_a_partner_that_accepted_the_question_reads_it_but_cannot_allocate(
         self, client, question, budget, supporter, partner, partner_org
     ):
-        Handover.objects.create(
-            support_request=question,
-            organisation=partner_org,
-            note="Graag oppakken",
-            respond_by=dt.date(2030, 1, 1),
-            created_by=supporter,
+        handover = services.handover_create(
+            request=question, organisation=partner_org, note="Graag oppakken", by=supporter
         )
+        services.handover_accept(handover=handover, by=partner)
         client.force_login(partner)
         page = client.get(question.get_absolute_url())
         assert page.status_code == 200

@@ -5,28 +5,33 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meetings import services, services_privacy
-from meetings.constants import Channel, ContactChannel, SupportStatus
+from meetings import programme_services, services, services_network, services_privacy
+from meetings.constants import Channel, ContactChannel, SignalSource, SupportStatus
 from meetings.dashboard import desk_dashboard, questions_per_municipality
 from meetings.models import (
     Agreement,
     Attendee,
     ContactMoment,
     Handover,
+    Meeting,
+    Signal,
     SupportRequest,
     SupportRequestEvent,
 )
 from providers.models import Provider
 from sportloket.constants import EmailStatus
-from sportloket.models import AuditEvent, OutgoingEmail
+from sportloket.models import AuditEvent, OutgoingEmail, Theme
 from sportloket.retention import personal_data_leftovers
 from sportloket.services import DomainError
+from subsidies.models import Allocation
 from tests.factories import DeskFactory, ProviderFactory, StaffProfileFactory, municipality
 from tests.meetings.factories import MeetingFactory
+from tests.subsidies.factories import BudgetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -191,13 +196,46 @@ def test_without_ticking_the_providers_their_contact_data_stays(supporter, asked
 
 def test_an_unsent_email_to_her_is_never_sent(supporter, asked, mailoutbox):
     first, _second = asked
-    pending = OutgoingEmail.objects.create(
-        key="later:1", to=[EMAIL], subject="Later", body="Nog niet verstuurd"
+    event = services.support_request_message(
+        request=first, text="Nog niet verstuurd", by=supporter, public=True
     )
+    pending = OutgoingEmail.objects.get(key=f"support-request-message:{event.pk}")
+    assert pending.status == EmailStatus.PENDING
     services_privacy.requester_erase(support_request=first, by=supporter, include_providers=False)
     assert not OutgoingEmail.objects.filter(pk=pending.pk).exists()
-    assert not [e for e in OutgoingEmail.objects.all() if EMAIL in [t.lower() for t in e.to]]
+    # Only the provider register's own e-mails stay (its contact data was not ticked).
+    left = [e for e in OutgoingEmail.objects.all() if EMAIL in [t.lower() for t in e.to]]
+    assert {e.key.split(":")[0] for e in left} == {"provider"}
     assert "Nog niet verstuurd" not in [m.body for m in mailoutbox]
+
+
+def test_another_desks_email_to_the_same_address_is_neither_erased_nor_exported(
+    supporter, asked, other
+):
+    """The same person asked at a desk in Amsterdam too: that desk's unsent e-mail to her is
+    that desk's record; the erasure and the export here stay within this desk."""
+    first, _second = asked
+    elsewhere = other[1]
+    theirs = OutgoingEmail.objects.get(key=f"support-request-received:{elsewhere.pk}")
+    event = services.support_request_message(
+        request=elsewhere, text="Tot dinsdag", by=supporter, public=True
+    )
+    theirs_unsent = OutgoingEmail.objects.get(key=f"support-request-message:{event.pk}")
+    data = services_privacy.requester_personal_data(support_request=first, by=supporter)
+    subjects = [e["subject"] for e in data["emails_sent"]]
+    assert subjects
+    assert theirs.subject not in subjects
+    assert theirs_unsent.subject not in subjects
+    assert "Andere sportloketten" in data["scope"]
+
+    services_privacy.requester_erase(support_request=first, by=supporter, include_providers=False)
+    left = set(
+        OutgoingEmail.objects.filter(to__icontains="zwanenburg").exclude(
+            key__startswith="provider:"
+        )
+    )
+    assert left == {theirs, theirs_unsent}
+    assert OutgoingEmail.objects.get(pk=theirs_unsent.pk).status == EmailStatus.PENDING
 
 
 def test_a_failure_half_way_leaves_everything_as_it_was(supporter, asked, monkeypatch):
@@ -401,3 +439,104 @@ def test_the_export_holds_her_questions_emails_and_provider_but_no_internal_note
     assert event.changes == {"support_request_ids": [first.pk, second.pk]}
     assert "zwanenburg" not in (json.dumps(event.changes) + event.summary).lower()
     assert OutgoingEmail.objects.filter(status=EmailStatus.SENT).exists()
+
+
+# --- Mentions of the person elsewhere at the desk ----------------------------------------------
+
+
+@pytest.fixture
+def mentioned(desk, supporter, asked, administrator):
+    """What the desk wrote about Henriëtte outside her questions: a signal, the minutes of a
+    desk meeting, a decision on money for her question (the transparency overview shows its
+    rationale), and an administrator's change of her question in the admin (its log names the
+    question's subject). Another desk's signal names her too."""
+    first, _second = asked
+    theme = Theme.objects.first()
+    signal = services_network.signal_record(
+        desk=desk,
+        theme=theme,
+        description=f"{NAME} ({EMAIL}) merkt dat vrijwilligers afhaken bij haar club",
+        source=SignalSource.DESK,
+        recorded_on=timezone.localdate(),
+        by=supporter,
+    )
+    meeting = MeetingFactory(desk=desk)
+    programme_services.meeting_minutes_save(
+        meeting=meeting, minutes=f"Besproken: de vraag van {NAME}.", by=supporter
+    )
+    budget = BudgetFactory(desk=desk, year=timezone.localdate().year)
+    allocation = services.support_request_allocate(
+        request=first,
+        budget=budget,
+        amount="150",
+        decision="granted",
+        rationale=f"Zwemles voor de groep van {NAME}",
+        decided_on=timezone.localdate(),
+        by=supporter,
+    )
+    LogEntry.objects.log_actions(
+        user_id=administrator.pk,
+        queryset=SupportRequest.objects.filter(pk=first.pk),
+        action_flag=CHANGE,
+        change_message="Onderwerp gewijzigd",
+        single_object=True,
+    )
+    amsterdam = DeskFactory(municipalities=[municipality("GM0363")])
+    elsewhere = Signal.objects.create(
+        desk=amsterdam,
+        theme=theme,
+        description=f"{NAME} vraagt ook in Amsterdam",
+        source=SignalSource.DESK,
+        recorded_on=timezone.localdate(),
+    )
+    return {"signal": signal, "meeting": meeting, "allocation": allocation, "other": elsewhere}
+
+
+def _transparency_csv(client, desk) -> str:
+    year = timezone.localdate().year
+    response = client.get(f"/subsidies/transparantie/{desk.pk}/{year}/?format=csv")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_erasure_leaves_no_mention_in_signals_minutes_money_or_the_admin_log(
+    client, desk, supporter, asked, mentioned
+):
+    first, _second = asked
+    client.force_login(supporter)
+    assert NAME in _transparency_csv(client, desk)
+    before = {hit.split("#")[0] for hit in personal_data_leftovers([NAME, EMAIL, PHONE])}
+    assert {
+        "meetings.Signal",
+        "meetings.Meeting",
+        "subsidies.Allocation",
+        "sportloket.AuditEvent",
+        "admin.LogEntry",
+    } <= before
+
+    response = client.post(_url(first), {"confirm": "on", "include_providers": "on"})
+    assert response.status_code == 302
+
+    other = mentioned["other"]
+    assert personal_data_leftovers([NAME, EMAIL, PHONE]) == [
+        f"meetings.Signal#{other.pk}.description: {NAME}"
+    ]  # another desk's signal is that desk's to erase
+    assert NAME not in _transparency_csv(client, desk)
+    signal = Signal.objects.get(pk=mentioned["signal"].pk)
+    label = "(geanonimiseerd)"
+    assert signal.description == f"{label} ({label}) merkt dat vrijwilligers afhaken bij haar club"
+    assert Meeting.objects.get(pk=mentioned["meeting"].pk).minutes == (
+        f"Besproken: de vraag van {label}."
+    )
+    allocation = Allocation.objects.get(pk=mentioned["allocation"].pk)
+    assert allocation.rationale == f"Zwemles voor de groep van {label}"
+    assert (allocation.amount, allocation.decision) == (150, "granted")  # the money stays
+    assert LogEntry.objects.get().object_repr == label
+    assert AuditEvent.objects.get(action="requester.erase").changes["mentions"] == 3
+
+
+def test_a_mention_at_another_desk_is_not_this_desks_to_erase(desk, supporter, asked, mentioned):
+    first, _second = asked
+    services_privacy.requester_erase(support_request=first, by=supporter, include_providers=True)
+    other = Signal.objects.get(pk=mentioned["other"].pk)
+    assert other.description == f"{NAME} vraagt ook in Amsterdam"
