@@ -12,13 +12,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.redirects import safe_next
 from sportloket.services import DomainError
-from sportloket.tokens import InvalidToken, read_token
 
 from . import selectors, services
 from .csv_export import transparency_csv
@@ -33,8 +31,6 @@ from .forms import (
 )
 
 MANAGERS = (Role.CLUB_SUPPORTER, Role.POS_STAFF)
-# An unsubscribe link keeps working for years; it only ever turns the digest off.
-UNSUBSCRIBE_MAX_AGE = 10 * 365 * 24 * 3600
 
 
 class SchemeListView(RoleRequiredMixin, TemplateView):
@@ -374,21 +370,19 @@ class UnsubscribeView(View):
     """Public: the unsubscribe link in every scheme e-mail, no login needed. GET asks, POST
     unsubscribes (a mail scanner that follows the link must not unsubscribe anyone)."""
 
-    def provider(self, token: str) -> Provider | None:
-        try:
-            pk = read_token(services.UNSUBSCRIBE_PURPOSE, token, max_age=UNSUBSCRIBE_MAX_AGE)
-        except InvalidToken:
-            return None
-        return Provider.objects.filter(pk=pk, erased_at__isnull=True).first()
+    template_name = "subsidies/unsubscribe.html"
 
     def get(self, request, token):
-        provider = self.provider(token)
-        status = 200 if provider else 400
-        return render(request, "subsidies/unsubscribe.html", {"provider": provider}, status=status)
+        try:
+            provider = services.provider_for_unsubscribe_token(token=token)
+        except DomainError as exc:
+            return render(request, self.template_name, {"error": exc.message}, status=400)
+        return render(request, self.template_name, {"provider": provider})
 
     def post(self, request, token):
-        provider = self.provider(token)
-        if provider is None:
-            return render(request, "subsidies/unsubscribe.html", {"provider": None}, status=400)
+        try:
+            provider = services.provider_for_unsubscribe_token(token=token)
+        except DomainError as exc:
+            return render(request, self.template_name, {"error": exc.message}, status=400)
         services.digest_unsubscribe(provider=provider)
-        return render(request, "subsidies/unsubscribe.html", {"provider": provider, "done": True})
+        return render(request, self.template_name, {"provider": provider, "done": True})
