@@ -31,6 +31,14 @@ from .forms import (
 )
 
 MANAGERS = (Role.CLUB_SUPPORTER, Role.POS_STAFF)
+# Schemes are national (bound to no municipality): their text and link go out in the digest
+# to every provider in the country, so only POS staff and administrators write them; a club
+# supporter changing the link would be a phishing vector. Club supporters read and share.
+SCHEME_EDITORS = (Role.POS_STAFF,)
+
+
+def can_edit_schemes(view) -> bool:
+    return view.scope.role in (*SCHEME_EDITORS, Role.ADMINISTRATOR)
 
 
 class SchemeListView(RoleRequiredMixin, TemplateView):
@@ -41,12 +49,17 @@ class SchemeListView(RoleRequiredMixin, TemplateView):
         form = SchemeFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         return super().get_context_data(
-            form=form, schemes=selectors.scheme_list(filters=filters), today=timezone.localdate()
+            form=form,
+            schemes=selectors.scheme_list(filters=filters),
+            today=timezone.localdate(),
+            can_edit=can_edit_schemes(self),
         )
 
 
 class SchemeFormView(RoleRequiredMixin, View):
-    allowed_roles = MANAGERS
+    """Create or edit a (national) scheme: POS staff and administrators only."""
+
+    allowed_roles = SCHEME_EDITORS
 
     def get_scheme(self):
         pk = self.kwargs.get("pk")
@@ -99,6 +112,7 @@ class SchemeDetailView(RoleRequiredMixin, View):
             "form": form or self.form(unshared),
             "unshared": unshared,
             "can_share": is_open and unshared.exists(),
+            "can_edit": can_edit_schemes(self),
         }
 
     def form(self, unshared, data=None):
