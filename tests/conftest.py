@@ -184,14 +184,14 @@ def celery_workers(transactional_db, tmp_path):
             started.append((i, processes[-1], ready))
         deadline = time.monotonic() + WORKER_START_TIMEOUT
         for i, process, ready in started:
+            output = tmp_path / f"worker{i}.log"
             while not ready.exists():
-                log = tmp_path / f"worker{i}.log"
                 if process.poll() is not None:
                     pytest.fail(
-                        f"Celery worker {i} exited ({process.returncode}):\n" + log.read_text()
+                        f"Celery worker {i} exited ({process.returncode}):\n" + output.read_text()
                     )
                 if time.monotonic() > deadline:
-                    pytest.fail(f"Celery worker {i} not ready in time:\n" + log.read_text())
+                    pytest.fail(f"Celery worker {i} not ready in time:\n" + output.read_text())
                 time.sleep(0.1)
         return queue
 
