@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import kvk_validator
-from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
+from sportloket.forms import HoneypotMixin, PrivacyConsentMixin, plain_text
 from sportloket.models import Municipality, Organisation, QuestionCategory
 from sportloket.money import format_euro
 from subsidies.forms import DecisionForm
@@ -18,7 +18,11 @@ from .constants import Channel, ContactChannel, Priority, SupportStatus
 
 
 class PublicQuestionForm(HoneypotMixin, PrivacyConsentMixin, forms.Form):
-    provider_name = forms.CharField(label=_("Name of your club or business"), max_length=200)
+    """The desk's public question form; its free text is plain text like the interest form's."""
+
+    provider_name = forms.CharField(
+        label=_("Name of your club or business"), max_length=200, validators=[plain_text]
+    )
     kvk_number = forms.CharField(
         label=_("KvK number"),
         max_length=8,
@@ -29,16 +33,19 @@ class PublicQuestionForm(HoneypotMixin, PrivacyConsentMixin, forms.Form):
     municipality = forms.ModelChoiceField(
         label=_("Municipality"), queryset=Municipality.objects.filter(active=True)
     )
-    contact_name = forms.CharField(label=_("Your name"), max_length=200)
+    contact_name = forms.CharField(label=_("Your name"), max_length=200, validators=[plain_text])
     email = forms.EmailField(label=_("Your e-mail address"))
     category = forms.ModelChoiceField(
         label=_("What is your question about?"),
         queryset=QuestionCategory.objects.all(),
         required=False,
     )
-    subject = forms.CharField(label=_("Subject"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=200, validators=[plain_text])
     question = forms.CharField(
-        label=_("Your question"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Your question"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[plain_text],
     )
 
     def __init__(self, *args, **kwargs):

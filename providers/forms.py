@@ -9,10 +9,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
+from sportloket.forms import HoneypotMixin, PrivacyConsentMixin, plain_text
 from sportloket.models import Municipality, Sport, TargetGroup
 
 from .constants import (
@@ -23,8 +22,7 @@ from .constants import (
 )
 from .models import Provider, kvk_validator
 
-# Names and addresses are plain text: markup is refused outright rather than stored escaped.
-no_markup = RegexValidator(r"^[^<>]*$", _("Please do not use the characters < and >."))
+# Names and addresses are plain text (sportloket.forms.plain_text: no markup, no bidi controls).
 TEXT_FIELDS = ("name", "contact_name", "street", "city")
 SAFETY_FIELDS = [f"{prefix}_{part}" for prefix in SAFETY_BASICS for part in ("status", "date")]
 
@@ -35,7 +33,7 @@ class ProviderFieldsMixin:
     def _apply_shared_rules(self) -> None:
         for name in TEXT_FIELDS:
             if name in self.fields:
-                self.fields[name].validators.append(no_markup)
+                self.fields[name].validators.append(plain_text)
         if "municipality" in self.fields:
             self.fields["municipality"].empty_label = _("— choose your municipality —")
         for name in ("sports", "target_groups"):

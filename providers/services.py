@@ -129,22 +129,17 @@ def provider_register(
 
     A new provider stays ``pending`` until its e-mail address is confirmed through the link
     that is e-mailed after commit. A provider we already know (same KvK number, or same e-mail
-    address and name) is not created twice: if it is still pending it gets the link again
-    (at most once a day), otherwise nothing changes. Returns a ``Registration``.
+    address and name) is not created twice and nothing of it changes: the address we know
+    (never the one typed in) gets the confirmation link again while it is pending, else the
+    news that it is registered already — at most once a day. The caller answers both alike,
+    so the form does not reveal whether a club or an address is known. Returns a
+    ``Registration``.
     """
     existing = provider_find(
         kvk_number=data.get("kvk_number", ""), email=data.get("email", ""), name=data["name"]
     )
     if existing is not None:
-        if existing.status == ProviderStatus.PENDING and existing.email:
-            key = _email_key(existing, f"confirm-again:{timezone.localdate().isoformat()}")
-            _queue_confirmation(existing, key)
-        audit_record(
-            subject=existing,
-            actor=None,
-            action="register_again",
-            summary=_("Registered again through the interest form."),
-        )
+        _tell_known_provider(existing)
         return Registration(provider=existing, created=False)
     try:
         provider = _save_new(data=data, source=source, status=ProviderStatus.PENDING, actor=None)
@@ -162,6 +157,22 @@ def provider_register(
     )
     _queue_confirmation(provider, _email_key(provider, "confirm"))
     return Registration(provider=provider, created=True)
+
+
+def _tell_known_provider(provider: Provider) -> None:
+    """E-mail a provider that registered again, at its own address, once a day."""
+    if not provider.email or provider.erased_at is not None:
+        return
+    day = timezone.localdate().isoformat()
+    if provider.status == ProviderStatus.PENDING:
+        _queue_confirmation(provider, _email_key(provider, f"confirm-again:{day}"))
+        return
+    email_queue(
+        key=_email_key(provider, f"registered-again:{day}"),
+        to=[provider.email],
+        template="providers/emails/already_registered",
+        context={"provider": provider},
+    )
 
 
 def provider_register_from_question(

@@ -12,9 +12,10 @@ urlpatterns = [
         views.TemplateView.as_view(template_name="providers/register_done.html"),
         name="register_done",
     ),
+    # Formerly the "already registered" page; the answer is the same for everyone now.
     path(
         "aanmelden/bekend/",
-        views.TemplateView.as_view(template_name="providers/register_known.html"),
+        views.TemplateView.as_view(template_name="providers/register_done.html"),
         name="register_known",
     ),
     path("aanmelden/bevestigen/<str:token>/", views.ConfirmView.as_view(), name="confirm"),

@@ -65,10 +65,10 @@ class RegisterView(View):
             return redirect("providers:register_done")
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
-        registration = services.provider_register(data=form.cleaned_data)
-        if registration.created:
-            return redirect("providers:register_done")
-        return redirect("providers:register_known")
+        # New or already known: the same answer, so the form reveals nothing (the service
+        # e-mails a known provider at the address we have).
+        services.provider_register(data=form.cleaned_data)
+        return redirect("providers:register_done")
 
 
 class ConfirmView(View):

@@ -6,10 +6,32 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Submit
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import NeighbourhoodSportCoach
+
+# Characters that change the direction text is shown in: a name with them can display as
+# something else than what it is (e.g. in an e-mail or a list). A person never types them.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def plain_text(value: str) -> None:
+    """Validator for free text typed by the public: markup (< and >) and bidirectional-control
+    characters are refused outright rather than stored and escaped everywhere they show up."""
+    if "<" in value or ">" in value:
+        raise ValidationError(_("Please do not use the characters < and >."), code="markup")
+    if BIDI_CONTROLS.intersection(value):
+        raise ValidationError(
+            _(
+                "Please remove the invisible characters that change the direction of the text "
+                "(they are sometimes copied along with a text)."
+            ),
+            code="bidi",
+        )
 
 
 class HoneypotMixin(forms.Form):

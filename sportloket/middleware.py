@@ -2,8 +2,51 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+
+# Browser features the app never uses, switched off for every page and every frame (it embeds
+# none): a script that slipped in still cannot reach the camera, the location or a payment.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+# Content types that are downloads (exports, calendar files, PDFs, personal-data JSON).
+DOWNLOAD_TYPES = {
+    "application/json",
+    "application/octet-stream",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/calendar",
+    "text/csv",
+}
+# URL arguments that are secrets: whoever holds the URL sees the page.
+SECRET_URL_ARGUMENTS = {"token", "uidb64"}
 
 
 class DutchFirstLocaleMiddleware(LocaleMiddleware):
@@ -56,3 +99,43 @@ def session_started(sender, request, user, **kwargs) -> None:
         now = int(time.time())
         request.session["_sl_started"] = now
         request.session["_sl_seen"] = now
+
+
+def must_not_be_stored(request: HttpRequest, response: HttpResponse) -> bool:
+    """The rule for ``Cache-Control: no-store``: nothing that may hold personal data stays in
+    a browser cache, a shared computer's history or a proxy. That is every response to a
+    logged-in user (staff pages are about people), every download (attachment or a download
+    content type), every page whose URL carries a secret token (the requester's status page,
+    confirmation, unsubscribe and password-reset links) and every answer to anything but
+    GET/HEAD (a refused form shows back what was typed). What remains are the public pages
+    anyone gets alike (forms, privacy statement, static files)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    if response.has_header("Content-Disposition"):
+        return True
+    content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type in DOWNLOAD_TYPES:
+        return True
+    match = request.resolver_match
+    if match is not None and SECRET_URL_ARGUMENTS.intersection(match.kwargs):
+        return True
+    return request.method not in ("GET", "HEAD")
+
+
+class ResponseHeadersMiddleware:
+    """``Permissions-Policy`` on every response and ``Cache-Control: no-store`` (with
+    ``Pragma: no-cache`` for old proxies) where ``must_not_be_stored`` says so. It sits just
+    inside SecurityMiddleware, so that static files, 429 and lockout pages and CSRF refusals
+    pass it too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["Permissions-Policy"] = PERMISSIONS_POLICY
+        if must_not_be_stored(request, response):
+            add_never_cache_headers(response)
+            response["Pragma"] = "no-cache"
+        return response

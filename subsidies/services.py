@@ -21,13 +21,17 @@ from providers.models import Provider
 from sportloket.models import Desk
 from sportloket.money import format_euro, money_validate
 from sportloket.services import DomainError, audit_record, email_queue, model_changes
-from sportloket.tokens import make_token
+from sportloket.tokens import InvalidToken, make_token, read_token
 
 from . import selectors
 from .constants import BudgetKind, Decision, ShareChannel
 from .models import Allocation, Budget, DigestOptOut, Scheme, SchemeShare
 
-UNSUBSCRIBE_PURPOSE = "subsidies-unsubscribe"
+# The unsubscribe link's token is signed for this purpose only (its own salt: a token of any
+# other link, or of the older format, does not verify) and expires; every e-mail carries a
+# fresh one, so a provider always has a valid link in its latest digest.
+UNSUBSCRIBE_PURPOSE = "subsidies-digest-unsubscribe-v2"
+UNSUBSCRIBE_MAX_AGE_DAYS = 90
 DIGEST_BATCH = 500
 SCHEME_FIELDS = [
     "name",
@@ -78,6 +82,31 @@ def scheme_save(*, scheme: Scheme | None, data: dict[str, Any], by: AbstractBase
 def unsubscribe_url(provider: Provider) -> str:
     token = make_token(UNSUBSCRIBE_PURPOSE, provider.pk)
     return settings.SPORTLOKET_SITE_URL + reverse("subsidies:unsubscribe", args=[token])
+
+
+def provider_for_unsubscribe_token(*, token: str) -> Provider:
+    """The provider an unsubscribe link belongs to; raises DomainError with a message for the
+    page when the link is forged, of another purpose or format, expired, or its provider was
+    erased."""
+    try:
+        pk = read_token(UNSUBSCRIBE_PURPOSE, token, max_age=UNSUBSCRIBE_MAX_AGE_DAYS * 86400)
+    except InvalidToken as exc:
+        if exc.expired:
+            raise DomainError(
+                _(
+                    "This link has expired. Use the link in the most recent e-mail about "
+                    "schemes, or ask the sport and movement desk to unsubscribe you."
+                )
+            ) from exc
+        raise DomainError(
+            _("This link is not valid. Ask the sport and movement desk to unsubscribe you.")
+        ) from exc
+    provider = Provider.objects.filter(pk=pk, erased_at__isnull=True).first()
+    if provider is None:
+        raise DomainError(
+            _("This link is not valid. Ask the sport and movement desk to unsubscribe you.")
+        )
+    return provider
 
 
 def _claim_shares(

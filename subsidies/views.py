@@ -12,13 +12,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.redirects import safe_next
 from sportloket.services import DomainError
-from sportloket.tokens import InvalidToken, read_token
 
 from . import selectors, services
 from .csv_export import transparency_csv
@@ -33,8 +31,14 @@ from .forms import (
 )
 
 MANAGERS = (Role.CLUB_SUPPORTER, Role.POS_STAFF)
-# An unsubscribe link keeps working for years; it only ever turns the digest off.
-UNSUBSCRIBE_MAX_AGE = 10 * 365 * 24 * 3600
+# Schemes are national (bound to no municipality): their text and link go out in the digest
+# to every provider in the country, so only POS staff and administrators write them; a club
+# supporter changing the link would be a phishing vector. Club supporters read and share.
+SCHEME_EDITORS = (Role.POS_STAFF,)
+
+
+def can_edit_schemes(view) -> bool:
+    return view.scope.role in (*SCHEME_EDITORS, Role.ADMINISTRATOR)
 
 
 class SchemeListView(RoleRequiredMixin, TemplateView):
@@ -45,12 +49,17 @@ class SchemeListView(RoleRequiredMixin, TemplateView):
         form = SchemeFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         return super().get_context_data(
-            form=form, schemes=selectors.scheme_list(filters=filters), today=timezone.localdate()
+            form=form,
+            schemes=selectors.scheme_list(filters=filters),
+            today=timezone.localdate(),
+            can_edit=can_edit_schemes(self),
         )
 
 
 class SchemeFormView(RoleRequiredMixin, View):
-    allowed_roles = MANAGERS
+    """Create or edit a (national) scheme: POS staff and administrators only."""
+
+    allowed_roles = SCHEME_EDITORS
 
     def get_scheme(self):
         pk = self.kwargs.get("pk")
@@ -103,6 +112,7 @@ class SchemeDetailView(RoleRequiredMixin, View):
             "form": form or self.form(unshared),
             "unshared": unshared,
             "can_share": is_open and unshared.exists(),
+            "can_edit": can_edit_schemes(self),
         }
 
     def form(self, unshared, data=None):
@@ -374,21 +384,19 @@ class UnsubscribeView(View):
     """Public: the unsubscribe link in every scheme e-mail, no login needed. GET asks, POST
     unsubscribes (a mail scanner that follows the link must not unsubscribe anyone)."""
 
-    def provider(self, token: str) -> Provider | None:
-        try:
-            pk = read_token(services.UNSUBSCRIBE_PURPOSE, token, max_age=UNSUBSCRIBE_MAX_AGE)
-        except InvalidToken:
-            return None
-        return Provider.objects.filter(pk=pk, erased_at__isnull=True).first()
+    template_name = "subsidies/unsubscribe.html"
 
     def get(self, request, token):
-        provider = self.provider(token)
-        status = 200 if provider else 400
-        return render(request, "subsidies/unsubscribe.html", {"provider": provider}, status=status)
+        try:
+            provider = services.provider_for_unsubscribe_token(token=token)
+        except DomainError as exc:
+            return render(request, self.template_name, {"error": exc.message}, status=400)
+        return render(request, self.template_name, {"provider": provider})
 
     def post(self, request, token):
-        provider = self.provider(token)
-        if provider is None:
-            return render(request, "subsidies/unsubscribe.html", {"provider": None}, status=400)
+        try:
+            provider = services.provider_for_unsubscribe_token(token=token)
+        except DomainError as exc:
+            return render(request, self.template_name, {"error": exc.message}, status=400)
         services.digest_unsubscribe(provider=provider)
-        return render(request, "subsidies/unsubscribe.html", {"provider": provider, "done": True})
+        return render(request, self.template_name, {"provider": provider, "done": True})

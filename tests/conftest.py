@@ -23,6 +23,9 @@ from sportloket.constants import Role
 from .factories import StaffProfileFactory
 
 CHROMIUM = "/usr/bin/chromium"
+# How long a real Celery worker may take to start: generous, as a CI machine under load can be
+# many times slower than a laptop; a worker that dies earlier fails the test at once.
+WORKER_START_TIMEOUT = 180
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -110,10 +113,16 @@ def celery_workers(transactional_db, tmp_path):
     Yields a function ``start(n=1) -> queue name``; tasks must be sent to that queue (a unique
     one per test, so concurrent runs on one Redis never steal each other's messages). E-mail
     sent by the workers lands as files in ``tmp_path / "mail"``.
-    """
-    from celery import Celery
 
+    ``start`` returns once every worker it started has signalled "ready" itself (a file
+    written from Celery's ``worker_ready`` signal, see tests/celery_worker.py), not after a
+    broadcast ping, which a busy machine may leave unanswered. ``start.round_trip()`` sends a
+    probe task to the queue and waits until it ran: with one worker, a barrier behind every
+    message published before it.
+    """
     from sportloket.celery import app
+
+    from .celery_worker import READY_FILE
 
     db = settings.DATABASES["default"]
     db_url = (
@@ -138,10 +147,11 @@ def celery_workers(transactional_db, tmp_path):
         """Start ``n`` more workers (``extra_env`` on top of the test environment, e.g. another
         ``CELERY_BROKER_URL``); the processes are in ``start.processes`` (e.g. to kill one
         with SIGKILL)."""
-        broker = {**env, **(extra_env or {})}["CELERY_BROKER_URL"]
+        started = []
         for _ in range(n):
             i = len(processes)
             log = (tmp_path / f"worker{i}.log").open("w")
+            ready = tmp_path / f"worker{i}.ready"
             processes.append(
                 subprocess.Popen(
                     [
@@ -149,7 +159,7 @@ def celery_workers(transactional_db, tmp_path):
                         "-m",
                         "celery",
                         "-A",
-                        "sportloket",
+                        "tests.celery_worker",
                         "worker",
                         "-Q",
                         queue,
@@ -166,27 +176,40 @@ def celery_workers(transactional_db, tmp_path):
                         "INFO",
                     ],
                     cwd=BASE_DIR,
-                    env={**env, **(extra_env or {})},
+                    env={**env, **(extra_env or {}), READY_FILE: str(ready)},
                     stdout=log,
                     stderr=subprocess.STDOUT,
                 )
             )
-        # Celery's control commands publish through the app's own broker connection pool:
-        # workers on another broker are pinged by an app of that broker.
-        pinger = app if broker == REDIS_URL else Celery("ping", broker=broker, set_as_current=False)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            replies = pinger.control.ping(timeout=0.5) or []
-            ready = [r for r in replies for name in r if name.startswith(queue)]
-            if len(ready) >= sum(1 for p in processes if p.poll() is None):
-                break
-        else:
-            pytest.fail("Celery workers did not start:\n" + (tmp_path / "worker0.log").read_text())
-        if pinger is not app:
-            pinger.close()
+            started.append((i, processes[-1], ready))
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        for i, process, ready in started:
+            output = tmp_path / f"worker{i}.log"
+            while not ready.exists():
+                if process.poll() is not None:
+                    pytest.fail(
+                        f"Celery worker {i} exited ({process.returncode}):\n" + output.read_text()
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(f"Celery worker {i} not ready in time:\n" + output.read_text())
+                time.sleep(0.1)
         return queue
 
+    def round_trip(*, broker: str | None = None, timeout: float = 120) -> None:
+        """Send a probe task to the queue (through ``broker`` when the workers use another
+        one) and wait until a worker ran it."""
+        marker = tmp_path / f"probe-{uuid.uuid4().hex}"
+        if broker is None or broker == REDIS_URL:
+            app.send_task("tests.worker_probe", args=[str(marker)], queue=queue)
+        else:
+            with app.connection_for_write(broker) as connection:
+                app.send_task(
+                    "tests.worker_probe", args=[str(marker)], queue=queue, connection=connection
+                )
+        wait_until(marker.exists, timeout=timeout, interval=0.1)
+
     start.processes = processes
+    start.round_trip = round_trip
     previous_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     yield start

@@ -407,3 +407,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Response headers (sportloket/middleware.py) ----------------------------------------------
+# Permissions-Policy on every response, Cache-Control: no-store on everything that may hold
+# personal data. Just inside SecurityMiddleware, so that every answer passes it (static files,
+# rate-limit and lockout pages, CSRF refusals).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "sportloket.middleware.ResponseHeadersMiddleware",
+)

@@ -171,9 +171,9 @@ MATRIX: dict[str, Rule] = {
     "buurtsportcoaches/<int:pk>/": Rule((POLICY, POS), scoped=True),
     # subsidies
     "subsidies/regelingen/": Rule(MANAGERS),
-    "subsidies/regelingen/nieuw/": Rule(MANAGERS),
+    "subsidies/regelingen/nieuw/": Rule((POS,)),  # national schemes: POS staff and admins
     "subsidies/regelingen/<int:pk>/": Rule(MANAGERS),
-    "subsidies/regelingen/<int:pk>/bewerken/": Rule(MANAGERS),
+    "subsidies/regelingen/<int:pk>/bewerken/": Rule((POS,)),
     "subsidies/aanbieders/": Rule(MANAGERS),
     "subsidies/aanbieders/<int:pk>/": Rule(MANAGERS, scoped=True),
     "subsidies/budgetten/": Rule(MANAGERS),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import time
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from axes.models import AccessAttempt
@@ -13,12 +15,14 @@ from django.conf import settings
 from django.test import override_settings
 from django.urls import resolve
 
-from sportloket.ratelimit import LIMITED_VIEWS
+from sportloket.constants import Role
+from sportloket.ratelimit import LIMITED_VIEWS, client_address, normalise_address
 
-from .world import routes
+from .world import build_world, routes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LOGIN = "/account/login/"
+ADMIN_LOGIN = "/beheer/login/"
 PASSWORD = "geheim-wachtwoord-123"
 
 
@@ -125,6 +129,60 @@ def test_a_success_resets_the_failure_count(client, policy_staff):
     assert _login(client, "beleid", PASSWORD).status_code == 302
 
 
+def _admin_login(client, username, password, address="10.0.0.1"):
+    return client.post(
+        ADMIN_LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+@pytest.mark.django_db
+def test_the_admin_login_locks_like_the_staff_login_and_shares_its_lock(client, administrator):
+    for _ in range(4):
+        assert _admin_login(client, "beheerder", "fout").status_code == 200
+    locked = _admin_login(client, "beheerder", "fout")
+    assert locked.status_code == 429
+    assert "tijdelijk geblokkeerd" in locked.content.decode()
+    assert _admin_login(client, "beheerder", PASSWORD).status_code == 429
+    # One lock for both doors: the staff login refuses the same username from this address.
+    assert _login(client, "beheerder", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert _admin_login(client, "beheerder", PASSWORD, address="10.0.0.2").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_ipv6_login_lock_holds_for_every_address_of_the_64(client, policy_staff):
+    """An attacker with a /64 (one customer line) must not get 5 guesses per address."""
+    for i in range(5):
+        _login(client, "beleid", "fout", address=f"2001:db8:7:9::{i + 1:x}")
+    assert _login(client, "beleid", PASSWORD, address="2001:db8:7:9:ffff::1").status_code == 429
+    assert "_auth_user_id" not in client.session
+    # The next /64 is another client.
+    assert _login(client, "beleid", PASSWORD, address="2001:db8:7:a::1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("192.0.2.17", "192.0.2.17"),
+        ("2001:db8:7:9:1234:5678:9abc:def0", "2001:db8:7:9::"),
+        ("2001:0DB8:0007:0009:0000:0000:0000:0001", "2001:db8:7:9::"),
+        ("2001:db8:7:a::1", "2001:db8:7:a::"),
+        ("::ffff:192.0.2.17", "192.0.2.17"),
+        ("::1", "::"),
+        ("unknown", "unknown"),
+        ("x" * 500, "x" * 64),
+    ],
+)
+def test_limits_key_ipv4_as_is_ipv6_per_64_and_mapped_ipv4_as_ipv4(address, key):
+    assert normalise_address(address) == key
+
+
+@override_settings(SPORTLOKET_TRUSTED_PROXIES=1)
+def test_the_forwarded_address_of_a_trusted_proxy_is_normalised_too(rf):
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="2001:db8:7:9::abcd", REMOTE_ADDR="10.0.0.1")
+    assert client_address(request) == "2001:db8:7:9::"
+
+
 # --- Session timeouts --------------------------------------------------------------------------
 
 
@@ -189,6 +247,38 @@ def test_login_posts_are_rate_limited_per_address_and_nothing_is_recorded(client
 
 
 @pytest.mark.django_db
+@override_settings(SPORTLOKET_LOGIN_RATE=3)
+def test_the_admin_login_counts_in_the_login_limit_per_address(client, administrator):
+    """Switching between the staff login and the admin login buys no extra guesses."""
+    _login(client, "iemand0", "fout")
+    _admin_login(client, "iemand1", "fout")
+    _login(client, "iemand2", "fout")
+    attempts = AccessAttempt.objects.count()
+    response = _admin_login(client, "beheerder", PASSWORD)
+    assert response.status_code == 429
+    assert AccessAttempt.objects.count() == attempts
+    assert "_auth_user_id" not in client.session
+    assert _admin_login(client, "beheerder", PASSWORD, address="10.0.0.9").status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(SPORTLOKET_LOGIN_RATE=3)
+def test_login_posts_from_one_ipv6_64_share_one_limit(client, policy_staff):
+    for i in range(3):
+        _login(client, f"iemand{i}", "fout", address=f"2001:db8:7:9::{i + 1}")
+    assert _login(client, "beleid", PASSWORD, address="2001:db8:7:9:abcd::1").status_code == 429
+    assert _login(client, "beleid", PASSWORD, address="2001:db8:7:a::1").status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(SPORTLOKET_LOGIN_RATE=2)
+def test_an_ipv4_mapped_address_counts_as_its_ipv4_address(client, policy_staff):
+    _login(client, "iemand", "fout", address="::ffff:10.0.0.5")
+    _login(client, "iemand", "fout", address="10.0.0.5")
+    assert _login(client, "beleid", PASSWORD, address="::ffff:10.0.0.5").status_code == 429
+
+
+@pytest.mark.django_db
 @override_settings(SPORTLOKET_SEARCH_RATE=2)
 def test_search_is_rate_limited_per_user(client, club_supporter, pos_staff):
     client.force_login(club_supporter)
@@ -231,6 +321,66 @@ def test_every_export_route_is_rate_limited():
     assert len(names) >= 4
     missing = sorted(n for n in names if n not in LIMITED_VIEWS)
     assert not missing, f"exports without a rate limit: {missing}"
+
+
+TRANSPARENCY = "subsidies/transparantie/<int:desk>/<int:year>/"
+
+
+@pytest.mark.django_db
+@override_settings(SPORTLOKET_EXPORT_RATE=1)
+def test_a_query_string_export_is_rate_limited_like_the_other_exports(client):
+    world = build_world()
+    client.force_login(world.users[Role.CLUB_SUPPORTER.value])
+    url = world.url(TRANSPARENCY)
+    download = client.get(url, {"format": "csv"})
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert client.get(url, {"format": "csv"}).status_code == 429
+    # The page itself is no export: it still opens.
+    assert client.get(url).status_code == 200
+
+
+QUERY_LINK = re.compile(r'href="([^"#]*\?[^"#]*)"')
+
+
+@pytest.mark.django_db
+@override_settings(
+    SPORTLOKET_EXPORT_RATE=1,
+    SPORTLOKET_SEARCH_RATE=100_000,
+    SPORTLOKET_PUBLIC_FORM_RATE=100_000,
+    SPORTLOKET_LOGIN_RATE=100_000,
+)
+def test_every_query_string_export_is_rate_limited(client):
+    """Exports that are not routes of their own (``?format=csv`` on a page) are found by
+    following every link with a query string on every page, as a role that may open it: each
+    link that answers with a download must be refused the second time (export limit 1)."""
+    from .test_bad_input import actor_for
+    from .test_permission_matrix import APP_ROUTES, MATRIX
+
+    world = build_world()
+    downloads, unlimited = [], []
+    for route in APP_ROUTES:
+        if MATRIX[route].method != "get" or route.startswith("account/reset"):
+            continue
+        user = world.users[actor_for(route)]
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        url = world.url(route)
+        page = client.get(url)
+        if not page.get("Content-Type", "").startswith("text/html"):
+            continue
+        for href in sorted(set(QUERY_LINK.findall(page.content.decode()))):
+            target = urljoin(url, html.unescape(href))
+            if urlsplit(target).netloc:
+                continue
+            if "attachment" not in client.get(target).get("Content-Disposition", ""):
+                continue
+            downloads.append(target)
+            if client.get(target).status_code != 429:
+                unlimited.append(target)
+    assert world.url(TRANSPARENCY) + "?format=csv" in downloads
+    assert not unlimited, f"query-string exports without a rate limit: {unlimited}"
 
 
 PUBLIC_POST_EXEMPT = {

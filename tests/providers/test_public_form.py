@@ -41,7 +41,8 @@ def test_valid_registration_sends_confirmation_mail_and_stays_pending(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["kim@fitlab.example"]
     assert "/aanmelden/bevestigen/" in mail.outbox[0].body
-    assert "FitLab Zuilen" in mail.outbox[0].subject
+    # The subject is fixed text: never what a stranger typed into the form.
+    assert mail.outbox[0].subject == f"Bevestig uw aanmelding bij Sportloket (nr. {provider.pk})"
 
 
 def test_confirm_page_asks_then_confirms_on_post(client, form_data):
@@ -156,13 +157,13 @@ def test_rate_limit_per_address_gives_friendly_429_and_stores_nothing(client, fo
     assert other.status_code == 302
 
 
-def test_known_kvk_creates_no_second_provider_and_explains_next_steps(client, form_data):
+def test_known_kvk_creates_no_second_provider_and_answers_like_a_new_one(client, form_data):
     ProviderFactory(kvk_number="87654321", name="FitLab")
     response = post(client, form_data)
-    assert response["Location"] == reverse("providers:register_known")
+    assert response["Location"] == reverse("providers:register_done")
     assert Provider.objects.count() == 1
     body = client.get(response["Location"]).content.decode()
-    assert "geen tweede aanmelding" in body
+    assert "adres dat bij ons bekend is" in body
 
 
 def test_registering_twice_while_pending_resends_the_link(
@@ -171,6 +172,6 @@ def test_registering_twice_while_pending_resends_the_link(
     with django_capture_on_commit_callbacks(execute=True):
         post(client, form_data)
         response = post(client, form_data)
-    assert response["Location"] == reverse("providers:register_known")
+    assert response["Location"] == reverse("providers:register_done")
     assert Provider.objects.count() == 1
     assert len(mail.outbox) == 2

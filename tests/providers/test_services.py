@@ -3,6 +3,7 @@ from unittest import mock
 import pytest
 from django.core import mail, signing
 from django.test import override_settings
+from django.utils import timezone
 
 from providers import services
 from providers.constants import ProviderSource, ProviderStatus, SafetyStatus
@@ -128,11 +129,13 @@ def test_registering_same_email_and_name_without_kvk_is_recognised(utrecht):
     assert Provider.objects.count() == 1
 
 
-def test_registering_known_active_provider_sends_nothing(utrecht):
-    ProviderFactory(kvk_number="87654321")
+def test_registering_known_active_provider_mails_only_its_own_address(utrecht):
+    known = ProviderFactory(kvk_number="87654321", email="bestuur@bekend.example")
     result = services.provider_register(data=register_data(utrecht))
     assert not result.created
-    assert not OutgoingEmail.objects.exists()
+    (email,) = OutgoingEmail.objects.all()
+    assert email.to == ["bestuur@bekend.example"]
+    assert email.key == f"provider:{known.pk}:registered-again:{timezone.localdate().isoformat()}"
 
 
 def test_staff_create_is_active_and_audited(utrecht, club_supporter):

@@ -1,0 +1,36 @@
+"""The Celery app that the real workers of ``tests/conftest.py`` run: the project's own app,
+plus the worker's own "ready" signal written to a file and a probe task for a round trip.
+
+The fixture waits on these rather than on a broadcast ping over the broker: on a busy machine
+a worker that logged "ready" within a second went unanswered by pings for a whole minute.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery import signals
+
+from sportloket.celery import app
+
+__all__ = ["READY_FILE", "app", "probe"]
+
+# The environment variable that names the file a worker writes once it consumes its queues.
+READY_FILE = "SPORTLOKET_TEST_WORKER_READY_FILE"
+
+
+@signals.worker_ready.connect
+def _announce_ready(sender=None, **kwargs) -> None:
+    path = os.environ.get(READY_FILE)
+    if path:
+        partial = Path(f"{path}.partial")
+        partial.write_text(str(os.getpid()))
+        partial.replace(path)
+
+
+@app.task(name="tests.worker_probe")
+def probe(path: str) -> None:
+    """Create ``path``. Sent to a queue with one solo worker after other messages, it runs
+    only after those (the queue is first in, first out and the worker takes one at a time)."""
+    Path(path).touch()
