@@ -21,6 +21,7 @@ from django.conf import settings
 from sportloket.constants import Role
 
 from .factories import StaffProfileFactory
+from .s3 import s3_bucket, s3_server, s3_storage  # noqa: F401 - fixtures for every app
 
 CHROMIUM = "/usr/bin/chromium"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"

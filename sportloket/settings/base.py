@@ -212,6 +212,30 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# --- Shared file storage (generated PDFs, imports, exports) --------------------------------
+# Embedded default: the folder MEDIA_ROOT, enough for one machine. With DJANGO_S3_BUCKET set,
+# every file goes to S3-compatible object storage (django-storages) that all web and worker
+# machines share. Files stay private: no public ACL, and the app never hands out bucket URLs;
+# it streams each file through its own permission-checked view. Without an access key, boto3's
+# own chain applies (instance role, AWS_* variables). docs/operations/deployment.md: "Storage".
+DJANGO_S3_BUCKET = env("DJANGO_S3_BUCKET", default="")
+if DJANGO_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DJANGO_S3_BUCKET,
+            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("DJANGO_S3_REGION", default="") or None,
+            "access_key": env("DJANGO_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("DJANGO_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("DJANGO_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+        },
+    }
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
