@@ -366,6 +366,26 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Health checks (sportloket/health.py; docs/operations/deployment.md "Health") -------------
+# /health/status/ answers a monitoring system that sends "Authorization: Bearer <token>";
+# empty: only logged-in administrators see it.
+SPORTLOKET_HEALTH_TOKEN = env("SPORTLOKET_HEALTH_TOKEN", default="")
+# Seconds between two heartbeats of a worker, and the age at which the last one turns red.
+SPORTLOKET_HEALTH_HEARTBEAT_SECONDS = env.int("SPORTLOKET_HEALTH_HEARTBEAT_SECONDS", default=30)
+SPORTLOKET_HEALTH_HEARTBEAT_MAX_AGE = env.int("SPORTLOKET_HEALTH_HEARTBEAT_MAX_AGE", default=300)
+# Seconds a periodic task may be late (after its due time in CELERY_BEAT_SCHEDULE) before red.
+SPORTLOKET_HEALTH_BEAT_GRACE = env.int("SPORTLOKET_HEALTH_BEAT_GRACE", default=900)
+# Outbox: red with more than PENDING_MAX e-mails unsent for PENDING_MINUTES, or more than
+# FAILED_MAX e-mails given up in the last FAILED_HOURS.
+SPORTLOKET_HEALTH_OUTBOX_PENDING_MINUTES = env.int(
+    "SPORTLOKET_HEALTH_OUTBOX_PENDING_MINUTES", default=15
+)
+SPORTLOKET_HEALTH_OUTBOX_PENDING_MAX = env.int("SPORTLOKET_HEALTH_OUTBOX_PENDING_MAX", default=0)
+SPORTLOKET_HEALTH_OUTBOX_FAILED_HOURS = env.int("SPORTLOKET_HEALTH_OUTBOX_FAILED_HOURS", default=24)
+SPORTLOKET_HEALTH_OUTBOX_FAILED_MAX = env.int("SPORTLOKET_HEALTH_OUTBOX_FAILED_MAX", default=0)
+# An orchestrator probes the health endpoints over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+
 # --- Sportloket ----------------------------------------------------------------------------
 SPORTLOKET_SITE_URL = env("SPORTLOKET_SITE_URL", default="http://127.0.0.1:8000")
 # How long a link in a confirmation e-mail stays valid (seconds).

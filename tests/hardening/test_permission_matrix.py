@@ -68,6 +68,11 @@ READ_404 = {"other_club_supporter": 404}
 MATRIX: dict[str, Rule] = {
     "": Rule(STAFF),
     "privacy/": Rule(PUBLIC),
+    # Probes of an orchestrator; the status (no heartbeat in this world: 503) is for monitoring
+    # with a token, or administrators.
+    "health/live/": Rule(PUBLIC),
+    "health/ready/": Rule(PUBLIC),
+    "health/status/": Rule((), ok=503),
     "account/login/": Rule(PUBLIC),
     "account/password_reset/": Rule(PUBLIC),
     "account/logout/": Rule(PUBLIC, method="post"),
