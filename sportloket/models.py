@@ -614,7 +614,7 @@ class HealthBeat(models.Model):
     (``monitoring:since``). One row per key, overwritten in place; no personal data."""
 
     key = models.CharField(_("key"), max_length=200, unique=True)
-    at = models.DateTimeField(_("at"))
+    at = models.DateTimeField(_("moment"))
 
     class Meta:
         verbose_name = _("health beat")

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key', models.CharField(max_length=200, unique=True, verbose_name='key')),
-                ('at', models.DateTimeField(verbose_name='at')),
+                ('at', models.DateTimeField(verbose_name='moment')),
             ],
             options={
                 'verbose_name': 'health beat',

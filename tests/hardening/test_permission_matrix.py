@@ -114,6 +114,8 @@ MATRIX: dict[str, Rule] = {
     "pos-kantoren/<int:pk>/jaarplan/<int:year>/": Rule(READERS, scoped=True),
     # 202: the PDF of the current version is being drawn (a task), the page says so.
     "pos-kantoren/<int:pk>/jaarplan/<int:year>/pdf/": Rule(READERS, ok=202, scoped=True),
+    # Without htmx the status fragment's URL sends the reader on to the PDF.
+    "pos-kantoren/<int:pk>/jaarplan/<int:year>/pdf-status/": Rule(READERS, ok=302, scoped=True),
     # dashboards (issue 8)
     "dashboard/pos/": Rule((POS,)),
     "dashboard/pos/csv/<str:table>/": Rule((POS,)),
