@@ -377,3 +377,16 @@ def test_a_real_worker_stores_heartbeats_and_the_runs_of_periodic_tasks(celery_w
         lambda: HealthBeat.objects.filter(key=f"{PERIODIC_PREFIX}desk-dashboard-stats").exists(),
         timeout=120,
     )
+
+
+def test_worker_alive_command_follows_the_heartbeat_of_the_named_worker(capsys):
+    from django.core.management import call_command
+
+    with pytest.raises(SystemExit) as never:
+        call_command("worker_alive", "--name", "celery@w1")
+    assert never.value.code == 1
+    beat_record(key=f"{WORKER_PREFIX}celery@w1", at=timezone.now() - dt.timedelta(seconds=200))
+    with pytest.raises(SystemExit):
+        call_command("worker_alive", "--name", "celery@w1", "--max-age", "120")
+    call_command("worker_alive", "--name", "celery@w1", "--max-age", "300")
+    assert "celery@w1: alive" in capsys.readouterr().out
