@@ -390,3 +390,49 @@ def test_worker_alive_command_follows_the_heartbeat_of_the_named_worker(capsys):
         call_command("worker_alive", "--name", "celery@w1", "--max-age", "120")
     call_command("worker_alive", "--name", "celery@w1", "--max-age", "300")
     assert "celery@w1: alive" in capsys.readouterr().out
+
+
+@pytest.mark.postgres
+def test_a_postgresql_database_one_migration_behind_is_not_ready_until_migrated(fresh_database):
+    """A real database migrated back by one migration, probed by a process running the code."""
+    from django.db.migrations.loader import MigrationLoader
+
+    url, _name = fresh_database
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    (leaf,) = graph.leaf_nodes("sportloket")
+    (parent,) = [p for p in graph.node_map[leaf].parents if p.key[0] == "sportloket"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sportloket.settings.test", "DATABASE_URL": url}
+
+    def manage(*args: str) -> None:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            env=env,
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    def probe() -> tuple[int, dict]:
+        result = subprocess.run(
+            [sys.executable, "-c", PROBE],
+            env=env,
+            cwd=BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return json.loads(result.stdout.strip().splitlines()[-1])["/health/ready/"]
+
+    manage("migrate", "--no-input")
+    manage("migrate", "--no-input", "sportloket", parent.key[1])
+    status, body = probe()
+    assert status == 503
+    failed = {n: c["error"] for n, c in body["checks"].items() if c["status"] == "error"}
+    assert failed == {
+        "migrations": f"Unavailable: 1 migration(s) not applied: sportloket.{leaf[1]}"
+    }
+    manage("migrate", "--no-input")
+    assert probe()[0] == 200

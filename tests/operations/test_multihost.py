@@ -23,10 +23,11 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.conftest import REDIS_URL
 from tests.s3 import free_port
+
+from .conftest import admin_connection
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.multihost]
 
@@ -146,21 +147,6 @@ class Mailbox:
         self.controller.stop()
 
 
-def _admin_connection(dbname: str = "postgres"):
-    import psycopg2
-
-    db = settings.DATABASES["default"]
-    connection = psycopg2.connect(
-        dbname=dbname,
-        user=db["USER"],
-        password=db["PASSWORD"],
-        host=db["HOST"] or "localhost",
-        port=db["PORT"] or 5432,
-    )
-    connection.autocommit = True
-    return connection
-
-
 @dataclass
 class Cluster:
     a: Host
@@ -170,7 +156,7 @@ class Cluster:
     s3: object
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        connection = _admin_connection(self.database)
+        connection = admin_connection(self.database)
         try:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
@@ -180,15 +166,10 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(s3_bucket, tmp_path):
-    db = settings.DATABASES["default"]
-    database = f"sl_multihost_{uuid.uuid4().hex[:10]}"
-    admin = _admin_connection()
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{database}"')
+def cluster(s3_bucket, fresh_database, tmp_path):
+    database_url, database = fresh_database
     mailbox = Mailbox()
     run = uuid.uuid4().hex[:10]
-    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     common = {
         key: value
         for key, value in os.environ.items()
@@ -198,10 +179,7 @@ def cluster(s3_bucket, tmp_path):
         {
             "PYTHONPATH": str(BASE_DIR),
             "DJANGO_SETTINGS_MODULE": "tests.operations.multihost_settings",
-            "DATABASE_URL": (
-                f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}"
-                f"/{database}"
-            ),
+            "DATABASE_URL": database_url,
             "REDIS_URL": REDIS_URL,
             "DJANGO_SECRET_KEY": "multihost-" + "k" * 50,
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -314,13 +292,6 @@ def cluster(s3_bucket, tmp_path):
         for host in hosts:
             host.stop()
         mailbox.stop()
-        with admin.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
-                (database,),
-            )
-            cursor.execute(f'DROP DATABASE IF EXISTS "{database}"')
-        admin.close()
 
 
 SETUP = """
