@@ -46,6 +46,11 @@ urlpatterns = [
         views.YearPlanPdfView.as_view(),
         name="year_plan_pdf",
     ),
+    path(
+        "pos-kantoren/<int:pk>/jaarplan/<int:year>/pdf-status/",
+        views.YearPlanPdfStatusView.as_view(),
+        name="year_plan_pdf_status",
+    ),
     path("dashboard/pos/", dashboard_views.PosDashboardView.as_view(), name="dashboard"),
     path(
         "dashboard/pos/csv/<str:table>/",

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views import View
@@ -346,5 +347,28 @@ class YearPlanPdfView(YearPlanMixin, View):
             request, "poskantoor/year_plan_pending.html", {"office": office, "plan": plan}
         )
         response.status_code = 202
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class YearPlanPdfStatusView(YearPlanMixin, View):
+    """The PDF's status fragment that htmx polls every 2 s while the PDF is being generated;
+    once it is there, the fragment holds the download link and polling stops. Read-only, so
+    polling costs one query and is not counted as an export. Without htmx: on to the PDF."""
+
+    def get(self, request, pk, year):
+        office = self.get_office()
+        plan = selectors.year_plan_for(office=office, year=self.get_year())
+        if plan is None:
+            raise Http404
+        if request.headers.get("HX-Request") == "true":
+            response = render(
+                request,
+                "poskantoor/_year_plan_pdf_status.html",
+                {"office": office, "plan": plan},
+            )
+        else:
+            response = redirect("poskantoor:year_plan_pdf", pk=office.pk, year=plan.year)
+        patch_vary_headers(response, ["HX-Request"])
         response["Cache-Control"] = "no-store"
         return response

@@ -606,3 +606,19 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device.user_id}: {self.digest[:8]}…"
+
+
+class HealthBeat(models.Model):
+    """A moment the health status reports on: a worker's last heartbeat (``worker:<host>``),
+    the last start of a periodic task (``periodic:<beat entry>``), and when monitoring began
+    (``monitoring:since``). One row per key, overwritten in place; no personal data."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    at = models.DateTimeField(_("moment"))
+
+    class Meta:
+        verbose_name = _("health beat")
+        verbose_name_plural = _("health beats")
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.at:%Y-%m-%d %H:%M:%S}"

@@ -491,6 +491,8 @@ INVENTORY: dict[str, Holding] = {
     "sportloket.Sport": NONE,
     "sportloket.DeskPartner": NONE,
     "sportloket.GoalNotice": NONE,
+    # Health status: worker host names, periodic task names and times.
+    "sportloket.HealthBeat": NONE,
     "sportloket.RecoveryCodeDevice": Holding(
         (), "keep while the account exists; an administrator's reset removes it"
     ),

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import twofactor, views
+from . import health, twofactor, views
 from .forms import OutboxPasswordResetForm
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("health/", include(health)),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("account/login/", auth_views.LoginView.as_view(), name="login"),
     path(

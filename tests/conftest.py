@@ -21,6 +21,7 @@ from django.conf import settings
 from sportloket.constants import Role
 
 from .factories import StaffProfileFactory
+from .s3 import s3_bucket, s3_server, s3_storage  # noqa: F401 - fixtures for every app
 
 CHROMIUM = "/usr/bin/chromium"
 # How long a real Celery worker may take to start: generous, as a CI machine under load can be

@@ -212,6 +212,30 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# --- Shared file storage (generated PDFs, imports, exports) --------------------------------
+# Embedded default: the folder MEDIA_ROOT, enough for one machine. With DJANGO_S3_BUCKET set,
+# every file goes to S3-compatible object storage (django-storages) that all web and worker
+# machines share. Files stay private: no public ACL, and the app never hands out bucket URLs;
+# it streams each file through its own permission-checked view. Without an access key, boto3's
+# own chain applies (instance role, AWS_* variables). docs/operations/deployment.md: "Storage".
+DJANGO_S3_BUCKET = env("DJANGO_S3_BUCKET", default="")
+if DJANGO_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DJANGO_S3_BUCKET,
+            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("DJANGO_S3_REGION", default="") or None,
+            "access_key": env("DJANGO_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("DJANGO_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("DJANGO_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+        },
+    }
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -341,6 +365,26 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=30),
     },
 }
+
+# --- Health checks (sportloket/health.py; docs/operations/deployment.md "Health") -------------
+# /health/status/ answers a monitoring system that sends "Authorization: Bearer <token>";
+# empty: only logged-in administrators see it.
+SPORTLOKET_HEALTH_TOKEN = env("SPORTLOKET_HEALTH_TOKEN", default="")
+# Seconds between two heartbeats of a worker, and the age at which the last one turns red.
+SPORTLOKET_HEALTH_HEARTBEAT_SECONDS = env.int("SPORTLOKET_HEALTH_HEARTBEAT_SECONDS", default=30)
+SPORTLOKET_HEALTH_HEARTBEAT_MAX_AGE = env.int("SPORTLOKET_HEALTH_HEARTBEAT_MAX_AGE", default=300)
+# Seconds a periodic task may be late (after its due time in CELERY_BEAT_SCHEDULE) before red.
+SPORTLOKET_HEALTH_BEAT_GRACE = env.int("SPORTLOKET_HEALTH_BEAT_GRACE", default=900)
+# Outbox: red with more than PENDING_MAX e-mails unsent for PENDING_MINUTES, or more than
+# FAILED_MAX e-mails given up in the last FAILED_HOURS.
+SPORTLOKET_HEALTH_OUTBOX_PENDING_MINUTES = env.int(
+    "SPORTLOKET_HEALTH_OUTBOX_PENDING_MINUTES", default=15
+)
+SPORTLOKET_HEALTH_OUTBOX_PENDING_MAX = env.int("SPORTLOKET_HEALTH_OUTBOX_PENDING_MAX", default=0)
+SPORTLOKET_HEALTH_OUTBOX_FAILED_HOURS = env.int("SPORTLOKET_HEALTH_OUTBOX_FAILED_HOURS", default=24)
+SPORTLOKET_HEALTH_OUTBOX_FAILED_MAX = env.int("SPORTLOKET_HEALTH_OUTBOX_FAILED_MAX", default=0)
+# An orchestrator probes the health endpoints over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 # --- Sportloket ----------------------------------------------------------------------------
 SPORTLOKET_SITE_URL = env("SPORTLOKET_SITE_URL", default="http://127.0.0.1:8000")

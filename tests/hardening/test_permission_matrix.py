@@ -69,6 +69,11 @@ READ_404 = {"other_club_supporter": 404}
 MATRIX: dict[str, Rule] = {
     "": Rule(STAFF),
     "privacy/": Rule(PUBLIC),
+    # Probes of an orchestrator; the status (no heartbeat in this world: 503) is for monitoring
+    # with a token, or administrators.
+    "health/live/": Rule(PUBLIC),
+    "health/ready/": Rule(PUBLIC),
+    "health/status/": Rule((), ok=503),
     "account/login/": Rule(PUBLIC),
     "account/password_reset/": Rule(PUBLIC),
     "account/logout/": Rule(PUBLIC, method="post"),
@@ -110,6 +115,8 @@ MATRIX: dict[str, Rule] = {
     "pos-kantoren/<int:pk>/jaarplan/<int:year>/": Rule(READERS, scoped=True),
     # 202: the PDF of the current version is being drawn (a task), the page says so.
     "pos-kantoren/<int:pk>/jaarplan/<int:year>/pdf/": Rule(READERS, ok=202, scoped=True),
+    # Without htmx the status fragment's URL sends the reader on to the PDF.
+    "pos-kantoren/<int:pk>/jaarplan/<int:year>/pdf-status/": Rule(READERS, ok=302, scoped=True),
     # dashboards (issue 8)
     "dashboard/pos/": Rule((POS,)),
     "dashboard/pos/csv/<str:table>/": Rule((POS,)),

@@ -347,3 +347,68 @@ def test_administrators_see_year_plans_in_the_admin_read_only(
     plan.refresh_from_db()
     assert plan.content_version == before
     assert plan.short_term_goals != "x"
+
+
+def test_pdf_status_fragment_polls_while_rendering_and_swaps_in_the_link_when_done(
+    office, policy_staff, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        plan = make_plan(office, policy_staff)
+    client.force_login(policy_staff)
+    url = reverse("poskantoor:year_plan_pdf_status", args=[office.pk, 2026])
+    busy = client.get(url, HTTP_HX_REQUEST="true")
+    assert busy.status_code == 200
+    assert "HX-Request" in busy["Vary"]
+    assert busy["Cache-Control"] == "no-store"
+    html = busy.content.decode()
+    assert 'hx-trigger="every 2s"' in html
+    assert f'hx-get="{url}"' in html
+    assert "Bezig" in html
+    assert "Vernieuwen" in html
+    assert "<html" not in html  # a fragment, not a page
+    # The year plan page and the "being generated" page carry the polling status in a live
+    # region.
+    page = client.get(reverse("poskantoor:year_plan", args=[office.pk, 2026])).content.decode()
+    assert 'aria-live="polite"' in page
+    assert 'hx-trigger="every 2s"' in page
+    pending = client.get(reverse("poskantoor:year_plan_pdf", args=[office.pk, 2026]))
+    assert pending.status_code == 202
+    assert 'hx-trigger="every 2s"' in pending.content.decode()
+
+    for callback in callbacks:
+        callback()
+    plan.refresh_from_db()
+    assert plan.pdf_is_current
+    done = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in done  # polling stops
+    assert reverse("poskantoor:year_plan_pdf", args=[office.pk, 2026]) in done
+    assert nl("Download PDF") in done
+
+
+def test_pdf_status_without_htmx_goes_to_the_pdf_and_outside_scope_is_404(
+    office, policy_staff, client, user_for_role
+):
+    make_plan(office, policy_staff)
+    client.force_login(policy_staff)
+    url = reverse("poskantoor:year_plan_pdf_status", args=[office.pk, 2026])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("poskantoor:year_plan_pdf", args=[office.pk, 2026])
+    assert "HX-Request" in response["Vary"]
+    assert client.get(url.replace("2026", "2027"), HTTP_HX_REQUEST="true").status_code == 404
+    from tests.factories import municipality
+
+    other = user_for_role("policy_staff", municipality=municipality("GM0193"))
+    client.force_login(other)
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_polling_the_pdf_status_is_not_limited_like_an_export(
+    office, policy_staff, client, settings
+):
+    settings.SPORTLOKET_EXPORT_RATE = 2
+    make_plan(office, policy_staff)
+    client.force_login(policy_staff)
+    url = reverse("poskantoor:year_plan_pdf_status", args=[office.pk, 2026])
+    statuses = {client.get(url, HTTP_HX_REQUEST="true").status_code for _ in range(10)}
+    assert statuses == {200}
