@@ -251,7 +251,9 @@ class ReferenceData:
     """Lookups of municipalities, sports and target groups by code, slug or name, loaded once
     per import instead of once per row."""
 
-    def __init__(self):
+    def __init__(self, *, allowed_municipality_ids: frozenset[int] | None = None):
+        # The importer's scope (None: every municipality); rows for others are refused.
+        self.allowed_municipality_ids = allowed_municipality_ids
         self.municipalities: dict[str, Municipality] = {}
         for m in Municipality.objects.filter(active=True):
             self.municipalities[m.cbs_code.lower()] = m
@@ -301,6 +303,14 @@ class ProviderImportForm(ProviderFieldsMixin, forms.ModelForm):
             if found is None and value:
                 self.problems.append(
                     str(_("Unknown municipality “%(value)s”.") % {"value": row["municipality"]})
+                )
+            allowed = self.reference.allowed_municipality_ids
+            if found is not None and allowed is not None and found.pk not in allowed:
+                self.problems.append(
+                    str(
+                        _("You cannot import providers of the municipality “%(value)s”.")
+                        % {"value": found.name}
+                    )
                 )
             data["municipality"] = found.pk if found else ""
         for name, lookup in (

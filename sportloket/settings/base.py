@@ -407,3 +407,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Every 5 minutes: queue again provider import jobs whose message was lost (broker down when
+# queued) or whose worker died mid-chunk; a job runs only after its database claim.
+CELERY_BEAT_SCHEDULE["provider-imports-requeue"] = {
+    "task": "providers.tasks.provider_imports_requeue",
+    "schedule": crontab(minute="*/5"),
+}
