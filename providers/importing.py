@@ -601,10 +601,10 @@ def _run_claimed(job: ProviderImport, claim: uuid.UUID, chunk_seconds: float) ->
         job.rows_total = len(table)
     deadline = time.monotonic() + chunk_seconds
     while job.rows_done < len(table):
-        if time.monotonic() >= deadline:
-            return bool(mine.update(status=ImportJobStatus.QUEUED, claim=None))
         if not _run_batch(job, table, claim):
             return False
+        if job.rows_done < len(table) and time.monotonic() >= deadline:
+            return bool(mine.update(status=ImportJobStatus.QUEUED, claim=None))
     if job.mode == ImportMode.APPLY and job.phase == ImportPhase.CHECK and not job.rejected_count:
         # Every row passed the check: save them, from the first row again.
         return bool(
