@@ -11,6 +11,7 @@ read line by line and reading stops at the first line over the limit.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -26,18 +27,21 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from sportloket.models import AuditEvent
 from sportloket.selectors import user_scope
-from sportloket.services import audit_record, enqueue_on_commit
+from sportloket.services import audit_record, enqueue_on_commit, model_changes
 
 from .constants import (
     IMPORT_MAX_BYTES,
@@ -57,9 +61,8 @@ from .constants import (
     ProviderStatus,
 )
 from .forms import IMPORT_COLUMNS, REQUIRED_COLUMNS, ProviderImportForm, ReferenceData
-from .models import ProviderImport, ProviderImportRow
-from .selectors import provider_find
-from .services import ProviderError, _save_new, provider_update
+from .models import Provider, ProviderImport, ProviderImportRow
+from .services import M2M_FIELDS, SCALAR_FIELDS, ProviderError, _save_new, provider_update
 
 # A worksheet row may carry formatted empty cells beyond the data; more raw cells than this in
 # one row is refused before openpyxl builds the row in memory.
@@ -299,6 +302,8 @@ class ImportRow:
     outcome: str
     reason: str = ""
     changes: dict[str, list[str]] = field(default_factory=dict)
+    # The row's cleaned data once it passed the check (what the write phase saves).
+    data: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -314,13 +319,201 @@ class ImportReport:
         return any(row.outcome == ImportOutcome.REJECTED for row in self.rows)
 
 
-class ImportTable:
-    """A read table with what every batch of it needs: the column mapping, the reference
-    data, the importer's scope and the lines that repeat an earlier line's provider.
+OUTSIDE_SCOPE = _lazy(
+    "This provider is already registered with another municipality; ask that municipality's desk."
+)
+
+
+class Importer:
+    """Saves checked rows within the importer's scope, set-based (see ``write``).
 
     ``municipality_ids`` is the set of municipalities the importer may read and write
     providers of; ``None`` means every municipality (POS staff, administrators, the command).
     """
+
+    def __init__(self, *, municipality_ids: Iterable[int] | None, actor: AbstractBaseUser | None):
+        self.actor = actor
+        self.municipality_ids = None if municipality_ids is None else frozenset(municipality_ids)
+        self.reference = ReferenceData(allowed_municipality_ids=self.municipality_ids)
+
+    def in_scope(self, municipality_id: int) -> bool:
+        return self.municipality_ids is None or municipality_id in self.municipality_ids
+
+    def write(self, results: list[ImportRow]) -> None:
+        """Save rows that passed the check (their ``data``), setting each one's outcome; call
+        inside an atomic block. The known providers are looked up again, so a provider
+        registered since the check is updated rather than duplicated.
+
+        Idempotent on the KvK number (or e-mail address and name): a row written twice
+        updates the provider the first write created. Set-based, because a file has up to
+        20,000 rows: the known providers come from two queries per batch; new providers,
+        their links and audit events are inserted in bulk; only updates go one by one
+        (through ``provider_update``, which locks the row and audits the changes).
+        """
+        known = self._known([(result.line, result.data) for result in results])
+        new, updates = [], []
+        for result in results:
+            existing = known.get(result.line)
+            result.changes = {}
+            if existing is not None and not self.in_scope(existing.municipality_id):
+                result.outcome, result.reason = ImportOutcome.REJECTED, str(OUTSIDE_SCOPE)
+            elif existing is None:
+                result.outcome = ImportOutcome.CREATED
+                new.append((result, result.data))
+            else:
+                data = {k: v for k, v in result.data.items() if v not in ("", None, [])}
+                if _changes(existing, data):
+                    result.outcome = ImportOutcome.UPDATED
+                    updates.append((result, existing, data))
+                else:
+                    result.outcome = ImportOutcome.UNCHANGED
+        self._create(new)
+        for result, provider, data in updates:
+            self._update(result, provider, data)
+
+    def _known(self, rows: list[tuple[int, dict[str, str]]]) -> dict[int, Provider]:
+        """Line -> the provider we already know (same rule as ``provider_find``: the KvK
+        number, else e-mail address and name; the oldest match), in two queries."""
+        kvks = {_kvk(row) for _, row in rows} - {""}
+        by_kvk = {
+            p.kvk_number: p
+            for p in Provider.objects.filter(kvk_number__in=kvks).prefetch_related(
+                "sports", "target_groups"
+            )
+        }
+        wanted = {
+            row.get("email", "").strip().upper()
+            for _, row in rows
+            if _kvk(row) not in by_kvk and row.get("email", "").strip() and row.get("name")
+        }
+        by_email_name: dict[tuple[str, str], Provider] = {}
+        if wanted:
+            candidates = (
+                Provider.objects.annotate(email_upper=Upper("email"))
+                .filter(email_upper__in=wanted)
+                .prefetch_related("sports", "target_groups")
+                .order_by("pk")
+            )
+            for p in candidates:
+                by_email_name.setdefault((p.email.strip().upper(), p.name.strip().upper()), p)
+        known = {}
+        for line, row in rows:
+            key = (row.get("email", "").strip().upper(), row.get("name", "").strip().upper())
+            found = by_kvk.get(_kvk(row)) or by_email_name.get(key)
+            if found is not None:
+                known[line] = found
+        return known
+
+    def _create(self, new: list[tuple[ImportRow, dict[str, Any]]]) -> None:
+        if not new:
+            return
+        actor = self.actor if self.actor is not None and self.actor.is_authenticated else None
+        now = timezone.now()
+        providers = []
+        for _result, data in new:
+            scalars = {k: v for k, v in data.items() if k in SCALAR_FIELDS}
+            providers.append(
+                Provider(
+                    source=ProviderSource.IMPORT,
+                    status=ProviderStatus.ACTIVE,
+                    confirmed_at=now,
+                    created_by=actor,
+                    **scalars,
+                )
+            )
+        try:
+            with transaction.atomic():
+                Provider.objects.bulk_create(providers)
+        except IntegrityError:
+            # A KvK number registered meanwhile: row by row, so only that row is rejected.
+            for result, data in new:
+                self._create_one(result, data)
+            return
+        sport_links, group_links = [], []
+        for provider, (_result, data) in zip(providers, new, strict=True):
+            sport_links += [
+                Provider.sports.through(provider_id=provider.pk, sport_id=sport.pk)
+                for sport in data.get("sports") or []
+            ]
+            group_links += [
+                Provider.target_groups.through(provider_id=provider.pk, targetgroup_id=group.pk)
+                for group in data.get("target_groups") or []
+            ]
+        Provider.sports.through.objects.bulk_create(sport_links)
+        Provider.target_groups.through.objects.bulk_create(group_links)
+        content_type = ContentType.objects.get_for_model(Provider)
+        summary = str(_("Imported."))
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                content_type=content_type,
+                object_id=str(provider.pk),
+                actor=actor,
+                action="import",
+                changes={},
+                summary=summary,
+            )
+            for provider in providers
+        )
+
+    def _create_one(self, result: ImportRow, data: dict[str, Any]) -> None:
+        try:
+            with transaction.atomic():
+                provider = _save_new(
+                    data=data,
+                    source=ProviderSource.IMPORT,
+                    status=ProviderStatus.ACTIVE,
+                    actor=self.actor,
+                )
+                audit_record(
+                    subject=provider, actor=self.actor, action="import", summary=_("Imported.")
+                )
+        except ProviderError as exc:
+            result.outcome, result.reason = ImportOutcome.REJECTED, exc.message
+
+    def _update(self, result: ImportRow, provider: Provider, data: dict[str, Any]) -> None:
+        try:
+            with transaction.atomic():
+                result.changes = provider_update(
+                    provider=provider, data=data, actor=self.actor, action="import"
+                )
+        except ProviderError as exc:
+            result.outcome, result.reason = ImportOutcome.REJECTED, exc.message
+            return
+        if not result.changes:
+            result.outcome = ImportOutcome.UNCHANGED
+
+    @staticmethod
+    def dump(data: dict[str, Any]) -> dict[str, Any]:
+        """Cleaned data as JSON, kept between the check and the write phase of a job."""
+        stored: dict[str, Any] = {}
+        for name, value in data.items():
+            if name in M2M_FIELDS:
+                stored[name] = [obj.pk for obj in value]
+            elif hasattr(value, "pk"):
+                stored[name] = value.pk
+            elif value is None or isinstance(value, str | int):
+                stored[name] = value
+            else:
+                stored[name] = str(value)  # dates (ISO), phone numbers (E.164)
+        return stored
+
+    def load(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """The inverse of ``dump``; KeyError when a municipality, sport or target group is
+        no longer there."""
+        data: dict[str, Any] = {}
+        for name, value in stored.items():
+            if name in M2M_FIELDS:
+                data[name] = [self.reference.by_pk[name][pk] for pk in value]
+            elif name == "municipality":
+                data[name] = self.reference.by_pk[name][value]
+            else:
+                data[name] = Provider._meta.get_field(name).to_python(value)
+        return data
+
+
+class ImportTable(Importer):
+    """A read table with what every batch of it needs besides the scope: the column
+    mapping, a row form class and the lines that repeat an earlier line's provider."""
 
     def __init__(
         self,
@@ -329,11 +522,12 @@ class ImportTable:
         municipality_ids: Iterable[int] | None,
         actor: AbstractBaseUser | None,
     ):
+        super().__init__(municipality_ids=municipality_ids, actor=actor)
         self.header = header_of(table)
         self.lines = table[1:]
-        self.actor = actor
-        self.municipality_ids = None if municipality_ids is None else frozenset(municipality_ids)
-        self.reference = ReferenceData(allowed_municipality_ids=self.municipality_ids)
+        self.form_class = ProviderImportForm.for_columns(
+            [name for name in self.header if name], self.reference
+        )
         self.repeats = self._repeats()
 
     def __len__(self) -> int:
@@ -360,57 +554,58 @@ class ImportTable:
                 first[key] = line
         return repeats
 
-    def in_scope(self, municipality_id: int) -> bool:
-        return self.municipality_ids is None or municipality_id in self.municipality_ids
+    def apply(
+        self, start: int, stop: int, *, write: bool, deadline: float | None = None
+    ) -> list[ImportRow]:
+        """Check rows ``start``..``stop`` (fewer when ``deadline``, a ``time.monotonic()``
+        value, passes first) with the row form and, when ``write``, save those that passed
+        (see ``write``); call inside an atomic block."""
+        rows = [(index + 2, self.row(index)) for index in range(start, stop)]
+        known = self._known(rows)
+        results: list[ImportRow] = []
+        for line, row in rows:
+            results.append(self._check(line, row, known.get(line)))
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+        if write:
+            self.write([r for r in results if r.outcome != ImportOutcome.REJECTED])
+        return results
 
-    def apply(self, index: int) -> ImportRow:
-        """Validate and save one row (call inside an atomic block; the caller rolls it back for
-        a dry run). Idempotent on the KvK number (or e-mail address and name): a row applied
-        twice updates the provider the first run created, never a duplicate."""
-        row = self.row(index)
-        line = index + 2
+    def _check(self, line: int, row: dict[str, str], existing: Provider | None) -> ImportRow:
+        """The row's outcome if it were written now, with its cleaned data; writes nothing."""
         name = row.get("name", "")[:200]
-        if line in self.repeats:
-            reason = _("Same provider as line %(line)s.") % {"line": self.repeats[line]}
+
+        def rejected(reason: str) -> ImportRow:
             return ImportRow(line=line, name=name, outcome=ImportOutcome.REJECTED, reason=reason)
-        kvk = "".join(row.get("kvk_number", "").split())
-        existing = provider_find(kvk_number=kvk, email=row.get("email", ""), name=name)
+
+        if line in self.repeats:
+            return rejected(_("Same provider as line %(line)s.") % {"line": self.repeats[line]})
         if existing is not None and not self.in_scope(existing.municipality_id):
             # Nothing of the other municipality's provider reaches the report.
-            reason = _(
-                "This provider is already registered with another municipality; "
-                "ask that municipality's desk."
-            )
-            return ImportRow(line=line, name=name, outcome=ImportOutcome.REJECTED, reason=reason)
-        form = ProviderImportForm(row, reference=self.reference, instance=existing)
+            return rejected(str(OUTSIDE_SCOPE))
+        # The form copies the row onto its instance: give it a copy, keep the stored state.
+        form = self.form_class(
+            row, reference=self.reference, instance=copy.copy(existing) if existing else None
+        )
         if not form.is_valid():
-            return ImportRow(
-                line=line, name=name, outcome=ImportOutcome.REJECTED, reason=form.error_text()
-            )
+            return rejected(form.error_text())
         data = form.cleaned_data
-        try:
-            if existing is None:
-                provider = _save_new(
-                    data=data,
-                    source=ProviderSource.IMPORT,
-                    status=ProviderStatus.ACTIVE,
-                    actor=self.actor,
-                )
-                audit_record(
-                    subject=provider, actor=self.actor, action="import", summary=_("Imported.")
-                )
-                return ImportRow(line=line, name=data["name"], outcome=ImportOutcome.CREATED)
-            # An import never wipes what staff know: empty cells leave a field as it is.
-            data = {k: v for k, v in data.items() if v not in ("", None, [])}
-            changes = provider_update(
-                provider=existing, data=data, actor=self.actor, action="import"
-            )
-        except ProviderError as exc:
-            return ImportRow(
-                line=line, name=name, outcome=ImportOutcome.REJECTED, reason=exc.message
-            )
+        if existing is None:
+            return ImportRow(line=line, name=data["name"], outcome=ImportOutcome.CREATED, data=data)
+        # An import never wipes what staff know: empty cells leave a field as it is.
+        kept = {k: v for k, v in data.items() if v not in ("", None, [])}
+        changes = _changes(existing, kept)
         outcome = ImportOutcome.UPDATED if changes else ImportOutcome.UNCHANGED
-        return ImportRow(line=line, name=data.get("name", name), outcome=outcome, changes=changes)
+        return ImportRow(line=line, name=data["name"], outcome=outcome, changes=changes, data=data)
+
+
+def _changes(provider: Provider, data: dict[str, Any]) -> dict[str, list[str]]:
+    """What writing ``data`` would change (the many-to-many fields from the prefetch)."""
+    return model_changes(provider, data, [f for f in SCALAR_FIELDS + M2M_FIELDS if f in data])
+
+
+def _kvk(row: dict[str, str]) -> str:
+    return "".join(row.get("kvk_number", "").split())
 
 
 def scope_of(actor: AbstractBaseUser | None) -> frozenset[int] | None:
@@ -438,8 +633,9 @@ def import_file(
     report = ImportReport(rows=[], applied=False)
     try:
         with transaction.atomic():
-            for index in range(len(table)):
-                report.rows.append(table.apply(index))
+            for start in range(0, len(table), IMPORT_BATCH_ROWS):
+                stop = min(start + IMPORT_BATCH_ROWS, len(table))
+                report.rows.extend(table.apply(start, stop, write=not dry_run))
             if dry_run or report.has_rejections:
                 raise _DryRun
             report.applied = True
@@ -578,6 +774,17 @@ def import_job_run(*, job_id: str, chunk_seconds: float = IMPORT_CHUNK_SECONDS) 
 
 def _run_claimed(job: ProviderImport, claim: uuid.UUID, chunk_seconds: float) -> bool:
     mine = ProviderImport.objects.filter(pk=job.pk, claim=claim)
+    if job.phase == ImportPhase.WRITE:
+        # The rows passed the check; their cleaned data was kept with the check's outcomes.
+        importer = Importer(municipality_ids=job.municipality_ids, actor=job.created_by)
+        deadline = time.monotonic() + chunk_seconds
+        while job.rows_done < (job.rows_total or 0):
+            if not _write_batch(job, importer, claim):
+                return False
+            if job.rows_done < job.rows_total and time.monotonic() >= deadline:
+                return bool(mine.update(status=ImportJobStatus.QUEUED, claim=None))
+        _finish_with_report(job, mine)
+        return False
     try:
         with job.file.open("rb") as file:
             content = file.read(IMPORT_MAX_BYTES + 1)
@@ -618,12 +825,18 @@ def _run_claimed(job: ProviderImport, claim: uuid.UUID, chunk_seconds: float) ->
                 claim=None,
             )
         )
+    _finish_with_report(job, mine)
+    return False
+
+
+def _finish_with_report(job: ProviderImport, mine) -> None:
     report = _report_csv(job)
     name = f"imports/{job.pk}/rapport-{job.phase}.csv"
     default_storage.delete(name)
     name = default_storage.save(name, ContentFile(report))
     _finish(mine, status=ImportJobStatus.DONE, report=name)
-    return False
+    # The rows' data was only needed to write them: keep no copy of it.
+    job.rows.exclude(data={}).update(data={})
 
 
 def _finish(mine, **fields) -> None:
@@ -635,14 +848,12 @@ def _run_batch(job: ProviderImport, table: ImportTable, claim: uuid.UUID) -> boo
     with the progress counters; False when the claim was lost (nothing saved then)."""
     try:
         with transaction.atomic():
-            results = []
-            deadline = time.monotonic() + IMPORT_BATCH_SECONDS
-            index = job.rows_done
-            while index < len(table) and len(results) < IMPORT_BATCH_ROWS:
-                results.append(table.apply(index))
-                index += 1
-                if time.monotonic() >= deadline:
-                    break
+            results = table.apply(
+                job.rows_done,
+                min(job.rows_done + IMPORT_BATCH_ROWS, len(table)),
+                write=job.phase == ImportPhase.WRITE,
+                deadline=time.monotonic() + IMPORT_BATCH_SECONDS,
+            )
             if job.phase == ImportPhase.CHECK:
                 raise _Rollback(results)
             if not _record(job, claim, results):
@@ -652,6 +863,36 @@ def _run_batch(job: ProviderImport, table: ImportTable, claim: uuid.UUID) -> boo
             return False
         with transaction.atomic():
             return _record(job, claim, rollback.results)
+    return True
+
+
+def _write_batch(job: ProviderImport, importer: Importer, claim: uuid.UUID) -> bool:
+    """Save the next batch of checked rows with the progress counters in one transaction;
+    False when the claim was lost (nothing saved then) or nothing is left to write."""
+    first = job.rows_done + 2
+    stored = job.rows.filter(
+        phase=ImportPhase.CHECK, line__gte=first, line__lt=first + IMPORT_BATCH_ROWS
+    ).order_by("line")
+    results = []
+    for line, name, data in stored.values_list("line", "name", "data"):
+        result = ImportRow(line=line, name=name, outcome=ImportOutcome.CREATED)
+        try:
+            result.data = importer.load(data)
+        except KeyError:
+            result.outcome = ImportOutcome.REJECTED
+            result.reason = _(
+                "A municipality, sport or target group of this row is no longer available."
+            )
+        results.append(result)
+    if not results:
+        return False
+    try:
+        with transaction.atomic():
+            importer.write([r for r in results if r.outcome != ImportOutcome.REJECTED])
+            if not _record(job, claim, results):
+                raise _Rollback
+    except _Rollback:
+        return False
     return True
 
 
@@ -672,6 +913,8 @@ def _record(job: ProviderImport, claim: uuid.UUID, results: list[ImportRow]) -> 
     )
     if not updated:
         return False
+    keep_data = job.mode == ImportMode.APPLY and job.phase == ImportPhase.CHECK
+    importer_dump = Importer.dump
     ProviderImportRow.objects.bulk_create(
         ProviderImportRow(
             job=job,
@@ -681,6 +924,8 @@ def _record(job: ProviderImport, claim: uuid.UUID, results: list[ImportRow]) -> 
             outcome=row.outcome,
             reason=row.reason,
             changes=row.changes,
+            # Kept for the write phase of an import (cleared when the job ends).
+            data=importer_dump(row.data) if keep_data and row.data else {},
         )
         for row in results
     )

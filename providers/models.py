@@ -290,6 +290,8 @@ class ProviderImportRow(models.Model):
     outcome = models.CharField(_("result"), max_length=10, choices=ImportOutcome.choices)
     reason = models.TextField(_("details"), blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # An import's check keeps each row's cleaned data here for its write phase.
+    data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("import row")

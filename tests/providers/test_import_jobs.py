@@ -321,14 +321,14 @@ def test_running_job_is_not_claimed_twice_but_a_dead_one_resumes_after_its_last_
 def test_batch_of_a_run_that_lost_its_claim_is_not_saved(pos_staff):
     job = start(pos_staff, GOOD)
     import_job_run(job_id=job.pk)
-    real_apply = importing.ImportTable.apply
+    real_write = importing.Importer.write
 
-    def taken_over(self, index):
+    def taken_over(self, *args, **kwargs):
         # Another worker reclaims the job while this run applies its batch.
         ProviderImport.objects.filter(pk=job.pk).update(claim=None)
-        return real_apply(self, index)
+        return real_write(self, *args, **kwargs)
 
-    with mock.patch.object(importing.ImportTable, "apply", taken_over):
+    with mock.patch.object(importing.Importer, "write", taken_over):
         assert import_job_run(job_id=job.pk) is False
     assert not Provider.objects.exists()
     job.refresh_from_db()
