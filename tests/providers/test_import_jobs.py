@@ -89,6 +89,8 @@ def test_dry_run_job_then_import_from_the_stored_file(
     assert applied.created_count == 2
     assert "Import opgeslagen" in client.get(response["Location"]).content.decode()
     assert Provider.objects.count() == 2
+    # The rows' data was kept for the write phase only.
+    assert not ProviderImportRow.objects.exclude(data={}).exists()
     # The button pressed again starts no second import.
     response = client.post(f"/aanbieders/import/{job.pk}/importeren/")
     assert response["Location"] == f"/aanbieders/import/{applied.pk}/"
