@@ -178,7 +178,7 @@ def _too_big_unpacked() -> ProviderError:
     )
 
 
-def _checked_archive(content: bytes) -> zipfile.ZipFile:
+def _checked_archive(content: bytes, *, scan_rows: int) -> zipfile.ZipFile:
     """Open the XLSX's zip and check what it unpacks to: first the sizes its directory
     declares, then the real sizes by decompressing each member with a counter (a forged
     directory cannot make openpyxl read more than was counted here)."""
@@ -214,14 +214,15 @@ def _checked_archive(content: bytes) -> zipfile.ZipFile:
             raise _too_big_unpacked()
     for member in members:
         if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-            _check_sheet_widths(archive, member.filename)
+            _check_sheet_widths(archive, member.filename, scan_rows)
     return archive
 
 
-def _check_sheet_widths(archive: zipfile.ZipFile, name: str) -> None:
-    """Count the cells of each row while streaming the sheet's XML, so that one row of a
-    million cells is refused before openpyxl materialises it."""
-    cells = 0
+def _check_sheet_widths(archive: zipfile.ZipFile, name: str, scan_rows: int) -> None:
+    """Count the cells of each row (of the first ``scan_rows`` when not 0) while
+    streaming the sheet's XML, so that one row of a million cells is refused before openpyxl
+    materialises it."""
+    cells = rows = 0
     try:
         with archive.open(name) as stream:
             # The member's size was counted above; expat refuses entity expansion attacks.
@@ -238,6 +239,9 @@ def _check_sheet_widths(archive: zipfile.ZipFile, name: str) -> None:
                         )
                 elif event == "end" and tag == "row":
                     element.clear()
+                    rows += 1
+                    if scan_rows and rows >= scan_rows:
+                        return
     except ElementTree.ParseError as exc:
         raise _not_xlsx() from exc
 
@@ -245,7 +249,8 @@ def _check_sheet_widths(archive: zipfile.ZipFile, name: str) -> None:
 def _read_xlsx(content: bytes, limit: int) -> list[list[str]]:
     from openpyxl import load_workbook
 
-    archive = _checked_archive(content)
+    # The web request reads the header only: the width scan stops where reading stops.
+    archive = _checked_archive(content, scan_rows=limit if limit <= 2 else 0)
     archive.close()
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -377,9 +382,9 @@ class Importer:
         kvks = {_kvk(row) for _, row in rows} - {""}
         by_kvk = {
             p.kvk_number: p
-            for p in Provider.objects.filter(kvk_number__in=kvks).prefetch_related(
-                "sports", "target_groups"
-            )
+            for p in Provider.objects.filter(kvk_number__in=kvks)
+            .select_related("municipality")
+            .prefetch_related("sports", "target_groups")
         }
         wanted = {
             row.get("email", "").strip().upper()
@@ -391,6 +396,7 @@ class Importer:
             candidates = (
                 Provider.objects.annotate(email_upper=Upper("email"))
                 .filter(email_upper__in=wanted)
+                .select_related("municipality")
                 .prefetch_related("sports", "target_groups")
                 .order_by("pk")
             )
