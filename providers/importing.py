@@ -738,11 +738,7 @@ def import_jobs_requeue() -> list[str]:
 
 
 class _Rollback(Exception):
-    """Ends a batch's transaction without saving; carries a dry run's results out of it."""
-
-    def __init__(self, results: list[ImportRow] | None = None):
-        super().__init__()
-        self.results = results
+    """Ends a batch's transaction without saving (the run lost its claim)."""
 
 
 def import_job_run(*, job_id: str, chunk_seconds: float = IMPORT_CHUNK_SECONDS) -> bool:
@@ -819,7 +815,7 @@ def _run_claimed(job: ProviderImport, claim: uuid.UUID, chunk_seconds: float) ->
         job.rows_total = len(table)
     deadline = time.monotonic() + chunk_seconds
     while job.rows_done < len(table):
-        if not _run_batch(job, table, claim):
+        if not _check_batch(job, table, claim):
             return False
         if job.rows_done < len(table) and time.monotonic() >= deadline:
             return bool(mine.update(status=ImportJobStatus.QUEUED, claim=None))
@@ -852,32 +848,22 @@ def _finish(mine, **fields) -> None:
     mine.update(finished_at=timezone.now(), claim=None, **fields)
 
 
-def _run_batch(job: ProviderImport, table: ImportTable, claim: uuid.UUID) -> bool:
-    """Apply the next batch of rows (rolled back in the check phase) and record the outcomes
-    with the progress counters; False when the claim was lost (nothing saved then)."""
-    try:
-        with transaction.atomic():
-            results = table.apply(
-                job.rows_done,
-                min(job.rows_done + IMPORT_BATCH_ROWS, len(table)),
-                write=job.phase == ImportPhase.WRITE,
-                deadline=time.monotonic() + IMPORT_BATCH_SECONDS,
-            )
-            if job.phase == ImportPhase.CHECK:
-                raise _Rollback(results)
-            if not _record(job, claim, results):
-                raise _Rollback
-    except _Rollback as rollback:
-        if rollback.results is None:
-            return False
-        with transaction.atomic():
-            return _record(job, claim, rollback.results)
-    return True
+def _check_batch(job: ProviderImport, table: ImportTable, claim: uuid.UUID) -> bool:
+    """Check the next batch of rows (nothing is written) and record the outcomes with the
+    progress counters; False when the claim was lost."""
+    results = table.apply(
+        job.rows_done,
+        min(job.rows_done + IMPORT_BATCH_ROWS, len(table)),
+        write=False,
+        deadline=time.monotonic() + IMPORT_BATCH_SECONDS,
+    )
+    with transaction.atomic():
+        return _record(job, claim, results)
 
 
 def _write_batch(job: ProviderImport, importer: Importer, claim: uuid.UUID) -> bool:
     """Save the next batch of checked rows with the progress counters in one transaction;
-    False when the claim was lost (nothing saved then) or nothing is left to write."""
+    False when the claim was lost (nothing saved then)."""
     first = job.rows_done + 2
     stored = job.rows.filter(
         phase=ImportPhase.CHECK, line__gte=first, line__lt=first + IMPORT_BATCH_ROWS
@@ -894,7 +880,8 @@ def _write_batch(job: ProviderImport, importer: Importer, claim: uuid.UUID) -> b
             )
         results.append(result)
     if not results:
-        return False
+        # Every line has its check row; none left means the job's rows were removed.
+        raise RuntimeError(f"import job {job.pk}: no checked rows from line {first}")
     try:
         with transaction.atomic():
             importer.write([r for r in results if r.outcome != ImportOutcome.REJECTED])
