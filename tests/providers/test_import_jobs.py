@@ -483,3 +483,26 @@ def test_real_worker_runs_the_import_job(celery_workers, pos_staff):
     assert job.created_count == 2
     assert Provider.objects.count() == 2
     assert job.report.read().decode("utf-8-sig").startswith("regel;naam")
+
+
+def test_values_kept_between_check_and_write_arrive_unchanged(pos_staff, utrecht):
+    """Phone numbers, dates, numbers and links survive the check's storage of the row."""
+    content = (
+        "naam;soort;kvk;gemeente;telefoon;vog;vog_date;deelnemers;sporten;doelgroepen\n"
+        "Zwemclub Oost;vereniging;33333333;GM0344;06 12345678;voldaan;2026-03-01;120;"
+        "Zwemmen, Padel;Jeugd\n"
+    )
+    job = start(pos_staff, content)
+    run_job(job)
+    assert job.applied
+    provider = Provider.objects.get(kvk_number="33333333")
+    assert provider.municipality == utrecht
+    assert provider.phone.as_e164 == "+31612345678"
+    assert str(provider.vog_date) == "2026-03-01"
+    assert provider.participants == 120
+    assert sorted(provider.sports.values_list("slug", flat=True)) == ["padel", "zwemmen"]
+    assert list(provider.target_groups.values_list("slug", flat=True)) == ["jeugd"]
+    # Imported again: nothing changes, so nothing is written.
+    again = start(pos_staff, content)
+    run_job(again)
+    assert (again.unchanged_count, again.updated_count) == (1, 0)
