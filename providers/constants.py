@@ -65,9 +65,40 @@ class StatusAction(models.TextChoices):
 # Contact fields that hold personal data: exported and erased on request (AVG/GDPR).
 PERSONAL_FIELDS = ("contact_name", "email", "phone", "street")
 
-# Import files: refused above this size or row count, so one upload cannot tie up a worker.
+# Import files: refused above these limits before or while parsing, so that one upload cannot
+# tie up a worker's time or memory (a CSV with a million columns, an XLSX "zip bomb").
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_ROWS = 20_000
+IMPORT_MAX_COLUMNS = 50
+IMPORT_MAX_CELL_CHARS = 1000
+# A CSV line longer than this cannot hold IMPORT_MAX_COLUMNS cells of the allowed size.
+IMPORT_MAX_LINE_CHARS = IMPORT_MAX_COLUMNS * (IMPORT_MAX_CELL_CHARS + 3)
+# XLSX: checked on the zip directory before openpyxl opens anything. A legitimate sheet of
+# 20,000 rows unpacks to some 15-30 MB; XML rarely compresses better than 1:100.
+IMPORT_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+IMPORT_MAX_MEMBER_BYTES = {"xl/sharedStrings.xml": 24 * 1024 * 1024}
+IMPORT_MAX_ZIP_RATIO = 200
+IMPORT_MAX_ZIP_MEMBERS = 200
+
+
+class ImportMode(models.TextChoices):
+    CHECK = "check", _("Check (dry run)")
+    APPLY = "apply", _("Import")
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class ImportPhase(models.TextChoices):
+    """An import checks every row first and writes only when none is rejected."""
+
+    CHECK = "check", _("Checking rows")
+    WRITE = "write", _("Saving rows")
+
 
 # Registry page sizes users can choose; the first is the default.
 PAGE_SIZES = (25, 50, 100)

@@ -249,13 +249,24 @@ class ReferenceData:
     """Lookups of municipalities, sports and target groups by code, slug or name, loaded once
     per import instead of once per row."""
 
-    def __init__(self):
+    def __init__(self, *, allowed_municipality_ids: frozenset[int] | None = None):
+        # The importer's scope (None: every municipality); rows for others are refused.
+        self.allowed_municipality_ids = allowed_municipality_ids
         self.municipalities: dict[str, Municipality] = {}
         for m in Municipality.objects.filter(active=True):
             self.municipalities[m.cbs_code.lower()] = m
             self.municipalities[m.name.lower()] = m
         self.sports = self._named(Sport)
         self.target_groups = self._named(TargetGroup)
+        # By primary key, for the row form's fields (no query per row).
+        self.by_pk: dict[str, dict[int, object]] = {
+            name: {obj.pk: obj for obj in lookup.values()}
+            for name, lookup in (
+                ("municipality", self.municipalities),
+                ("sports", self.sports),
+                ("target_groups", self.target_groups),
+            )
+        }
 
     @staticmethod
     def _named(model) -> dict[str, object]:
@@ -264,6 +275,53 @@ class ReferenceData:
             found[obj.slug.lower()] = obj
             found[obj.name.lower()] = obj
         return found
+
+
+class PreloadedChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that looks the value up in objects loaded once per import."""
+
+    def __init__(self, objects: dict[int, object], **kwargs):
+        self.objects = objects
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.objects[int(value)]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from exc
+
+
+class PreloadedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that looks the values up in objects loaded once per import."""
+
+    def __init__(self, objects: dict[int, object], **kwargs):
+        self.objects = objects
+        super().__init__(**kwargs)
+
+    def _check_values(self, value):
+        found = []
+        for pk in value:
+            try:
+                found.append(self.objects[int(pk)])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                ) from exc
+        return found
+
+
+class _SharedFields(dict):
+    """The prepared fields of an import's row forms, shared instead of deep-copied for each of
+    up to 20,000 rows: after preparation nothing writes to them (no per-row state)."""
+
+    def __deepcopy__(self, memo):
+        return _SharedFields(self)
 
 
 class ProviderImportForm(ProviderFieldsMixin, forms.ModelForm):
@@ -278,15 +336,53 @@ class ProviderImportForm(ProviderFieldsMixin, forms.ModelForm):
         model = Provider
         fields = ProviderForm.Meta.fields
 
+    # True on the classes made by ``for_columns``, whose fields are already prepared.
+    prepared = False
+
     def __init__(self, row: dict[str, str], *, reference: ReferenceData, instance=None):
         self.reference = reference
         self.problems: list[str] = []
         data = self._translate(row)
         super().__init__(data=data, instance=instance)
+        if not self.prepared:
+            self._prepare(row, reference)
+
+    @classmethod
+    def for_columns(cls, columns: list[str], reference: ReferenceData) -> type[ProviderImportForm]:
+        """A form class for the rows of one file: its fields prepared once (only the file's
+        columns, shared rules, preloaded choices), so a row costs a copy of those alone."""
+        template = cls(dict.fromkeys(columns, ""), reference=reference)
+        form_class = type(cls.__name__, (cls,), {"prepared": True})
+        form_class.base_fields = _SharedFields(template.fields)
+        return form_class
+
+    def _prepare(self, row: dict[str, str], reference: ReferenceData) -> None:
         self._apply_shared_rules()
         for name in list(self.fields):
             if name not in row:
                 del self.fields[name]
+        for name, objects in reference.by_pk.items():
+            if name in self.fields:
+                old = self.fields[name]
+                kind = (
+                    PreloadedMultipleChoiceField
+                    if isinstance(old, forms.ModelMultipleChoiceField)
+                    else PreloadedChoiceField
+                )
+                self.fields[name] = kind(
+                    objects, queryset=old.queryset, required=old.required, label=old.label
+                )
+
+    def _get_validation_exclusions(self):
+        # No query per row: the municipality was found among the active ones loaded for the
+        # import (the model's foreign-key check would repeat that), and the KvK number's
+        # format is checked by the form field, its uniqueness by ``validate_unique`` below.
+        return {*super()._get_validation_exclusions(), "municipality", "kvk_number"}
+
+    def validate_unique(self):
+        """No query per row: the import matched the provider with this KvK number already
+        (it is this form's instance), and the database constraint refuses a duplicate that
+        appears meanwhile (the row is then rejected)."""
 
     def _translate(self, row: dict[str, str]) -> dict[str, object]:
         data: dict[str, object] = dict(row)
@@ -299,6 +395,14 @@ class ProviderImportForm(ProviderFieldsMixin, forms.ModelForm):
             if found is None and value:
                 self.problems.append(
                     str(_("Unknown municipality “%(value)s”.") % {"value": row["municipality"]})
+                )
+            allowed = self.reference.allowed_municipality_ids
+            if found is not None and allowed is not None and found.pk not in allowed:
+                self.problems.append(
+                    str(
+                        _("You cannot import providers of the municipality “%(value)s”.")
+                        % {"value": found.name}
+                    )
                 )
             data["municipality"] = found.pk if found else ""
         for name, lookup in (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
@@ -16,6 +19,10 @@ from sportloket.models import Municipality, Sport, TargetGroup
 from .constants import (
     BASIC_REQUIREMENTS,
     SAFETY_BASICS,
+    ImportJobStatus,
+    ImportMode,
+    ImportOutcome,
+    ImportPhase,
     ProviderKind,
     ProviderSource,
     ProviderStatus,
@@ -166,3 +173,135 @@ class Provider(SafetyBasicsMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("providers:detail", args=[self.pk])
+
+
+def _import_upload_to(job: ProviderImport, filename: str) -> str:
+    # Only the suffix of the user's file name reaches the storage key.
+    return f"imports/{job.pk}/upload{Path(filename).suffix.lower()}"
+
+
+def _import_report_to(job: ProviderImport, filename: str) -> str:
+    return f"imports/{job.pk}/{filename}"
+
+
+class ProviderImport(models.Model):
+    """A provider import (or its dry run) run by a Celery job off the web request.
+
+    The uploaded file stays in the default storage, so the dry run's "Import" button and a
+    worker on another machine read the same file. ``municipality_ids`` is the importer's scope
+    when the job was started (``None``: every municipality): the job reads and writes only
+    providers of those municipalities. Progress counters are updated with every batch, in the
+    batch's own transaction, so ``rows_done`` always says how far the committed work got.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    municipality_ids = models.JSONField(_("municipalities in scope"), null=True, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=ImportMode.choices)
+    checked_job = models.ForeignKey(
+        "self",
+        verbose_name=_("dry run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to=_import_upload_to, max_length=300)
+    file_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ImportJobStatus.choices,
+        default=ImportJobStatus.QUEUED,
+        db_index=True,
+    )
+    phase = models.CharField(
+        _("phase"), max_length=10, choices=ImportPhase.choices, default=ImportPhase.CHECK
+    )
+    rows_total = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    report = models.FileField(_("report"), upload_to=_import_report_to, max_length=300, blank=True)
+    # The worker run that owns the job: every batch commits only while this still matches.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("provider import")
+        verbose_name_plural = _("provider imports")
+        ordering = ["-created_at"]
+        constraints = [
+            # The dry run's "Import" button pressed twice starts one import.
+            models.UniqueConstraint(
+                fields=["checked_job"],
+                condition=models.Q(checked_job__isnull=False),
+                name="one_import_per_dry_run",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_mode_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("providers:import_job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+
+    @property
+    def applied(self) -> bool:
+        """The rows were saved (an import that found no rejected row in its check)."""
+        return (
+            self.status == ImportJobStatus.DONE
+            and self.mode == ImportMode.APPLY
+            and self.phase == ImportPhase.WRITE
+        )
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class ProviderImportRow(models.Model):
+    """One line's outcome in a phase of an import job, written in the same transaction as the
+    job's counters; unique per line so that a batch redone after a crash cannot add twice."""
+
+    job = models.ForeignKey(ProviderImport, on_delete=models.CASCADE, related_name="rows")
+    phase = models.CharField(max_length=10, choices=ImportPhase.choices)
+    line = models.PositiveIntegerField(_("line"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    outcome = models.CharField(_("result"), max_length=10, choices=ImportOutcome.choices)
+    reason = models.TextField(_("details"), blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # An import's check keeps each row's cleaned data here for its write phase.
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        ordering = ["line"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "phase", "line"], name="one_import_row_per_line_and_phase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.outcome}"

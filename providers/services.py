@@ -5,7 +5,7 @@ import and erasure of personal data. Every change leaves an audit event in the s
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +23,6 @@ from sportloket.tokens import InvalidToken, make_token, read_token
 from .constants import (
     PERSONAL_FIELDS,
     SAFETY_BASICS,
-    ImportOutcome,
     ProviderKind,
     ProviderSource,
     ProviderStatus,
@@ -391,87 +390,3 @@ def audit_events_with_personal_data(provider: Provider) -> list[AuditEvent]:
     for name in PERSONAL_FIELDS:
         personal |= Q(changes__has_key=name)
     return list(audit_events_for(provider).filter(personal))
-
-
-# --- Import ----------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportRow:
-    line: int
-    name: str
-    outcome: str
-    reason: str = ""
-    changes: dict[str, list[str]] = field(default_factory=dict)
-
-
-@dataclass
-class ImportReport:
-    rows: list[ImportRow]
-    applied: bool
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for row in self.rows if row.outcome == outcome)
-
-    @property
-    def has_rejections(self) -> bool:
-        return any(row.outcome == ImportOutcome.REJECTED for row in self.rows)
-
-    @property
-    def counts(self) -> list[tuple[str, int]]:
-        return [(str(outcome.label), self.count(outcome)) for outcome in ImportOutcome]
-
-
-class _DryRun(Exception):
-    """Raised inside the import transaction to roll it back after a dry run or a rejection."""
-
-
-def provider_import(
-    *, rows: list[tuple[int, dict[str, Any], str]], actor: AbstractBaseUser | None, dry_run: bool
-) -> ImportReport:
-    """Import validated rows, idempotent on KvK number: a known KvK updates (or leaves
-    unchanged) that provider, never a duplicate. Each row is ``(line, cleaned_data, error)``;
-    a row with an error is rejected (its data then only needs a name for the report).
-    All or nothing: when any row is rejected, or on a dry run, the whole transaction rolls
-    back and the report says what *would* happen.
-    """
-    report = ImportReport(rows=[], applied=False)
-    try:
-        with transaction.atomic():
-            seen: dict[str, int] = {}
-            for line, data, error in rows:
-                report.rows.append(_import_row(line, data, error, seen, actor))
-            if dry_run or report.has_rejections:
-                raise _DryRun
-            report.applied = True
-    except _DryRun:
-        report.applied = False
-    return report
-
-
-def _import_row(line, data, error, seen, actor) -> ImportRow:
-    if error:
-        name = data.get("name", "")
-        return ImportRow(line=line, name=name, outcome=ImportOutcome.REJECTED, reason=error)
-    name = data["name"]
-    kvk = data.get("kvk_number", "")
-    key = kvk or f"{data.get('email', '').lower()}|{name.lower()}"
-    if key in seen:
-        reason = _("Same provider as line %(line)s.") % {"line": seen[key]}
-        return ImportRow(line=line, name=name, outcome=ImportOutcome.REJECTED, reason=reason)
-    seen[key] = line
-    existing = provider_find(kvk_number=kvk, email=data.get("email", ""), name=name)
-    try:
-        if existing is None:
-            provider = _save_new(
-                data=data, source=ProviderSource.IMPORT, status=ProviderStatus.ACTIVE, actor=actor
-            )
-            audit_record(subject=provider, actor=actor, action="import", summary=_("Imported."))
-            return ImportRow(line=line, name=name, outcome=ImportOutcome.CREATED)
-        # An import never wipes what staff know: empty cells leave a field as it is.
-        data = {k: v for k, v in data.items() if v not in ("", None, [])}
-        changes = provider_update(provider=existing, data=data, actor=actor, action="import")
-    except ProviderError as exc:
-        return ImportRow(line=line, name=name, outcome=ImportOutcome.REJECTED, reason=exc.message)
-    outcome = ImportOutcome.UPDATED if changes else ImportOutcome.UNCHANGED
-    return ImportRow(line=line, name=name, outcome=outcome, changes=changes)

@@ -24,6 +24,17 @@ urlpatterns = [
     path("aanbieders/export.csv", views.ProviderExportView.as_view(), name="export"),
     path("aanbieders/nieuw/", views.ProviderFormView.as_view(), name="create"),
     path("aanbieders/importeren/", views.ImportView.as_view(), name="import"),
+    path("aanbieders/import/<uuid:pk>/", views.ImportJobView.as_view(), name="import_job"),
+    path(
+        "aanbieders/import/<uuid:pk>/importeren/",
+        views.ImportApplyView.as_view(),
+        name="import_apply",
+    ),
+    path(
+        "aanbieders/import/<uuid:pk>/rapport.csv",
+        views.ImportReportView.as_view(),
+        name="import_report",
+    ),
     path("aanbieders/<int:pk>/", views.ProviderDetailView.as_view(), name="detail"),
     path("aanbieders/<int:pk>/bewerken/", views.ProviderFormView.as_view(), name="edit"),
     path("aanbieders/<int:pk>/status/", views.ProviderStatusView.as_view(), name="status"),

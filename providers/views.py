@@ -7,7 +7,7 @@ from html import escape
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,11 +23,14 @@ from sportloket.ratelimit import ratelimit_post
 from sportloket.selectors import audit_events_for, municipality_list
 from sportloket.services import audit_record
 
-from . import services
+from . import importing, services
 from .constants import (
     AUDIT_ACTIONS,
+    IMPORT_MAX_BYTES,
     PAGE_SIZES,
     SAFETY_BASICS,
+    ImportJobStatus,
+    ImportMode,
     ImportOutcome,
     ProviderKind,
     ProviderStatus,
@@ -35,7 +38,6 @@ from .constants import (
 )
 from .filters import ProviderFilter
 from .forms import ImportUploadForm, ProviderForm, RegistrationForm
-from .importing import import_file
 from .models import Provider
 from .selectors import (
     EDITOR_ROLES,
@@ -406,8 +408,9 @@ class EraseView(RoleRequiredMixin, View):
 
 
 class ImportView(RoleRequiredMixin, View):
-    """Upload a spreadsheet. "Check" shows the report without saving; "Import" saves only when
-    every row is valid."""
+    """Upload a spreadsheet. The request only checks the file (size, type, limits, header) and
+    stores it; the dry run ("Check") or the import runs as a background job whose progress
+    page the user is sent to."""
 
     allowed_roles = EDITOR_ROLES
     template_name = "providers/import.html"
@@ -417,23 +420,73 @@ class ImportView(RoleRequiredMixin, View):
 
     def post(self, request):
         form = ImportUploadForm(request.POST, request.FILES)
-        context = {"form": form}
         if not form.is_valid():
-            return render(request, self.template_name, context, status=400)
+            return render(request, self.template_name, {"form": form}, status=400)
         upload = form.cleaned_data["file"]
-        dry_run = "apply" not in request.POST
+        mode = ImportMode.APPLY if "apply" in request.POST else ImportMode.CHECK
         try:
-            report = import_file(
-                file=upload, filename=upload.name, actor=request.user, dry_run=dry_run
-            )
+            importing.check_upload(upload.read(IMPORT_MAX_BYTES + 1), upload.name)
         except services.ProviderError as exc:
             form.add_error("file", exc.message)
-            return render(request, self.template_name, context, status=400)
-        context.update(report=report, dry_run=dry_run, outcomes=ImportOutcome)
-        if report.applied:
-            messages.success(request, _("The import has been saved."))
-        elif not dry_run:
-            messages.error(
-                request, _("Nothing was imported: correct the rejected rows and try again.")
-            )
-        return render(request, self.template_name, context)
+            return render(request, self.template_name, {"form": form}, status=400)
+        upload.seek(0)
+        job = importing.import_job_start(user=request.user, upload=upload, mode=mode)
+        return redirect(job)
+
+
+class ImportJobView(RoleRequiredMixin, View):
+    """An import job's progress and, when it has finished, its report. htmx polls the
+    fragment every 2 s (HTTP 286 stops the polling once the job has finished); without
+    JavaScript the page has a link to reload it."""
+
+    allowed_roles = EDITOR_ROLES
+
+    def get(self, request, pk):
+        job = importing.import_job_get(user=request.user, pk=pk)
+        context = {
+            "job": job,
+            "rows": importing.import_job_rows(job),
+            "outcomes": ImportOutcome,
+            "statuses": ImportJobStatus,
+        }
+        if request.headers.get("HX-Request"):
+            response = render(request, "providers/_import_job.html", context)
+            if job.finished:
+                response.status_code = 286
+            return response
+        return render(request, "providers/import_job.html", context)
+
+
+class ImportApplyView(RoleRequiredMixin, View):
+    """The dry run's "Import" button: import the stored file of that dry run."""
+
+    allowed_roles = EDITOR_ROLES
+
+    def post(self, request, pk):
+        job = importing.import_job_get(user=request.user, pk=pk)
+        try:
+            applied = importing.import_job_apply(job=job, user=request.user)
+        except services.ProviderError as exc:
+            messages.error(request, exc.message)
+            return redirect(job)
+        return redirect(applied)
+
+
+class ImportReportView(RoleRequiredMixin, View):
+    """The finished job's report as CSV; only for those who may see the job (else 404)."""
+
+    allowed_roles = EDITOR_ROLES
+
+    def get(self, request, pk):
+        job = importing.import_job_get(user=request.user, pk=pk)
+        if not job.report:
+            raise Http404
+        stamp = timezone.localtime(job.finished_at).strftime("%Y%m%d-%H%M")
+        response = FileResponse(
+            job.report.open("rb"),
+            as_attachment=True,
+            filename=f"importrapport-{stamp}.csv",
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Cache-Control"] = "no-store"
+        return response

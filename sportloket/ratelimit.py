@@ -115,6 +115,7 @@ LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "providers:list": SEARCH,
     "providers:export": EXPORT,
     "providers:personal_data": EXPORT,
+    "providers:import_report": EXPORT,
     "meetings:requester_export": EXPORT,
     "poskantoor:list": SEARCH,
     "meetings:board": SEARCH,

@@ -534,6 +534,16 @@ INVENTORY: dict[str, Holding] = {
         "after `inactive_providers`; the provider (organisation) stays; erasure on request",
         ("unconfirmed_providers", "inactive_providers"),
     ),
+    "providers.ProviderImport": Holding(
+        ("file", "report"),
+        "keep: the uploaded file and its report (in the storage under imports/) document what "
+        "an import changed; no retention rule yet",
+    ),
+    "providers.ProviderImportRow": Holding(
+        ("name", "reason", "changes", "data"),
+        "keep with its import job as the report's lines; `data` (the row's cleaned values) is "
+        "emptied as soon as the row has been written",
+    ),
     "poskantoor.InterestRegistration": Holding(
         ("contact_name", "email", "phone", "message"),
         "never confirmed: deleted after `unconfirmed_registrations`; confirmed: contact "

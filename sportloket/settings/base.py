@@ -54,6 +54,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy on every response, Cache-Control: no-store on everything that may hold
+    # personal data; just inside SecurityMiddleware, so that every answer passes it (static
+    # files, rate-limit and lockout pages, CSRF refusals).
+    "sportloket.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sportloket.middleware.DutchFirstLocaleMiddleware",
@@ -309,6 +313,12 @@ else:
     }
 
 CELERY_BEAT_SCHEDULE = {
+    # Every 5 minutes: queue again provider import jobs whose message was lost (broker down when
+    # queued) or whose worker died mid-chunk; a job runs only after its database claim.
+    "provider-imports-requeue": {
+        "task": "providers.tasks.provider_imports_requeue",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every 5 minutes: send outbox e-mails whose immediate send failed (broker down, SMTP
     # error, killed worker).
     "email-outbox-retry": {
@@ -451,12 +461,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# --- Response headers (sportloket/middleware.py) ----------------------------------------------
-# Permissions-Policy on every response, Cache-Control: no-store on everything that may hold
-# personal data. Just inside SecurityMiddleware, so that every answer passes it (static files,
-# rate-limit and lockout pages, CSRF refusals).
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "sportloket.middleware.ResponseHeadersMiddleware",
-)

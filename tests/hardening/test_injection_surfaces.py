@@ -3,8 +3,8 @@ package; not tests, benchmarks, migrations or management commands run by operato
 shell call and no raw SQL except reviewed statements whose values travel as parameters.
 The PDF renderer's network is closed by its URL fetcher (tests/poskantoor/test_year_plan.py,
 test_user_text_with_html_and_a_remote_image_is_neither_interpreted_nor_fetched); uploads are
-limited in size and type by the import form (tests/providers/test_import.py,
-test_upload_page_refuses_bad_files)."""
+limited in size, type and what they unpack to by the import (tests/providers/test_import_jobs.py,
+test_upload_page_refuses_bad_files_without_a_job and the tests of the limits)."""
 
 import re
 from pathlib import Path

@@ -98,6 +98,10 @@ MATRIX: dict[str, Rule] = {
     "aanbieders/export.csv": Rule(READERS),
     "aanbieders/nieuw/": Rule(EDITORS),
     "aanbieders/importeren/": Rule(EDITORS),
+    # An import job of Utrecht's club supporter: its colleagues' scope, not Amsterdam's.
+    "aanbieders/import/<uuid:pk>/": Rule(EDITORS, scoped=True),
+    "aanbieders/import/<uuid:pk>/importeren/": Rule(EDITORS, ok=302, scoped=True, method="post"),
+    "aanbieders/import/<uuid:pk>/rapport.csv": Rule(EDITORS, scoped=True),
     "aanbieders/<int:pk>/": Rule(READERS, scoped=True),
     "aanbieders/<int:pk>/bewerken/": Rule(EDITORS, scoped=True),
     "aanbieders/<int:pk>/status/": Rule(EDITORS, ok=302, scoped=True, method="post"),

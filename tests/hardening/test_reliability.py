@@ -65,8 +65,13 @@ def _snapshot() -> dict[str, object]:
 def _due_world():
     """Something due for every periodic task: an overdue question, an expired handover, an
     overdue agreement, an office with a passed deadline, a goal without measurement, an
-    unsent e-mail."""
+    unsent e-mail, an import job whose message was lost."""
+    from django.core.files.base import ContentFile
+
     from meetings.models import Handover, SupportRequest
+    from providers.constants import ImportMode
+    from providers.importing import import_job_start
+    from providers.models import ProviderImport
     from tests.hardening.world import build_world
     from tests.network.factories import GoalFactory
     from tests.poskantoor.factories import make_office
@@ -74,6 +79,7 @@ def _due_world():
     world = build_world()
     k = world.kwargs
     long_ago = timezone.localdate() - dt.timedelta(days=400)
+    long_ago_moment = timezone.now() - dt.timedelta(days=400)
     SupportRequest.objects.filter(pk=k["request"].pk).update(
         deadline=long_ago, assignee=world.users["club_supporter"]
     )
@@ -86,6 +92,13 @@ def _due_world():
     )
     make_office("GM0363", registered_on=long_ago)
     GoalFactory(coach=k["coach"], agreed_on=long_ago)
+    # An import whose message was lost (the broker was down when it was queued).
+    lost = import_job_start(
+        user=world.users["club_supporter"],
+        upload=ContentFile(b"naam;soort;gemeente\nZwemclub Noord;club;Utrecht\n", name="a.csv"),
+        mode=ImportMode.APPLY,
+    )
+    ProviderImport.objects.filter(pk=lost.pk).update(created_at=long_ago_moment)
     OutgoingEmail.objects.create(key="hardening-retry", to=["a@example.org"], subject="S", body="B")
     OutgoingEmail.objects.filter(key="hardening-retry").update(
         created_at=timezone.now() - dt.timedelta(hours=1)
@@ -121,6 +134,7 @@ PERIODIC = [
     "meetings.tasks.support_deadline_notices",
     "meetings.tasks.support_handovers_expire",
     "poskantoor.tasks.sweep_deadlines",
+    "providers.tasks.provider_imports_requeue",
     "sportloket.tasks.notify_goal_flags",
     "sportloket.tasks.retention_sweep",
     "sportloket.tasks.retry_unsent_emails",
@@ -130,12 +144,14 @@ PER_ROW = [
     "sportloket.tasks.send_outgoing_email",
     "poskantoor.tasks.send_deadline_notice",
     "poskantoor.tasks.year_plan_render",
+    "providers.tasks.provider_import_run",
 ]
 
 
 @pytest.mark.django_db
 def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_callbacks):
     from poskantoor.models import DeadlineNotice, YearPlan
+    from providers.models import ProviderImport
     from sportloket.celery import app
 
     our_tasks()
@@ -154,6 +170,7 @@ def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_call
             ("sportloket.tasks.send_outgoing_email", OutgoingEmail),
             ("poskantoor.tasks.send_deadline_notice", DeadlineNotice),
             ("poskantoor.tasks.year_plan_render", YearPlan),
+            ("providers.tasks.provider_import_run", ProviderImport),
         ):
             rows = list(model.objects.values_list("pk", flat=True))
             assert rows, name

@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from meetings.models import Agreement, Handover
 from meetings.services import support_request_allocate
 from poskantoor.models import YearPlan
+from providers.constants import ImportMode
+from providers.importing import import_job_run, import_job_start
 from providers.services import confirmation_token
 from sportloket.constants import Role
 from sportloket.models import DeskPartner
@@ -52,7 +55,7 @@ class World:
         values = {**self.route_values(route), **overrides}
         path = route
         for name, value in values.items():
-            for converter in ("int", "str", "slug", ""):
+            for converter in ("int", "str", "slug", "uuid", ""):
                 token = f"<{converter}:{name}>" if converter else f"<{name}>"
                 path = path.replace(token, str(value))
         assert "<" not in path, f"no value for a converter in {route}"
@@ -61,6 +64,7 @@ class World:
     def route_values(self, route: str) -> dict[str, object]:
         k = self.kwargs
         prefixes = (
+            ("aanbieders/import/", k["import_job"].pk),
             ("aanbieders/", k["provider"].pk),
             ("pos-kantoren/", k["office"].pk),
             ("loket/hulpvragen/", k["request"].pk),
@@ -153,7 +157,11 @@ def build_world() -> World:
     agreement = Agreement.objects.create(
         meeting=meeting, description="Samen zwemles", owner_name="Kim", due_on=dt.date(2030, 1, 1)
     )
+    upload = ContentFile(b"naam;soort;gemeente\nZwemclub;vereniging;Utrecht\n", name="lijst.csv")
+    import_job = import_job_start(user=club, upload=upload, mode=ImportMode.CHECK)
+    import_job_run(job_id=import_job.pk)
     kwargs = {
+        "import_job": import_job,
         "desk": desk,
         "other_desk": other_desk,
         "partner_org": partner_org,
