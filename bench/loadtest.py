@@ -336,6 +336,42 @@ def fire(
     return burst
 
 
+def floor_burst(
+    base: str, *, count: int, path: str = "/health/live/", timeout: float
+) -> list[float]:
+    """``count`` GETs of a trivial view (no query, no template) released together on new
+    connections to the same server: what a burst costs this machine right now, whatever the
+    application does. Seconds per request, from the connect to the last byte."""
+    address = urllib.parse.urlsplit(base)
+    seconds: list[float] = []
+    lock = threading.Lock()
+    gate = threading.Barrier(count)
+
+    def one() -> None:
+        try:
+            gate.wait(timeout=timeout)
+        except threading.BrokenBarrierError:
+            pass
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
+        try:
+            connection.request("GET", path, headers={"Connection": "close"})
+            connection.getresponse().read()
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            connection.close()
+        with lock:
+            seconds.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=one, daemon=True) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout + 5)
+    return seconds
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]

@@ -444,12 +444,19 @@ def test_after_an_hour_without_beat_the_first_sweep_sends_everything_that_fell_d
 # --- Load: concurrent public submissions on gunicorn + PostgreSQL -------------------------------
 
 # p95 of 40 submissions released together to freshly started workers: 0.17-0.20 s on the
-# quiet 2-core machine, 0.4-0.6 s while other jobs ran. The bound leaves room for a CI machine
-# busier than that and fails when a submission gets several times more expensive or
-# submissions wait on each other. What the budget rests on is asserted directly below: the
-# statements per submission and the duplicate check on indexes (a sequential scan costs
-# nothing on a test database).
+# quiet 2-core machine, 0.4-0.6 s while other jobs ran, 1.0-1.9 s with other test runs beside
+# it. Wall-clock time says as much about the machine as about the code, so the bounds are
+# taken relative to what the same run measured:
+# - the server's CPU per submission against the CPU of a trivial view served by the same
+#   gunicorn (20 ms vs 1.5-2.3 ms measured): fails when a submission gets several times more
+#   expensive, on a fast or a slow processor alike;
+# - the p95 against 1.5 s times the machine's busy CPU over the burst's own CPU (1 on an idle
+#   machine): fails when submissions wait on each other on an otherwise quiet machine, and
+#   allows for other work competing for the two cores.
+# What the budget rests on is asserted directly below too: the statements per submission and
+# the duplicate check on indexes (a sequential scan costs nothing on a test database).
 LOAD_P95_SECONDS = 1.5
+LOAD_CPU_OVER_TRIVIAL = 40
 
 
 @pytest.mark.postgres
@@ -461,8 +468,13 @@ def test_concurrent_public_submissions_are_each_stored_once_without_server_error
         _gunicorn_env(tmp_path, CELERY_BROKER_URL="memory://", REDIS_URL=""),
         log_path=tmp_path / "gunicorn.log",
     )
+    server = loadtest.ServerCPU(process.pid, settings.DATABASES["default"]["NAME"])
     try:
-        burst = loadtest.fire(base, count=40, prefix="Belasting", timeout=90)
+        loadtest.floor_burst(base, count=40, timeout=90)  # warm every worker thread up
+        before = server.snapshot()
+        loadtest.floor_burst(base, count=40, timeout=90)
+        trivial_cpu = server.used(before, server.snapshot())["gunicorn"] / 40
+        burst = loadtest.fire(base, count=40, prefix="Belasting", timeout=90, server=server)
     finally:
         loadtest.stop(process)
     stored = loadtest.stored_rows("Belasting")
@@ -470,8 +482,19 @@ def test_concurrent_public_submissions_are_each_stored_once_without_server_error
     assert ok, lines
     # One confirmation e-mail per submission, committed with the provider before the answer.
     assert stored.outbox == stored.providers == 40
+    used = burst.server_cpu_seconds
+    cpu_per_submission = used["gunicorn"] / 40
+    measured = [
+        f"server CPU per submission {cpu_per_submission * 1000:.1f} ms, "
+        f"trivial view {trivial_cpu * 1000:.2f} ms",
+        *lines,
+    ]
+    assert cpu_per_submission < LOAD_CPU_OVER_TRIVIAL * max(trivial_cpu, 0.001), measured
+    own = used["gunicorn"] + used["postgres"]
+    competition = max(1.0, used["machine"] / own) if own else 1.0
     p95 = loadtest.percentile(burst.seconds, 0.95)
-    assert p95 < LOAD_P95_SECONDS, lines
+    print()
+    assert p95 < LOAD_P95_SECONDS * competition, [f"competition x{competition:.1f}", *measured]
 
 
 @pytest.mark.django_db
