@@ -4,8 +4,12 @@ import os
 
 from celery import Celery
 
+from .observability import connect_celery_signals
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sportloket.settings.dev")
 
 app = Celery("sportloket")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# One log line per task and the request id of the request that enqueued it.
+connect_celery_signals()

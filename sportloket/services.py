@@ -219,14 +219,15 @@ def email_send(*, email_id: int) -> bool:
     try:
         message.send()
     except Exception as exc:
-        logger.warning("Sending e-mail %s failed: %s", email.key, exc)
+        # The error text may quote the recipients (e.g. SMTPRecipientsRefused): only its type.
+        logger.warning("Sending e-mail %s failed: %s", email.key, type(exc).__name__)
         status = EmailStatus.FAILED if email.attempts >= EMAIL_MAX_ATTEMPTS else EmailStatus.PENDING
         OutgoingEmail.objects.filter(pk=email_id).update(status=status, last_error=str(exc))
         raise
     OutgoingEmail.objects.filter(pk=email_id).update(
         status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
     )
-    logger.info("Sent e-mail %s to %s", email.key, ", ".join(email.to))
+    logger.info("Sent e-mail %s to %d recipient(s)", email.key, len(email.to))
     return True
 
 
