@@ -135,7 +135,8 @@ def _on_postrun(task_id: str, task: Any, state: str | None = None, **kwargs: Any
     if not started:
         del _running[task_id]
     duration_ms = round((time.monotonic() - start) * 1000, 1)
-    outcome = _OUTCOMES.get(state or "", (state or "unknown").lower())
+    # No state: the exception left the tracer before one was recorded (eager and propagating).
+    outcome = _OUTCOMES.get(state, state.lower()) if state else "failure"
     task_logger.info(
         "task %s %s %sms",
         task.name,
