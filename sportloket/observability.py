@@ -22,7 +22,7 @@ from typing import Any
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 # What a client or proxy may hand us as request id: a UUID, a hex string, an nginx $request_id.
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,127}")
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 # A path segment this long made of token characters is a secret (signed or random token).
 _TOKEN_SEGMENT_RE = re.compile(r"(?<=/)[A-Za-z0-9_:.=-]{20,}(?=/|\?|$|\s)")
 _QUERY_RE = re.compile(r"(?<=[\w/])\?\S*")
@@ -64,6 +64,24 @@ class RedactFilter(logging.Filter):
         return True
 
 
+class TextFormatter(logging.Formatter):
+    """The usual text lines; tracebacks redacted (their last line repeats the error text)."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return redact(super().formatException(ei))
+
+
+def _json_formatter(*args: Any, **kwargs: Any) -> logging.Formatter:
+    from pythonjsonlogger.json import JsonFormatter
+
+    class RedactingJsonFormatter(JsonFormatter):
+        def formatException(self, ei):  # noqa: N802
+            text = super().formatException(ei)
+            return [redact(line) for line in text] if isinstance(text, list) else redact(text)
+
+    return RedactingJsonFormatter(*args, **kwargs)
+
+
 def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
     """Django's LOGGING: everything to stdout, ``fmt`` "json" (one object per line) or "text".
 
@@ -75,9 +93,12 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
 
         raise ImproperlyConfigured(f'DJANGO_LOG_FORMAT must be "json" or "text", not "{fmt}".')
     formatters = {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "sportloket.observability.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "sportloket.observability._json_formatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
@@ -202,9 +223,19 @@ def sentry_init(*, dsn: str, environment: str, release: str) -> None:
         environment=environment or None,
         release=release or None,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
-        # Local variables of a frame hold names, addresses and texts of requesters.
-        include_local_variables=False,
+        # sentry-sdk 3's successor of send_default_pii=False: no user, cookies, bodies, query
+        # strings, SQL parameters or local variables (frames hold requesters' names and texts).
+        data_collection={
+            "user_info": False,
+            "cookies": {"mode": "off"},
+            "http_bodies": [],
+            "url_query_params": {"mode": "off"},
+            "http_headers": {
+                "request": {"mode": "allowlist", "terms": ["accept-language", "user-agent"]}
+            },
+            "database_query_data": False,
+            "stack_frame_variables": False,
+        },
         max_request_body_size="never",
         before_send=sentry_before_send,
     )
