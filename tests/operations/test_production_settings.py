@@ -147,3 +147,29 @@ def test_gunicorn_starts_one_worker_for_a_single_process_install(tmp_path):
     )
     several = run(["-c", code], {**production_env(tmp_path), "WEB_CONCURRENCY": "4"})
     assert (single.stdout.strip(), several.stdout.strip()) == ("1", "4")
+
+
+PROBE_HTTPS = """
+import json, django
+django.setup()
+from django.middleware.security import SecurityMiddleware
+from django.test import RequestFactory
+request = RequestFactory().get(
+    "/account/login/", headers={"X-Forwarded-Proto": "https", "Host": "sportloket.example.nl"}
+)
+redirect = SecurityMiddleware(lambda r: None).process_request(request)
+print(json.dumps({"secure": request.is_secure(), "redirect": redirect and redirect["Location"]}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("proxies", "secure"), [("0", False), ("1", True)], ids=["no-proxy", "behind-proxy"]
+)
+def test_a_client_cannot_claim_https_unless_a_proxy_is_configured(tmp_path, proxies, secure):
+    result = run(["-c", PROBE_HTTPS], production_env(tmp_path, SPORTLOKET_TRUSTED_PROXIES=proxies))
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["secure"] is secure
+    # Taken for plain HTTP, the request is sent to HTTPS instead of being served.
+    expected = None if secure else "https://sportloket.example.nl/account/login/"
+    assert answer["redirect"] == expected
