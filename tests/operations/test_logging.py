@@ -193,3 +193,20 @@ def test_a_task_enqueued_by_a_request_logs_the_requests_id_on_the_worker(
     assert isinstance(line["duration_ms"], int | float)
     log = (tmp_path / "worker0.log").read_text()
     assert "reset-me@example.org" not in log
+
+
+@pytest.mark.parametrize(
+    ("state", "outcome"),
+    [("SUCCESS", "success"), ("RETRY", "retry"), ("FAILURE", "failure"), (None, "failure")],
+)
+def test_the_worker_state_of_a_task_becomes_its_outcome(caplog, state, outcome):
+    """What a worker's tracer reports at task_postrun (a propagating eager run reports none)."""
+    from sportloket import observability
+
+    caplog.set_level(logging.INFO)
+    task = tasks.retry_unsent_emails
+    observability._on_prerun(task_id="t-1", task=task)
+    observability._on_postrun(task_id="t-1", task=task, state=state)
+    (record,) = task_records(caplog)
+    assert (record.task_id, record.outcome) == ("t-1", outcome)
+    assert "t-1" not in observability._running
