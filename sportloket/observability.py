@@ -83,7 +83,9 @@ def _json_formatter(*args: Any, **kwargs: Any) -> logging.Formatter:
 
 
 def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
-    """Django's LOGGING: everything to stdout, ``fmt`` "json" (one object per line) or "text".
+    """Django's LOGGING: ``fmt`` "json" (one object per line, on stdout for the container's
+    log collector) or "text" (on stderr, as usual in a terminal, where stdout stays free for a
+    command's output such as ``dumpdata``).
 
     ``django.request`` is kept to errors: its 404 warnings repeat the path, secrets included
     (the request line of ``sportloket.requestlog`` reports each request once, without them).
@@ -112,14 +114,14 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
         },
         "formatters": {fmt: formatters[fmt]},
         "handlers": {
-            "stdout": {
+            "console": {
                 "class": "logging.StreamHandler",
-                "stream": "ext://sys.stdout",
+                "stream": "ext://sys.stdout" if fmt == "json" else "ext://sys.stderr",
                 "formatter": fmt,
                 "filters": ["request_id", "redact"],
             }
         },
-        "root": {"handlers": ["stdout"], "level": level},
+        "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "INFO"},
             "django.request": {"level": "ERROR"},

@@ -421,8 +421,8 @@ SPORTLOKET_RISING_MIN_INCREASE = env.int("SPORTLOKET_RISING_MIN_INCREASE", defau
 SPORTLOKET_RISING_MIN_PERCENT = env.int("SPORTLOKET_RISING_MIN_PERCENT", default=50)
 
 # --- Logs and error reports (sportloket/observability.py) -------------------------------------
-# Everything goes to stdout: "text" for a terminal, "json" (one object per line, production's
-# default) for a log system. Lines carry the request id; e-mail addresses and tokens are redacted.
+# "text" on stderr for a terminal, "json" on stdout (one object per line, production's default)
+# for a log system. Lines carry the request id; e-mail addresses and tokens are redacted.
 LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text")
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)

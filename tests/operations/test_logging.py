@@ -135,8 +135,8 @@ def test_redact(text, expected):
 
 def test_json_lines_carry_the_request_id_and_redacted_messages(capsys):
     config = logging_config(fmt="json", level="INFO")
-    del config["root"]  # the stdout handler on one logger of its own, the test's root untouched
-    config["loggers"] = {"tests.json": {"handlers": ["stdout"], "propagate": False}}
+    del config["root"]  # the handler on one logger of its own, the test's root untouched
+    config["loggers"] = {"tests.json": {"handlers": ["console"], "propagate": False}}
     logging.config.dictConfig(config)
     logger = logging.getLogger("tests.json")
     token = REQUEST_ID.set("json-req-0001")
