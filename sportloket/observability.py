@@ -101,8 +101,9 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
         },
         "json": {
             "()": "sportloket.observability._json_formatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "format": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601 in UTC
         },
     }
     return {

@@ -153,6 +153,7 @@ def test_json_lines_carry_the_request_id_and_redacted_messages(capsys):
         "json-req-0001",
     )
     assert line["status"] == 550
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00", line["time"])
 
 
 @pytest.mark.redis
