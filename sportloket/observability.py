@@ -19,6 +19,8 @@ import time
 import uuid
 from typing import Any
 
+from pythonjsonlogger.json import JsonFormatter
+
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 # What a client or proxy may hand us as request id: a UUID, a hex string, an nginx $request_id.
 _REQUEST_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,127}")
@@ -71,15 +73,12 @@ class TextFormatter(logging.Formatter):
         return redact(super().formatException(ei))
 
 
-def _json_formatter(*args: Any, **kwargs: Any) -> logging.Formatter:
-    from pythonjsonlogger.json import JsonFormatter
+class JsonLineFormatter(JsonFormatter):
+    """One JSON object per line; tracebacks redacted like the text format's."""
 
-    class RedactingJsonFormatter(JsonFormatter):
-        def formatException(self, ei):  # noqa: N802
-            text = super().formatException(ei)
-            return [redact(line) for line in text] if isinstance(text, list) else redact(text)
-
-    return RedactingJsonFormatter(*args, **kwargs)
+    def formatException(self, ei):  # noqa: N802 - logging's name
+        text = super().formatException(ei)
+        return [redact(line) for line in text] if isinstance(text, list) else redact(text)
 
 
 def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
@@ -100,7 +99,7 @@ def logging_config(*, fmt: str, level: str) -> dict[str, Any]:
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
         },
         "json": {
-            "()": "sportloket.observability._json_formatter",
+            "()": "sportloket.observability.JsonLineFormatter",
             "format": "%(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": "time",  # ISO 8601 in UTC

@@ -173,3 +173,8 @@ def test_a_client_cannot_claim_https_unless_a_proxy_is_configured(tmp_path, prox
     # Taken for plain HTTP, the request is sent to HTTPS instead of being served.
     expected = None if secure else "https://sportloket.example.nl/account/login/"
     assert answer["redirect"] == expected
+
+
+def test_an_unknown_log_format_is_refused(tmp_path):
+    message = refusal(run(SETUP, production_env(tmp_path, DJANGO_LOG_FORMAT="xml")))
+    assert 'DJANGO_LOG_FORMAT must be "json" or "text", not "xml"' in message
