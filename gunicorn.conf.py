@@ -17,7 +17,14 @@ below PostgreSQL's max_connections (100) together with the Celery workers. Raise
 import gc
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0))))
+import gunicorn.http.wsgi
+
+# SPORTLOKET_SINGLE_PROCESS=true (production without Redis, settings/production.py): the rate
+# limits live in this one process's memory, so there must be exactly one worker.
+if os.environ.get("SPORTLOKET_SINGLE_PROCESS", "").lower() in {"1", "true", "yes", "on"}:
+    workers = 1
+else:
+    workers = int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0))))
 worker_class = "gthread"
 threads = 2
 # A worker takes new connections only while it has a free thread or two: in a burst the rest
@@ -31,7 +38,9 @@ timeout = 30
 graceful_timeout = 30
 # Import Django once in the master: workers start faster and share the loaded code.
 preload_app = True
-accesslog = "-"
+# No access log: its lines hold full paths and query strings, tokens included. The app logs one
+# line per request itself, with the URL pattern and the request id (sportloket/requestlog.py).
+accesslog = None
 # gunicorn's runtime control socket (gunicornc) is not used; without it nothing is created in
 # the home directory, and several servers on one machine do not share one socket path.
 control_socket_disable = True
@@ -46,3 +55,19 @@ def pre_fork(server, worker):
 
     connections.close_all()
     gc.freeze()
+
+
+def _without_server_header(default_headers):
+    """gunicorn announces itself in a ``Server`` header on every response (error pages
+    included) and has no setting to turn that off; a banner only helps whoever looks for a
+    known hole. Patched on the class, so that every response type inherits it."""
+
+    def headers(self):
+        return [h for h in default_headers(self) if not h.lower().startswith("server:")]
+
+    return headers
+
+
+gunicorn.http.wsgi.Response.default_headers = _without_server_header(
+    gunicorn.http.wsgi.Response.default_headers
+)

@@ -219,14 +219,16 @@ def email_send(*, email_id: int) -> bool:
     try:
         message.send()
     except Exception as exc:
-        logger.warning("Sending e-mail %s failed: %s", email.key, exc)
+        # Logged by id: keys may hold tokens (password reset) and the error text may quote the
+        # recipients (SMTPRecipientsRefused), so only its type.
+        logger.warning("Sending outbox e-mail %s failed: %s", email.pk, type(exc).__name__)
         status = EmailStatus.FAILED if email.attempts >= EMAIL_MAX_ATTEMPTS else EmailStatus.PENDING
         OutgoingEmail.objects.filter(pk=email_id).update(status=status, last_error=str(exc))
         raise
     OutgoingEmail.objects.filter(pk=email_id).update(
         status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
     )
-    logger.info("Sent e-mail %s to %s", email.key, ", ".join(email.to))
+    logger.info("Sent outbox e-mail %s to %d recipient(s)", email.pk, len(email.to))
     return True
 
 

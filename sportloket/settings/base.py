@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from sportloket.observability import logging_config, sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: request id and the request's log line, for every response (sportloket/requestlog.py).
+    "sportloket.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Permissions-Policy on every response, Cache-Control: no-store on everything that may hold
     # personal data; just inside SecurityMiddleware, so that every answer passes it (static
@@ -244,6 +248,10 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- E-mail --------------------------------------------------------------------------------
+# One URL (django-environ's email_url: smtp://, smtp+tls://user:pass@host:587, smtp+ssl://...)
+# or the separate DJANGO_EMAIL_* variables below. Production refuses a backend that sends
+# nothing (settings/production.py).
+EMAIL_URL = env.str("DJANGO_EMAIL_URL", default="")
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
@@ -253,6 +261,17 @@ EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = False
+if EMAIL_URL:
+    _email = env.email_url("DJANGO_EMAIL_URL")
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or EMAIL_HOST
+    EMAIL_PORT = _email["EMAIL_PORT"] or EMAIL_PORT
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"] or EMAIL_FILE_PATH
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Sportloket <noreply@sportloket.nl>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -275,6 +294,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 80
 CELERY_TASK_SOFT_TIME_LIMIT = 70
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Worker and beat log through Django's LOGGING (same format, request id, redaction).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The queue tasks go to when nothing routes them elsewhere (the load test uses one of its own).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Publishing must fail fast when the broker hangs: a web request never waits long on Redis.
@@ -453,11 +474,15 @@ SPORTLOKET_CONTACT_SHARE_PERCENT = env.int("SPORTLOKET_CONTACT_SHARE_PERCENT", d
 SPORTLOKET_RISING_MIN_INCREASE = env.int("SPORTLOKET_RISING_MIN_INCREASE", default=3)
 SPORTLOKET_RISING_MIN_PERCENT = env.int("SPORTLOKET_RISING_MIN_PERCENT", default=50)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# --- Logs and error reports (sportloket/observability.py) -------------------------------------
+# "text" on stderr for a terminal, "json" on stdout (one object per line, production's default)
+# for a log system. Lines carry the request id; e-mail addresses and tokens are redacted.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text")
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+# Errors of web and worker processes go to Sentry when a DSN is set (personal data scrubbed).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="")
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+if SENTRY_DSN:
+    sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)

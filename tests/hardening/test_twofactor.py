@@ -168,6 +168,10 @@ def _production_setting(extra_env: dict) -> str:
         "DJANGO_SETTINGS_MODULE": "sportloket.settings.production",
         "DJANGO_SECRET_KEY": "k9#Qz2!vT8@wL5$eR1^yU7&iO3*pA6(sD4)fG0_hJ-kZ+xC=vB",
         "DJANGO_ALLOWED_HOSTS": "sportloket.example.nl",
+        "DJANGO_EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.nl:587",
+        "DJANGO_DEFAULT_FROM_EMAIL": "Sportloket <noreply@sportloket.example.nl>",
+        "SPORTLOKET_SITE_URL": "https://sportloket.example.nl",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
         **extra_env,
     }
     result = subprocess.run(
@@ -184,7 +188,7 @@ def _production_setting(extra_env: dict) -> str:
         timeout=60,
         check=True,
     )
-    return result.stdout.strip()
+    return result.stdout.strip().splitlines()[-1]  # after the JSON log lines on stdout
 
 
 def test_required_in_production_unless_switched_off_for_a_demo():

@@ -105,6 +105,7 @@ SETTINGS_ENV = {
     "DJANGO_EMAIL_URL": "smtp://127.0.0.1:1025",
     "SPORTLOKET_SITE_URL": "https://sportloket.example.nl",
     "DJANGO_DEFAULT_FROM_EMAIL": "Sportloket <noreply@sportloket.example.nl>",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 S3_ENV = {
     "DJANGO_S3_BUCKET": "sportloket-files",

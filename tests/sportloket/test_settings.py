@@ -14,6 +14,10 @@ def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
         "DJANGO_SETTINGS_MODULE": "sportloket.settings.production",
         "DJANGO_SECRET_KEY": "k9#Qz2!vT8@wL5$eR1^yU7&iO3*pA6(sD4)fG0_hJ-kZ+xC=vB",
         "DJANGO_ALLOWED_HOSTS": "sportloket.example.nl",
+        "DJANGO_EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.nl:587",
+        "DJANGO_DEFAULT_FROM_EMAIL": "Sportloket <noreply@sportloket.example.nl>",
+        "SPORTLOKET_SITE_URL": "https://sportloket.example.nl",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     result = subprocess.run(

@@ -1,0 +1,154 @@
+"""The documented backup and restore (docs/operations/backup.md) on PostgreSQL: a database with
+the demo data is dumped with pg_dump -Fc, restored with pg_restore into a new empty database,
+migrated, and the app serves the restored data. Both databases are dropped afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import uuid
+
+import psycopg2
+import pytest
+from django.conf import settings
+
+from .production import run
+
+pytestmark = pytest.mark.postgres
+
+COUNTS = """
+import json, django
+django.setup()
+from django.apps import apps
+print(json.dumps({m._meta.label: m._default_manager.count() for m in apps.get_models()}))
+"""
+
+SERVE = """
+import json, django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+from providers.models import Provider
+
+client = Client()
+client.force_login(get_user_model().objects.get(username="clubondersteuner"))
+page = client.get("/aanbieders/")
+names = list(Provider.objects.order_by("name").values_list("name", flat=True))
+html = page.content.decode()
+print(json.dumps({"status": page.status_code, "shown": [n for n in names if n in html]}))
+"""
+
+
+def _server() -> dict[str, str]:
+    db = settings.DATABASES["default"]
+    return {
+        "host": db["HOST"] or "127.0.0.1",
+        "port": str(db["PORT"] or 5432),
+        "user": db["USER"] or "postgres",
+        "password": db["PASSWORD"] or "",
+    }
+
+
+def _admin(sql: str) -> None:
+    server = _server()
+    connection = psycopg2.connect(dbname="postgres", **server)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+def _url(name: str) -> str:
+    s = _server()
+    return f"postgres://{s['user']}:{s['password']}@{s['host']}:{s['port']}/{name}"
+
+
+def _tool(name: str) -> str:
+    """pg_dump/pg_restore/psql of the postgresql-client package (.ci/run installs it)."""
+    path = shutil.which(name)
+    assert path, f"{name} not found: install postgresql-client (the server's major version)"
+    return path
+
+
+def _pg(tool: str, *args: str) -> subprocess.CompletedProcess:
+    s = _server()
+    return subprocess.run(  # noqa: S603
+        [_tool(tool), "-h", s["host"], "-p", s["port"], "-U", s["user"], *args],
+        env={"PGPASSWORD": s["password"]},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def _app_env(tmp_path, database: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "sportloket.settings.dev",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": _url(database),
+        # Nothing leaves the test: tasks published by the demo data go nowhere, no e-mail.
+        "CELERY_BROKER_URL": "memory://",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+    }
+
+
+def _manage(env: dict[str, str], *args: str) -> str:
+    result = run(["manage.py", *args], env, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _python(env: dict[str, str], code: str) -> dict:
+    result = run(["-c", code], env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_pg_dump_is_the_servers_major_version():
+    server = _pg("psql", "-d", "postgres", "-tAc", "SHOW server_version_num")
+    assert server.returncode == 0, server.stderr
+    client = subprocess.run(  # noqa: S603
+        [_tool("pg_dump"), "--version"], capture_output=True, text=True, check=True
+    )
+    major = re.search(r"\) (\d+)\.", client.stdout)
+    assert major, client.stdout
+    assert int(server.stdout.strip()) // 10000 == int(major[1])
+
+
+def test_dump_restore_into_an_empty_database_migrate_and_serve(tmp_path):
+    suffix = uuid.uuid4().hex[:10]
+    source, target = f"sl_backup_src_{suffix}", f"sl_backup_dst_{suffix}"
+    dump = tmp_path / "sportloket.dump"
+    try:
+        _admin(f'CREATE DATABASE "{source}"')
+        source_env = _app_env(tmp_path, source)
+        _manage(source_env, "migrate", "--no-input", "-v0")
+        _manage(source_env, "demo_data")
+        before = _python(source_env, COUNTS)
+        assert before["providers.Provider"] > 0
+        assert before["auth.User"] > 0
+
+        dumped = _pg("pg_dump", "-Fc", "--no-owner", "-f", str(dump), source)
+        assert dumped.returncode == 0, dumped.stderr
+        _admin(f'CREATE DATABASE "{target}"')
+        restored = _pg("pg_restore", "--no-owner", "--exit-on-error", "-d", target, str(dump))
+        assert restored.returncode == 0, restored.stderr
+
+        target_env = _app_env(tmp_path, target)
+        assert "No migrations to apply." in _manage(target_env, "migrate", "--no-input")
+        assert _python(target_env, COUNTS) == before
+        served = _python(target_env, SERVE)
+        assert served["status"] == 200
+        assert served["shown"], "the provider list shows none of the restored providers"
+    finally:
+        for name in (source, target):
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
