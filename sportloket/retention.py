@@ -38,6 +38,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -191,6 +192,29 @@ def _delete(model: type[models.Model], ids: list, now: dt.datetime) -> int:
 def _blank(*fields: str) -> Apply:
     def apply(model: type[models.Model], ids: list, now: dt.datetime) -> int:
         return model._base_manager.filter(pk__in=ids).update(**blank_values(model, fields))
+
+    return apply
+
+
+def _delete_with_files(*file_fields: str) -> Apply:
+    """Delete the rows and the files their ``file_fields`` name in the default storage (local
+    folder or S3): a file is removed after its row is gone, so a failure leaves an orphaned
+    file at worst, never a row pointing at nothing."""
+
+    def apply(model: type[models.Model], ids: list, now: dt.datetime) -> int:
+        names = [
+            name
+            for row in model._base_manager.filter(pk__in=ids).values_list(*file_fields)
+            for name in row
+            if name
+        ]
+        done = _delete(model, ids, now)
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.warning("Retention: could not delete a stored file of %s", model._meta.label)
+        return done
 
     return apply
 
@@ -401,6 +425,13 @@ RULES: tuple[Rule, ...] = (
         _delete,
     ),
     Rule(
+        "import_jobs",
+        "providers.ProviderImport",
+        "import_jobs",
+        lambda qs, cutoff: qs.filter(status__in=("done", "failed"), finished_at__lt=cutoff),
+        _delete_with_files("file", "report"),
+    ),
+    Rule(
         "admin_log",
         "admin.LogEntry",
         "admin_log",
@@ -536,13 +567,16 @@ INVENTORY: dict[str, Holding] = {
     ),
     "providers.ProviderImport": Holding(
         ("file", "report"),
-        "keep: the uploaded file and its report (in the storage under imports/) document what "
-        "an import changed; no retention rule yet",
+        "the uploaded file and its report (in the file storage under imports/) deleted with "
+        "the job after `import_jobs`; what the import changed stays in the providers' audit "
+        "trail",
+        ("import_jobs",),
     ),
     "providers.ProviderImportRow": Holding(
         ("name", "reason", "changes", "data"),
-        "keep with its import job as the report's lines; `data` (the row's cleaned values) is "
+        "deleted with its import job after `import_jobs`; `data` (the row's cleaned values) is "
         "emptied as soon as the row has been written",
+        ("import_jobs",),
     ),
     "poskantoor.InterestRegistration": Holding(
         ("contact_name", "email", "phone", "message"),

@@ -454,6 +454,7 @@ _RETENTION_DEFAULTS = {
     "audit_details": 730,  # audit event: summary and old/new values stripped
     "audit_events": 2555,  # audit event: deleted (7 years)
     "admin_log": 730,  # Django admin's log of changes: deleted
+    "import_jobs": 90,  # provider import: uploaded file, report and lines deleted after finishing
 }
 SPORTLOKET_RETENTION_DAYS = {
     name: env.int(f"SPORTLOKET_RETENTION_{name.upper()}_DAYS", default=days)

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, models
 from django.test.utils import CaptureQueriesContext, isolate_apps, override_settings
 from django.utils import timezone
@@ -42,8 +44,14 @@ from meetings.models import (
 from poskantoor.constants import NoticeKind, OfficeStatus
 from poskantoor.dashboard import pos_dashboard
 from poskantoor.models import DeadlineNotice, InterestRegistration, PosOffice
-from providers.constants import PERSONAL_FIELDS, ProviderSource, ProviderStatus
-from providers.models import Provider
+from providers.constants import (
+    PERSONAL_FIELDS,
+    ImportJobStatus,
+    ImportMode,
+    ProviderSource,
+    ProviderStatus,
+)
+from providers.models import Provider, ProviderImport, ProviderImportRow
 from providers.services import provider_erase_personal_data, provider_register
 from sportloket import retention
 from sportloket.constants import EmailStatus
@@ -247,6 +255,28 @@ def _log_entry(now, days):
     return _set(entry, action_time=_ago(now, days))
 
 
+def _import_job(now, days):
+    job = ProviderImport(
+        mode=ImportMode.APPLY,
+        file_name="aanbieders.csv",
+        status=ImportJobStatus.DONE,
+        finished_at=_ago(now, days),
+    )
+    job.file.save("aanbieders.csv", ContentFile(b"naam;e-mail\nHenk Jansen;henk@example.org\n"))
+    job.report.save("rapport.csv", ContentFile(b"Henk Jansen;aangemaakt\n"))
+    ProviderImportRow.objects.create(job=job, line=2, name="Henk Jansen")
+    return job
+
+
+def _import_job_gone(job) -> bool:
+    return (
+        _gone(job)
+        and not ProviderImportRow.objects.filter(job_id=job.pk).exists()
+        and not default_storage.exists(job.file.name)
+        and not default_storage.exists(job.report.name)
+    )
+
+
 CASES: dict[str, Case] = {
     "outbox_content": Case(
         lambda now, d: _email(sent_at=_ago(now, d)), lambda e: _fresh(e).body == ""
@@ -335,6 +365,7 @@ CASES: dict[str, Case] = {
     "audit_details": Case(_audit, lambda e: _fresh(e).summary == "" and _fresh(e).changes == {}),
     "audit_events": Case(_audit, _gone),
     "admin_log": Case(_log_entry, _gone),
+    "import_jobs": Case(_import_job, _import_job_gone),
 }
 
 
