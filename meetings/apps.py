@@ -13,4 +13,3 @@ class MeetingsConfig(AppConfig):
         from . import pos_hooks
 
         hooks.register_year_plan_meetings(pos_hooks.year_plan_meeting_rows)
-        hooks.register_guideline_check(pos_hooks.guideline_results)

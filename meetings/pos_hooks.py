@@ -1,12 +1,9 @@
 """What the meetings app provides to poskantoor through ``poskantoor.hooks`` (poskantoor may
-not import us): the meetings of an office's year plan and the yearly guideline check for the
-national dashboard. Registered in ``MeetingsConfig.ready``."""
+not import us): the meetings of an office's year plan. Registered in ``MeetingsConfig.ready``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from poskantoor.hooks import GuidelineResult, MeetingRow
+from poskantoor.hooks import MeetingRow
 from poskantoor.models import PosOffice
 
 
@@ -23,17 +20,3 @@ def year_plan_meeting_rows(*, office: PosOffice, year: int) -> list[MeetingRow]:
         )
         for meeting in meetings_for_office_year(office=office, year=year)
     ]
-
-
-def guideline_results(*, offices: Iterable[PosOffice], year: int) -> dict[int, GuidelineResult]:
-    from .guideline import TITLES, guidelines_for
-
-    titles = {key: str(title) for key, title in TITLES.items()}  # translated once, not per row
-    return {
-        office_id: GuidelineResult(
-            met=guideline.all_met,
-            missing=tuple(titles[norm.key] for norm in guideline.norms if not norm.met),
-            as_of=guideline.as_of,
-        )
-        for office_id, guideline in guidelines_for(offices, year=year).items()
-    }

@@ -167,7 +167,7 @@ def rising_among(counts: list[ThemeCount]) -> list[ThemeCount]:
 def rising_themes(*, desk: Desk, quarter: Quarter) -> list[ThemeCount]:
     """The themes that rise in ``quarter`` (see the module docstring), biggest increase first.
 
-    The desk dashboard reads the same from its rollup (``meetings.dashboard``)."""
+    The desk dashboard reads the same from its rollup (``reports.selectors``)."""
     return rising_among(theme_counts(desk=desk, quarter=quarter))
 
 

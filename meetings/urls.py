@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import views
 from .programme_urls import urlpatterns as programme_urlpatterns
 from .urls_privacy import urlpatterns as privacy_urlpatterns
 
@@ -39,17 +39,6 @@ urlpatterns = [
         name="handover_decline",
     ),
     path("loket/contactmomenten/", views.ContactMomentsView.as_view(), name="contact_moments"),
-    path("loket/dashboard/", dashboard_views.DeskDashboardView.as_view(), name="dashboard"),
-    path(
-        "loket/dashboard/csv/<str:table>/",
-        dashboard_views.DeskDashboardCsvView.as_view(),
-        name="dashboard_csv",
-    ),
-    path(
-        "monitor/<int:year>/",
-        dashboard_views.MonitoringExportView.as_view(),
-        name="monitoring_export",
-    ),
 ]
 
 urlpatterns += programme_urlpatterns

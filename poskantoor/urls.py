@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, views
+from . import views
 
 app_name = "poskantoor"
 
@@ -50,11 +50,5 @@ urlpatterns = [
         "pos-kantoren/<int:pk>/jaarplan/<int:year>/pdf-status/",
         views.YearPlanPdfStatusView.as_view(),
         name="year_plan_pdf_status",
-    ),
-    path("dashboard/pos/", dashboard_views.PosDashboardView.as_view(), name="dashboard"),
-    path(
-        "dashboard/pos/csv/<str:table>/",
-        dashboard_views.PosDashboardCsvView.as_view(),
-        name="dashboard_csv",
     ),
 ]

@@ -126,9 +126,9 @@ LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "network:comparison": SEARCH,
     "coach_list": SEARCH,
     "poskantoor:year_plan_pdf": EXPORT,
-    "poskantoor:dashboard_csv": EXPORT,
-    "meetings:dashboard_csv": EXPORT,
-    "meetings:monitoring_export": EXPORT,
+    "reports:pos_dashboard_csv": EXPORT,
+    "reports:desk_dashboard_csv": EXPORT,
+    "reports:monitoring_export": EXPORT,
     "subsidies:scheme_list": SEARCH,
     "subsidies:provider_list": SEARCH,
 }

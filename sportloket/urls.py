@@ -35,6 +35,7 @@ urlpatterns = [
     path("buurtsportcoaches/", views.CoachListView.as_view(), name="coach_list"),
     path("buurtsportcoaches/<int:pk>/", views.CoachDetailView.as_view(), name="coach_detail"),
     path("", include("subsidies.urls")),
+    path("", include("reports.urls")),
 ]
 
 if settings.DEBUG:

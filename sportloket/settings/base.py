@@ -46,12 +46,13 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     # Ours, in dependency order: sportloket <- providers <- poskantoor <- meetings;
-    # providers <- subsidies.
+    # providers <- subsidies; reports (dashboards and exports) reads them all and comes last.
     "sportloket",
     "providers",
     "poskantoor",
     "meetings",
     "subsidies",
+    "reports",
 ]
 
 MIDDLEWARE = [

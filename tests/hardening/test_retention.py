@@ -31,7 +31,6 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from meetings import services as desk_services
 from meetings.constants import Channel, ContactChannel, EventKind, MeetingStatus, SupportStatus
-from meetings.dashboard import desk_dashboard, questions_per_municipality
 from meetings.guideline import guidelines_for
 from meetings.models import (
     Agreement,
@@ -42,7 +41,6 @@ from meetings.models import (
     SupportRequestEvent,
 )
 from poskantoor.constants import NoticeKind, OfficeStatus
-from poskantoor.dashboard import pos_dashboard
 from poskantoor.models import DeadlineNotice, InterestRegistration, PosOffice
 from providers.constants import (
     PERSONAL_FIELDS,
@@ -53,6 +51,7 @@ from providers.constants import (
 )
 from providers.models import Provider, ProviderImport, ProviderImportRow
 from providers.services import provider_erase_personal_data, provider_register
+from reports.selectors import desk_dashboard, pos_dashboard, questions_per_municipality
 from sportloket import retention
 from sportloket.constants import EmailStatus
 from sportloket.models import AuditEvent, Municipality, OutgoingEmail, QuestionCategory

@@ -153,7 +153,7 @@ def test_the_office_list_and_dashboard_read_the_rollup_the_office_page_counts_li
 
 
 def test_the_monitoring_sheet_takes_reached_and_guideline_from_the_same_count(pos_staff):
-    from meetings.monitoring import monitoring_rows
+    from reports.selectors import monitoring_rows
 
     year = timezone.localdate().year
     utrecht = make_office("GM0344")

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from meetings import programme_services, services, services_network, services_privacy
 from meetings.constants import Channel, ContactChannel, SignalSource, SupportStatus
-from meetings.dashboard import desk_dashboard, questions_per_municipality
 from meetings.models import (
     Agreement,
     Attendee,
@@ -24,6 +23,7 @@ from meetings.models import (
     SupportRequestEvent,
 )
 from providers.models import Provider
+from reports.selectors import desk_dashboard, questions_per_municipality
 from sportloket.constants import EmailStatus
 from sportloket.models import AuditEvent, OutgoingEmail, Theme
 from sportloket.retention import personal_data_leftovers

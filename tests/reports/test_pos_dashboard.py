@@ -1,4 +1,4 @@
-"""The POS national dashboard: figures, province filter, CSV, guideline hook, roles, queries."""
+"""The POS national dashboard: figures, province filter, CSV, guideline column, roles, queries."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from poskantoor import dashboard, hooks
+from meetings.guideline import TITLES, guidelines_for
 from poskantoor.constants import MemberKind
 from providers.models import Provider
+from reports import selectors
 from tests.factories import ProviderFactory
-
-from .factories import CoreGroupMemberFactory, make_office
+from tests.poskantoor.factories import CoreGroupMemberFactory, make_office
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_figures_funnel_overdue_lead_times_and_entrepreneurs(offices):
     ProviderFactory.create_batch(
         2, kind="entrepreneur", status="active", municipality=utrecht.municipality
     )
-    data = dashboard.pos_dashboard(today=TODAY)
+    data = selectors.pos_dashboard(today=TODAY)
     funnel = {row.code: (row.current, row.reached) for row in data.funnel}
     assert funnel["1"] == (0, 3)
     assert funnel["2a"] == (1, 3)
@@ -77,35 +77,34 @@ def test_figures_funnel_overdue_lead_times_and_entrepreneurs(offices):
 
 
 def test_province_filter_restricts_every_figure(offices):
-    data = dashboard.pos_dashboard(province="Noord-Holland", today=TODAY)
+    data = selectors.pos_dashboard(province="Noord-Holland", today=TODAY)
     assert [row.office.municipality.name for row in data.offices] == ["Amsterdam"]
     assert data.overdue == []
     assert data.funnel[0].reached == 1
 
 
-def test_guideline_column_comes_from_the_registered_check(offices):
+def test_guideline_column_comes_from_the_meetings_guideline_check(offices):
     utrecht, zeist, amsterdam = offices
-
-    def check(*, offices, year):
-        return {
-            o.pk: hooks.GuidelineResult(
-                o.pk == amsterdam.pk, () if o.pk == amsterdam.pk else ("3 bijeenkomsten",)
-            )
-            for o in offices
-        }
-
-    hooks.register_guideline_check(check)
-    try:
-        rows = {row.office.pk: row for row in dashboard.pos_dashboard(today=TODAY).offices}
-    finally:
-        hooks._guideline.remove(check)
-    assert rows[amsterdam.pk].guideline.met is True
-    assert dashboard.guideline_label(rows[utrecht.pk].guideline) == "niet voldaan: 3 bijeenkomsten"
+    checks = guidelines_for([utrecht, zeist, amsterdam], year=TODAY.year)
+    rows = {row.office.pk: row for row in selectors.pos_dashboard(today=TODAY).offices}
+    for office in offices:
+        check = checks[office.pk]
+        assert rows[office.pk].guideline.met is check.all_met
+        assert rows[office.pk].guideline.missing == tuple(
+            str(TITLES[norm.key]) for norm in check.norms if not norm.met
+        )
+    assert selectors.guideline_label(rows[utrecht.pk].guideline).startswith("niet voldaan: ")
+    assert selectors.guideline_label(selectors.GuidelineResult(True)) == "voldaan"
+    assert (
+        selectors.guideline_label(selectors.GuidelineResult(False, ("3 bijeenkomsten",)))
+        == "niet voldaan: 3 bijeenkomsten"
+    )
+    assert selectors.guideline_label(None) == "onbekend"
 
 
 def test_view_csv_and_province_filter(offices, client, pos_staff):
     client.force_login(pos_staff)
-    response = client.get(reverse("poskantoor:dashboard"), {"province": "Utrecht"})
+    response = client.get(reverse("reports:pos_dashboard"), {"province": "Utrecht"})
     assert response.status_code == 200
     page = response.content.decode()
     assert "Zeist" in page
@@ -113,23 +112,23 @@ def test_view_csv_and_province_filter(offices, client, pos_staff):
     assert '<svg role="img"' in page
     assert "<desc" in page
     response = client.get(
-        reverse("poskantoor:dashboard_csv", args=["offices"]), {"province": "Utrecht"}
+        reverse("reports:pos_dashboard_csv", args=["offices"]), {"province": "Utrecht"}
     )
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 3
     assert lines[0].startswith("Gemeente;Provincie")
     for table in ["funnel", "overdue", "lead-times"]:
-        assert client.get(reverse("poskantoor:dashboard_csv", args=[table])).status_code == 200
-    assert client.get(reverse("poskantoor:dashboard_csv", args=["nope"])).status_code == 404
+        assert client.get(reverse("reports:pos_dashboard_csv", args=[table])).status_code == 200
+    assert client.get(reverse("reports:pos_dashboard_csv", args=["nope"])).status_code == 404
     # An unknown province is ignored rather than an error.
-    assert client.get(reverse("poskantoor:dashboard"), {"province": "<x>"}).status_code == 200
+    assert client.get(reverse("reports:pos_dashboard"), {"province": "<x>"}).status_code == 200
 
 
 def test_only_pos_staff_and_administrators_see_the_dashboard(
     client, pos_staff, administrator, policy_staff, club_supporter
 ):
-    url = reverse("poskantoor:dashboard")
+    url = reverse("reports:pos_dashboard")
     assert client.get(url).status_code == 302
     for user, status in [
         (policy_staff, 403),
@@ -140,7 +139,7 @@ def test_only_pos_staff_and_administrators_see_the_dashboard(
         client.force_login(user)
         assert client.get(url).status_code == status
         assert (
-            client.get(reverse("poskantoor:dashboard_csv", args=["offices"])).status_code == status
+            client.get(reverse("reports:pos_dashboard_csv", args=["offices"])).status_code == status
         )
 
 
@@ -152,7 +151,7 @@ def _queries(client, url) -> int:
 
 def test_query_count_does_not_grow_with_offices(client, pos_staff, advance):
     client.force_login(pos_staff)
-    url = reverse("poskantoor:dashboard")
+    url = reverse("reports:pos_dashboard")
     make_office("GM0344")
     small = _queries(client, url)
     for code in ["GM0355", "GM0363", "GM0599", "GM0518", "GM0014"]:

@@ -1,6 +1,13 @@
-"""The POS national dashboard (POS staff and administrators) and its CSV exports."""
+"""The dashboards and their exports.
+
+The desk dashboard: club supporters see their desk, policy staff the desks serving their
+municipality (read-only), POS staff any desk; a CSV per table and the yearly monitoring
+spreadsheet. The POS national dashboard (POS staff and administrators): a CSV per table.
+"""
 
 from __future__ import annotations
+
+import io
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
@@ -11,28 +18,137 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from poskantoor.constants import StepCode
 from sportloket.constants import Role
 from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
 
-from . import dashboard
+from . import selectors
 from .charts import bar_chart
-from .constants import StepCode
+from .exports import csv_response, write_xlsx
 
 OVERDUE_SHOWN = 50
+DASHBOARD_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF, Role.POS_STAFF)
 
 
-def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResponse:
-    """A ``;``-separated CSV (Dutch Excel) with formula injection neutralised (defusedcsv)."""
-    from defusedcsv import csv
+class DeskDashboardMixin(RoleRequiredMixin):
+    allowed_roles = DASHBOARD_ROLES
 
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    def get_dashboard(self):
+        raw = self.request.GET.get("desk", "")
+        desk_id = int(raw) if raw.isdigit() else None
+        desk, desks = selectors.dashboard_desk(user=self.request.user, desk_id=desk_id)
+        return selectors.desk_dashboard(desk=desk), desks
+
+
+class DeskDashboardView(DeskDashboardMixin, TemplateView):
+    template_name = "reports/desk_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        data, desks = self.get_dashboard()
+        context.update(
+            data=data,
+            desks=desks,
+            query=f"?desk={data.desk.pk}",
+            status_chart=bar_chart(
+                slug="status", title=_("Questions per status"), rows=data.per_status
+            ),
+            category_chart=bar_chart(
+                slug="category", title=_("Questions per category"), rows=data.per_category
+            ),
+            week_chart=bar_chart(
+                slug="week",
+                title=_("Questions per week"),
+                rows=[(week.strftime("%d-%m-%Y"), n) for week, n in data.per_week],
+            ),
+            handover_chart=bar_chart(
+                slug="handovers",
+                title=_("Handovers per organisation"),
+                rows=[(row.organisation, row.total) for row in data.handovers],
+            ),
+            safety_chart=bar_chart(
+                slug="safety",
+                title=_("Providers that meet each social-safety basic"),
+                rows=[(row.label, row.met) for row in data.safety],
+                texts=[f"{row.met} ({row.share(data.providers)}%)" for row in data.safety],
+            ),
+        )
+        return context
+
+
+class DeskDashboardCsvView(DeskDashboardMixin, View):
+    def get(self, request, table: str):
+        data, _desks = self.get_dashboard()
+        stamp = timezone.localdate().isoformat()
+        name = f"loket-{data.desk.pk}-{table}-{stamp}.csv"
+        if table == "status":
+            return csv_response(name, [_("Status"), _("Questions")], data.per_status)
+        if table == "category":
+            return csv_response(name, [_("Category"), _("Questions")], data.per_category)
+        if table == "week":
+            return csv_response(
+                name,
+                [_("Week (Monday)"), _("Questions")],
+                [[week.isoformat(), n] for week, n in data.per_week],
+            )
+        if table == "handovers":
+            return csv_response(
+                name,
+                [
+                    _("Organisation"),
+                    _("Handovers"),
+                    _("Accepted"),
+                    _("Declined"),
+                    _("Not answered in time"),
+                    _("Awaiting acknowledgement"),
+                ],
+                [
+                    [r.organisation, r.total, r.accepted, r.declined, r.expired, r.pending]
+                    for r in data.handovers
+                ],
+            )
+        if table == "providers":
+            rows = [
+                [_("Providers in the area"), data.providers, ""],
+                [_("Contacted in the last 12 months"), data.contacted, data.contacted_share],
+            ] + [[row.label, row.met, row.share(data.providers)] for row in data.safety]
+            return csv_response(name, [_("Figure"), _("Providers"), _("Percentage")], rows)
+        if table == "rising-themes":
+            return csv_response(
+                name,
+                [_("Theme"), _("Previous quarter"), _("This quarter")],
+                [[row.theme.name, row.previous, row.current] for row in data.rising],
+            )
+        if table == "signals":
+            return csv_response(
+                name,
+                [_("Date"), _("Theme"), _("Signal")],
+                [
+                    [signal.recorded_on.isoformat(), signal.theme.name, signal.description]
+                    for signal in data.signals
+                ],
+            )
+        raise Http404
+
+
+class MonitoringExportView(RoleRequiredMixin, View):
+    """Sportakkoord II monitor: one spreadsheet per year, a row per municipality in scope."""
+
+    allowed_roles = (Role.POS_STAFF, Role.POLICY_STAFF)
+
+    def get(self, request, year: int):
+        if not 2020 <= year <= 2100:
+            raise Http404
+        header, rows = selectors.monitoring_rows(user=request.user, year=year)
+        buffer = io.BytesIO()
+        write_xlsx(buffer, title=_("Monitor %(year)s") % {"year": year}, header=header, rows=rows)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="sportakkoord-monitor-{year}.xlsx"'
+        return response
 
 
 class PosDashboardMixin(RoleRequiredMixin):
@@ -43,8 +159,8 @@ class PosDashboardMixin(RoleRequiredMixin):
         province = self.request.GET.get("province", "")
         return province if province in self.provinces else ""
 
-    def get_dashboard(self) -> dashboard.PosDashboard:
-        return dashboard.pos_dashboard(province=self.get_province())
+    def get_dashboard(self) -> selectors.PosDashboard:
+        return selectors.pos_dashboard(province=self.get_province())
 
     @cached_property
     def provinces(self) -> list[str]:
@@ -57,7 +173,7 @@ class PosDashboardMixin(RoleRequiredMixin):
 
 
 class PosDashboardView(PosDashboardMixin, TemplateView):
-    template_name = "poskantoor/dashboard.html"
+    template_name = "reports/pos_dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -91,7 +207,7 @@ class PosDashboardView(PosDashboardMixin, TemplateView):
         return context
 
     @staticmethod
-    def overdue_table(data: dashboard.PosDashboard) -> list[tuple]:
+    def overdue_table(data: selectors.PosDashboard) -> list[tuple]:
         """Plain rows for the first ``OVERDUE_SHOWN`` overdue steps (the CSV has all)."""
         url = reverse("poskantoor:detail", args=[0]).replace("/0/", "/{}/")
         labels = dict(StepCode.choices)
@@ -107,7 +223,7 @@ class PosDashboardView(PosDashboardMixin, TemplateView):
         ]
 
     @staticmethod
-    def office_table(data: dashboard.PosDashboard) -> list[tuple]:
+    def office_table(data: selectors.PosDashboard) -> list[tuple]:
         """Plain rows for the 342-row table: text only (numbers as strings, so the template
         does not localise a thousand integers; translations looked up once), one reverse()
         and no attribute chains per row keep the template fast."""
@@ -146,7 +262,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                 [_("Step"), _("Offices in this step"), _("Offices that reached this step")],
                 [
                     [row.label, row.current, row.reached]
-                    for row in dashboard.funnel(dashboard.current_offices(province))
+                    for row in selectors.funnel(selectors.current_offices(province))
                 ],
             )
         if table == "overdue":
@@ -161,7 +277,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                         row.step.due_date.isoformat(),
                         row.days_overdue,
                     ]
-                    for row in dashboard.overdue_steps(province=province, today=today)
+                    for row in selectors.overdue_steps(province=province, today=today)
                 ],
             )
         if table == "lead-times":
@@ -170,7 +286,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                 [_("Step"), _("Completed (last 2 years)"), _("Median days"), _("Norm (days)")],
                 [
                     [row.label, row.completed, row.median_days or "", row.norm_days or ""]
-                    for row in dashboard.lead_times(province=province, today=today)
+                    for row in selectors.lead_times(province=province, today=today)
                 ],
             )
         if table == "offices":
@@ -196,9 +312,9 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                         row.days_overdue,
                         row.core_entrepreneurs,
                         row.network_entrepreneurs,
-                        dashboard.guideline_label(row.guideline),
+                        selectors.guideline_label(row.guideline),
                     ]
-                    for row in dashboard.office_rows(province=province, year=year, today=today)
+                    for row in selectors.office_rows(province=province, year=year, today=today)
                 ],
             )
         raise Http404

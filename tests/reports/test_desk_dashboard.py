@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from meetings import dashboard, services, tasks
+from meetings import services, tasks
 from meetings.constants import HandoverStatus, SupportStatus
 from meetings.models import ContactMoment, Handover, QuestionWeekStat
+from reports import selectors
 from sportloket.models import Municipality, QuestionCategory
 from tests.factories import DeskFactory, OrganisationFactory, ProviderFactory, municipality
-
-from .factories import SupportRequestFactory
+from tests.meetings.factories import SupportRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def test_dashboard_figures(desk, questions, partner_org):
     ContactMoment.objects.create(
         provider=contacted, desk=desk, date=timezone.localdate(), channel="visit", summary="Bezoek"
     )
-    data = dashboard.desk_dashboard(desk=desk)
+    data = selectors.desk_dashboard(desk=desk)
     statuses = dict(data.per_status)
     assert statuses["Nieuw"] == 2
     assert sum(n for _, n in data.per_category) == 3
@@ -81,7 +81,7 @@ def test_dashboard_figures(desk, questions, partner_org):
 
 
 def test_roles_and_scoping(desk, supporter, client, pos_staff, user_for_role, questions):
-    url = reverse("meetings:dashboard")
+    url = reverse("reports:desk_dashboard")
     assert client.get(url).status_code == 302
     client.force_login(supporter)
     assert client.get(url).status_code == 200
@@ -89,7 +89,7 @@ def test_roles_and_scoping(desk, supporter, client, pos_staff, user_for_role, qu
     assert client.get(url, {"desk": other.pk}).status_code == 404
     assert (
         client.get(
-            reverse("meetings:dashboard_csv", args=["status"]), {"desk": other.pk}
+            reverse("reports:desk_dashboard_csv", args=["status"]), {"desk": other.pk}
         ).status_code
         == 404
     )
@@ -112,12 +112,12 @@ def test_csv_exports_neutralise_formulas(desk, supporter, client, questions):
         support_request=questions[0], organisation=evil, note="n", respond_by=timezone.localdate()
     )
     client.force_login(supporter)
-    response = client.get(reverse("meetings:dashboard_csv", args=["handovers"]))
+    response = client.get(reverse("reports:desk_dashboard_csv", args=["handovers"]))
     body = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in body or "\"'=HYPERLINK" in body
     for table in ["status", "category", "week", "providers"]:
-        assert client.get(reverse("meetings:dashboard_csv", args=[table])).status_code == 200
-    assert client.get(reverse("meetings:dashboard_csv", args=["x"])).status_code == 404
+        assert client.get(reverse("reports:desk_dashboard_csv", args=[table])).status_code == 200
+    assert client.get(reverse("reports:desk_dashboard_csv", args=["x"])).status_code == 404
 
 
 def _queries(client, url) -> int:
@@ -128,7 +128,7 @@ def _queries(client, url) -> int:
 
 def test_query_count_does_not_grow_with_questions(desk, supporter, client, partner_org):
     client.force_login(supporter)
-    url = reverse("meetings:dashboard")
+    url = reverse("reports:desk_dashboard")
     SupportRequestFactory(desk=desk)
     services.desk_stats_refresh(desk=desk)
     small = _queries(client, url)
@@ -156,7 +156,7 @@ def test_query_count_does_not_grow_with_questions(desk, supporter, client, partn
 def test_monitoring_export_per_role(
     client, pos_staff, policy_staff, club_supporter, desk, questions
 ):
-    url = reverse("meetings:monitoring_export", args=[timezone.localdate().year])
+    url = reverse("reports:monitoring_export", args=[timezone.localdate().year])
     assert client.get(url).status_code == 302
     client.force_login(club_supporter)
     assert client.get(url).status_code == 403
@@ -172,11 +172,11 @@ def test_monitoring_export_per_role(
     row = [cell.value for cell in sheet[2]]
     assert row[0] == "GM0344"
     assert row[11] == 3  # questions received this year in Utrecht
-    assert client.get(reverse("meetings:monitoring_export", args=[1900])).status_code == 404
+    assert client.get(reverse("reports:monitoring_export", args=[1900])).status_code == 404
 
 
 def test_xlsx_text_is_never_a_formula():
-    from meetings.monitoring import write_xlsx
+    from reports.exports import write_xlsx
 
     buffer = io.BytesIO()
     write_xlsx(buffer, title="Monitor", header=["a"], rows=[["=1+1"]])
@@ -211,7 +211,7 @@ def test_rising_themes_from_the_rollup_equal_the_network_selector(desk, supporte
         SupportRequest.objects.filter(pk__in=[q.pk for q in made]).update(created_at=when)
     services.desk_stats_refresh(desk=desk, now=now)
     expected = rising_themes(desk=desk, quarter=quarter)
-    data = dashboard.desk_dashboard(desk=desk, now=now)
+    data = selectors.desk_dashboard(desk=desk, now=now)
     assert [(c.theme, c.current, c.previous) for c in data.rising] == [
         (c.theme, c.current, c.previous) for c in expected
     ]
@@ -231,10 +231,12 @@ def test_signals_appear_on_the_dashboard_and_in_the_csv(desk, supporter, client)
         recorded_by=supporter,
     )
     client.force_login(supporter)
-    page = client.get(reverse("meetings:dashboard")).content.decode()
+    page = client.get(reverse("reports:desk_dashboard")).content.decode()
     assert "Bestuurders haken af door werkdruk" in page
-    body = client.get(reverse("meetings:dashboard_csv", args=["signals"])).content.decode(
+    body = client.get(reverse("reports:desk_dashboard_csv", args=["signals"])).content.decode(
         "utf-8-sig"
     )
     assert "Bestuurders haken af door werkdruk" in body
-    assert client.get(reverse("meetings:dashboard_csv", args=["rising-themes"])).status_code == 200
+    assert (
+        client.get(reverse("reports:desk_dashboard_csv", args=["rising-themes"])).status_code == 200
+    )

@@ -16,16 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings import guideline_services
-from poskantoor import dashboard
 from poskantoor.constants import OPEN_STATUSES, MemberKind, OfficeStatus
 from poskantoor.models import CoreGroupMember, FoundingStep, PosOffice
 from providers.constants import ProviderKind, ProviderStatus
 from providers.models import Provider
+from reports import selectors
 from subsidies.models import SchemeShare
 from tests.factories import ProviderFactory, municipality
+from tests.poskantoor.factories import CoreGroupMemberFactory, make_office
 from tests.subsidies.factories import SchemeFactory
-
-from .factories import CoreGroupMemberFactory, make_office
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +102,7 @@ def direct_row(office: PosOffice) -> tuple:
 
 def test_office_rows_match_a_direct_count_per_office(advance):
     offices = varied_offices(advance)
-    rows = dashboard.office_rows(year=TODAY.year, today=TODAY)
+    rows = selectors.office_rows(year=TODAY.year, today=TODAY)
     current = [o for o in offices if o.status != OfficeStatus.STOPPED]
     assert [row.office.pk for row in rows] == [
         o.pk for o in sorted(current, key=lambda o: o.municipality.name)
@@ -131,7 +130,7 @@ def test_registry_count_matches_a_direct_count_for_every_municipality(advance):
         ).count()
         if n:
             expected[pk] = n
-    assert dashboard.registry_entrepreneurs() == expected
+    assert selectors.registry_entrepreneurs() == expected
 
 
 def test_overdue_steps_are_the_open_steps_past_their_deadline_of_founding_offices(advance):
@@ -144,10 +143,10 @@ def test_overdue_steps_are_the_open_steps_past_their_deadline_of_founding_office
             office__status__in=OPEN_STATUSES,
         ).order_by("due_date", "office__municipality__name", "position")
     ]
-    data = dashboard.pos_dashboard(today=TODAY)
+    data = selectors.pos_dashboard(today=TODAY)
     assert [(row.step.pk, row.days_overdue) for row in data.overdue] == direct
     assert len(direct) >= 3
-    utrecht = dashboard.pos_dashboard(province="Utrecht", today=TODAY)
+    utrecht = selectors.pos_dashboard(province="Utrecht", today=TODAY)
     assert [row.step.pk for row in utrecht.overdue] == [
         pk
         for pk, _days in direct
@@ -160,9 +159,9 @@ def test_the_offices_csv_has_every_office_with_the_same_figures_as_the_page(
 ):
     varied_offices(advance)
     client.force_login(pos_staff)
-    rows = dashboard.office_rows(year=timezone.localdate().year, today=timezone.localdate())
+    rows = selectors.office_rows(year=timezone.localdate().year, today=timezone.localdate())
     lines = (
-        client.get(reverse("poskantoor:dashboard_csv", args=["offices"]))
+        client.get(reverse("reports:pos_dashboard_csv", args=["offices"]))
         .content.decode("utf-8-sig")
         .splitlines()
     )
@@ -184,11 +183,11 @@ def _queries(client, url) -> int:
 
 
 URLS = [
-    reverse("poskantoor:dashboard"),
-    reverse("poskantoor:dashboard") + "?province=Utrecht",
-    *(reverse("poskantoor:dashboard_csv", args=[t]) for t in ("funnel", "overdue", "lead-times")),
-    reverse("poskantoor:dashboard_csv", args=["offices"]),
-    reverse("meetings:monitoring_export", args=[timezone.localdate().year]),
+    reverse("reports:pos_dashboard"),
+    reverse("reports:pos_dashboard") + "?province=Utrecht",
+    *(reverse("reports:pos_dashboard_csv", args=[t]) for t in ("funnel", "overdue", "lead-times")),
+    reverse("reports:pos_dashboard_csv", args=["offices"]),
+    reverse("reports:monitoring_export", args=[timezone.localdate().year]),
 ]
 
 
@@ -216,7 +215,7 @@ def test_query_counts_are_the_same_for_one_and_for_eight_offices(
 def test_the_page_says_when_the_guideline_rollup_was_computed(client, pos_staff):
     make_office("GM0344")
     client.force_login(pos_staff)
-    url = reverse("poskantoor:dashboard")
+    url = reverse("reports:pos_dashboard")
     assert 'data-testid="guideline-as-of"' not in client.get(url).content.decode()
     at = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(9, 11)))
     guideline_services.reached_stats_refresh(now=at)

@@ -1,0 +1,627 @@
+"""Reads of the dashboards and the monitoring export (design §3).
+
+**Desk dashboard.** Counts per status, category and week and the rising themes come from the
+``QuestionWeekStat`` rollup (a few hundred rows per desk, rebuilt every 15 minutes), because
+grouping 500,000 questions per request takes seconds on SQLite (``rising_themes`` alone 1.5 s).
+Everything else is live and bounded: the last 1,000 first responses (index desk,
+first_response_at), handovers of the last 12 months, the desk's providers, its 10 latest
+signals. A constant number of queries whatever the number of questions.
+
+**POS national dashboard.** Everything is aggregated in the database in a fixed number of
+queries, whatever the number of offices: the office rows (with their core-group count), their
+overdue steps (which also give each office's days overdue), the active sport entrepreneurs per
+municipality (counted from a covering index of the registry), the guideline check of the
+meetings app (whose subsidies figure comes from a 15-minute rollup;
+``PosDashboard.guideline_as_of`` says when) and the lead times of steps completed in the last
+two years (a bounded list, so the medians are computed in Python). Stopped offices are left
+out; they are history.
+
+**Monitoring export** (Sportakkoord II monitor, seed 003, bijlage 1): the quantitative figures
+of the dashboards per municipality, in a constant number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.constants import HandoverStatus, SupportStatus
+from meetings.guideline import TITLES, guidelines_for, reached_per_municipality
+from meetings.models import ContactMoment, Handover, QuestionWeekStat, Signal, SupportRequest
+from meetings.selectors_network import (
+    Quarter,
+    ThemeCount,
+    rising_among,
+    signals_for_desk,
+    themes_from_categories,
+)
+from poskantoor.constants import OPEN_STATUSES, MemberKind, OfficeStatus, StepCode
+from poskantoor.deadlines import STEP_RULES, STEP_SEQUENCE
+from poskantoor.models import FoundingStep, PosOffice
+from providers.constants import SAFETY_BASICS, ProviderKind, ProviderStatus, SafetyStatus
+from providers.models import Provider
+from providers.selectors import eligible_q
+from sportloket.constants import Role
+from sportloket.models import Desk, Municipality
+from sportloket.selectors import user_scope
+
+# --- Desk dashboard ---------------------------------------------------------------------------
+
+WEEKS_SHOWN = 26
+FIRST_RESPONSES_SAMPLE = 1000
+SIGNALS_SHOWN = 10
+
+
+@dataclass
+class HandoverRow:
+    organisation: str
+    total: int
+    accepted: int
+    declined: int
+    expired: int
+    pending: int
+
+
+@dataclass
+class SafetyRow:
+    key: str
+    label: str
+    met: int
+    in_progress: int
+    not_met: int
+
+    def share(self, total: int) -> int:
+        return round(100 * self.met / total) if total else 0
+
+
+@dataclass
+class DeskDashboard:
+    desk: Desk
+    refreshed_at: dt.datetime | None
+    per_status: list[tuple[str, int]]
+    per_category: list[tuple[str, int]]
+    per_week: list[tuple[dt.date, int]]
+    first_response_hours: float | None
+    first_responses: int
+    handovers: list[HandoverRow]
+    providers: int
+    contacted: int
+    safety: list[SafetyRow] = field(default_factory=list)
+    quarter: Quarter | None = None
+    rising: list[ThemeCount] = field(default_factory=list)
+    signals: list[Signal] = field(default_factory=list)
+
+    @property
+    def contacted_share(self) -> int:
+        return round(100 * self.contacted / self.providers) if self.providers else 0
+
+
+def dashboard_desks(*, user: AbstractBaseUser) -> list[Desk]:
+    """Desks the user may open: their own (club supporter), those serving their municipality
+    (policy staff, read-only), all of them (POS staff, administrators)."""
+    scope = user_scope(user)
+    desks = Desk.objects.order_by("name")
+    if scope.role in (Role.POS_STAFF, Role.ADMINISTRATOR):
+        return list(desks)
+    if scope.role == Role.CLUB_SUPPORTER:
+        return list(desks.filter(pk=scope.desk_id))
+    if scope.role == Role.POLICY_STAFF:
+        return list(desks.filter(municipalities__in=scope.municipality_ids or []).distinct())
+    return []
+
+
+def dashboard_desk(*, user: AbstractBaseUser, desk_id: int | None) -> tuple[Desk, list[Desk]]:
+    desks = dashboard_desks(user=user)
+    if desk_id is None:
+        if not desks:
+            raise Http404
+        return desks[0], desks
+    desk = next((d for d in desks if d.pk == desk_id), None)
+    if desk is None:
+        raise Http404
+    return desk, desks
+
+
+def _rollup(desk: Desk, today: dt.date, quarter: Quarter):
+    """Counts per status, category (12 months), week (26 weeks) and the rising themes of
+    ``quarter``, all from the desk's rollup rows (2 queries)."""
+    monday = today - dt.timedelta(days=today.weekday())
+    since = monday - dt.timedelta(weeks=51)
+    earliest = min(since, quarter.previous.start)
+    rows = list(
+        QuestionWeekStat.objects.filter(desk=desk, period_start__gte=earliest)
+        .select_related("category")
+        .order_by()
+    )
+    statuses, categories, weeks = Counter(), Counter(), Counter()
+    current, previous = Counter(), Counter()
+    for row in rows:
+        if row.period_start >= since:
+            statuses[row.status] += row.count
+            categories[row.category.name if row.category else "—"] += row.count
+            weeks[row.period_start - dt.timedelta(days=row.period_start.weekday())] += row.count
+        if row.category_id is None:
+            continue
+        if quarter.start <= row.period_start < quarter.end:
+            current[row.category_id] += row.count
+        elif quarter.previous.start <= row.period_start < quarter.start:
+            previous[row.category_id] += row.count
+    labels = dict(SupportStatus.choices)
+    per_status = [(labels[status], statuses[status]) for status in SupportStatus.values]
+    per_category = sorted(categories.items(), key=lambda item: (-item[1], item[0]))
+    shown = [monday - dt.timedelta(weeks=n) for n in reversed(range(WEEKS_SHOWN))]
+    per_week = [(week, weeks[week]) for week in shown]
+    refreshed = max((row.refreshed_at for row in rows), default=None)
+    return per_status, per_category, per_week, refreshed, _rising(current, previous)
+
+
+def _rising(current: Counter, previous: Counter) -> list[ThemeCount]:
+    """Same rule and order as ``meetings.selectors_network.rising_themes``, from the rollup's counts
+    per category instead of half a million question rows."""
+    return rising_among(themes_from_categories(current, previous))
+
+
+def _first_response(desk: Desk, now: dt.datetime) -> tuple[float | None, int]:
+    pairs = list(
+        SupportRequest.objects.filter(
+            desk=desk,
+            first_response_at__isnull=False,
+            first_response_at__gte=now - dt.timedelta(days=365),
+        )
+        .order_by("-first_response_at")
+        .values_list("created_at", "first_response_at")[:FIRST_RESPONSES_SAMPLE]
+    )
+    hours = [(responded - created).total_seconds() / 3600 for created, responded in pairs]
+    return (round(statistics.median(hours), 1) if hours else None), len(hours)
+
+
+def _handovers(desk: Desk, now: dt.datetime) -> list[HandoverRow]:
+    rows = (
+        Handover.objects.filter(
+            support_request__desk=desk, created_at__gte=now - dt.timedelta(days=365)
+        )
+        .values_list("organisation__name")
+        .annotate(
+            total=Count("pk"),
+            accepted=Count("pk", filter=Q(status=HandoverStatus.ACCEPTED)),
+            declined=Count("pk", filter=Q(status=HandoverStatus.DECLINED)),
+            expired=Count("pk", filter=Q(status=HandoverStatus.EXPIRED)),
+            pending=Count("pk", filter=Q(status=HandoverStatus.PENDING)),
+        )
+        .order_by("-total", "organisation__name")
+    )
+    return [HandoverRow(*row) for row in rows]
+
+
+def _providers(desk: Desk, today: dt.date) -> tuple[int, int, list[SafetyRow]]:
+    since = today - relativedelta(months=12)
+    recent = ContactMoment.objects.filter(provider=OuterRef("pk"), date__gte=since)
+    aggregates = {"total": Count("pk"), "contacted": Count("pk", filter=Q(recently_contacted=True))}
+    for key in SAFETY_BASICS:
+        for status in SafetyStatus.values:
+            aggregates[f"{key}_{status}"] = Count("pk", filter=Q(**{f"{key}_status": status}))
+    figures = (
+        Provider.objects.filter(municipality__desks=desk, erased_at__isnull=True)
+        .exclude(status="inactive")
+        .annotate(recently_contacted=Exists(recent))
+        .aggregate(**aggregates)
+    )
+    safety = [
+        SafetyRow(
+            key,
+            str(label),
+            figures[f"{key}_{SafetyStatus.MET}"],
+            figures[f"{key}_{SafetyStatus.IN_PROGRESS}"],
+            figures[f"{key}_{SafetyStatus.NOT_MET}"],
+        )
+        for key, label in SAFETY_BASICS.items()
+    ]
+    return figures["total"], figures["contacted"], safety
+
+
+def desk_dashboard(*, desk: Desk, now: dt.datetime | None = None) -> DeskDashboard:
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    quarter = Quarter.of(today)
+    per_status, per_category, per_week, refreshed, rising = _rollup(desk, today, quarter)
+    median_hours, responses = _first_response(desk, now)
+    providers, contacted, safety = _providers(desk, today)
+    return DeskDashboard(
+        desk=desk,
+        refreshed_at=refreshed,
+        per_status=per_status,
+        per_category=per_category,
+        per_week=per_week,
+        first_response_hours=median_hours,
+        first_responses=responses,
+        handovers=_handovers(desk, now),
+        providers=providers,
+        contacted=contacted,
+        safety=safety,
+        quarter=quarter,
+        rising=rising,
+        signals=signals_for_desk(desk=desk, limit=SIGNALS_SHOWN),
+    )
+
+
+def questions_per_municipality(*, year: int) -> dict[int, dict[str, int]]:
+    """Monitoring: questions received in ``year`` per municipality, and how many were handed
+    over warmly; one query."""
+    zone = timezone.get_current_timezone()
+    start = dt.datetime(year, 1, 1, tzinfo=zone)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
+    rows = (
+        SupportRequest.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values_list("municipality_id")
+        .annotate(
+            total=Count("pk"),
+            handed_over=Count("pk", filter=Q(handovers__isnull=False), distinct=True),
+        )
+        .order_by()
+    )
+    return {pk: {"questions": total, "handed_over": handed} for pk, total, handed in rows}
+
+
+# --- POS national dashboard -------------------------------------------------------------------
+
+LEAD_TIME_WINDOW_DAYS = 730
+
+
+@dataclass(frozen=True)
+class GuidelineResult:
+    """The guideline check of one office and year: met, and the unmet criteria in words.
+    ``as_of``: when its oldest figure was computed, if one came from a periodic rollup (the
+    dashboard says so); None when everything was counted live."""
+
+    met: bool
+    missing: tuple[str, ...] = ()
+    as_of: dt.datetime | None = None
+
+
+def guideline_results(*, offices: Iterable[PosOffice], year: int) -> dict[int, GuidelineResult]:
+    """The yearly guideline check (basisrichtlijn) of many offices, in a constant number of
+    queries (``meetings.guideline.guidelines_for``), with the unmet criteria in words."""
+    titles = {key: str(title) for key, title in TITLES.items()}  # translated once, not per row
+    return {
+        office_id: GuidelineResult(
+            met=guideline.all_met,
+            missing=tuple(titles[norm.key] for norm in guideline.norms if not norm.met),
+            as_of=guideline.as_of,
+        )
+        for office_id, guideline in guidelines_for(list(offices), year=year).items()
+    }
+
+
+@dataclass
+class OfficeRow:
+    office: PosOffice
+    step_label: str
+    days_overdue: int
+    core_entrepreneurs: int
+    network_entrepreneurs: int
+    guideline: GuidelineResult | None
+
+
+@dataclass
+class FunnelRow:
+    code: str
+    label: str
+    current: int
+    reached: int
+
+
+@dataclass
+class OverdueRow:
+    office: PosOffice
+    step: FoundingStep
+    days_overdue: int
+
+
+@dataclass
+class LeadTimeRow:
+    code: str
+    label: str
+    completed: int
+    median_days: float | None
+    norm_days: float | None
+
+    @property
+    def over_norm(self) -> float | None:
+        if self.median_days is None or self.norm_days is None:
+            return None
+        return self.median_days - self.norm_days
+
+
+@dataclass
+class PosDashboard:
+    year: int
+    province: str
+    offices: list[OfficeRow]
+    funnel: list[FunnelRow]
+    overdue: list[OverdueRow]
+    lead_times: list[LeadTimeRow]
+    totals: dict[str, int] = field(default_factory=dict)
+    # When the oldest figure of the guideline column was computed (a periodic rollup);
+    # None when the whole column was counted live.
+    guideline_as_of: dt.datetime | None = None
+
+
+def current_offices(province: str = "") -> QuerySet[PosOffice]:
+    """The offices the dashboard counts: all but the stopped ones (history), optionally of
+    one province."""
+    qs = PosOffice.objects.exclude(status=OfficeStatus.STOPPED)
+    if province:
+        qs = qs.filter(municipality__province=province)
+    return qs
+
+
+def registry_entrepreneurs() -> dict[int, int]:
+    """{municipality id: active sport entrepreneurs in the registry}, live, in one query.
+
+    Grouped by ``municipality_id + 0`` on purpose: grouping by the bare column makes SQLite
+    walk the (municipality, status, name) index in group order and read every matching row
+    for its kind (43 ms at 60,000 providers); the expression leaves it the covering
+    ``provider_kind_name_idx`` (kind, status, name, id, municipality), which it counts from
+    alone (4 ms). PostgreSQL hashes the groups either way. No index of its own, so the
+    provider registry's plans stay as they are.
+    """
+    group = ExpressionWrapper(F("municipality_id") + 0, output_field=IntegerField())
+    return dict(
+        Provider.objects.filter(kind=ProviderKind.ENTREPRENEUR, status=ProviderStatus.ACTIVE)
+        .values_list(group)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _overdue(offices: list[PosOffice], today: dt.date) -> list[OverdueRow]:
+    """The open steps past their deadline of the offices still founding, longest overdue
+    first. Reads the steps of these offices only (by the office index): the partial
+    deadline index would also walk the 10,000 stopped offices' open steps."""
+    by_pk = {office.pk: office for office in offices if office.status in OPEN_STATUSES}
+    steps = FoundingStep.objects.filter(
+        office_id__in=list(by_pk), completed_on__isnull=True, due_date__lt=today
+    ).order_by()
+    rows = [OverdueRow(by_pk[step.office_id], step, (today - step.due_date).days) for step in steps]
+    rows.sort(key=lambda row: (row.step.due_date, row.office.municipality.name, row.step.position))
+    return rows
+
+
+def _office_figures(
+    *, province: str, year: int, today: dt.date
+) -> tuple[list[OfficeRow], list[OverdueRow]]:
+    """The office rows and the overdue steps they are computed from, in 3 queries plus the
+    guideline check's."""
+    offices = list(
+        current_offices(province)
+        .select_related("municipality")
+        .annotate(
+            core_entrepreneurs=Count(
+                "core_members",
+                filter=Q(
+                    core_members__kind=MemberKind.ENTREPRENEUR,
+                    core_members__committed_until__gte=today,
+                ),
+            ),
+        )
+        .order_by("municipality__name")
+    )
+    overdue = _overdue(offices, today)
+    first_due: dict[int, dt.date] = {}
+    for row in overdue:  # earliest deadline first
+        first_due.setdefault(row.office.pk, row.step.due_date)
+    network = registry_entrepreneurs()
+    guideline = guideline_results(offices=offices, year=year)
+    labels = {code: str(label) for code, label in StepCode.choices}  # translated once
+    rows = [
+        OfficeRow(
+            office=office,
+            step_label=labels[office.current_step],
+            days_overdue=(today - first_due[office.pk]).days if office.pk in first_due else 0,
+            core_entrepreneurs=office.core_entrepreneurs,
+            network_entrepreneurs=network.get(office.municipality_id, 0),
+            guideline=guideline.get(office.pk),
+        )
+        for office in offices
+    ]
+    return rows, overdue
+
+
+def office_rows(*, province: str = "", year: int, today: dt.date) -> list[OfficeRow]:
+    return _office_figures(province=province, year=year, today=today)[0]
+
+
+def funnel(offices: Iterable[PosOffice]) -> list[FunnelRow]:
+    """Offices currently in each step and offices that reached it (are in it or beyond)."""
+    current = {code: 0 for code in STEP_SEQUENCE}
+    for office in offices:
+        current[office.current_step] += 1
+    labels = dict(StepCode.choices)
+    result, reached = [], 0
+    for code in reversed(STEP_SEQUENCE):
+        reached += current[code]
+        result.append(FunnelRow(code, labels[code], current[code], reached))
+    return list(reversed(result))
+
+
+def overdue_steps(*, province: str = "", today: dt.date) -> list[OverdueRow]:
+    return _overdue(list(current_offices(province).select_related("municipality")), today)
+
+
+def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
+    """Median days from the step it depends on to completion, against the norm (the
+    deadline's length), over the steps completed in the last two years."""
+    rules = [rule for rule in STEP_RULES if rule.has_deadline]
+    depends = Case(
+        *[When(code=rule.code, then=Value(rule.depends_on.value)) for rule in rules],
+        default=Value(""),
+        output_field=CharField(),
+    )
+    started = Subquery(
+        FoundingStep.objects.filter(
+            office=OuterRef("office"), code=OuterRef("depends_code"), completed_on__isnull=False
+        )
+        .order_by("-attempt")
+        .values("completed_on")[:1]
+    )
+    qs = FoundingStep.objects.filter(
+        completed_on__gte=today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS),
+        code__in=[rule.code for rule in rules],
+    )
+    if province:
+        qs = qs.filter(office__municipality__province=province)
+    taken: dict[str, list[int]] = {rule.code: [] for rule in rules}
+    norms: dict[str, list[int]] = {rule.code: [] for rule in rules}
+    for code, completed_on, due, start in (
+        qs.annotate(depends_code=depends, started_on=started)
+        .values_list("code", "completed_on", "due_date", "started_on")
+        .order_by()
+    ):
+        if start is None:
+            continue
+        taken[code].append((completed_on - start).days)
+        if due is not None and due >= start:
+            norms[code].append((due - start).days)
+    labels = dict(StepCode.choices)
+    return [
+        LeadTimeRow(
+            code=rule.code,
+            label=labels[rule.code],
+            completed=len(taken[rule.code]),
+            median_days=statistics.median(taken[rule.code]) if taken[rule.code] else None,
+            norm_days=statistics.median(norms[rule.code]) if norms[rule.code] else None,
+        )
+        for rule in rules
+    ]
+
+
+def pos_dashboard(
+    *, province: str = "", year: int | None = None, today: dt.date | None = None
+) -> PosDashboard:
+    today = today or timezone.localdate()
+    year = year or today.year
+    rows, overdue = _office_figures(province=province, year=year, today=today)
+    return PosDashboard(
+        year=year,
+        province=province,
+        offices=rows,
+        funnel=funnel(row.office for row in rows),
+        overdue=overdue,
+        lead_times=lead_times(province=province, today=today),
+        guideline_as_of=min(
+            (row.guideline.as_of for row in rows if row.guideline and row.guideline.as_of),
+            default=None,
+        ),
+        totals={
+            "offices": len(rows),
+            "overdue_offices": sum(1 for row in rows if row.days_overdue > 0),
+            "overdue_steps": len(overdue),
+        },
+    )
+
+
+def guideline_label(result: GuidelineResult | None) -> str:
+    if result is None:
+        return _("unknown")
+    if result.met:
+        return _("met")
+    return _("not met: %(missing)s") % {"missing": ", ".join(result.missing)}
+
+
+# --- Monitoring export ------------------------------------------------------------------------
+
+
+def monitoring_rows(*, user: AbstractBaseUser, year: int) -> tuple[list[str], list[list[Any]]]:
+    scope = user_scope(user)
+    municipalities = list(
+        Municipality.objects.filter(scope.municipality_filter("pk"), active=True).order_by("name")
+    )
+    ids = [m.pk for m in municipalities]
+    today = timezone.localdate()
+    offices = {
+        row.office.municipality_id: row
+        for row in office_rows(year=year, today=today)
+        if row.office.municipality_id in set(ids)
+    }
+    providers = {
+        pk: (total, entrepreneurs, eligible)
+        for pk, total, entrepreneurs, eligible in Provider.objects.filter(
+            municipality_id__in=ids, status=ProviderStatus.ACTIVE
+        )
+        .values_list("municipality_id")
+        .annotate(
+            total=Count("pk"),
+            entrepreneurs=Count("pk", filter=Q(kind=ProviderKind.ENTREPRENEUR)),
+            eligible=Count("pk", filter=eligible_q()),
+        )
+        .order_by()
+    }
+    questions = questions_per_municipality(year=year)
+    # The same source as the guideline column (the rollup for the current year), so the two
+    # columns of one sheet agree.
+    reached, _as_of = reached_per_municipality(year=year)
+    header = [
+        _("CBS code"),
+        _("Municipality"),
+        _("Province"),
+        _("POS office status"),
+        _("Current step"),
+        _("Days overdue"),
+        _("Entrepreneurs in the core group"),
+        _("Guideline %(year)s") % {"year": year},
+        _("Active providers"),
+        _("Active sport entrepreneurs"),
+        _("Providers meeting the social-safety basics"),
+        _("Support questions received"),
+        _("Questions handed over warmly"),
+        _("Entrepreneurs reached with schemes"),
+    ]
+    rows = []
+    for municipality in municipalities:
+        office = offices.get(municipality.pk)
+        total, entrepreneurs, eligible = providers.get(municipality.pk, (0, 0, 0))
+        asked = questions.get(municipality.pk, {"questions": 0, "handed_over": 0})
+        rows.append(
+            [
+                municipality.cbs_code,
+                municipality.name,
+                municipality.province,
+                office.office.get_status_display() if office else _("no POS office"),
+                office.step_label if office else "",
+                office.days_overdue if office else "",
+                office.core_entrepreneurs if office else "",
+                guideline_label(office.guideline) if office else "",
+                total,
+                entrepreneurs,
+                eligible,
+                asked["questions"],
+                asked["handed_over"],
+                reached.get(municipality.pk, 0),
+            ]
+        )
+    return header, rows
