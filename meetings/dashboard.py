@@ -28,14 +28,9 @@ from sportloket.models import Desk
 from sportloket.selectors import user_scope
 
 from .constants import HandoverStatus, SupportStatus
-from .models import ContactMoment, Handover, QuestionWeekStat, Signal, SupportRequest
-from .selectors_network import (
-    Quarter,
-    ThemeCount,
-    rising_among,
-    signals_for_desk,
-    themes_from_categories,
-)
+from .hooks import AgendaSignal, signals_for_desk
+from .models import ContactMoment, Handover, QuestionWeekStat, SupportRequest
+from .themes import Quarter, ThemeCount, rising_among, themes_from_categories
 
 WEEKS_SHOWN = 26
 FIRST_RESPONSES_SAMPLE = 1000
@@ -79,7 +74,7 @@ class DeskDashboard:
     safety: list[SafetyRow] = field(default_factory=list)
     quarter: Quarter | None = None
     rising: list[ThemeCount] = field(default_factory=list)
-    signals: list[Signal] = field(default_factory=list)
+    signals: list[AgendaSignal] = field(default_factory=list)
 
     @property
     def contacted_share(self) -> int:
@@ -146,7 +141,7 @@ def _rollup(desk: Desk, today: dt.date, quarter: Quarter):
 
 
 def _rising(current: Counter, previous: Counter) -> list[ThemeCount]:
-    """Same rule and order as ``selectors_network.rising_themes``, from the rollup's counts
+    """Same rule and order as ``themes.rising_themes``, from the rollup's counts
     per category instead of half a million question rows."""
     return rising_among(themes_from_categories(current, previous))
 

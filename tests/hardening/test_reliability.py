@@ -121,7 +121,7 @@ PERIODIC = [
     "meetings.tasks.support_deadline_notices",
     "meetings.tasks.support_handovers_expire",
     "poskantoor.tasks.sweep_deadlines",
-    "sportloket.tasks.notify_goal_flags",
+    "network.tasks.notify_goal_flags",
     "sportloket.tasks.retention_sweep",
     "sportloket.tasks.retry_unsent_emails",
     "subsidies.tasks.send_scheme_digest",
