@@ -4,7 +4,6 @@ criteria, neighbourhood sport coaches with their SMART goals and progress, goal 
 from __future__ import annotations
 
 import datetime as dt
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -104,11 +103,11 @@ def goal_create(
 def goal_progress_record(
     *,
     goal: SmartGoal,
-    measured_on: date,
+    measured_on: dt.date,
     value: Decimal,
     note: str = "",
     by: AbstractBaseUser,
-    today: date | None = None,
+    today: dt.date | None = None,
 ) -> GoalProgress:
     _coach_municipality_check(municipality=goal.coach.municipality, by=by)
     today = today or timezone.localdate()
@@ -123,7 +122,7 @@ def goal_progress_record(
     return entry
 
 
-def goal_flag_notices_send(*, on: date | None = None) -> int:
+def goal_flag_notices_send(*, on: dt.date | None = None) -> int:
     """E-mail the municipality's policy staff about each flagged goal, once per goal and flag.
 
     Idempotent and safe to run concurrently: the unique ``GoalNotice`` row is the claim; it is
@@ -176,9 +175,9 @@ def criterion_tick(
     desk: Desk,
     criterion: str,
     evidence: str,
-    ticked_on: date,
+    ticked_on: dt.date,
     by: AbstractBaseUser,
-    today: date | None = None,
+    today: dt.date | None = None,
 ) -> DeskCriterionTick:
     """Tick (or re-tick with new evidence) a criterion that cannot be computed."""
     _desk_manager_check(desk=desk, by=by)

@@ -105,7 +105,8 @@ def our_tasks() -> list[str]:
     return sorted(
         name
         for name in app.tasks
-        if name.split(".")[0] in ("sportloket", "providers", "poskantoor", "meetings", "subsidies")
+        if name.split(".")[0]
+        in ("sportloket", "providers", "poskantoor", "meetings", "subsidies", "network")
     )
 
 
