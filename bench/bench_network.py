@@ -7,11 +7,11 @@ from django.test import Client
 
 from bench.harness import Result, measure_view, refresh_statistics
 from meetings.models import ContactMoment
+from network.models import DeskCriterionTick
 from providers.models import Provider
 from sportloket.constants import OrganisationType, Role
 from sportloket.models import (
     Desk,
-    DeskCriterionTick,
     DeskPartner,
     Municipality,
     Organisation,

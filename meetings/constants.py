@@ -177,13 +177,3 @@ MEETING_AUDIT_ACTIONS = {
     "invitations_sent": _("Invitations sent"),
     "signal_on_agenda": _("Signal put on the agenda"),
 }
-
-
-class SignalSource(models.TextChoices):
-    """Who brought a strategic signal in (seed 001: loket, sportplatform, gemeente)."""
-
-    DESK = "desk", _("Desk staff")
-    SPORT_PLATFORM = "sport_platform", _("Sport platform / sport council")
-    MUNICIPALITY = "municipality", _("Municipality")
-    PROVIDERS = "providers", _("Providers")
-    OTHER = "other", _("Other")

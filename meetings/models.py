@@ -39,7 +39,6 @@ from .constants import (
     MeetingKind,
     MeetingStatus,
     Priority,
-    SignalSource,
     SupportStatus,
 )
 
@@ -576,36 +575,6 @@ class AgreementNotice(models.Model):
 
     def __str__(self) -> str:
         return str(self.agreement)
-
-
-class Signal(models.Model):
-    """A theme that lives among providers, recorded for the strategic agenda (seed 001)."""
-
-    desk = models.ForeignKey(
-        Desk, verbose_name=_("desk"), on_delete=models.CASCADE, related_name="signals"
-    )
-    theme = models.ForeignKey(
-        Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="signals"
-    )
-    description = models.TextField(_("description"), max_length=2000)
-    source = models.CharField(_("source"), max_length=20, choices=SignalSource.choices)
-    recorded_on = models.DateField(_("date"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("signal")
-        verbose_name_plural = _("signals")
-        ordering = ["-recorded_on", "-pk"]
-        indexes = [models.Index(fields=["desk", "-recorded_on"], name="signal_desk_date")]
-
-    def __str__(self) -> str:
-        return f"{self.theme}: {self.description[:50]}"
 
 
 class QuestionWeekStat(models.Model):

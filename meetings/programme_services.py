@@ -37,10 +37,10 @@ from .constants import (
     MeetingKind,
     MeetingStatus,
 )
+from .hooks import AgendaSignal, signals_for_meeting
 from .ics import meeting_ics
-from .models import Agreement, AgreementNotice, Attendee, Meeting, Signal
+from .models import Agreement, AgreementNotice, Attendee, Meeting
 from .programme import PROGRAMMES
-from .selectors_network import signals_for_meeting
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # Default evening slot of a meeting generated from the programme (local time).
@@ -398,7 +398,7 @@ def meeting_minutes_save(*, meeting: Meeting, minutes: str, by: AbstractBaseUser
     return meeting
 
 
-def signal_agenda_line(signal: Signal) -> str:
+def signal_agenda_line(signal: AgendaSignal) -> str:
     return _("Signal (%(theme)s): %(description)s") % {
         "theme": signal.theme.name,
         "description": " ".join(signal.description.split()),
@@ -407,7 +407,7 @@ def signal_agenda_line(signal: Signal) -> str:
 
 @transaction.atomic
 def meeting_agenda_add_signal(
-    *, meeting: Meeting, signal: Signal, by: AbstractBaseUser | None
+    *, meeting: Meeting, signal: AgendaSignal, by: AbstractBaseUser | None
 ) -> Meeting:
     """Put a strategic signal on a planned meeting's agenda (one line; idempotent).
 

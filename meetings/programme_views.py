@@ -20,6 +20,7 @@ from sportloket.services import DomainError
 from . import programme_selectors as selectors
 from . import programme_services as services
 from .constants import MEETING_AUDIT_ACTIONS, MeetingKind, MeetingStatus
+from .hooks import signals_for_meeting
 from .ics import meeting_ics
 from .programme import PROGRAMMES
 from .programme_forms import (
@@ -30,7 +31,6 @@ from .programme_forms import (
     MinutesForm,
     ProgrammeForm,
 )
-from .selectors_network import signals_for_meeting
 
 READ_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF, Role.POS_STAFF)
 OFFICE_EDITORS = (Role.POLICY_STAFF, Role.POS_STAFF)

@@ -6,9 +6,9 @@ copied.
 Erasure anonymises exactly as the retention sweep does when a question expires
 (``sportloket.retention.support_requests_anonymise``), so the two cannot drift apart; it adds
 what only a request of the person justifies: their open questions too, the desk's e-mails
-about them, the follow-up links, mentions in the desk's contact moments, signals, meeting minutes,
-decisions on money and the admin's log, their attendance and agreements at the desk's
-meetings, and (when chosen) the contact data of their providers.
+about them, the follow-up links, mentions in the desk's contact moments, signals (through
+``meetings.hooks``), meeting minutes, decisions on money and the admin's log, their attendance
+and agreements at the desk's meetings, and (when chosen) the contact data of their providers.
 """
 
 from __future__ import annotations
@@ -36,13 +36,13 @@ from sportloket.selectors import user_scope
 from sportloket.services import DomainError, audit_record
 from subsidies.models import Allocation
 
+from . import hooks
 from .models import (
     Agreement,
     Attendee,
     ContactMoment,
     Handover,
     Meeting,
-    Signal,
     SupportRequest,
     SupportRequestEvent,
 )
@@ -125,11 +125,12 @@ def _redact_rows(rows, fields: tuple[str, ...], pattern: re.Pattern, label: str)
 
 def _desk_records(desk_id: int) -> dict[type, Any]:
     """The desk's records whose texts staff write freely (and the audit trail copies)."""
-    return {
-        Signal: Signal.objects.filter(desk_id=desk_id),
-        Meeting: Meeting.objects.filter(desk_id=desk_id),
-        Allocation: Allocation.objects.filter(budget__desk_id=desk_id),
+    records: dict[type, Any] = {
+        texts.rows.model: texts.rows for texts in hooks.desk_texts(desk_id=desk_id)
     }
+    records[Meeting] = Meeting.objects.filter(desk_id=desk_id)
+    records[Allocation] = Allocation.objects.filter(budget__desk_id=desk_id)
+    return records
 
 
 def _audit_of(model, ids) -> Any:
@@ -149,15 +150,15 @@ def _redact_desk_records(
     another desk's texts are that desk's to erase. Returns how many records changed."""
     if pattern is None:
         return 0
-    signals = _redact_rows(
-        Signal.objects.filter(desk_id=desk_id).only("pk", "description", "theme_id"),
-        ("description",),
-        pattern,
-        label,
-    )
-    # The signal's audit summary is str(signal): a cut-off copy the pattern may not match.
-    for signal in signals:
-        _audit_of(Signal, [signal.pk]).filter(action="signal_recorded").update(summary=str(signal))
+    elsewhere = 0
+    for texts in hooks.desk_texts(desk_id=desk_id):
+        changed = _redact_rows(texts.rows, texts.fields, pattern, label)
+        # Such an audit summary is str(row): a cut-off copy the pattern may not match.
+        for row in changed if texts.summary_action else ():
+            _audit_of(type(row), [row.pk]).filter(action=texts.summary_action).update(
+                summary=str(row)
+            )
+        elsewhere += len(changed)
     meetings = _redact_rows(
         Meeting.objects.filter(desk_id=desk_id).only("pk", "title", "agenda", "goals", "minutes"),
         ("title", "agenda", "goals", "minutes"),
@@ -185,7 +186,7 @@ def _redact_desk_records(
         label,
     )
     _redact_admin_log(desk_id=desk_id, requester=requester, pattern=pattern, label=label)
-    return len(signals) + len(meetings) + len(allocations)
+    return elsewhere + len(meetings) + len(allocations)
 
 
 def _redact_admin_log(

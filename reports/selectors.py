@@ -52,14 +52,10 @@ from django.utils.translation import gettext as _
 
 from meetings.constants import HandoverStatus, SupportStatus
 from meetings.guideline import TITLES, guidelines_for, reached_per_municipality
-from meetings.models import ContactMoment, Handover, QuestionWeekStat, Signal, SupportRequest
-from meetings.selectors_network import (
-    Quarter,
-    ThemeCount,
-    rising_among,
-    signals_for_desk,
-    themes_from_categories,
-)
+from meetings.models import ContactMoment, Handover, QuestionWeekStat, SupportRequest
+from meetings.themes import Quarter, ThemeCount, rising_among, themes_from_categories
+from network.models import Signal
+from network.selectors import signals_for_desk
 from poskantoor.constants import OPEN_STATUSES, MemberKind, OfficeStatus, StepCode
 from poskantoor.deadlines import STEP_RULES, STEP_SEQUENCE
 from poskantoor.models import FoundingStep, PosOffice
@@ -181,7 +177,7 @@ def _rollup(desk: Desk, today: dt.date, quarter: Quarter):
 
 
 def _rising(current: Counter, previous: Counter) -> list[ThemeCount]:
-    """Same rule and order as ``meetings.selectors_network.rising_themes``, from the rollup's counts
+    """Same rule and order as ``meetings.themes.rising_themes``, from the rollup's counts
     per category instead of half a million question rows."""
     return rising_among(themes_from_categories(current, previous))
 

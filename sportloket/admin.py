@@ -109,17 +109,12 @@ class DeskPartnerInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
-class DeskCriterionTickInline(admin.TabularInline):
-    model = models.DeskCriterionTick
-    extra = 0
-
-
 @admin.register(models.Desk)
 class DeskAdmin(admin.ModelAdmin):
     list_display = ["name", "coordinator", "first_response_working_days"]
     search_fields = ["name"]
     filter_horizontal = ["municipalities"]
-    inlines = [DeskPartnerInline, DeskCriterionTickInline]
+    inlines = [DeskPartnerInline]
 
 
 @admin.register(models.StaffProfile)
@@ -176,20 +171,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
 admin.site.site_header = _("Sportloket administration")
 admin.site.site_title = _("Sportloket")
-
-
-class SmartGoalInline(admin.StackedInline):
-    model = models.SmartGoal
-    extra = 0
-
-
-@admin.register(models.NeighbourhoodSportCoach)
-class NeighbourhoodSportCoachAdmin(admin.ModelAdmin):
-    list_display = ["name", "municipality", "employer", "hours_per_week"]
-    search_fields = ["name", "employer"]
-    autocomplete_fields = ["municipality"]
-    filter_horizontal = ["target_groups"]
-    inlines = [SmartGoalInline]
 
 
 admin.site.unregister(User)

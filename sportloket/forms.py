@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Submit
+from crispy_forms.layout import Div
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from .models import NeighbourhoodSportCoach
 
 # Characters that change the direction text is shown in: a name with them can display as
 # something else than what it is (e.g. in an e-mail or a list). A person never types them.
@@ -89,66 +85,3 @@ class OutboxPasswordResetForm(PasswordResetForm):
             template="emails/password_reset",
             context=context,
         )
-
-
-class CoachForm(forms.ModelForm):
-    class Meta:
-        model = NeighbourhoodSportCoach
-        fields = ["name", "employer", "hours_per_week", "target_groups", "neighbourhoods", "email"]
-        widgets = {"target_groups": forms.CheckboxSelectMultiple}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["hours_per_week"].localize = True
-        self.fields["hours_per_week"].widget.is_localized = True
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Add coach")))
-
-
-class GoalForm(forms.Form):
-    description = forms.CharField(
-        label=_("Specific description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    indicator = forms.CharField(label=_("Indicator"), max_length=200)
-    baseline = forms.DecimalField(
-        label=_("Baseline"), max_digits=12, decimal_places=2, localize=True
-    )
-    target_value = forms.DecimalField(
-        label=_("Target value"), max_digits=12, decimal_places=2, localize=True
-    )
-    agreed_on = forms.DateField(
-        label=_("Agreed on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-    deadline = forms.DateField(
-        label=_("Deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-    measured_by = forms.CharField(label=_("Who measures"), max_length=200)
-    measure_every_months = forms.IntegerField(
-        label=_("Measure every (months)"), min_value=1, max_value=24, initial=3
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agreed_on"].initial = timezone.localdate()
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.add_input(Submit("submit", _("Record goal")))
-
-
-class ProgressForm(forms.Form):
-    goal = forms.ModelChoiceField(label=_("SMART goal"), queryset=None)
-    measured_on = forms.DateField(
-        label=_("Measured on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-    value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2, localize=True)
-    note = forms.CharField(
-        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args, goals, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = goals
-        self.fields["measured_on"].initial = timezone.localdate()
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.add_input(Submit("submit", _("Record progress")))

@@ -124,7 +124,7 @@ LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "network:network": SEARCH,
     "network:signals": SEARCH,
     "network:comparison": SEARCH,
-    "coach_list": SEARCH,
+    "network:coach_list": SEARCH,
     "poskantoor:year_plan_pdf": EXPORT,
     "reports:pos_dashboard_csv": EXPORT,
     "reports:desk_dashboard_csv": EXPORT,

@@ -521,7 +521,7 @@ INVENTORY: dict[str, Holding] = {
     "sportloket.QuestionCategory": NONE,
     "sportloket.Sport": NONE,
     "sportloket.DeskPartner": NONE,
-    "sportloket.GoalNotice": NONE,
+    "network.GoalNotice": NONE,
     # Health status: worker host names, periodic task names and times.
     "sportloket.HealthBeat": NONE,
     "sportloket.RecoveryCodeDevice": Holding(
@@ -541,12 +541,12 @@ INVENTORY: dict[str, Holding] = {
     "sportloket.StaffProfile": Holding(
         ("phone",), "keep while the account exists (administrators manage accounts)"
     ),
-    "sportloket.NeighbourhoodSportCoach": Holding(
+    "network.NeighbourhoodSportCoach": Holding(
         ("name", "email"), "keep while registered: an employee in a professional role"
     ),
-    "sportloket.SmartGoal": Holding(("measured_by",), "keep: agreement with the municipality"),
-    "sportloket.GoalProgress": Holding(("note",), "keep: staff note on a measurement"),
-    "sportloket.DeskCriterionTick": Holding(("evidence",), "keep: staff evidence of a criterion"),
+    "network.SmartGoal": Holding(("measured_by",), "keep: agreement with the municipality"),
+    "network.GoalProgress": Holding(("note",), "keep: staff note on a measurement"),
+    "network.DeskCriterionTick": Holding(("evidence",), "keep: staff evidence of a criterion"),
     "sportloket.AuditEvent": Holding(
         ("summary", "changes"),
         "summary and old/new values stripped after `audit_details`, deleted after "
@@ -644,7 +644,7 @@ INVENTORY: dict[str, Holding] = {
         ("agreements",),
     ),
     "meetings.AgreementNotice": NONE,
-    "meetings.Signal": Holding(
+    "network.Signal": Holding(
         ("description",),
         "keep: a theme among providers; a requester's erasure replaces mentions of them "
         "(and in the audit copy)",

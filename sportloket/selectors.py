@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
-from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from .constants import GoalFlag, Role
+from .constants import Role
 from .models import (
     AuditEvent,
     Desk,
-    GoalProgress,
     Municipality,
-    NeighbourhoodSportCoach,
     OutgoingEmail,
-    SmartGoal,
     StaffProfile,
 )
 
@@ -140,63 +135,6 @@ def desk_list(*, user: AbstractBaseUser) -> QuerySet[Desk]:
 def desk_get(*, user: AbstractBaseUser, pk: int) -> Desk:
     """A desk in the user's scope; ``Desk.DoesNotExist`` (→ 404) otherwise."""
     return desk_list(user=user).get(pk=pk)
-
-
-def coach_list(*, user: AbstractBaseUser) -> QuerySet[NeighbourhoodSportCoach]:
-    scope = user_scope(user)
-    return (
-        NeighbourhoodSportCoach.objects.filter(scope.municipality_filter("municipality"))
-        .select_related("municipality")
-        .prefetch_related("target_groups")
-    )
-
-
-def coach_get(*, user: AbstractBaseUser, pk: int) -> NeighbourhoodSportCoach:
-    return coach_list(user=user).get(pk=pk)
-
-
-@dataclass(frozen=True)
-class GoalStatus:
-    goal: SmartGoal
-    latest: GoalProgress | None
-    flags: tuple[GoalFlag, ...]
-
-    @property
-    def reached(self) -> bool:
-        return self.goal.is_reached_by(self.latest.value if self.latest else None)
-
-
-def goal_flags(
-    goal: SmartGoal, latest: GoalProgress | None, *, on: dt.date
-) -> tuple[GoalFlag, ...]:
-    """The flags of a goal on a day.
-
-    * no measurement: more than ``measure_every_months`` months have passed since the latest
-      measurement (or since the agreement when there is none) — exactly that many is in time;
-      a goal past its deadline is judged by the deadline flag instead;
-    * past deadline: the deadline has passed and the latest measurement does not reach the target.
-    """
-    value = latest.value if latest else None
-    if on > goal.deadline:
-        return () if goal.is_reached_by(value) else (GoalFlag.PAST_DEADLINE,)
-    since = latest.measured_on if latest else goal.agreed_on
-    if on > since + relativedelta(months=goal.measure_every_months):
-        return (GoalFlag.NO_MEASUREMENT,)
-    return ()
-
-
-def goal_statuses(goals: QuerySet[SmartGoal], *, on: dt.date) -> list[GoalStatus]:
-    """Goals with their latest measurement and flags, in two queries."""
-    goals = list(goals.select_related("coach__municipality"))
-    latest: dict[int, GoalProgress] = {}
-    for entry in GoalProgress.objects.filter(goal__in=goals).order_by(
-        "goal_id", "-measured_on", "-pk"
-    ):
-        latest.setdefault(entry.goal_id, entry)
-    return [
-        GoalStatus(goal=g, latest=latest.get(g.pk), flags=goal_flags(g, latest.get(g.pk), on=on))
-        for g in goals
-    ]
 
 
 def policy_staff_emails(*, municipality_id: int) -> list[str]:

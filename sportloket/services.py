@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,20 +15,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from .constants import MANUAL_CRITERIA, ROLE_GROUP_NAMES, EmailStatus, Role
+from .constants import ROLE_GROUP_NAMES, EmailStatus, Role
 from .models import (
     AuditEvent,
     Desk,
-    DeskCriterionTick,
-    GoalNotice,
-    GoalProgress,
     Municipality,
-    NeighbourhoodSportCoach,
     Organisation,
     OutgoingEmail,
-    SmartGoal,
     StaffProfile,
 )
 
@@ -285,160 +278,3 @@ def staff_sync_groups(*, profile: StaffProfile) -> None:
     profile.user.groups.remove(*[g for g in groups.values() if g != wanted])
     if wanted is not None:
         profile.user.groups.add(wanted)
-
-
-# --- Neighbourhood sport coaches and their SMART goals (seed 004) ------------------------------
-
-
-def _coach_municipality_check(*, municipality: Municipality, by: AbstractBaseUser) -> None:
-    from .selectors import user_scope
-
-    scope = user_scope(by)
-    if scope.role not in (Role.POLICY_STAFF, Role.ADMINISTRATOR):
-        raise DomainError(_("Only the municipality's policy staff manage sport coaches."))
-    if scope.municipality_ids is not None and municipality.pk not in scope.municipality_ids:
-        raise DomainError(_("You can only manage the sport coaches of your own municipality."))
-
-
-@transaction.atomic
-def coach_create(
-    *, municipality: Municipality, data: dict[str, Any], by: AbstractBaseUser
-) -> NeighbourhoodSportCoach:
-    _coach_municipality_check(municipality=municipality, by=by)
-    target_groups = data.pop("target_groups", [])
-    coach = NeighbourhoodSportCoach.objects.create(municipality=municipality, **data)
-    coach.target_groups.set(target_groups)
-    audit_record(subject=coach, actor=by, action="coach_created", summary=coach.name)
-    return coach
-
-
-@transaction.atomic
-def goal_create(
-    *, coach: NeighbourhoodSportCoach, data: dict[str, Any], by: AbstractBaseUser
-) -> SmartGoal:
-    """Record a SMART goal agreed with the coach; every SMART element is required."""
-    _coach_municipality_check(municipality=coach.municipality, by=by)
-    if data["deadline"] <= data["agreed_on"]:
-        raise DomainError(_("The deadline must be after the date of agreement."))
-    if data["target_value"] == data["baseline"]:
-        raise DomainError(_("The target value must differ from the baseline."))
-    goal = SmartGoal.objects.create(coach=coach, created_by=by, **data)
-    audit_record(subject=goal, actor=by, action="goal_created", summary=goal.indicator)
-    return goal
-
-
-@transaction.atomic
-def goal_progress_record(
-    *,
-    goal: SmartGoal,
-    measured_on: date,
-    value: Decimal,
-    note: str = "",
-    by: AbstractBaseUser,
-    today: date | None = None,
-) -> GoalProgress:
-    _coach_municipality_check(municipality=goal.coach.municipality, by=by)
-    today = today or timezone.localdate()
-    if measured_on > today:
-        raise DomainError(_("A measurement cannot be in the future."))
-    if measured_on < goal.agreed_on:
-        raise DomainError(_("A measurement cannot be before the goal was agreed."))
-    entry = GoalProgress.objects.create(
-        goal=goal, measured_on=measured_on, value=value, note=note, recorded_by=by
-    )
-    audit_record(subject=goal, actor=by, action="goal_progress", summary=f"{measured_on}: {value}")
-    return entry
-
-
-def goal_flag_notices_send(*, on: date | None = None) -> int:
-    """E-mail the municipality's policy staff about each flagged goal, once per goal and flag.
-
-    Idempotent and safe to run concurrently: the unique ``GoalNotice`` row is the claim; it is
-    inserted in the same transaction as the outbox e-mail (key ``goal-flag:<goal>:<kind>``).
-    Goals of a municipality without policy staff stay unclaimed until someone can be told.
-    """
-    from .selectors import goal_statuses, policy_staff_emails
-
-    on = on or timezone.localdate()
-    already = set(GoalNotice.objects.values_list("goal_id", "kind"))
-    sent = 0
-    recipients: dict[int, list[str]] = {}
-    for status in goal_statuses(SmartGoal.objects.all(), on=on):
-        goal = status.goal
-        for flag in status.flags:
-            if (goal.pk, flag.value) in already:
-                continue
-            municipality_id = goal.coach.municipality_id
-            if municipality_id not in recipients:
-                recipients[municipality_id] = policy_staff_emails(municipality_id=municipality_id)
-            to = recipients[municipality_id]
-            if not to:
-                continue
-            with transaction.atomic():
-                _notice, created = GoalNotice.objects.get_or_create(goal=goal, kind=flag)
-                if not created:
-                    continue
-                email_queue(
-                    key=f"goal-flag:{goal.pk}:{flag.value}",
-                    to=to,
-                    template="emails/sportloket/goal_flag",
-                    context={"goal": goal, "coach": goal.coach, "flag": flag.label},
-                )
-            sent += 1
-    return sent
-
-
-# --- Desk quality criteria: manual ticks -----------------------------------------------------
-
-
-def _desk_manager_check(*, desk: Desk, by: AbstractBaseUser) -> None:
-    from .selectors import user_scope
-
-    scope = user_scope(by)
-    if scope.role == Role.ADMINISTRATOR:
-        return
-    if scope.role != Role.CLUB_SUPPORTER or scope.desk_id != desk.pk:
-        raise DomainError(_("Only the desk's own club supporters manage its criteria."))
-
-
-@transaction.atomic
-def criterion_tick(
-    *,
-    desk: Desk,
-    criterion: str,
-    evidence: str,
-    ticked_on: date,
-    by: AbstractBaseUser,
-    today: date | None = None,
-) -> DeskCriterionTick:
-    """Tick (or re-tick with new evidence) a criterion that cannot be computed."""
-    _desk_manager_check(desk=desk, by=by)
-    if criterion not in MANUAL_CRITERIA:
-        raise DomainError(_("This criterion is computed from the data and cannot be ticked."))
-    if not evidence.strip():
-        raise DomainError(_("Describe the evidence for this criterion."))
-    if ticked_on > (today or timezone.localdate()):
-        raise DomainError(_("The date cannot be in the future."))
-    tick, _created = DeskCriterionTick.objects.update_or_create(
-        desk=desk,
-        criterion=criterion,
-        defaults={"evidence": evidence.strip(), "ticked_on": ticked_on, "ticked_by": by},
-    )
-    audit_record(
-        subject=desk,
-        actor=by,
-        action="criterion_ticked",
-        changes={"criterion": criterion, "evidence": tick.evidence, "date": str(ticked_on)},
-        summary=str(tick),
-    )
-    return tick
-
-
-@transaction.atomic
-def criterion_untick(*, desk: Desk, criterion: str, by: AbstractBaseUser) -> None:
-    _desk_manager_check(desk=desk, by=by)
-    deleted, _rows = DeskCriterionTick.objects.filter(desk=desk, criterion=criterion).delete()
-    if deleted:
-        audit_record(
-            subject=desk, actor=by, action="criterion_unticked", changes={"criterion": criterion}
-        )

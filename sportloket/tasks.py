@@ -24,12 +24,6 @@ def retry_unsent_emails() -> int:
     return len(ids)
 
 
-@shared_task
-def notify_goal_flags() -> int:
-    """Periodic: e-mail policy staff about flagged SMART goals. Safe to run twice."""
-    return services.goal_flag_notices_send()
-
-
 @shared_task(name="sportloket.tasks.retention_sweep")
 def retention_sweep_task() -> dict[str, int]:
     """Nightly: delete or anonymise what passed its retention period. Safe to run twice."""

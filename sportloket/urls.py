@@ -31,9 +31,7 @@ urlpatterns = [
     path("", include("providers.urls")),
     path("", include("poskantoor.urls")),
     path("", include("meetings.urls")),
-    path("", include("meetings.urls_network")),
-    path("buurtsportcoaches/", views.CoachListView.as_view(), name="coach_list"),
-    path("buurtsportcoaches/<int:pk>/", views.CoachDetailView.as_view(), name="coach_detail"),
+    path("", include("network.urls")),
     path("", include("subsidies.urls")),
     path("", include("reports.urls")),
 ]

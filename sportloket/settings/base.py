@@ -45,13 +45,14 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # Ours, in dependency order: sportloket <- providers <- poskantoor <- meetings;
-    # providers <- subsidies; reports (dashboards and exports) reads them all and comes last.
+    # Ours, in dependency order: sportloket <- providers <- {poskantoor, subsidies} <- meetings
+    # <- network <- reports (dashboards and exports read them all and come last).
     "sportloket",
     "providers",
     "poskantoor",
     "meetings",
     "subsidies",
+    "network",
     "reports",
 ]
 
@@ -393,7 +394,7 @@ CELERY_BEAT_SCHEDULE = {
     # Daily at 06:30: e-mail policy staff about SMART goals of neighbourhood sport coaches
     # without a measurement in the agreed period or past their deadline (once per goal & flag).
     "sportloket-goal-flags": {
-        "task": "sportloket.tasks.notify_goal_flags",
+        "task": "network.tasks.notify_goal_flags",
         "schedule": crontab(hour=6, minute=30),
     },
 }

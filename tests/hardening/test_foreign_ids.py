@@ -36,7 +36,7 @@ WATCHED = (
     "meetings.SupportRequestEvent",
     "meetings.Handover",
     "meetings.ContactMoment",
-    "meetings.Signal",
+    "network.Signal",
     "meetings.Attendee",
     "meetings.SupportRequestAllocation",
     "subsidies.Budget",

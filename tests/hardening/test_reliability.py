@@ -118,7 +118,8 @@ def our_tasks() -> list[str]:
     return sorted(
         name
         for name in app.tasks
-        if name.split(".")[0] in ("sportloket", "providers", "poskantoor", "meetings", "subsidies")
+        if name.split(".")[0]
+        in ("sportloket", "providers", "poskantoor", "meetings", "subsidies", "network")
     )
 
 
@@ -134,8 +135,8 @@ PERIODIC = [
     "meetings.tasks.support_deadline_notices",
     "meetings.tasks.support_handovers_expire",
     "poskantoor.tasks.sweep_deadlines",
+    "network.tasks.notify_goal_flags",
     "providers.tasks.provider_imports_requeue",
-    "sportloket.tasks.notify_goal_flags",
     "sportloket.tasks.retention_sweep",
     "sportloket.tasks.retry_unsent_emails",
     "subsidies.tasks.send_scheme_digest",

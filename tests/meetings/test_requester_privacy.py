@@ -10,18 +10,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meetings import programme_services, services, services_network, services_privacy
-from meetings.constants import Channel, ContactChannel, SignalSource, SupportStatus
+from meetings import programme_services, services, services_privacy
+from meetings.constants import Channel, ContactChannel, SupportStatus
 from meetings.models import (
     Agreement,
     Attendee,
     ContactMoment,
     Handover,
     Meeting,
-    Signal,
     SupportRequest,
     SupportRequestEvent,
 )
+from network import services as network_services
+from network.constants import SignalSource
+from network.models import Signal
 from providers.models import Provider
 from reports.selectors import desk_dashboard, questions_per_municipality
 from sportloket.constants import EmailStatus
@@ -452,7 +454,7 @@ def mentioned(desk, supporter, asked, administrator):
     question's subject). Another desk's signal names her too."""
     first, _second = asked
     theme = Theme.objects.first()
-    signal = services_network.signal_record(
+    signal = network_services.signal_record(
         desk=desk,
         theme=theme,
         description=f"{NAME} ({EMAIL}) merkt dat vrijwilligers afhaken bij haar club",
@@ -507,7 +509,7 @@ def test_the_erasure_leaves_no_mention_in_signals_minutes_money_or_the_admin_log
     assert NAME in _transparency_csv(client, desk)
     before = {hit.split("#")[0] for hit in personal_data_leftovers([NAME, EMAIL, PHONE])}
     assert {
-        "meetings.Signal",
+        "network.Signal",
         "meetings.Meeting",
         "subsidies.Allocation",
         "sportloket.AuditEvent",
@@ -519,7 +521,7 @@ def test_the_erasure_leaves_no_mention_in_signals_minutes_money_or_the_admin_log
 
     other = mentioned["other"]
     assert personal_data_leftovers([NAME, EMAIL, PHONE]) == [
-        f"meetings.Signal#{other.pk}.description: {NAME}"
+        f"network.Signal#{other.pk}.description: {NAME}"
     ]  # another desk's signal is that desk's to erase
     assert NAME not in _transparency_csv(client, desk)
     signal = Signal.objects.get(pk=mentioned["signal"].pk)

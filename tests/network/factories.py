@@ -8,15 +8,9 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from meetings.constants import SignalSource
-from meetings.models import Signal
-from sportloket.models import (
-    GoalProgress,
-    NeighbourhoodSportCoach,
-    OrganisationContact,
-    SmartGoal,
-    Theme,
-)
+from network.constants import SignalSource
+from network.models import GoalProgress, NeighbourhoodSportCoach, Signal, SmartGoal
+from sportloket.models import OrganisationContact, Theme
 from tests.factories import DeskFactory, OrganisationFactory, municipality
 
 

@@ -4,8 +4,9 @@ import datetime as dt
 
 import pytest
 
+from network.models import GoalProgress, SmartGoal
 from sportloket.constants import OrganisationType
-from sportloket.models import DeskPartner, GoalProgress, SmartGoal, Theme
+from sportloket.models import DeskPartner, Theme
 from tests.factories import OrganisationFactory, StaffProfileFactory
 
 from .factories import CoachFactory, OrganisationContactFactory

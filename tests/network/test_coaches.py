@@ -6,17 +6,18 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from sportloket.constants import GoalFlag
-from sportloket.models import GoalNotice, OutgoingEmail, SmartGoal
-from sportloket.selectors import coach_list, goal_flags, goal_statuses
-from sportloket.services import (
-    DomainError,
+from network.constants import GoalFlag
+from network.models import GoalNotice, SmartGoal
+from network.selectors import coach_list, goal_flags, goal_statuses
+from network.services import (
     coach_create,
     goal_create,
     goal_flag_notices_send,
     goal_progress_record,
 )
-from sportloket.tasks import notify_goal_flags
+from network.tasks import notify_goal_flags
+from sportloket.models import OutgoingEmail
+from sportloket.services import DomainError
 from tests.concurrency import run_at_once
 from tests.factories import municipality
 

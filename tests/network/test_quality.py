@@ -8,10 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from meetings.models import ContactMoment
-from meetings.quality import desk_criteria
-from sportloket.constants import Criterion, OrganisationType, Role
+from network.constants import Criterion
+from network.quality import desk_criteria
+from network.services import criterion_tick, criterion_untick
+from sportloket.constants import OrganisationType, Role
 from sportloket.models import DeskPartner
-from sportloket.services import DomainError, criterion_tick, criterion_untick
+from sportloket.services import DomainError
 from subsidies.constants import BudgetKind
 from subsidies.models import Budget
 from tests.factories import (

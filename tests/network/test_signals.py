@@ -5,18 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from meetings.constants import SignalSource
-from meetings.models import Signal, SupportRequest
-from meetings.selectors_network import (
-    Quarter,
-    category_counts,
-    is_rising,
-    rising_themes,
-    signal_list,
-    signals_for_desk,
-    theme_counts,
-)
-from meetings.services_network import signal_record
+from meetings.models import SupportRequest
+from meetings.themes import Quarter, category_counts, is_rising, rising_themes, theme_counts
+from network.constants import SignalSource
+from network.models import Signal
+from network.selectors import signal_list, signals_for_desk
+from network.services import signal_record
 from sportloket.models import QuestionCategory, Theme
 from sportloket.services import DomainError
 from tests.meetings.factories import SupportRequestFactory

@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from meetings.models import Signal
-from sportloket.constants import Criterion, OrganisationType
-from sportloket.models import DeskCriterionTick, DeskPartner, GoalProgress, SmartGoal, Theme
+from network.constants import Criterion
+from network.models import DeskCriterionTick, GoalProgress, Signal, SmartGoal
+from sportloket.constants import OrganisationType
+from sportloket.models import DeskPartner, Theme
 from tests.factories import DeskFactory, OrganisationFactory, StaffProfileFactory, municipality
 
 from .factories import CoachFactory, GoalFactory, OrganisationContactFactory
@@ -34,7 +35,7 @@ def test_anonymous_is_sent_to_login(client, desk):
         reverse("network:quality", args=[desk.pk]),
         reverse("network:comparison"),
         reverse("network:signals"),
-        reverse("coach_list"),
+        reverse("network:coach_list"),
     ):
         response = client.get(url)
         assert response.status_code == 302
@@ -48,7 +49,7 @@ def test_club_supporter_sees_own_desk_only(client, desk, other_desk, supporter):
     assert client.get(reverse("network:quality", args=[other_desk.pk])).status_code == 404
     assert client.get(reverse("network:network", args=[other_desk.pk])).status_code == 404
     assert client.get(reverse("network:comparison")).status_code == 403
-    assert client.get(reverse("coach_list")).status_code == 403
+    assert client.get(reverse("network:coach_list")).status_code == 403
 
 
 def test_policy_staff_read_their_municipalitys_desks(client, desk, other_desk, policy):
@@ -179,7 +180,7 @@ def test_signals_page_records_a_signal_and_refuses_bad_input(client, desk, other
 def test_policy_staff_add_coach_goal_and_progress(client, policy):
     client.force_login(policy)
     response = client.post(
-        reverse("coach_list"),
+        reverse("network:coach_list"),
         {
             "name": "Lotte",
             "employer": "Sportbedrijf Utrecht",
@@ -190,7 +191,7 @@ def test_policy_staff_add_coach_goal_and_progress(client, policy):
     assert response.status_code == 302
     coach = policy.staff_profile.municipality.sport_coaches.get()
     assert str(coach.hours_per_week) == "24.5"
-    detail = reverse("coach_detail", args=[coach.pk])
+    detail = reverse("network:coach_detail", args=[coach.pk])
     goal = {
         "action": "goal",
         "description": "Meer kinderen",
@@ -221,14 +222,14 @@ def test_policy_staff_add_coach_goal_and_progress(client, policy):
 
 def test_coach_pages_by_role(client, policy, other_policy, pos, supporter):
     goal = GoalFactory()
-    detail = reverse("coach_detail", args=[goal.coach.pk])
+    detail = reverse("network:coach_detail", args=[goal.coach.pk])
     client.force_login(other_policy)
     assert client.get(detail).status_code == 404
     assert client.post(detail, {"action": "goal"}).status_code == 404
     client.force_login(pos)
     assert client.get(detail).status_code == 200
     assert client.post(detail, {"action": "goal"}).status_code == 403
-    assert client.post(reverse("coach_list"), {"name": "x"}).status_code == 403
+    assert client.post(reverse("network:coach_list"), {"name": "x"}).status_code == 403
     client.force_login(supporter)
     assert client.get(detail).status_code == 403
     client.force_login(policy)
@@ -238,13 +239,13 @@ def test_coach_pages_by_role(client, policy, other_policy, pos, supporter):
 def test_coach_list_queries_constant(client, policy, django_assert_max_num_queries):
     client.force_login(policy)
     GoalFactory()
-    client.get(reverse("coach_list"))
+    client.get(reverse("network:coach_list"))
     with django_assert_max_num_queries(14) as small:
-        client.get(reverse("coach_list"))
+        client.get(reverse("network:coach_list"))
     for _i in range(8):
         GoalFactory(coach=CoachFactory())
     with django_assert_max_num_queries(len(small.captured_queries)):
-        response = client.get(reverse("coach_list"))
+        response = client.get(reverse("network:coach_list"))
     assert len(response.context["rows"]) == 9
 
 

@@ -196,7 +196,7 @@ def test_period_start_cuts_weeks_at_the_start_of_a_quarter():
 
 def test_rising_themes_from_the_rollup_equal_the_network_selector(desk, supporter):
     from meetings.models import SupportRequest
-    from meetings.selectors_network import Quarter, rising_themes
+    from meetings.themes import Quarter, rising_themes
     from sportloket.models import Theme
 
     theme_a, theme_b = Theme.objects.order_by("pk")[:2]
@@ -219,7 +219,7 @@ def test_rising_themes_from_the_rollup_equal_the_network_selector(desk, supporte
 
 
 def test_signals_appear_on_the_dashboard_and_in_the_csv(desk, supporter, client):
-    from meetings.models import Signal
+    from network.models import Signal
     from sportloket.models import Theme
 
     Signal.objects.create(

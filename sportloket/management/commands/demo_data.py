@@ -11,7 +11,7 @@ DEMO_MODULES = [
     "providers.demo",
     "poskantoor.demo",
     "meetings.demo",
-    "meetings.demo_network",
+    "network.demo",
     "subsidies.demo",
     "meetings.demo_allocations",
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_network as views
+from . import views
 
 app_name = "network"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("loket/<int:pk>/netwerk/", views.DeskNetworkView.as_view(), name="network"),
     path("loketten/", views.DeskComparisonView.as_view(), name="comparison"),
     path("signalen/", views.SignalsView.as_view(), name="signals"),
+    path("buurtsportcoaches/", views.CoachListView.as_view(), name="coach_list"),
+    path("buurtsportcoaches/<int:pk>/", views.CoachDetailView.as_view(), name="coach_detail"),
 ]

@@ -34,13 +34,15 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from meetings.models import ContactMoment
 from providers.constants import ProviderStatus
-from sportloket.constants import MANUAL_CRITERIA, Criterion, OrganisationType, Role
-from sportloket.models import Desk, DeskCriterionTick, DeskPartner, Organisation, StaffProfile
+from sportloket.constants import OrganisationType, Role
+from sportloket.models import Desk, DeskPartner, Organisation, StaffProfile
 from subsidies.constants import BudgetKind
 from subsidies.models import Budget
 
-from .models import ContactMoment
+from .constants import MANUAL_CRITERIA, Criterion
+from .models import DeskCriterionTick
 
 # Sportakkoord II: at least 100 desks meet the criteria.
 SPORTAKKOORD_DESK_TARGET = 100

@@ -8,20 +8,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from sportloket.constants import Criterion
-from sportloket.models import (
-    DeskCriterionTick,
-    DeskPartner,
-    GoalProgress,
-    NeighbourhoodSportCoach,
-    OrganisationContact,
-    SmartGoal,
-    TargetGroup,
-    Theme,
-)
+from sportloket.models import DeskPartner, OrganisationContact, TargetGroup, Theme
 
-from .constants import SignalSource
-from .models import Signal
+from .constants import Criterion, SignalSource
+from .models import DeskCriterionTick, GoalProgress, NeighbourhoodSportCoach, Signal, SmartGoal
 
 CONTACTS = {
     "welzijn": [("Fatima Ouali", "wijkverbinder"), ("Kees Smit", "jongerenwerker")],

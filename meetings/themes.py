@@ -1,4 +1,4 @@
-"""Reads for the desk as network coordination point: signals, rising themes, network map.
+"""Support questions counted per theme and quarter, and which themes rise.
 
 Rising theme (seed 001, strategic level): the support questions of a desk are counted per
 theme of their category (``QuestionCategory.themes``; a question whose category has two themes
@@ -20,15 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from sportloket.constants import OrganisationType
-from sportloket.models import Desk, DeskPartner, OrganisationContact, QuestionCategory, Theme
-from sportloket.selectors import desk_list
+from sportloket.models import Desk, QuestionCategory, Theme
 
-from .models import Signal, SupportRequest
+from .models import SupportRequest
 
 QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 
@@ -169,79 +166,3 @@ def rising_themes(*, desk: Desk, quarter: Quarter) -> list[ThemeCount]:
 
     The desk dashboard reads the same from its rollup (``reports.selectors``)."""
     return rising_among(theme_counts(desk=desk, quarter=quarter))
-
-
-def signals_for_meeting(*, meeting, limit: int = 20) -> list[Signal]:
-    """Signals that may go on a meeting's agenda: the desk's own for a desk meeting; for a POS
-    office's meeting, those of the desks serving the office's municipality (seed 001: the
-    sport platform's signals feed the strategic agenda)."""
-    if meeting.desk_id:
-        signals = Signal.objects.filter(desk_id=meeting.desk_id)
-    else:
-        signals = Signal.objects.filter(
-            desk__municipalities=meeting.office.municipality_id
-        ).distinct()
-    return list(signals.select_related("theme")[:limit])
-
-
-def signals_for_desk(*, desk: Desk, limit: int = 20) -> list[Signal]:
-    """The desk's most recent signals for the strategic agenda. The desk dashboard calls this."""
-    return list(Signal.objects.filter(desk=desk).select_related("theme", "recorded_by")[:limit])
-
-
-def signal_list(*, user: AbstractBaseUser, desk_id: int | None = None) -> QuerySet[Signal]:
-    qs = Signal.objects.filter(desk__in=desk_list(user=user)).select_related(
-        "desk", "theme", "recorded_by"
-    )
-    if desk_id is not None:
-        qs = qs.filter(desk_id=desk_id)
-    return qs
-
-
-# --- Network map -----------------------------------------------------------------------------
-
-NETWORK_DOMAINS = (
-    OrganisationType.SPORTBEDRIJF,
-    OrganisationType.WELFARE,
-    OrganisationType.CARE,
-    OrganisationType.EDUCATION,
-    OrganisationType.PARTICIPATION,
-    OrganisationType.FUND,
-    OrganisationType.SPORT_CLUB,
-    OrganisationType.SPORT_PLATFORM,
-    OrganisationType.MUNICIPALITY,
-    OrganisationType.FEDERATION,
-    OrganisationType.POS,
-    OrganisationType.OTHER,
-)
-
-
-def network_partners(
-    *, desk: Desk, domain: str = "", theme_id: int | None = None, text: str = ""
-) -> list[DeskPartner]:
-    """The desk's partners with contact persons and themes, filtered (3 queries).
-
-    ``text`` matches the organisation's name, a contact person's name or role, or a theme.
-    """
-    qs = DeskPartner.objects.filter(desk=desk).select_related("organisation")
-    if domain:
-        qs = qs.filter(organisation__type=domain)
-    if theme_id:
-        qs = qs.filter(organisation__themes=theme_id)
-    text = text.strip()[:100]
-    if text:
-        qs = qs.filter(
-            Q(organisation__name__icontains=text)
-            | Q(organisation__contacts__name__icontains=text)
-            | Q(organisation__contacts__function__icontains=text)
-            | Q(organisation__themes__name__icontains=text)
-            | Q(role_description__icontains=text)
-        )
-    return list(
-        qs.distinct()
-        .prefetch_related(
-            Prefetch("organisation__contacts", queryset=OrganisationContact.objects.all()),
-            "organisation__themes",
-        )
-        .order_by("organisation__type", "organisation__name")
-    )

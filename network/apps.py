@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NetworkConfig(AppConfig):
+    name = "network"
+    verbose_name = _("Local sport network")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from meetings import hooks
+
+        from . import selectors
+
+        hooks.register_signals(for_meeting=selectors.signals_for_meeting)
+        hooks.register_desk_texts(selectors.signal_texts_for_erasure)
