@@ -26,7 +26,7 @@ from sportloket.models import OutgoingEmail
 from sportloket.retention import outbox_key_regex
 from sportloket.selectors import outbox_ids_addressed_to
 
-from .models import (
+from ..models import (
     Agreement,
     Attendee,
     ContactMoment,
