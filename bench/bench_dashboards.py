@@ -23,9 +23,9 @@ from pypdf import PdfReader
 
 from bench import bench_desk
 from bench.harness import Result, measure, measure_view, refresh_statistics
-from meetings import guideline_services
-from meetings import services as desk_services
 from meetings.models import QuestionWeekStat, SupportRequest
+from meetings.programme import guideline_services
+from meetings.support import services as desk_services
 from poskantoor import services
 from poskantoor.models import PosOffice
 from poskantoor.selectors import year_plan_pdf_context

@@ -15,9 +15,10 @@ from django.utils import timezone
 from poskantoor.models import PosOffice
 from sportloket.models import QuestionCategory, TargetGroup
 
-from . import programme_services, services
-from .constants import Channel, ContactChannel
 from .models import ContactMoment, SupportRequest
+from .programme import services as programme_services
+from .support import services
+from .support.constants import Channel, ContactChannel
 
 # subject, provider index, channel, category slug-ish name fragment, what happens next
 DEMO_QUESTIONS = [

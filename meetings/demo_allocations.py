@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from subsidies.constants import BudgetKind, Decision
 
-from . import services
 from .models import SupportRequest, SupportRequestAllocation
+from .support import services
 
 SUBJECT = "Subsidie voor nieuwe materialen"
 AMOUNT = Decimal("750.00")

@@ -8,7 +8,7 @@ from poskantoor.models import PosOffice
 
 
 def year_plan_meeting_rows(*, office: PosOffice, year: int) -> list[MeetingRow]:
-    from .programme_selectors import meetings_for_office_year
+    from .programme.selectors import meetings_for_office_year
 
     return [
         MeetingRow(

@@ -50,9 +50,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings.constants import HandoverStatus, SupportStatus
-from meetings.guideline import TITLES, guidelines_for, reached_per_municipality
 from meetings.models import ContactMoment, Handover, QuestionWeekStat, SupportRequest
+from meetings.programme.guideline import TITLES, guidelines_for, reached_per_municipality
+from meetings.support.constants import HandoverStatus, SupportStatus
 from meetings.themes import Quarter, ThemeCount, rising_among, themes_from_categories
 from network.models import Signal
 from network.selectors import signals_for_desk

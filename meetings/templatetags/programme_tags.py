@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django import template
 
-from meetings import programme_selectors as selectors
-from meetings.guideline import Guideline, guideline_for, guidelines_for
+from meetings.programme import selectors
+from meetings.programme.guideline import Guideline, guideline_for, guidelines_for
 from sportloket.selectors import user_scope
 
 register = template.Library()

@@ -17,8 +17,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.constants import ContactChannel
 from meetings.models import ContactMoment
+from meetings.support.constants import ContactChannel
 from poskantoor.constants import NoticeKind, SessionTopic
 from poskantoor.models import DeadlineNotice, InterestRegistration, StartSession
 from providers.constants import ProviderStatus

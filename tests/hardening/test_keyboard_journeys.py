@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from meetings.constants import HandoverStatus, SupportStatus
 from meetings.models import Handover
+from meetings.support.constants import HandoverStatus, SupportStatus
 from tests.factories import DeskFactory, OrganisationFactory, StaffProfileFactory
 from tests.meetings.factories import SupportRequestFactory
 

@@ -314,8 +314,8 @@ def test_a_partner_reads_another_desks_question_only_while_it_is_theirs(client):
     after declining and after expiry: the partner's staff (who work at the other desk) see the
     handover note while deciding, the question while it is theirs, never internal notes, and
     never the desk's actions."""
-    from meetings import services
     from meetings.models import Handover
+    from meetings.support import services
 
     world = build_world()
     k = world.kwargs
@@ -371,8 +371,8 @@ def test_a_partner_reads_another_desks_question_only_while_it_is_theirs(client):
 
 @pytest.mark.django_db
 def test_a_partner_that_accepted_loses_the_question_when_the_desk_closes_it(client):
-    from meetings import services
     from meetings.models import Handover
+    from meetings.support import services
 
     world = build_world()
     k = world.kwargs

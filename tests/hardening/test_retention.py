@@ -29,9 +29,6 @@ from django.test.utils import CaptureQueriesContext, isolate_apps, override_sett
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
-from meetings import services as desk_services
-from meetings.constants import Channel, ContactChannel, EventKind, MeetingStatus, SupportStatus
-from meetings.guideline import guidelines_for
 from meetings.models import (
     Agreement,
     Attendee,
@@ -40,6 +37,10 @@ from meetings.models import (
     SupportRequest,
     SupportRequestEvent,
 )
+from meetings.programme.constants import MeetingStatus
+from meetings.programme.guideline import guidelines_for
+from meetings.support import services as desk_services
+from meetings.support.constants import Channel, ContactChannel, EventKind, SupportStatus
 from poskantoor.constants import NoticeKind, OfficeStatus
 from poskantoor.models import DeadlineNotice, InterestRegistration, PosOffice
 from providers.constants import (

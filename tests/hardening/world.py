@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from meetings.models import Agreement, Handover
-from meetings.services import support_request_allocate
+from meetings.support.services import support_request_allocate
 from poskantoor.models import YearPlan
 from providers.constants import ImportMode
 from providers.importing import import_job_run, import_job_start

@@ -10,15 +10,14 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from meetings.constants import (
+from meetings.models import Meeting, SupportRequest
+from meetings.programme.constants import MeetingKind, MeetingStatus
+from meetings.support.constants import (
     CLOCK_RUNNING_STATUSES,
     OPEN_STATUSES,
     Channel,
-    MeetingKind,
-    MeetingStatus,
     SupportStatus,
 )
-from meetings.models import Meeting, SupportRequest
 from tests.factories import DeskFactory, ProviderFactory, municipality
 
 

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from meetings import services
 from meetings.models import SupportRequestAllocation
+from meetings.support import services
 from sportloket.models import AuditEvent
 from sportloket.services import DomainError
 from subsidies import services as subsidies_services

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from meetings.constants import AttendeeRole
-from meetings.guideline import guideline_for, guidelines_for
 from meetings.models import Attendee
+from meetings.programme.constants import AttendeeRole
+from meetings.programme.guideline import guideline_for, guidelines_for
 from poskantoor.constants import MemberKind
 from subsidies.models import SchemeShare
 from tests.factories import ProviderFactory, municipality

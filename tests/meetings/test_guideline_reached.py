@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from meetings import guideline_services, tasks
-from meetings.guideline import guideline_for, guidelines_for, reached_per_municipality
+from meetings import tasks
 from meetings.models import EntrepreneursReachedStat
+from meetings.programme import guideline_services
+from meetings.programme.guideline import guideline_for, guidelines_for, reached_per_municipality
 from providers.constants import ProviderKind
 from providers.models import Provider
 from sportloket.models import Municipality

@@ -11,11 +11,11 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
-from meetings import programme_services as services
-from meetings.constants import AttendeeRole, MeetingKind, MeetingStatus
-from meetings.ics import meeting_ics
 from meetings.models import Agreement, AgreementNotice, Meeting
-from meetings.programme_selectors import meetings_for_office_year
+from meetings.programme import services
+from meetings.programme.constants import AttendeeRole, MeetingKind, MeetingStatus
+from meetings.programme.ics import meeting_ics
+from meetings.programme.selectors import meetings_for_office_year
 from poskantoor.constants import Decision, OfficeStatus, SessionTopic, StepCode
 from poskantoor.services import PosOfficeError
 from sportloket.constants import OrganisationType

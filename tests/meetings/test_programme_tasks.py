@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from meetings import tasks
 from meetings.models import AgreementNotice, Meeting
-from meetings.programme_services import agreement_add
+from meetings.programme.services import agreement_add
 from poskantoor import demo as pos_demo
 from poskantoor.models import PosOffice
 from tests.poskantoor.factories import make_office

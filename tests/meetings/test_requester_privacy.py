@@ -10,8 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from meetings import programme_services, services, services_privacy
-from meetings.constants import Channel, ContactChannel, SupportStatus
 from meetings.models import (
     Agreement,
     Attendee,
@@ -21,6 +19,10 @@ from meetings.models import (
     SupportRequest,
     SupportRequestEvent,
 )
+from meetings.privacy import services as services_privacy
+from meetings.programme import services as programme_services
+from meetings.support import services
+from meetings.support.constants import Channel, ContactChannel, SupportStatus
 from network import services as network_services
 from network.constants import SignalSource
 from network.models import Signal

@@ -3,10 +3,16 @@ import datetime as dt
 import pytest
 from django.core import mail
 
-from meetings import services
-from meetings.constants import TRANSITIONS, Channel, EventKind, HandoverStatus, SupportStatus
 from meetings.models import AppendOnlyError, Handover, SupportRequest, SupportRequestEvent
-from meetings.workdays import add_working_days, working_days_between
+from meetings.support import services
+from meetings.support.constants import (
+    TRANSITIONS,
+    Channel,
+    EventKind,
+    HandoverStatus,
+    SupportStatus,
+)
+from meetings.support.workdays import add_working_days, working_days_between
 from providers.constants import ProviderStatus
 from providers.models import Provider
 from sportloket.models import OutgoingEmail

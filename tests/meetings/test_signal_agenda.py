@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from meetings import programme_services as services
-from meetings.constants import MeetingStatus
+from meetings.programme import services
+from meetings.programme.constants import MeetingStatus
 from tests.factories import DeskFactory, StaffProfileFactory, municipality
 from tests.network.factories import SignalFactory
 from tests.poskantoor.factories import make_office

@@ -7,9 +7,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from meetings import services
-from meetings.constants import Channel, EventKind, SupportStatus
 from meetings.models import ContactMoment, Handover, SupportRequest
+from meetings.support import services
+from meetings.support.constants import Channel, EventKind, SupportStatus
 from providers.models import Provider
 from sportloket.constants import Role
 from tests.factories import DeskFactory, ProviderFactory, StaffProfileFactory, municipality

@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
-from meetings import services, tasks
-from meetings.constants import Channel, EventKind
+from meetings import tasks
 from meetings.models import SupportRequest, SupportRequestEvent
+from meetings.support import services
+from meetings.support.constants import Channel, EventKind
 from sportloket.models import OutgoingEmail
 from tests.conftest import wait_until
 from tests.factories import ProviderFactory

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from meetings import programme_services
+from meetings.programme import services as programme_services
 from poskantoor import services as pos_services
 from poskantoor import tasks as pos_tasks
 from poskantoor.hooks import year_plan_meetings

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from meetings import services, tasks
-from meetings.constants import HandoverStatus, SupportStatus
+from meetings import tasks
 from meetings.models import ContactMoment, Handover, QuestionWeekStat
+from meetings.support import services
+from meetings.support.constants import HandoverStatus, SupportStatus
 from reports import selectors
 from sportloket.models import Municipality, QuestionCategory
 from tests.factories import DeskFactory, OrganisationFactory, ProviderFactory, municipality

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from meetings.guideline import TITLES, guidelines_for
+from meetings.programme.guideline import TITLES, guidelines_for
 from poskantoor.constants import MemberKind
 from providers.models import Provider
 from reports import selectors

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import guideline_services
+from meetings.programme import guideline_services
 from poskantoor.constants import OPEN_STATUSES, MemberKind, OfficeStatus
 from poskantoor.models import CoreGroupMember, FoundingStep, PosOffice
 from providers.constants import ProviderKind, ProviderStatus

@@ -277,7 +277,7 @@ def test_concurrent_allocations_for_support_questions_never_over_allocate():
     """Ten staff members allocate € 30 from € 100 for ten questions at once: three succeed,
     each with its link to the question; the refused ones leave neither row behind."""
     from meetings.models import SupportRequestAllocation
-    from meetings.services import support_request_allocate
+    from meetings.support.services import support_request_allocate
     from tests.meetings.factories import SupportRequestFactory
 
     supporter = StaffProfileFactory(club_supporter=True).user

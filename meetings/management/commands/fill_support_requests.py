@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from meetings.constants import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Channel, SupportStatus
 from meetings.models import SupportRequest
+from meetings.support.constants import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Channel, SupportStatus
 from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.models import Desk, QuestionCategory

@@ -13,7 +13,7 @@ from django.utils import timezone
 from sportloket.models import Municipality
 from subsidies.selectors import shares_per_municipality
 
-from .models import EntrepreneursReachedStat
+from ..models import EntrepreneursReachedStat
 
 
 @transaction.atomic

@@ -21,9 +21,9 @@ from sportloket.constants import Role
 from sportloket.models import Desk
 from sportloket.selectors import Scope, user_scope
 
+from ..models import Agreement, Attendee, Meeting
 from .constants import MeetingStatus
-from .models import Agreement, Attendee, Meeting
-from .programme_services import year_bounds
+from .services import year_bounds
 
 
 def meeting_scope_q(scope: Scope) -> Q:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import programme_views as views
+from . import views
 
 urlpatterns = [
     path("bijeenkomsten/", views.MeetingListView.as_view(), name="meeting_list"),

@@ -36,8 +36,8 @@ from sportloket.selectors import user_scope
 from sportloket.services import DomainError, audit_record
 from subsidies.models import Allocation
 
-from . import hooks
-from .models import (
+from .. import hooks
+from ..models import (
     Agreement,
     Attendee,
     ContactMoment,
@@ -46,8 +46,8 @@ from .models import (
     SupportRequest,
     SupportRequestEvent,
 )
-from .selectors import can_triage
-from .selectors_privacy import Requester, contact_moments_of, requester_get
+from ..support.selectors import can_triage
+from .selectors import Requester, contact_moments_of, requester_get
 
 
 def _mentions(requester: Requester, providers: list) -> re.Pattern | None:

@@ -13,8 +13,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from ..models import Meeting
 from .constants import MeetingStatus
-from .models import Meeting
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PRODID = "-//Sportloket//Bijeenkomsten//NL"

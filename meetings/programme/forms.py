@@ -13,7 +13,7 @@ from providers.models import Provider
 from sportloket.models import Organisation, TargetGroup, Theme
 
 from .constants import FOUNDING_STEP_OF_KIND, AgreementKind, AttendeeRole, MeetingKind
-from .programme import PROGRAMME_CHOICES
+from .programmes import PROGRAMME_CHOICES
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -15,10 +15,12 @@ from django.views import View
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.services import DomainError
 
-from . import selectors, selectors_privacy, services_privacy
-from .forms_privacy import RequesterEraseForm
-from .models import SupportRequest
-from .views import DESK_ROLES
+from ..models import SupportRequest
+from ..support import selectors
+from ..support.views import DESK_ROLES
+from . import selectors as selectors_privacy
+from . import services as services_privacy
+from .forms import RequesterEraseForm
 
 
 class RequesterMixin(RoleRequiredMixin):

@@ -18,6 +18,7 @@ from sportloket.redirects import safe_next
 from sportloket.services import DomainError
 from subsidies.selectors import budgets_for_desk
 
+from ..models import SupportRequest
 from . import selectors, services
 from .constants import SupportStatus
 from .filters import OPEN, SupportRequestFilter
@@ -36,7 +37,6 @@ from .forms import (
     StaffQuestionForm,
     StatusForm,
 )
-from .models import SupportRequest
 
 DESK_ROLES = (Role.CLUB_SUPPORTER,)
 READ_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF)

@@ -38,9 +38,9 @@ from poskantoor.constants import PROFESSIONAL_KINDS, MemberKind
 from poskantoor.models import CoreGroupMember, PosOffice
 from subsidies.selectors import entrepreneurs_reached, shares_per_municipality
 
+from ..models import Attendee, EntrepreneursReachedStat, Meeting
 from .constants import MeetingStatus
-from .models import Attendee, EntrepreneursReachedStat, Meeting
-from .programme_services import year_bounds
+from .services import year_bounds
 
 MIN_MEETINGS = 3
 MIN_SOCIAL_DOMAIN_MEETINGS = 1

@@ -30,6 +30,14 @@ from subsidies.constants import Decision
 from subsidies.models import Allocation, Budget
 from subsidies.services import allocation_create
 
+from ..models import (
+    ContactMoment,
+    Handover,
+    QuestionWeekStat,
+    SupportRequest,
+    SupportRequestAllocation,
+    SupportRequestEvent,
+)
 from .constants import (
     CLOCK_RUNNING_STATUSES,
     OPEN_STATUSES,
@@ -40,14 +48,6 @@ from .constants import (
     HandoverStatus,
     Priority,
     SupportStatus,
-)
-from .models import (
-    ContactMoment,
-    Handover,
-    QuestionWeekStat,
-    SupportRequest,
-    SupportRequestAllocation,
-    SupportRequestEvent,
 )
 from .workdays import add_working_days, working_days_between
 

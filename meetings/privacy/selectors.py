@@ -26,7 +26,7 @@ from sportloket.models import OutgoingEmail
 from sportloket.retention import outbox_key_regex
 from sportloket.selectors import outbox_ids_addressed_to
 
-from .models import (
+from ..models import (
     Agreement,
     Attendee,
     ContactMoment,
@@ -35,11 +35,12 @@ from .models import (
     SupportRequestEvent,
 )
 
-# Outbox keys of the e-mails about a question (meetings.services), by what the id belongs to.
+# Outbox keys of the e-mails about a question (meetings.support.services), by what the id
+# belongs to.
 REQUEST_EMAIL_KEYS = ("support-request-received", "support-reminder", "support-escalation")
 EVENT_EMAIL_KEYS = ("support-request-message",)
 HANDOVER_EMAIL_KEYS = ("handover-new", "handover-accepted", "handover-returned")
-# meetings.programme_services: the invitation names the attendee last, the notice the agreement.
+# meetings.programme.services: the invitation names the attendee last, the notice the agreement.
 AGREEMENT_EMAIL_KEYS = ("agreement-overdue",)
 INVITE_KEY = "meeting-invite"
 

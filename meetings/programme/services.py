@@ -28,6 +28,8 @@ from sportloket.constants import Role
 from sportloket.models import Desk
 from sportloket.services import DomainError, audit_record, email_queue, model_changes
 
+from ..hooks import AgendaSignal, signals_for_meeting
+from ..models import Agreement, AgreementNotice, Attendee, Meeting
 from .constants import (
     FOUNDING_STEP_OF_KIND,
     PRESENTING_KINDS,
@@ -37,10 +39,8 @@ from .constants import (
     MeetingKind,
     MeetingStatus,
 )
-from .hooks import AgendaSignal, signals_for_meeting
 from .ics import meeting_ics
-from .models import Agreement, AgreementNotice, Attendee, Meeting
-from .programme import PROGRAMMES
+from .programmes import PROGRAMMES
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 # Default evening slot of a meeting generated from the programme (local time).

@@ -31,8 +31,8 @@ from sportloket.selectors import Scope, user_scope
 from subsidies.models import Allocation
 from subsidies.selectors import desk_queryset as budget_desks
 
+from ..models import ContactMoment, Handover, SupportRequest, SupportRequestEvent
 from .constants import HandoverStatus, SupportStatus
-from .models import ContactMoment, Handover, SupportRequest, SupportRequestEvent
 
 BOARD_PAGE_SIZE = 25
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.

@@ -17,13 +17,10 @@ from sportloket.permissions import RoleRequiredMixin
 from sportloket.selectors import audit_events_for
 from sportloket.services import DomainError
 
-from . import programme_selectors as selectors
-from . import programme_services as services
+from ..hooks import signals_for_meeting
+from . import selectors, services
 from .constants import MEETING_AUDIT_ACTIONS, MeetingKind, MeetingStatus
-from .hooks import signals_for_meeting
-from .ics import meeting_ics
-from .programme import PROGRAMMES
-from .programme_forms import (
+from .forms import (
     AgreementForm,
     AttendeeForm,
     HeldForm,
@@ -31,6 +28,8 @@ from .programme_forms import (
     MinutesForm,
     ProgrammeForm,
 )
+from .ics import meeting_ics
+from .programmes import PROGRAMMES
 
 READ_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF, Role.POS_STAFF)
 OFFICE_EDITORS = (Role.POLICY_STAFF, Role.POS_STAFF)

@@ -1,19 +1,19 @@
-"""A requester's data-subject rights (appended to meetings/urls.py). Two path segments after
+"""A requester's data-subject rights (included by meetings/urls.py). Two path segments after
 the question, so the question's one-segment action route does not catch them."""
 
 from django.urls import path
 
-from . import views_privacy
+from . import views
 
 urlpatterns = [
     path(
         "loket/hulpvragen/<int:pk>/aanvrager/wissen/",
-        views_privacy.RequesterEraseView.as_view(),
+        views.RequesterEraseView.as_view(),
         name="requester_erase",
     ),
     path(
         "loket/hulpvragen/<int:pk>/aanvrager/persoonsgegevens/",
-        views_privacy.RequesterExportView.as_view(),
+        views.RequesterExportView.as_view(),
         name="requester_export",
     ),
 ]

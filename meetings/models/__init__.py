@@ -1,0 +1,27 @@
+"""The app's models, split by area; importing them here is how Django finds them."""
+
+from .programme import Agreement, AgreementNotice, Attendee, Meeting
+from .stats import EntrepreneursReachedStat, QuestionWeekStat
+from .support import (
+    AppendOnlyError,
+    ContactMoment,
+    Handover,
+    SupportRequest,
+    SupportRequestAllocation,
+    SupportRequestEvent,
+)
+
+__all__ = [
+    "Agreement",
+    "AgreementNotice",
+    "AppendOnlyError",
+    "Attendee",
+    "ContactMoment",
+    "EntrepreneursReachedStat",
+    "Handover",
+    "Meeting",
+    "QuestionWeekStat",
+    "SupportRequest",
+    "SupportRequestAllocation",
+    "SupportRequestEvent",
+]

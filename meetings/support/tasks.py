@@ -1,0 +1,26 @@
+"""Periodic jobs of the desk's questions. Their names stay ``meetings.tasks.<name>`` (the beat
+schedule and any message queued before a deploy carry them)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="meetings.tasks.support_deadline_notices")
+def support_deadline_notices() -> tuple[int, int]:
+    """Daily: remind assignees of questions due soon, escalate overdue ones to the coordinator.
+    Safe to run twice or concurrently: each notice is claimed by a conditional UPDATE."""
+    return services.deadline_notices_send()
+
+
+@shared_task(name="meetings.tasks.support_handovers_expire")
+def support_handovers_expire() -> int:
+    """Periodic: return unanswered handovers past their date to the desk's queue. Idempotent."""
+    return services.handovers_expire()
+
+
+@shared_task(name="meetings.tasks.desk_stats_refresh")
+def desk_stats_refresh() -> int:
+    """Every 15 minutes: rebuild the desk dashboard's weekly rollup. Idempotent (delete and
+    insert per desk under a lock on the desk row)."""
+    return services.desk_stats_refresh_all()
