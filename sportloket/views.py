@@ -3,7 +3,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.views.generic import TemplateView
 
-from . import twofactor
+from .accounts.constants import RECOVERY_CODES_LOW
+from .accounts.selectors import recovery_codes_left
 from .selectors import staff_profile, user_scope
 
 # Each app may contribute a block to the home page and to the navigation. The block itself
@@ -32,8 +33,8 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["profile"] = staff_profile(self.request.user)
         context["scope"] = user_scope(self.request.user)
         context["home_blocks"] = existing_templates([f"{app}/_home.html" for app in APP_LABELS])
-        context["recovery_codes_left"] = twofactor.recovery_codes_left(self.request.user)
-        context["recovery_codes_low"] = twofactor.RECOVERY_CODES_LOW
+        context["recovery_codes_left"] = recovery_codes_left(self.request.user)
+        context["recovery_codes_low"] = RECOVERY_CODES_LOW
         return context
 
 
