@@ -9,7 +9,11 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from poskantoor import hooks
+        from sportloket import retention as retention_registry
 
-        from . import pos_hooks
+        from . import pos_hooks, retention
 
         hooks.register_year_plan_meetings(pos_hooks.year_plan_meeting_rows)
+        retention_registry.register(
+            self.label, rules=retention.RULES, inventory=retention.INVENTORY
+        )

@@ -9,8 +9,10 @@ class NetworkConfig(AppConfig):
 
     def ready(self) -> None:
         from meetings import hooks
+        from sportloket import retention as retention_registry
 
-        from . import selectors
+        from . import retention, selectors
 
         hooks.register_signals(for_meeting=selectors.signals_for_meeting)
         hooks.register_desk_texts(selectors.signal_texts_for_erasure)
+        retention_registry.register(self.label, inventory=retention.INVENTORY)

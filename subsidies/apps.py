@@ -6,3 +6,10 @@ class SubsidiesConfig(AppConfig):
     name = "subsidies"
     verbose_name = _("Subsidies and budgets")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sportloket import retention as retention_registry
+
+        from . import retention
+
+        retention_registry.register(self.label, inventory=retention.INVENTORY)
