@@ -6,6 +6,12 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Desk contacts and meetings")
     default_auto_field = "django.db.models.BigAutoField"
+    # Home page and navigation blocks (sportloket.appregistry).
+    menu_position = 30
+    demo_data = (
+        (30, "demo"),
+        (60, "demo_allocations"),
+    )
 
     def ready(self) -> None:
         from poskantoor import hooks

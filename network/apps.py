@@ -6,6 +6,9 @@ class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Local sport network")
     default_auto_field = "django.db.models.BigAutoField"
+    # Home page and navigation blocks (sportloket.appregistry).
+    menu_position = 40
+    demo_data = ((40, "demo"),)
 
     def ready(self) -> None:
         from meetings import hooks

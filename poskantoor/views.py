@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from sportloket.appregistry import existing_templates
 from sportloket.constants import Role
 from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.tokens import InvalidToken, read_token
-from sportloket.views import existing_templates
 
 from . import selectors, services
 from .constants import OfficeStatus, StepCode
