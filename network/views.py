@@ -89,6 +89,8 @@ class TickView(RoleRequiredMixin, View):
 class DeskNetworkView(RoleRequiredMixin, View):
     """The desk's partners by domain and theme, with contact persons and the platform's role."""
 
+    rate_limit = "search"
+
     allowed_roles = READ_ROLES
     template_name = "network/network.html"
 
@@ -114,6 +116,8 @@ class DeskNetworkView(RoleRequiredMixin, View):
 class DeskComparisonView(RoleRequiredMixin, View):
     """All desks in scope side by side, criterion by criterion (a fixed number of queries)."""
 
+    rate_limit = "search"
+
     allowed_roles = (Role.POS_STAFF, Role.POLICY_STAFF)
     template_name = "network/comparison.html"
 
@@ -134,6 +138,8 @@ class DeskComparisonView(RoleRequiredMixin, View):
 
 class SignalsView(RoleRequiredMixin, View):
     """Signals of the desks in scope, and recording a new one for the strategic agenda."""
+
+    rate_limit = "search"
 
     allowed_roles = READ_ROLES
     template_name = "network/signals.html"
@@ -177,6 +183,8 @@ def _form_errors(form) -> str:
 class CoachListView(RoleRequiredMixin, View):
     """Policy staff: their municipality's coaches with goal flags, and a form to add one.
     POS staff read every municipality's coaches."""
+
+    rate_limit = "search"
 
     allowed_roles = (Role.POLICY_STAFF, Role.POS_STAFF)
     template_name = "network/coaches.html"

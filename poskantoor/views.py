@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from sportloket.appregistry import existing_templates
 from sportloket.constants import Role
 from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.tokens import InvalidToken, read_token
-from sportloket.views import existing_templates
 
 from . import selectors, services
 from .constants import OfficeStatus, StepCode
@@ -63,6 +63,8 @@ class InterestSentView(TemplateView):
 class InterestConfirmView(View):
     """GET shows a button, POST confirms: link scanners in mail servers never confirm."""
 
+    rate_limit = "public_form"
+
     template_name = "poskantoor/interest_confirm.html"
 
     def _registration(self, token: str) -> InterestRegistration | None:
@@ -105,6 +107,7 @@ class InterestConfirmView(View):
 
 
 class OfficeListView(RoleRequiredMixin, TemplateView):
+    rate_limit = "search"
     allowed_roles = READER_ROLES
     template_name = "poskantoor/office_list.html"
 
@@ -329,6 +332,8 @@ class YearPlanView(YearPlanMixin, View):
 
 class YearPlanPdfView(YearPlanMixin, View):
     """The stored PDF, only when it shows the current version; else "being generated"."""
+
+    rate_limit = "export"
 
     def get(self, request, pk, year):
         office = self.get_office()

@@ -6,3 +6,15 @@ class ProvidersConfig(AppConfig):
     name = "providers"
     verbose_name = _("Sport providers")
     default_auto_field = "django.db.models.BigAutoField"
+    # Home page and navigation blocks (sportloket.appregistry).
+    menu_position = 10
+    demo_data = ((10, "demo"),)
+
+    def ready(self) -> None:
+        from sportloket import retention as retention_registry
+
+        from . import retention
+
+        retention_registry.register(
+            self.label, rules=retention.RULES, inventory=retention.INVENTORY
+        )

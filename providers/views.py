@@ -77,6 +77,8 @@ class ConfirmView(View):
     """The link in the confirmation e-mail. GET only shows a button, so that link scanners of
     mail providers that open every link cannot confirm on the person's behalf."""
 
+    rate_limit = "public_form"
+
     template_name = "providers/confirm.html"
 
     def get(self, request, token: str):
@@ -108,6 +110,7 @@ class ProviderFilterMixin:
 
 
 class ProviderListView(RoleRequiredMixin, TemplateView):
+    rate_limit = "search"
     allowed_roles = READER_ROLES
     template_name = "providers/provider_list.html"
 
@@ -221,6 +224,8 @@ class Echo:
 class ProviderExportView(RoleRequiredMixin, ProviderFilterMixin, View):
     """CSV of exactly the filtered list. Cells that look like a spreadsheet formula are
     neutralised by defusedcsv (CSV injection)."""
+
+    rate_limit = "export"
 
     allowed_roles = READER_ROLES
 
@@ -373,6 +378,8 @@ class ProviderStatusView(RoleRequiredMixin, View):
 class PersonalDataExportView(RoleRequiredMixin, View):
     """Everything personal held on the contact, as JSON (data-subject access request)."""
 
+    rate_limit = "export"
+
     allowed_roles = EDITOR_ROLES
 
     def post(self, request, pk):
@@ -474,6 +481,8 @@ class ImportApplyView(RoleRequiredMixin, View):
 
 class ImportReportView(RoleRequiredMixin, View):
     """The finished job's report as CSV; only for those who may see the job (else 404)."""
+
+    rate_limit = "export"
 
     allowed_roles = EDITOR_ROLES
 

@@ -78,6 +78,8 @@ class DeskDashboardView(DeskDashboardMixin, TemplateView):
 
 
 class DeskDashboardCsvView(DeskDashboardMixin, View):
+    rate_limit = "export"
+
     def get(self, request, table: str):
         data, _desks = self.get_dashboard()
         stamp = timezone.localdate().isoformat()
@@ -134,6 +136,8 @@ class DeskDashboardCsvView(DeskDashboardMixin, View):
 
 class MonitoringExportView(RoleRequiredMixin, View):
     """Sportakkoord II monitor: one spreadsheet per year, a row per municipality in scope."""
+
+    rate_limit = "export"
 
     allowed_roles = (Role.POS_STAFF, Role.POLICY_STAFF)
 
@@ -251,6 +255,8 @@ class PosDashboardView(PosDashboardMixin, TemplateView):
 class PosDashboardCsvView(PosDashboardMixin, View):
     """One table of the dashboard, complete (every office, every overdue step); computes only
     that table's figures."""
+
+    rate_limit = "export"
 
     def get(self, request, table: str):
         province = self.get_province()

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import models, services, twofactor
+from . import models, services
+from .accounts.services import two_factor_reset
 
 User = get_user_model()
 
@@ -22,7 +23,7 @@ def _reset_two_factor(modeladmin, request, queryset, users):
     """Shared by the staff-profile and user admins: a confirmation page first (like
     "delete selected"), then ``two_factor_reset`` per person, each audited."""
     if request.POST.get("post") == "yes":
-        reset = sum(twofactor.two_factor_reset(user=user, by=request.user) for user in users)
+        reset = sum(two_factor_reset(user=user, by=request.user) for user in users)
         modeladmin.message_user(
             request,
             ngettext(

@@ -6,6 +6,7 @@ class SportloketConfig(AppConfig):
     name = "sportloket"
     verbose_name = _("Sportloket core")
     default_auto_field = "django.db.models.BigAutoField"
+    demo_data = ((0, "demo"),)
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

@@ -14,8 +14,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from .services import CircuitBreaker
 
@@ -93,49 +95,76 @@ def too_many_requests(request: HttpRequest) -> HttpResponse:
 SEARCH = ("SPORTLOKET_SEARCH_RATE", 600, ("GET",))
 EXPORT = ("SPORTLOKET_EXPORT_RATE", 3600, ("GET", "POST"))
 LOGIN = ("SPORTLOKET_LOGIN_RATE", 900, ("POST",))
+PUBLIC_FORM = ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",))
 
-# Views limited by name (URL name -> (setting with the limit, window in seconds, methods)).
-# Public forms carry @ratelimit_post themselves; here are login, password reset, staff search
-# and list pages, and every export. tests/hardening/test_security.py checks that every export
-# route is listed, and that every download reached through a query string is limited.
-LIMITED_VIEWS: dict[str, tuple[str, int, tuple[str, ...]]] = {
+# The kinds a view can declare (kind -> (setting with the limit, window in seconds, methods)).
+KINDS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "login": LOGIN,
-    # Django's admin login checks the same passwords: it counts in the staff login's bucket
-    # (SHARED_BUCKETS), so switching forms buys an attacker nothing.
-    "admin:login": LOGIN,
-    "password_reset": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
-    # The confirmation links of the public forms: the signed token is the gate, the limit
-    # keeps a flood of POSTs from one address off the database.
-    "providers:confirm": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
-    "poskantoor:interest_confirm": ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",)),
-    "otp_verify": LOGIN,
-    "otp_setup": LOGIN,
-    "otp_recovery_codes": LOGIN,
-    "otp_replace": LOGIN,
-    "providers:list": SEARCH,
-    "providers:export": EXPORT,
-    "providers:personal_data": EXPORT,
-    "providers:import_report": EXPORT,
-    "meetings:requester_export": EXPORT,
-    "poskantoor:list": SEARCH,
-    "meetings:board": SEARCH,
-    "meetings:meeting_list": SEARCH,
-    "meetings:meeting_ics": EXPORT,
-    "network:network": SEARCH,
-    "network:signals": SEARCH,
-    "network:comparison": SEARCH,
-    "network:coach_list": SEARCH,
-    "poskantoor:year_plan_pdf": EXPORT,
-    "reports:pos_dashboard_csv": EXPORT,
-    "reports:desk_dashboard_csv": EXPORT,
-    "reports:monitoring_export": EXPORT,
-    "subsidies:scheme_list": SEARCH,
-    "subsidies:provider_list": SEARCH,
+    "public_form": PUBLIC_FORM,
+    "search": SEARCH,
+    "export": EXPORT,
 }
 
+# Each view declares its own limit, the way each app registers its part and the core only
+# collects: a class-based view has ``rate_limit = "<kind>"`` (a plain class attribute, so a
+# view needs no import for it), a function view is wrapped in ``rate_limited("<kind>")``. Login
+# and two-step login, password reset and the public forms' confirmation links count POSTs;
+# staff search and list pages GETs; every export both. tests/hardening/test_security.py checks
+# that every export route declares a limit and lists the kind of every limited route.
+#
+# Views we do not write declare nothing, so they are named here. Django's admin login checks
+# the same passwords as the staff login: it counts in the staff login's bucket
+# (SHARED_BUCKETS), so switching forms buys an attacker nothing.
+LIMITED_BY_NAME: dict[str, str] = {"admin:login": "login"}
 
 # Views that count in another view's bucket (view name -> bucket).
 SHARED_BUCKETS = {"admin:login": "login"}
+
+
+def rate_limited(kind: str) -> Callable:
+    """Declare the rate limit of a view function or class (sets its ``rate_limit``)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown rate limit kind {kind!r}; known: {sorted(KINDS)}")
+
+    def declare(view):
+        view.rate_limit = kind
+        return view
+
+    return declare
+
+
+def declared_kind(view_func: Callable, view_name: str) -> str | None:
+    """The kind of limit a resolved view declares (its function, or the class behind
+    ``as_view()``), else the one named in ``LIMITED_BY_NAME``; None when it has none. An
+    unknown kind is a configuration error, not a silently unlimited view."""
+    kind = getattr(view_func, "rate_limit", None)
+    if kind is None:
+        kind = getattr(getattr(view_func, "view_class", None), "rate_limit", None)
+    if kind is None:
+        kind = LIMITED_BY_NAME.get(view_name)
+    if kind is not None and kind not in KINDS:
+        raise ImproperlyConfigured(f"{view_name}: unknown rate limit kind {kind!r}")
+    return kind
+
+
+def limited_views() -> dict[str, str]:
+    """Every URL name whose view declares a limit, with its kind (for checks and operators)."""
+    found: dict[str, str] = {}
+
+    def walk(resolver: URLResolver, namespace: tuple[str, ...]) -> None:
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                inner = (*namespace, pattern.namespace) if pattern.namespace else namespace
+                walk(pattern, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                name = ":".join((*namespace, pattern.name))
+                kind = declared_kind(pattern.callback, name)
+                if kind is not None:
+                    found.setdefault(name, kind)
+
+    walk(get_resolver(), ())
+    return found
+
 
 # A page that downloads a file when asked through its query string (``?format=csv``) is an
 # export like any other: a GET with one of these parameters set gets the export limit.
@@ -147,20 +176,23 @@ def query_export(request: HttpRequest) -> bool:
     return request.method == "GET" and any(request.GET.get(p) for p in EXPORT_QUERY_PARAMETERS)
 
 
-def limit_for(request: HttpRequest, view_name: str) -> tuple[str, str, int] | None:
+def limit_for(
+    request: HttpRequest, view_name: str, view_func: Callable
+) -> tuple[str, str, int] | None:
     """(bucket, setting with the limit, window in seconds) for this request, or None."""
     if query_export(request):
         return f"{view_name}:export", EXPORT[0], EXPORT[1]
-    rule = LIMITED_VIEWS.get(view_name)
+    kind = declared_kind(view_func, view_name)
+    rule = KINDS[kind] if kind is not None else None
     if rule is not None and request.method in rule[2]:
         return SHARED_BUCKETS.get(view_name, view_name), rule[0], rule[1]
     return None
 
 
 class RateLimitMiddleware:
-    """Apply ``LIMITED_VIEWS`` and the query-string exports: logged-in users are counted per
-    user (colleagues behind one office address do not share a budget), anonymous requests per
-    address."""
+    """Apply the limits the views declare and the query-string exports: logged-in users are
+    counted per user (colleagues behind one office address do not share a budget), anonymous
+    requests per address."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -170,7 +202,7 @@ class RateLimitMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        limit = limit_for(request, match.view_name) if match else None
+        limit = limit_for(request, match.view_name, match.func) if match else None
         if limit is None:
             return None
         bucket, setting, window_seconds = limit

@@ -2,10 +2,10 @@
 
 Three parts:
 
-* ``INVENTORY`` — every model that can hold personal data, which fields, and what happens to
+* The inventory — every model that can hold personal data, which fields, and what happens to
   them (keep / anonymise / delete, and when). ``tests/hardening/test_retention.py`` fails for a
   model of our apps that is not in it, and for an e-mail or phone field it does not name.
-* ``RULES`` and ``retention_sweep`` — the nightly sweep (beat ``sportloket-retention-sweep``).
+* The rules and ``retention_sweep`` — the nightly sweep (beat ``sportloket-retention-sweep``).
   Periods are in ``settings.SPORTLOKET_RETENTION_DAYS``. Each rule selects the rows that are
   past their period *and still hold data*, so a second run finds nothing (idempotent), a late
   run catches up, and concurrent runs split the work (``SKIP LOCKED`` on PostgreSQL) or repeat
@@ -18,10 +18,18 @@ Three parts:
 * ``personal_data_leftovers`` — a scan of every text value of every model in the app registry
   for a person's e-mail address, name or phone number, used after an erasure or anonymisation.
 
-The record types of other apps are reached through the app registry: this module sits in the
-project package and must not import the apps above it. The apps may import it: the requester
-erasure in ``meetings`` anonymises questions with ``support_requests_anonymise``, the same code
-the sweep uses, so an erased and an expired question look the same.
+This module is the registry and the machinery; it names no app above it. Each app contributes
+its own rules and inventory in ``<app>/retention.py`` and calls ``register`` from its
+``AppConfig.ready``. An explicit call rather than a signal (pretix collects its data shredders
+through one): the order of the rules is then the order of ``INSTALLED_APPS``, which is the
+dependency order, without receivers to sort; a registration is a plain function call a reader
+can follow; and ``ready`` is where this project's apps already register their hooks. The core
+keeps the rules about its own records (outbox, login records, sessions) and those of the audit
+trail and the admin log, which run after every app's rules: the apps' anonymisers rewrite
+audit events, which the audit rules then strip or delete.
+
+``RULES`` and ``INVENTORY`` are read from this module as before (module attributes computed
+from the registry), so callers need not know who contributed what.
 """
 
 from __future__ import annotations
@@ -38,24 +46,18 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .constants import EmailStatus
-from .models import AuditEvent, OutgoingEmail
+from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
-# Replaces the private follow-up link code of an anonymised question: unique (it carries the
-# primary key) and never a valid code (too short for meetings.selectors.TOKEN_RE), so the link
-# that was e-mailed answers 404.
-ERASED_TOKEN_PREFIX = "erased-"  # noqa: S105 - not a secret, the opposite
-# providers.constants.PERSONAL_FIELDS (a test keeps the two equal; the core cannot import it).
-PROVIDER_PERSONAL_FIELDS = ("contact_name", "email", "phone", "street")
 DONE_STATUSES = (EmailStatus.SENT, EmailStatus.FAILED)
 
 
@@ -93,57 +95,7 @@ def outbox_key_regex(prefixes: Iterable[str], ids: Iterable[int]) -> str | None:
     return rf"^({'|'.join(map(re.escape, prefixes))}):({'|'.join(map(str, ids))})(:|$)"
 
 
-# --- Anonymisers shared by the sweep and the erasures --------------------------------------------
-
-
-def support_requests_anonymise(*, ids: list[int]) -> dict[str, int]:
-    """Anonymise support questions: subject, question and requester, the text of every
-    timeline event, the handover notes and the audit summaries; the private link stops working.
-
-    Status, category, channel, priority, dates, desk, provider, assignee, organisation and the
-    handovers' status stay, so the desk dashboard, its rollup and the monitoring export count
-    exactly as before. Timeline events are append-only for the application; this is the one
-    sanctioned rewrite (AVG art. 17 and the retention period outrank the history of a text).
-    A fixed number of queries; idempotent. Call inside a transaction.
-    """
-    request_model = _model("meetings.SupportRequest")
-    requests = request_model.objects.filter(pk__in=ids)
-    done = requests.update(
-        **blank_values(request_model, ("subject", "question", "requester_name", "requester_email")),
-        public_token=Concat(Value(ERASED_TOKEN_PREFIX), Cast("pk", models.CharField())),
-    )
-    events = (
-        _model("meetings.SupportRequestEvent")
-        .objects.filter(support_request_id__in=ids)
-        .exclude(text="")
-        .update(text="")
-    )
-    handover_model = _model("meetings.Handover")
-    handovers = handover_model.objects.filter(support_request_id__in=ids).update(
-        **blank_values(handover_model, ("note", "decline_reason", "helper_name"))
-    )
-    audit = (
-        AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(request_model),
-            object_id__in=[str(pk) for pk in ids],
-        )
-        .exclude(summary="")
-        .update(summary="")
-    )
-    return {"support_requests": done, "events": events, "handovers": handovers, "audit": audit}
-
-
-def providers_anonymise(*, ids: list[int], now: dt.datetime) -> int:
-    """The contact of providers that expired (never confirmed, long inactive): the same fields
-    as ``providers.services.provider_erase_personal_data``, set-based, with their
-    confirmation e-mails and the personal old/new values in their audit trail."""
-    provider_model = _model("providers.Provider")
-    done = provider_model.objects.filter(pk__in=ids).update(
-        **blank_values(provider_model, PROVIDER_PERSONAL_FIELDS), erased_at=now, updated_at=now
-    )
-    OutgoingEmail.objects.filter(key__regex=outbox_key_regex(["provider"], ids)).delete()
-    audit_strip_fields(model=provider_model, ids=ids, fields=PROVIDER_PERSONAL_FIELDS)
-    return done
+# --- Helpers for the apps' rules and erasures ---------------------------------------------------
 
 
 def audit_strip_fields(*, model: type[models.Model], ids: list[int], fields: Iterable[str]) -> int:
@@ -185,18 +137,18 @@ class Rule:
     apply: Apply
 
 
-def _delete(model: type[models.Model], ids: list, now: dt.datetime) -> int:
+def delete_rows(model: type[models.Model], ids: list, now: dt.datetime) -> int:
     return model._base_manager.filter(pk__in=ids).delete()[1].get(model._meta.label, 0)
 
 
-def _blank(*fields: str) -> Apply:
+def blank_fields(*fields: str) -> Apply:
     def apply(model: type[models.Model], ids: list, now: dt.datetime) -> int:
         return model._base_manager.filter(pk__in=ids).update(**blank_values(model, fields))
 
     return apply
 
 
-def _delete_with_files(*file_fields: str) -> Apply:
+def delete_with_files(*file_fields: str) -> Apply:
     """Delete the rows and the files their ``file_fields`` name in the default storage (local
     folder or S3): a file is removed after its row is gone, so a failure leaves an orphaned
     file at worst, never a row pointing at nothing."""
@@ -208,7 +160,7 @@ def _delete_with_files(*file_fields: str) -> Apply:
             for name in row
             if name
         ]
-        done = _delete(model, ids, now)
+        done = delete_rows(model, ids, now)
         for name in names:
             try:
                 default_storage.delete(name)
@@ -219,7 +171,7 @@ def _delete_with_files(*file_fields: str) -> Apply:
     return apply
 
 
-def _holds(model_label: str, *fields: str) -> Q:
+def holds_data(model_label: str, *fields: str) -> Q:
     """Rows where any of ``fields`` differs from its anonymous value."""
     model = _model(model_label)
     holds = Q()
@@ -228,26 +180,8 @@ def _holds(model_label: str, *fields: str) -> Q:
     return holds
 
 
-def _day(cutoff: dt.datetime) -> dt.date:
+def local_day(cutoff: dt.datetime) -> dt.date:
     return timezone.localtime(cutoff).date()
-
-
-def _closed_questions(qs: QuerySet, cutoff: dt.datetime) -> QuerySet:
-    # Closed = no longer open (resolved, closed, rejected); the moment of closing is the last
-    # status change (a reopened question is open again and not due).
-    last_change = (
-        _model("meetings.SupportRequestEvent")
-        .objects.filter(support_request=OuterRef("pk"), kind="status")
-        .order_by("-at")
-        .values("at")[:1]
-    )
-    return (
-        # A question closed before the cutoff was received before it: the cheap test first.
-        qs.filter(is_open=False, created_at__lt=cutoff)
-        .exclude(question="")
-        .annotate(closed_at=Coalesce(Subquery(last_change), F("created_at")))
-        .filter(closed_at__lt=cutoff)
-    )
 
 
 def _outbox_done_before(cutoff: dt.datetime) -> Q:
@@ -258,185 +192,78 @@ def _outbox_done_before(cutoff: dt.datetime) -> Q:
 
 OUTBOX_CONTENT = ("to", "subject", "body", "html_body", "reply_to", "attachments", "last_error")
 
-RULES: tuple[Rule, ...] = (
+# The core's own records, swept before the apps' rules.
+FIRST_RULES: tuple[Rule, ...] = (
     Rule(
         "outbox_content",
         "sportloket.OutgoingEmail",
         "outbox_content",
         lambda qs, cutoff: qs.filter(_outbox_done_before(cutoff)).filter(
-            _holds("sportloket.OutgoingEmail", "to", "subject", "body")
+            holds_data("sportloket.OutgoingEmail", "to", "subject", "body")
         ),
-        _blank(*OUTBOX_CONTENT),
+        blank_fields(*OUTBOX_CONTENT),
     ),
     Rule(
         "outbox",
         "sportloket.OutgoingEmail",
         "outbox",
         lambda qs, cutoff: qs.filter(status__in=DONE_STATUSES, created_at__lt=cutoff),
-        _delete,
+        delete_rows,
     ),
     Rule(
         "login_attempts",
         "axes.AccessAttempt",
         "login_records",
         lambda qs, cutoff: qs.filter(attempt_time__lt=cutoff),
-        _delete,
+        delete_rows,
     ),
     Rule(
         "login_log",
         "axes.AccessLog",
         "login_records",
         lambda qs, cutoff: qs.filter(attempt_time__lt=cutoff),
-        _delete,
+        delete_rows,
     ),
     Rule(
         "login_failures",
         "axes.AccessFailureLog",
         "login_records",
         lambda qs, cutoff: qs.filter(attempt_time__lt=cutoff),
-        _delete,
+        delete_rows,
     ),
     Rule(
         "sessions",
         "sessions.Session",
         None,
         lambda qs, now: qs.filter(expire_date__lt=now),
-        _delete,
+        delete_rows,
     ),
-    Rule(
-        "unconfirmed_providers",
-        "providers.Provider",
-        "unconfirmed_registrations",
-        lambda qs, cutoff: qs.filter(
-            status="pending",
-            confirmed_at__isnull=True,
-            erased_at__isnull=True,
-            created_at__lt=cutoff,
-        ),
-        lambda model, ids, now: providers_anonymise(ids=ids, now=now),
-    ),
-    Rule(
-        "inactive_providers",
-        "providers.Provider",
-        "inactive_providers",
-        lambda qs, cutoff: qs.filter(
-            status="inactive", erased_at__isnull=True, updated_at__lt=cutoff
-        ),
-        lambda model, ids, now: providers_anonymise(ids=ids, now=now),
-    ),
-    Rule(
-        "unconfirmed_pos_interest",
-        "poskantoor.InterestRegistration",
-        "unconfirmed_registrations",
-        lambda qs, cutoff: qs.filter(confirmed_at__isnull=True, created_at__lt=cutoff),
-        _delete,
-    ),
-    Rule(
-        "pos_interest",
-        "poskantoor.InterestRegistration",
-        "pos_interest",
-        lambda qs, cutoff: qs.filter(confirmed_at__lt=cutoff).filter(
-            _holds("poskantoor.InterestRegistration", "contact_name", "email", "phone", "message")
-        ),
-        _blank("contact_name", "email", "phone", "message"),
-    ),
-    Rule(
-        "stopped_pos_offices",
-        "poskantoor.PosOffice",
-        "stopped_pos_offices",
-        lambda qs, cutoff: qs.filter(status="stopped", stopped_on__lt=_day(cutoff)).filter(
-            _holds("poskantoor.PosOffice", "contact_name", "contact_email")
-        ),
-        _blank("contact_name", "contact_email"),
-    ),
-    Rule(
-        "deadline_notice_recipients",
-        "poskantoor.DeadlineNotice",
-        "outbox_content",
-        lambda qs, cutoff: qs.filter(emailed_at__lt=cutoff).exclude(recipients=""),
-        _blank("recipients"),
-    ),
-    Rule(
-        "core_group_members",
-        "poskantoor.CoreGroupMember",
-        "core_group_members",
-        lambda qs, cutoff: qs.filter(committed_until__lt=_day(cutoff)).filter(
-            _holds("poskantoor.CoreGroupMember", "name", "email")
-        ),
-        _blank("name", "email"),
-    ),
-    Rule(
-        "closed_support_requests",
-        "meetings.SupportRequest",
-        "closed_support_requests",
-        _closed_questions,
-        lambda model, ids, now: support_requests_anonymise(ids=ids)["support_requests"],
-    ),
-    Rule(
-        "contact_moments",
-        "meetings.ContactMoment",
-        "contact_moments",
-        lambda qs, cutoff: qs.filter(date__lt=_day(cutoff)).exclude(summary=""),
-        _blank("summary"),
-    ),
-    Rule(
-        # meetings.services.contact_moment_record copies the summary into the provider's trail.
-        "contact_moment_audit",
-        "sportloket.AuditEvent",
-        "contact_moments",
-        lambda qs, cutoff: qs.filter(action="contact_moment.create", at__lt=cutoff).exclude(
-            summary=""
-        ),
-        _blank("summary"),
-    ),
-    Rule(
-        # External people only: a staff member's attendance is part of their work record.
-        "meeting_attendees",
-        "meetings.Attendee",
-        "meeting_attendees",
-        lambda qs, cutoff: qs.filter(user__isnull=True, meeting__ends_at__lt=cutoff).filter(
-            _holds("meetings.Attendee", "name", "email")
-        ),
-        _blank("name", "email"),
-    ),
-    Rule(
-        "agreements",
-        "meetings.Agreement",
-        "agreements",
-        lambda qs, cutoff: qs.filter(
-            Q(done_on__lt=_day(cutoff)) | Q(done_on__isnull=True, due_on__lt=_day(cutoff))
-        ).filter(_holds("meetings.Agreement", "owner_name", "owner_email")),
-        _blank("owner_name", "owner_email"),
-    ),
+)
+
+# The audit trail and the admin log, swept after every app's rules (see the module docstring).
+LAST_RULES: tuple[Rule, ...] = (
     Rule(
         "audit_details",
         "sportloket.AuditEvent",
         "audit_details",
         lambda qs, cutoff: qs.filter(at__lt=cutoff).filter(
-            _holds("sportloket.AuditEvent", "summary", "changes")
+            holds_data("sportloket.AuditEvent", "summary", "changes")
         ),
-        _blank("summary", "changes"),
+        blank_fields("summary", "changes"),
     ),
     Rule(
         "audit_events",
         "sportloket.AuditEvent",
         "audit_events",
         lambda qs, cutoff: qs.filter(at__lt=cutoff),
-        _delete,
-    ),
-    Rule(
-        "import_jobs",
-        "providers.ProviderImport",
-        "import_jobs",
-        lambda qs, cutoff: qs.filter(status__in=("done", "failed"), finished_at__lt=cutoff),
-        _delete_with_files("file", "report"),
+        delete_rows,
     ),
     Rule(
         "admin_log",
         "admin.LogEntry",
         "admin_log",
         lambda qs, cutoff: qs.filter(action_time__lt=cutoff),
-        _delete,
+        delete_rows,
     ),
 )
 
@@ -482,7 +309,7 @@ def retention_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     deadline = time.monotonic() + settings.SPORTLOKET_RETENTION_TIME_BUDGET
-    done = {rule.name: _run(rule, now, deadline) for rule in RULES}
+    done = {rule.name: _run(rule, now, deadline) for rule in rules()}
     if time.monotonic() >= deadline:
         logger.warning("Retention sweep stopped at its time budget; the next run goes on")
     total = sum(done.values())
@@ -513,7 +340,7 @@ class Holding:
 
 NONE = Holding((), "no personal data")
 
-INVENTORY: dict[str, Holding] = {
+CORE_INVENTORY: dict[str, Holding] = {
     # Reference data and configuration.
     "sportloket.Municipality": NONE,
     "sportloket.TargetGroup": NONE,
@@ -521,7 +348,6 @@ INVENTORY: dict[str, Holding] = {
     "sportloket.QuestionCategory": NONE,
     "sportloket.Sport": NONE,
     "sportloket.DeskPartner": NONE,
-    "network.GoalNotice": NONE,
     # Health status: worker host names, periodic task names and times.
     "sportloket.HealthBeat": NONE,
     "sportloket.RecoveryCodeDevice": Holding(
@@ -541,12 +367,6 @@ INVENTORY: dict[str, Holding] = {
     "sportloket.StaffProfile": Holding(
         ("phone",), "keep while the account exists (administrators manage accounts)"
     ),
-    "network.NeighbourhoodSportCoach": Holding(
-        ("name", "email"), "keep while registered: an employee in a professional role"
-    ),
-    "network.SmartGoal": Holding(("measured_by",), "keep: agreement with the municipality"),
-    "network.GoalProgress": Holding(("note",), "keep: staff note on a measurement"),
-    "network.DeskCriterionTick": Holding(("evidence",), "keep: staff evidence of a criterion"),
     "sportloket.AuditEvent": Holding(
         ("summary", "changes"),
         "summary and old/new values stripped after `audit_details`, deleted after "
@@ -558,112 +378,6 @@ INVENTORY: dict[str, Holding] = {
         "sent/failed: recipients, subject, body and attachments stripped `outbox_content` "
         "days after sending, the row (key, status, dates) deleted after `outbox`",
         ("outbox_content", "outbox"),
-    ),
-    "providers.Provider": Holding(
-        ("contact_name", "email", "phone", "street"),
-        "contact anonymised: never confirmed after `unconfirmed_registrations`, inactive "
-        "after `inactive_providers`; the provider (organisation) stays; erasure on request",
-        ("unconfirmed_providers", "inactive_providers"),
-    ),
-    "providers.ProviderImport": Holding(
-        ("file", "report"),
-        "the uploaded file and its report (in the file storage under imports/) deleted with "
-        "the job after `import_jobs`; what the import changed stays in the providers' audit "
-        "trail",
-        ("import_jobs",),
-    ),
-    "providers.ProviderImportRow": Holding(
-        ("name", "reason", "changes", "data"),
-        "deleted with its import job after `import_jobs`; `data` (the row's cleaned values) is "
-        "emptied as soon as the row has been written",
-        ("import_jobs",),
-    ),
-    "poskantoor.InterestRegistration": Holding(
-        ("contact_name", "email", "phone", "message"),
-        "never confirmed: deleted after `unconfirmed_registrations`; confirmed: contact "
-        "anonymised after `pos_interest` (the office keeps its own contact)",
-        ("unconfirmed_pos_interest", "pos_interest"),
-    ),
-    "poskantoor.PosOffice": Holding(
-        ("contact_name", "contact_email"),
-        "contact anonymised `stopped_pos_offices` days after the office stopped",
-        ("stopped_pos_offices",),
-    ),
-    "poskantoor.FoundingStep": Holding(
-        ("evidence_note",), "keep: evidence of a founding step (written by staff)"
-    ),
-    "poskantoor.StartSession": Holding(("evidence_note",), "keep: notes of a start session"),
-    "poskantoor.CoreGroupMember": Holding(
-        ("name", "email"),
-        "name and e-mail anonymised `core_group_members` days after the commitment ended "
-        "(kind, hours and dates stay for the guideline)",
-        ("core_group_members",),
-    ),
-    "poskantoor.DeadlineNotice": Holding(
-        ("recipients",),
-        "recipients emptied with the e-mail's content (`outbox_content`)",
-        ("deadline_notice_recipients",),
-    ),
-    "poskantoor.YearPlan": Holding(
-        ("stakeholder_analysis", "cooperation_agreements"), "keep: the office's plan"
-    ),
-    "meetings.SupportRequest": Holding(
-        ("subject", "question", "requester_name", "requester_email"),
-        "anonymised `closed_support_requests` days after closing (status, category, dates, "
-        "desk, provider stay); erasure of a requester on request",
-        ("closed_support_requests",),
-    ),
-    "meetings.SupportRequestEvent": Holding(
-        ("text",), "text emptied with its question", ("closed_support_requests",)
-    ),
-    "meetings.Handover": Holding(
-        ("note", "decline_reason", "helper_name"),
-        "texts emptied with its question (organisation and status stay)",
-        ("closed_support_requests",),
-    ),
-    "meetings.ContactMoment": Holding(
-        ("summary",),
-        "summary emptied `contact_moments` days after the contact (date, channel, provider "
-        "and desk stay for the 12-month contact share)",
-        ("contact_moments",),
-    ),
-    "meetings.Meeting": Holding(
-        ("agenda", "goals", "minutes"),
-        "keep: the network's record of its meetings; a requester's erasure replaces mentions "
-        "of them in the desk's meetings",
-    ),
-    "meetings.Attendee": Holding(
-        ("name", "email"),
-        "external people: name and e-mail anonymised `meeting_attendees` days after the "
-        "meeting (role, provider, presence stay for the guideline)",
-        ("meeting_attendees",),
-    ),
-    "meetings.Agreement": Holding(
-        ("owner_name", "owner_email"),
-        "owner anonymised `agreements` days after it was done (or due)",
-        ("agreements",),
-    ),
-    "meetings.AgreementNotice": NONE,
-    "network.Signal": Holding(
-        ("description",),
-        "keep: a theme among providers; a requester's erasure replaces mentions of them "
-        "(and in the audit copy)",
-    ),
-    "meetings.QuestionWeekStat": NONE,
-    "meetings.EntrepreneursReachedStat": NONE,
-    "meetings.SupportRequestAllocation": NONE,
-    "subsidies.Scheme": NONE,
-    "subsidies.SchemeShare": Holding(
-        (),
-        "keep: who received which scheme (provider, staff member, the provider's kind and "
-        "municipality) — no contact data; the e-mails follow the outbox rules",
-    ),
-    "subsidies.DigestOptOut": Holding((), "keep: needed to honour the opt-out"),
-    "subsidies.Budget": NONE,
-    "subsidies.Allocation": Holding(
-        ("rationale", "withdrawal_reason", "reference"),
-        "keep: decision on public money (transparency); archived by the municipality; a "
-        "requester's erasure replaces mentions of them (also in the audit copy and the CSV)",
     ),
     # Third-party models that hold personal data.
     "auth.User": Holding(
@@ -691,6 +405,60 @@ INVENTORY: dict[str, Holding] = {
         ("login_failures",),
     ),
 }
+
+
+# --- The registry --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contribution:
+    rules: tuple[Rule, ...]
+    inventory: dict[str, Holding]
+
+
+_contributions: dict[str, Contribution] = {}
+
+
+def register(app_label: str, *, rules: Iterable[Rule] = (), inventory: dict[str, Holding]) -> None:
+    """Add an app's rules and inventory; call from its ``AppConfig.ready``. Registering the same
+    app again replaces its contribution (``ready`` may run more than once in tests)."""
+    _contributions[app_label] = Contribution(tuple(rules), dict(inventory))
+
+
+def _registered() -> list[Contribution]:
+    """The contributions in ``INSTALLED_APPS`` order (the dependency order)."""
+    return [
+        _contributions[config.label]
+        for config in apps.get_app_configs()
+        if config.label in _contributions
+    ]
+
+
+def rules() -> tuple[Rule, ...]:
+    """Every rule in the order the sweep runs them: the core's own records, each app's rules
+    in ``INSTALLED_APPS`` order, then the audit trail and the admin log."""
+    app_rules = tuple(rule for part in _registered() for rule in part.rules)
+    return FIRST_RULES + app_rules + LAST_RULES
+
+
+def inventory() -> dict[str, Holding]:
+    """The core's inventory with every app's; a model declared twice is a configuration error."""
+    merged = dict(CORE_INVENTORY)
+    for part in _registered():
+        twice = sorted(set(merged) & set(part.inventory))
+        if twice:
+            raise ImproperlyConfigured(f"Retention inventory declares {twice} twice")
+        merged.update(part.inventory)
+    return merged
+
+
+def __getattr__(name: str) -> Any:
+    # ``RULES`` and ``INVENTORY`` as module attributes, computed once the apps are ready.
+    if name == "RULES":
+        return rules()
+    if name == "INVENTORY":
+        return inventory()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --- The leftover scan ---------------------------------------------------------------------------

@@ -4,27 +4,23 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, twofactor, views
+from . import health, views
 from .forms import OutboxPasswordResetForm
+from .ratelimit import rate_limited
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("health/", include(health)),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
-    path("account/login/", auth_views.LoginView.as_view(), name="login"),
+    path("account/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
     path(
         "account/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        rate_limited("public_form")(
+            auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm)
+        ),
         name="password_reset",
     ),
-    path("account/tweestaps/instellen/", twofactor.SetupView.as_view(), name="otp_setup"),
-    path("account/tweestaps/", twofactor.VerifyView.as_view(), name="otp_verify"),
-    path("account/tweestaps/nieuwe-app/", twofactor.ReplaceAppView.as_view(), name="otp_replace"),
-    path(
-        "account/tweestaps/herstelcodes/",
-        twofactor.RecoveryCodesView.as_view(),
-        name="otp_recovery_codes",
-    ),
+    path("", include("sportloket.accounts.urls")),
     path("account/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),

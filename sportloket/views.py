@@ -1,25 +1,10 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.views.generic import TemplateView
 
-from . import twofactor
+from .accounts.constants import RECOVERY_CODES_LOW
+from .accounts.selectors import recovery_codes_left
+from .appregistry import app_block_templates
 from .selectors import staff_profile, user_scope
-
-# Each app may contribute a block to the home page and to the navigation. The block itself
-# decides, by role, what it shows; access control stays in the views it links to.
-APP_LABELS = ("providers", "poskantoor", "meetings", "network", "subsidies")
-
-
-def existing_templates(names: list[str]) -> list[str]:
-    found = []
-    for name in names:
-        try:
-            get_template(name)
-        except TemplateDoesNotExist:
-            continue
-        found.append(name)
-    return found
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -31,9 +16,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["profile"] = staff_profile(self.request.user)
         context["scope"] = user_scope(self.request.user)
-        context["home_blocks"] = existing_templates([f"{app}/_home.html" for app in APP_LABELS])
-        context["recovery_codes_left"] = twofactor.recovery_codes_left(self.request.user)
-        context["recovery_codes_low"] = twofactor.RECOVERY_CODES_LOW
+        context["home_blocks"] = app_block_templates("_home.html")
+        context["recovery_codes_left"] = recovery_codes_left(self.request.user)
+        context["recovery_codes_low"] = RECOVERY_CODES_LOW
         return context
 
 

@@ -42,6 +42,7 @@ def can_edit_schemes(view) -> bool:
 
 
 class SchemeListView(RoleRequiredMixin, TemplateView):
+    rate_limit = "search"
     allowed_roles = MANAGERS
     template_name = "subsidies/scheme_list.html"
 
@@ -154,6 +155,7 @@ class SchemeDetailView(RoleRequiredMixin, View):
 
 
 class ProviderListView(RoleRequiredMixin, TemplateView):
+    rate_limit = "search"
     allowed_roles = MANAGERS
     template_name = "subsidies/provider_list.html"
 

@@ -4,7 +4,7 @@ and ``provider_personal_data``); both are reused here for the requester's own pr
 copied.
 
 Erasure anonymises exactly as the retention sweep does when a question expires
-(``sportloket.retention.support_requests_anonymise``), so the two cannot drift apart; it adds
+(``meetings.retention.support_requests_anonymise``), so the two cannot drift apart; it adds
 what only a request of the person justifies: their open questions too, the desk's e-mails
 about them, the follow-up links, mentions in the desk's contact moments, signals (through
 ``meetings.hooks``), meeting minutes, decisions on money and the admin's log, their attendance
@@ -24,14 +24,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings.retention import support_requests_anonymise
 from providers.models import Provider
 from providers.services import provider_erase_personal_data, provider_personal_data
 from sportloket.models import AuditEvent, OutgoingEmail
-from sportloket.retention import (
-    anonymised_label,
-    blank_values,
-    support_requests_anonymise,
-)
+from sportloket.retention import anonymised_label, blank_values
 from sportloket.selectors import user_scope
 from sportloket.services import DomainError, audit_record
 from subsidies.models import Allocation

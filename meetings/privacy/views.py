@@ -75,6 +75,8 @@ class RequesterEraseView(RequesterMixin, View):
 class RequesterExportView(RequesterMixin, View):
     """POST only (a download that is audited must not be triggered by a link preview)."""
 
+    rate_limit = "export"
+
     def post(self, request, pk):
         support_request = self.question(request, pk)
         data = services_privacy.requester_personal_data(

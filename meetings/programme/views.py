@@ -42,6 +42,7 @@ def _errors(request, form) -> None:
 
 
 class MeetingListView(RoleRequiredMixin, TemplateView):
+    rate_limit = "search"
     allowed_roles = READ_ROLES
     template_name = "meetings/meeting_list.html"
 
@@ -329,6 +330,8 @@ class AgreementDoneView(RoleRequiredMixin, View):
 
 
 class MeetingIcsView(MeetingMixin, View):
+    rate_limit = "export"
+
     def get(self, request, pk):
         meeting = self.get_meeting()
         emails = [a.email for a in meeting.attendees.all() if a.email]

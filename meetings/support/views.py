@@ -145,6 +145,8 @@ class PublicFollowView(View):
 class BoardView(RoleRequiredMixin, View):
     """The desk's queue with filters in the URL (shareable); rows update in place with htmx."""
 
+    rate_limit = "search"
+
     allowed_roles = READ_ROLES
 
     def get(self, request):

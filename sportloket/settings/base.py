@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "sportloket.middleware.SessionTimeoutMiddleware",
     "sportloket.ratelimit.RateLimitMiddleware",
-    "sportloket.twofactor.TwoFactorMiddleware",
+    "sportloket.accounts.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks: it turns a lockout into the friendly "locked" page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -43,6 +43,7 @@ from meetings.support import services as desk_services
 from meetings.support.constants import Channel, ContactChannel, EventKind, SupportStatus
 from poskantoor.constants import NoticeKind, OfficeStatus
 from poskantoor.models import DeadlineNotice, InterestRegistration, PosOffice
+from providers import retention as provider_retention
 from providers.constants import (
     PERSONAL_FIELDS,
     ImportJobStatus,
@@ -53,7 +54,6 @@ from providers.constants import (
 from providers.models import Provider, ProviderImport, ProviderImportRow
 from providers.services import provider_erase_personal_data, provider_register
 from reports.selectors import desk_dashboard, pos_dashboard, questions_per_municipality
-from sportloket import retention
 from sportloket.constants import EmailStatus
 from sportloket.models import AuditEvent, Municipality, OutgoingEmail, QuestionCategory
 from sportloket.retention import (
@@ -133,7 +133,7 @@ def test_every_rule_has_a_period_and_is_in_the_inventory():
 
 
 def test_the_core_knows_the_providers_personal_fields():
-    assert retention.PROVIDER_PERSONAL_FIELDS == PERSONAL_FIELDS
+    assert provider_retention.PROVIDER_PERSONAL_FIELDS == PERSONAL_FIELDS
 
 
 # --- Each rule at its boundary -------------------------------------------------------------------

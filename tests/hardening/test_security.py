@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.urls import resolve
 
 from sportloket.constants import Role
-from sportloket.ratelimit import LIMITED_VIEWS, client_address, normalise_address
+from sportloket.ratelimit import client_address, limited_views, normalise_address
 
 from .world import build_world, routes
 
@@ -320,8 +320,66 @@ def test_every_export_route_is_rate_limited():
             path = re.sub(r"<[^>]+>", "1", path)
             names.add(resolve(path).view_name)
     assert len(names) >= 4
-    missing = sorted(n for n in names if n not in LIMITED_VIEWS)
+    limited = limited_views()
+    missing = sorted(n for n in names if n not in limited)
     assert not missing, f"exports without a rate limit: {missing}"
+
+
+# The kind of limit of every limited route. Each view declares its own (``rate_limit = …``);
+# this list keeps a view from losing its limit, or an unrelated view from inheriting one,
+# unnoticed. It equals the central list of URL names the limiter used to read.
+LIMITED_ROUTES = {
+    "login": "login",
+    "admin:login": "login",
+    "password_reset": "public_form",
+    "providers:confirm": "public_form",
+    "poskantoor:interest_confirm": "public_form",
+    "otp_verify": "login",
+    "otp_setup": "login",
+    "otp_recovery_codes": "login",
+    "otp_replace": "login",
+    "providers:list": "search",
+    "providers:export": "export",
+    "providers:personal_data": "export",
+    "providers:import_report": "export",
+    "meetings:requester_export": "export",
+    "poskantoor:list": "search",
+    "meetings:board": "search",
+    "meetings:meeting_list": "search",
+    "meetings:meeting_ics": "export",
+    "network:network": "search",
+    "network:signals": "search",
+    "network:comparison": "search",
+    "network:coach_list": "search",
+    "poskantoor:year_plan_pdf": "export",
+    "reports:pos_dashboard_csv": "export",
+    "reports:desk_dashboard_csv": "export",
+    "reports:monitoring_export": "export",
+    "subsidies:scheme_list": "search",
+    "subsidies:provider_list": "search",
+}
+
+
+def test_every_route_declares_the_limit_it_always_had():
+    assert limited_views() == LIMITED_ROUTES
+
+
+def test_a_view_declaring_an_unknown_kind_of_limit_is_a_configuration_error():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from sportloket.ratelimit import declared_kind, rate_limited
+
+    class Misspelt:
+        rate_limit = "serach"
+
+    def view(request):
+        return None
+
+    view.view_class = Misspelt
+    with pytest.raises(ImproperlyConfigured, match="serach"):
+        declared_kind(view, "misspelt")
+    with pytest.raises(ValueError, match="serach"):
+        rate_limited("serach")
 
 
 TRANSPARENCY = "subsidies/transparantie/<int:desk>/<int:year>/"

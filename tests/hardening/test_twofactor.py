@@ -25,14 +25,14 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sportloket.models import AuditEvent, RecoveryCode, RecoveryCodeDevice
-from sportloket.services import DomainError
-from sportloket.twofactor import (
+from sportloket.accounts.services import (
     PendingApp,
     second_factor_check,
     two_factor_enrol,
     two_factor_replace,
 )
+from sportloket.models import AuditEvent, RecoveryCode, RecoveryCodeDevice
+from sportloket.services import DomainError
 from tests.concurrency import run_at_once
 from tests.factories import StaffProfileFactory
 

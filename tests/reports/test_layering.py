@@ -1,5 +1,5 @@
 """reports is the top of the app order: it reads every app and has no tables of its own. That no
-app imports it is checked with the whole order in tests/test_app_dependencies.py."""
+app imports it is checked with the whole order in tests/test_layering.py."""
 
 from __future__ import annotations
 

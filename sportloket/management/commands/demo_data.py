@@ -1,20 +1,13 @@
-"""Load demo data: the core first, then each app's ``demo.load(out, context)`` in dependency
-order. ``context`` carries what earlier modules created (desk, users, …) to later ones."""
+"""Load demo data: the demo modules every app declares (``AppConfig.demo_data``, see
+``sportloket.appregistry``), each ``load(out, context)`` in their declared order. ``context``
+carries what earlier modules created (desk, users, …) to later ones."""
 
 import importlib
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-DEMO_MODULES = [
-    "sportloket.demo",
-    "providers.demo",
-    "poskantoor.demo",
-    "meetings.demo",
-    "network.demo",
-    "subsidies.demo",
-    "meetings.demo_allocations",
-]
+from sportloket.appregistry import demo_modules
 
 
 class Command(BaseCommand):
@@ -23,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         context: dict = {}
         with transaction.atomic():
-            for name in DEMO_MODULES:
+            for name in demo_modules():
                 try:
                     module = importlib.import_module(name)
                 except ModuleNotFoundError as exc:

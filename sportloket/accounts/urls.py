@@ -1,0 +1,17 @@
+"""Two-step login under /account/tweestaps/. The URL names carry no namespace: the gate
+(``constants.OPEN_URL_NAMES``) and the rate limits know them by these names."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("account/tweestaps/instellen/", views.SetupView.as_view(), name="otp_setup"),
+    path("account/tweestaps/", views.VerifyView.as_view(), name="otp_verify"),
+    path("account/tweestaps/nieuwe-app/", views.ReplaceAppView.as_view(), name="otp_replace"),
+    path(
+        "account/tweestaps/herstelcodes/",
+        views.RecoveryCodesView.as_view(),
+        name="otp_recovery_codes",
+    ),
+]
