@@ -24,7 +24,7 @@ from sportloket.retention import (
     local_day,
 )
 
-from .constants import EventKind
+from .support.constants import EventKind
 
 # Replaces the private follow-up link code of an anonymised question: unique (it carries the
 # primary key) and never a valid code (too short for meetings.selectors.TOKEN_RE), so the link
