@@ -448,6 +448,20 @@ def test_xlsx_with_a_forged_directory_is_refused_by_the_real_size():
         read_table(bytes(bomb), "bom.xlsx")
 
 
+def test_xlsx_with_a_compression_method_zipfile_cannot_read_is_refused_as_not_an_xlsx():
+    """zipfile raises NotImplementedError for an unknown compression method (or encryption):
+    the upload is refused with the Dutch message, never a server error."""
+    workbook = bytearray(_xlsx_with_member("xl/sharedStrings.xml", b"C" * 1000))
+    name = b"xl/sharedStrings.xml"
+    local = workbook.rfind(b"PK\x03\x04", 0, workbook.find(name) + 1)
+    directory = workbook.rfind(b"PK\x01\x02", 0, workbook.rfind(name) + 1)
+    unknown_method = (99).to_bytes(2, "little")
+    workbook[local + 8 : local + 10] = unknown_method
+    workbook[directory + 10 : directory + 12] = unknown_method
+    with pytest.raises(ProviderError, match="geen geldig Excelbestand"):
+        read_table(bytes(workbook), "lijst.xlsx")
+
+
 def test_xlsx_row_with_too_many_cells_is_refused_while_streaming():
     cells = "".join('<c r="A1" t="inlineStr"><is><t>x</t></is></c>' for _ in range(500))
     sheet = (
