@@ -7,7 +7,8 @@ import pytest
 from providers import services
 from providers.constants import ProviderStatus
 from sportloket import tasks
-from sportloket.models import Sport
+from sportloket.constants import EmailStatus
+from sportloket.models import OutgoingEmail, Sport
 from tests.conftest import wait_until
 from tests.factories import municipality
 
@@ -37,7 +38,15 @@ def test_real_worker_sends_the_confirmation_link_that_activates_the_provider(
     with mock.patch.object(send, "delay", side_effect=to_test_queue):
         provider = services.provider_register(data=data).provider
         services.provider_register(data=data)  # same KvK again: no second provider
-    files = wait_until(lambda: list((tmp_path / "mail").glob("*.log")))
+    # The file backend creates the file before it writes the message: wait for the outbox to
+    # say "sent" (recorded after the backend closed the file), then read it.
+    wait_until(
+        lambda: OutgoingEmail.objects.filter(
+            to__contains=["kim@padel.example"], status=EmailStatus.SENT
+        ).exists()
+    )
+    files = list((tmp_path / "mail").glob("*.log"))
+    assert len(files) == 1
     text = files[0].read_text()
     assert "kim@padel.example" in text
     token = text.split("/aanmelden/bevestigen/")[1].split("/")[0]
