@@ -16,3 +16,13 @@ class ProposalStatus(models.TextChoices):
     OPEN = "open", _("Awaiting the other side")
     CONFIRMED = "confirmed", _("Confirmed by both sides")
     OBJECTED = "objected", _("Objected by the other side")
+
+
+# Short names of the basic conditions (``selectors.basic_conditions`` keys), for the decision
+# record, the dashboard and the CSV.
+CONDITION_NAMES = {
+    "support": _("support base"),
+    "mapped": _("entrepreneurs mapped"),
+    "professional": _("professional commitment"),
+    "entrepreneurs": _("entrepreneurs' investment"),
+}
