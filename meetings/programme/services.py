@@ -199,8 +199,8 @@ def meeting_record_held(
     with the meeting as evidence: introduction call → 2b (and 2a if still open), kartrekkers
     meeting → the GO / NO-GO ``decision`` recorded for ``by``'s side (it completes step 3 only
     when the other side confirms it, ``poskantoor.decisions``), start meeting → 4, start
-    session n → start session n of step 5 (its topic from the meeting), second plenary → 6. A step that is not
-    open (already completed) is left alone. Any refusal rolls everything back.
+    session n → start session n of step 5 (its topic from the meeting), second plenary → 6.
+    A step that is not open (already completed) is left alone. Any refusal rolls everything back.
     """
     now = now or timezone.now()
     meeting = _locked(meeting)
