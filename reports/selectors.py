@@ -58,6 +58,7 @@ from network.models import Signal
 from network.selectors import signals_for_desk
 from poskantoor.constants import OPEN_STATUSES, MemberKind, OfficeStatus, StepCode
 from poskantoor.deadlines import STEP_RULES, STEP_SEQUENCE
+from poskantoor.decisions.selectors import decision_labels
 from poskantoor.models import FoundingStep, PosOffice
 from providers.constants import SAFETY_BASICS, ProviderKind, ProviderStatus, SafetyStatus
 from providers.models import Provider
@@ -321,6 +322,9 @@ class OfficeRow:
     core_entrepreneurs: int
     network_entrepreneurs: int
     guideline: GuidelineResult | None
+    # The latest GO / NO-GO in words (confirmed, or waiting for the other side), with the
+    # unmet basic conditions and the reason for a GO despite them; "" when none was recorded.
+    decision: str = ""
 
 
 @dataclass
@@ -411,7 +415,7 @@ def _overdue(offices: list[PosOffice], today: dt.date) -> list[OverdueRow]:
 def _office_figures(
     *, province: str, year: int, today: dt.date
 ) -> tuple[list[OfficeRow], list[OverdueRow]]:
-    """The office rows and the overdue steps they are computed from, in 3 queries plus the
+    """The office rows and the overdue steps they are computed from, in 4 queries plus the
     guideline check's."""
     offices = list(
         current_offices(province)
@@ -433,6 +437,7 @@ def _office_figures(
         first_due.setdefault(row.office.pk, row.step.due_date)
     network = registry_entrepreneurs()
     guideline = guideline_results(offices=offices, year=year)
+    decisions = decision_labels(office.pk for office in offices)
     labels = {code: str(label) for code, label in StepCode.choices}  # translated once
     rows = [
         OfficeRow(
@@ -442,6 +447,7 @@ def _office_figures(
             core_entrepreneurs=office.core_entrepreneurs,
             network_entrepreneurs=network.get(office.municipality_id, 0),
             guideline=guideline.get(office.pk),
+            decision=decisions.get(office.pk, ""),
         )
         for office in offices
     ]
