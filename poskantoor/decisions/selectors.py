@@ -3,10 +3,12 @@ CSV show."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from ..constants import Decision, OfficeStatus, StepCode
@@ -57,45 +59,49 @@ def condition_names(keys: Iterable[str]) -> str:
     return ", ".join(str(CONDITION_NAMES.get(key, key)) for key in keys)
 
 
-def decision_labels(office_ids: Iterable[int]) -> dict[int, str]:
-    """{office id: the latest GO / NO-GO in words} for the dashboard and the CSV, in one
-    query: a confirmed decision with its date (a GO with unmet basic conditions also names
-    them and the reason), or the open one that waits for the other side."""
-    labels: dict[int, str] = {}
-    proposals = (
-        DecisionProposal.objects.filter(
-            office_id__in=list(office_ids),
-            status__in=[ProposalStatus.OPEN, ProposalStatus.CONFIRMED],
+DECISION_FIELDS = (
+    "decision",
+    "decided_on",
+    "status",
+    "side",
+    "unmet_conditions",
+    "conditions_reason",
+)
+
+
+def latest_decision_annotations() -> dict[str, Subquery]:
+    """Annotations of an office queryset with the fields of its latest GO / NO-GO (confirmed,
+    or open and waiting for the other side), named ``go_<field>``: the dashboard reads them in
+    the query that lists the offices, so showing the decision costs no query of its own."""
+    latest = DecisionProposal.objects.filter(
+        office=OuterRef("pk"), status__in=[ProposalStatus.OPEN, ProposalStatus.CONFIRMED]
+    ).order_by("-decided_on", "-pk")
+    return {f"go_{name}": Subquery(latest.values(name)[:1]) for name in DECISION_FIELDS}
+
+
+def decision_label(office: PosOffice) -> str:
+    """The latest GO / NO-GO of an office annotated by ``latest_decision_annotations``, in
+    words: the decision and its date, "awaiting" the other side while open, and for a GO
+    despite unmet basic conditions which ones and the written reason. "" when none."""
+    decision = getattr(office, "go_decision", None)
+    if not decision:
+        return ""
+    label = _("%(decision)s (%(date)s)") % {
+        "decision": Decision(decision).label,
+        "date": office.go_decided_on.strftime("%d-%m-%Y"),
+    }
+    if office.go_status == ProposalStatus.OPEN:
+        other = (
+            DecisionSide.MUNICIPALITY if office.go_side == DecisionSide.POS else DecisionSide.POS
         )
-        .order_by("office_id", "-decided_on", "-pk")
-        .only(
-            "office_id",
-            "decision",
-            "decided_on",
-            "status",
-            "side",
-            "unmet_conditions",
-            "conditions_reason",
-        )
-    )
-    names = dict(Decision.choices)
-    for proposal in proposals:
-        if proposal.office_id in labels:
-            continue
-        label = _("%(decision)s (%(date)s)") % {
-            "decision": names[proposal.decision],
-            "date": proposal.decided_on.strftime("%d-%m-%Y"),
+        label = _("%(label)s, awaiting %(side)s") % {"label": label, "side": other.label}
+    unmet = office.go_unmet_conditions
+    if isinstance(unmet, str):  # a JSON column read through a subquery on some backends
+        unmet = json.loads(unmet)
+    if unmet:
+        label = _("%(label)s; basic conditions not met: %(names)s; reason: %(reason)s") % {
+            "label": label,
+            "names": condition_names(unmet),
+            "reason": office.go_conditions_reason,
         }
-        if proposal.status == ProposalStatus.OPEN:
-            label = _("%(label)s, awaiting %(side)s") % {
-                "label": label,
-                "side": DecisionSide(proposal.other_side).label,
-            }
-        if proposal.unmet_conditions:
-            label = _("%(label)s; basic conditions not met: %(names)s; reason: %(reason)s") % {
-                "label": label,
-                "names": condition_names(proposal.unmet_conditions),
-                "reason": proposal.conditions_reason,
-            }
-        labels[proposal.office_id] = label
-    return labels
+    return label
