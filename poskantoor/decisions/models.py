@@ -13,6 +13,13 @@ from ..constants import Decision
 from .constants import DecisionSide, ProposalStatus
 
 
+def person_name(user) -> str:
+    """A user's name for the record; "?" once the account is gone (SET_NULL)."""
+    if user is None:
+        return "?"
+    return user.get_full_name() or user.get_username()
+
+
 class DecisionProposal(models.Model):
     """A GO / NO-GO recorded by one side, which takes effect only when the other side confirms
     it (seed 000 §6 stap 3: "Deze lokale kerngroep en POS besluiten gezamenlijk").
@@ -104,6 +111,14 @@ class DecisionProposal(models.Model):
     @property
     def other_side(self) -> str:
         return DecisionSide.MUNICIPALITY if self.side == DecisionSide.POS else DecisionSide.POS
+
+    @property
+    def proposer_name(self) -> str:
+        return person_name(self.proposed_by)
+
+    @property
+    def responder_name(self) -> str:
+        return person_name(self.responded_by)
 
     def taken_by(self, side: str):
         """The user who took the decision for ``side`` (recorded it or confirmed it)."""

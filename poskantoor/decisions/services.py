@@ -30,7 +30,7 @@ from ..constants import Decision, OfficeStatus, StepCode
 from ..models import FoundingStep, PosOffice
 from ..services import PosOfficeError
 from .constants import DecisionSide, ProposalStatus
-from .models import DecisionProposal, MappingStatement
+from .models import DecisionProposal, MappingStatement, person_name
 
 
 def side_of(*, user: AbstractBaseUser | None, office: PosOffice) -> str | None:
@@ -314,9 +314,7 @@ def decision_object(
 
 
 def _name(user: AbstractBaseUser | None) -> str:
-    if user is None:
-        return "?"
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def _joint_note(proposal: DecisionProposal) -> str:
