@@ -26,3 +26,8 @@ CONDITION_NAMES = {
     "professional": _("professional commitment"),
     "entrepreneurs": _("entrepreneurs' investment"),
 }
+
+
+def condition_names(keys) -> str:
+    """The short names of basic condition keys, comma separated, in the active language."""
+    return ", ".join(str(CONDITION_NAMES.get(key, key)) for key in keys)

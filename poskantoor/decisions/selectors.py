@@ -4,7 +4,6 @@ CSV show."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..constants import Decision, OfficeStatus, StepCode
 from ..models import PosOffice
-from .constants import CONDITION_NAMES, DecisionSide, ProposalStatus
+from .constants import DecisionSide, ProposalStatus, condition_names
 from .models import DecisionProposal, MappingStatement
 from .services import side_of
 
@@ -53,10 +52,6 @@ def decision_panel(*, office: PosOffice, user: AbstractBaseUser) -> DecisionPane
         and office.status != OfficeStatus.STOPPED,
         mapping=office.mapping_statements.order_by("-stated_on", "-pk").first(),
     )
-
-
-def condition_names(keys: Iterable[str]) -> str:
-    return ", ".join(str(CONDITION_NAMES.get(key, key)) for key in keys)
 
 
 DECISION_FIELDS = (

@@ -29,7 +29,7 @@ from ..conditions import thresholds_for
 from ..constants import Decision, OfficeStatus, StepCode
 from ..models import FoundingStep, PosOffice
 from ..services import PosOfficeError
-from .constants import DecisionSide, ProposalStatus
+from .constants import CONDITION_NAMES, DecisionSide, ProposalStatus, condition_names
 from .models import DecisionProposal, MappingStatement, person_name
 
 
@@ -99,6 +99,16 @@ def _evidence_fields(evidence: models.Model | None) -> dict:
     }
 
 
+def _unmet_refusal(unmet: list[str]) -> PosOfficeError:
+    return PosOfficeError(
+        _(
+            "Not all basic conditions are met (%(names)s). Write down why the POS office starts "
+            "with POS support anyway."
+        )
+        % {"names": condition_names(unmet)}
+    )
+
+
 def _unmet_keys(office: PosOffice, today: dt.date) -> list[str]:
     from ..selectors import unmet_conditions
 
@@ -145,12 +155,7 @@ def decision_propose(
         )
     unmet = _unmet_keys(office, today) if decision == Decision.GO else []
     if unmet and not conditions_reason:
-        raise PosOfficeError(
-            _(
-                "Not all basic conditions are met. Write down why the POS office starts "
-                "with POS support anyway."
-            )
-        )
+        raise _unmet_refusal(unmet)
     if DecisionProposal.objects.filter(step=step, status=ProposalStatus.OPEN).exists():
         raise PosOfficeError(
             _("A decision about this kartrekkers meeting is already awaiting an answer.")
@@ -229,17 +234,13 @@ def decision_confirm(
     office = proposal.office
     _require_other_side(proposal=proposal, by=by)
     if proposal.decision == Decision.GO:
-        unmet = sorted(set(proposal.unmet_conditions) | set(_unmet_keys(office, today)))
+        now_unmet = set(proposal.unmet_conditions) | set(_unmet_keys(office, today))
+        unmet = [key for key in CONDITION_NAMES if key in now_unmet]
         reason = "\n".join(
             part for part in (proposal.conditions_reason, conditions_reason.strip()) if part
         )
         if unmet and not reason:
-            raise PosOfficeError(
-                _(
-                    "Not all basic conditions are met. Write down why the POS office starts "
-                    "with POS support anyway."
-                )
-            )
+            raise _unmet_refusal(unmet)
         proposal.unmet_conditions, proposal.conditions_reason = unmet, reason
     proposal.status = ProposalStatus.CONFIRMED
     proposal.responded_by = by
