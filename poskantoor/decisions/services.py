@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,8 +90,6 @@ def _open_step_3(office: PosOffice) -> FoundingStep:
 
 
 def _evidence_fields(evidence: models.Model | None) -> dict:
-    from django.contrib.contenttypes.models import ContentType
-
     if evidence is None or evidence.pk is None:
         return {}
     return {
