@@ -81,3 +81,7 @@ class YearPlanAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The joint decision registers its own (read-only) admin.
+from .decisions import admin as decisions_admin  # noqa: E402, F401

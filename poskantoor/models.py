@@ -418,3 +418,7 @@ class YearPlan(models.Model):
     @property
     def pdf_is_current(self) -> bool:
         return bool(self.pdf) and self.pdf_version == self.content_version
+
+
+# The joint decision lives in its own folder; importing it here registers its models.
+from .decisions.models import DecisionProposal, MappingStatement  # noqa: E402, F401

@@ -87,6 +87,13 @@ INVENTORY: dict[str, Holding] = {
         "recipients emptied with the e-mail's content (`outbox_content`)",
         ("deadline_notice_recipients",),
     ),
+    "poskantoor.DecisionProposal": Holding(
+        ("reason", "conditions_reason", "objection_reason"),
+        "keep: the joint GO / NO-GO decision and its reasons (written by staff)",
+    ),
+    "poskantoor.MappingStatement": Holding(
+        ("note",), "keep: the municipality's statement that its entrepreneurs are mapped"
+    ),
     "poskantoor.YearPlan": Holding(
         ("stakeholder_analysis", "cooperation_agreements"), "keep: the office's plan"
     ),

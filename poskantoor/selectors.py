@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +16,9 @@ from django.utils.translation import ngettext
 
 from providers.constants import ProviderKind, ProviderStatus
 from providers.models import Provider
-from providers.selectors import eligible_q
 from sportloket.selectors import audit_events_for, user_scope
 
+from .conditions import ConditionThresholds, thresholds_for
 from .constants import (
     OPEN_STATUSES,
     PROFESSIONAL_KINDS,
@@ -26,18 +26,9 @@ from .constants import (
     MemberKind,
     StepCode,
 )
-from .deadlines import RULES, add_months
+from .deadlines import RULES
 from .hooks import year_plan_meetings
 from .models import CoreGroupMember, DeadlineNotice, FoundingStep, PosOffice, YearPlan
-
-# Seed 000 §6.1 thresholds.
-MIN_PROFESSIONALS = 1
-MIN_ENTREPRENEURS = 2
-MIN_HOURS_PER_WEEK = Decimal(2)
-MIN_COMMITMENT_MONTHS = 24
-# "The sport entrepreneurs of the municipality are mapped": we take at least as many active
-# entrepreneurs in the registry as the guideline's network size (seed 000 §4: 8+).
-MIN_MAPPED_ENTREPRENEURS = 8
 
 
 def _open_overdue(today: dt.date) -> Exists:
@@ -195,122 +186,192 @@ class Condition:
     missing: str = ""
 
 
-def _committed(member: CoreGroupMember, today: dt.date) -> bool:
-    """At least 2 hours a week for at least 2 years, and the commitment has not ended."""
-    return (
-        member.hours_per_week >= MIN_HOURS_PER_WEEK
-        and member.committed_until >= add_months(member.committed_from, MIN_COMMITMENT_MONTHS)
-        and member.committed_until >= today
-    )
+def _commitment_line(member: CoreGroupMember) -> str:
+    return _("%(name)s: %(hours)s h/week from %(start)s until %(until)s") % {
+        "name": member.name,
+        "hours": member.hours_per_week,
+        "start": member.committed_from.strftime("%d-%m-%Y"),
+        "until": member.committed_until.strftime("%d-%m-%Y"),
+    }
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value.normalize():f}"
 
 
 def basic_conditions(office: PosOffice, *, today: dt.date | None = None) -> list[Condition]:
-    """The four basic conditions, computed from the core group (prefetched by ``office_get``)
-    and the provider registry; each with its evidence and what is missing."""
+    """The four basic conditions of seed 000 §6.1, from the core group (prefetched by
+    ``office_get``), the municipality's mapping statement and the provider registry; each with
+    its evidence and what is missing. Thresholds come from ``conditions.thresholds_for``.
+
+    - "Draagvlak bestaande uit minimaal 1 professional van de gemeente/het sportbedrijf en 2
+      ondernemers": members whose commitment still runs; entrepreneurs of the same enterprise
+      count once.
+    - "Gemeente/sportbedrijf is bereid om professionele inzet te leveren voor minimaal 2 uur per
+      week … voor minimaal 2 jaar": the organisation's commitment, so the hours of its
+      professionals whose commitment lasts two years add up.
+    - "Minimaal 2 ondernemers zijn bereid om per onderneming minimaal 2 uur per week te
+      investeren … voor minimaal 2 jaar": per enterprise (sport provider) the hours of its
+      people add up; two different enterprises must reach the threshold.
+    - "De sportondernemers in de gemeente zijn in kaart gebracht": the municipality's statement
+      that the mapping is done, with at least one active sport entrepreneur in the registry.
+    """
     today = today or timezone.localdate()
+    limits = thresholds_for(office)
     members = [m for m in office.core_members.all() if m.committed_until >= today]
     professionals = [m for m in members if m.kind in PROFESSIONAL_KINDS]
     entrepreneurs = [m for m in members if m.kind == MemberKind.ENTREPRENEUR]
-    conditions = []
+    conditions = [
+        _support_condition(professionals, entrepreneurs, limits),
+        _mapped_condition(office, limits),
+        _professional_condition(professionals, limits),
+        _entrepreneurs_condition(entrepreneurs, limits),
+    ]
+    return conditions
 
+
+def unmet_conditions(office: PosOffice, *, today: dt.date | None = None) -> list[Condition]:
+    return [c for c in basic_conditions(office, today=today) if not c.met]
+
+
+def _support_condition(professionals, entrepreneurs, limits: ConditionThresholds) -> Condition:
+    enterprises = {m.provider_id for m in entrepreneurs}
     missing = []
-    if len(professionals) < MIN_PROFESSIONALS:
+    if len(professionals) < limits.min_professionals:
         missing.append(_("a professional of the municipality or sportbedrijf"))
-    if len(entrepreneurs) < MIN_ENTREPRENEURS:
+    short = limits.min_enterprises - len(enterprises)
+    if short > 0:
         missing.append(
-            ngettext("%(n)d more entrepreneur", "%(n)d more entrepreneurs", 2 - len(entrepreneurs))
-            % {"n": MIN_ENTREPRENEURS - len(entrepreneurs)}
+            ngettext(
+                "%(n)d more entrepreneur of another enterprise",
+                "%(n)d more entrepreneurs of other enterprises",
+                short,
+            )
+            % {"n": short}
         )
-    conditions.append(
-        Condition(
-            "support",
-            _(
-                "Support base: at least 1 professional of the municipality/sportbedrijf and 2 "
-                "entrepreneurs"
-            ),
-            not missing,
-            [f"{m.name} ({m.get_kind_display()})" for m in professionals + entrepreneurs],
-            ", ".join(missing),
+    return Condition(
+        "support",
+        _(
+            "Support base: at least %(pros)d professional of the municipality/sportbedrijf and "
+            "%(n)d entrepreneurs"
         )
+        % {"pros": limits.min_professionals, "n": limits.min_enterprises},
+        not missing,
+        [f"{m.name} ({m.get_kind_display()})" for m in professionals + entrepreneurs],
+        ", ".join(missing),
     )
 
-    registry = Provider.objects.filter(
+
+def _mapped_condition(office: PosOffice, limits: ConditionThresholds) -> Condition:
+    statement = office.mapping_statements.order_by("-stated_on", "-pk").first()
+    active = Provider.objects.filter(
         municipality_id=office.municipality_id,
         kind=ProviderKind.ENTREPRENEUR,
         status=ProviderStatus.ACTIVE,
-    ).aggregate(total=Count("pk"), eligible=Count("pk", filter=eligible_q()))
-    total = registry["total"]
-    conditions.append(
-        Condition(
-            "mapped",
-            _("The sport entrepreneurs of the municipality are mapped"),
-            total >= MIN_MAPPED_ENTREPRENEURS,
-            [
-                ngettext(
-                    "%(n)d active sport entrepreneur in the registry",
-                    "%(n)d active sport entrepreneurs in the registry",
-                    total,
-                )
-                % {"n": total},
-                _("%(n)d of them meet or work towards the social-safety basics")
-                % {"n": registry["eligible"]},
-            ],
-            ""
-            if total >= MIN_MAPPED_ENTREPRENEURS
-            else _("register %(n)d more sport entrepreneurs")
-            % {"n": MIN_MAPPED_ENTREPRENEURS - total},
+    ).count()
+    evidence = [
+        ngettext(
+            "%(n)d active sport entrepreneur in the registry now",
+            "%(n)d active sport entrepreneurs in the registry now",
+            active,
         )
+        % {"n": active}
+    ]
+    if statement is not None:
+        evidence.insert(
+            0,
+            _("Mapped according to the municipality on %(date)s (%(n)d registered then)")
+            % {"date": statement.stated_on.strftime("%d-%m-%Y"), "n": statement.registered_count},
+        )
+    missing = ""
+    if statement is None:
+        missing = _("the municipality's statement that its sport entrepreneurs are mapped")
+    elif active < limits.min_mapped_entrepreneurs:
+        missing = _("at least %(n)d active sport entrepreneur in the registry") % {
+            "n": limits.min_mapped_entrepreneurs
+        }
+    return Condition(
+        "mapped",
+        _("The sport entrepreneurs of the municipality are mapped"),
+        not missing,
+        evidence,
+        missing,
     )
 
-    committed_pros = [m for m in professionals if _committed(m, today)]
-    pro_hours = sum((m.hours_per_week for m in committed_pros), Decimal(0))
-    conditions.append(
-        Condition(
-            "professional",
-            _("Municipality/sportbedrijf commits at least 2 hours a week for at least 2 years"),
-            pro_hours >= MIN_HOURS_PER_WEEK,
-            [
-                _("%(name)s: %(hours)s h/week until %(until)s")
-                % {
-                    "name": m.name,
-                    "hours": m.hours_per_week,
-                    "until": m.committed_until.strftime("%d-%m-%Y"),
-                }
-                for m in professionals
-            ],
-            ""
-            if pro_hours >= MIN_HOURS_PER_WEEK
-            else _("a professional committing 2 hours a week for 2 years"),
+
+def _professional_condition(professionals, limits: ConditionThresholds) -> Condition:
+    lasting = [
+        m for m in professionals if limits.commitment_lasts(m.committed_from, m.committed_until)
+    ]
+    hours = sum((m.hours_per_week for m in lasting), Decimal(0))
+    met = hours >= limits.professional_hours_per_week
+    return Condition(
+        "professional",
+        _(
+            "Municipality/sportbedrijf commits at least %(hours)s hours a week for at least "
+            "%(years)d years"
         )
+        % {"hours": _hours(limits.professional_hours_per_week), "years": limits.commitment_years},
+        met,
+        [_commitment_line(m) for m in professionals]
+        + [
+            _("Together %(hours)s h/week for %(years)d years or longer")
+            % {"hours": _hours(hours), "years": limits.commitment_years}
+        ],
+        ""
+        if met
+        else _("%(hours)s more hours a week of professionals committed for %(years)d years")
+        % {
+            "hours": _hours(limits.professional_hours_per_week - hours),
+            "years": limits.commitment_years,
+        },
     )
 
-    committed_entrepreneurs = [m for m in entrepreneurs if _committed(m, today)]
-    short = MIN_ENTREPRENEURS - len(committed_entrepreneurs)
-    conditions.append(
-        Condition(
-            "entrepreneurs",
-            _("At least 2 entrepreneurs each commit 2 hours a week for at least 2 years"),
-            short <= 0,
-            [
-                _("%(name)s: %(hours)s h/week until %(until)s")
-                % {
-                    "name": m.name,
-                    "hours": m.hours_per_week,
-                    "until": m.committed_until.strftime("%d-%m-%Y"),
-                }
-                for m in entrepreneurs
-            ],
-            ""
-            if short <= 0
-            else ngettext(
-                "%(n)d more entrepreneur committing 2 hours a week for 2 years",
-                "%(n)d more entrepreneurs committing 2 hours a week for 2 years",
-                short,
-            )
-            % {"n": short},
+
+def _entrepreneurs_condition(entrepreneurs, limits: ConditionThresholds) -> Condition:
+    per_enterprise: dict[int, list[CoreGroupMember]] = {}
+    for member in entrepreneurs:
+        if limits.commitment_lasts(member.committed_from, member.committed_until):
+            per_enterprise.setdefault(member.provider_id, []).append(member)
+    evidence, enough = [], 0
+    for people in per_enterprise.values():
+        hours = sum((m.hours_per_week for m in people), Decimal(0))
+        enough += hours >= limits.enterprise_hours_per_week
+        evidence.append(
+            _("%(enterprise)s: %(hours)s h/week (%(people)s)")
+            % {
+                "enterprise": people[0].provider,
+                "hours": _hours(hours),
+                "people": ", ".join(m.name for m in people),
+            }
         )
+    short = limits.min_enterprises - enough
+    return Condition(
+        "entrepreneurs",
+        _(
+            "At least %(n)d enterprises each commit %(hours)s hours a week for at least "
+            "%(years)d years"
+        )
+        % {
+            "n": limits.min_enterprises,
+            "hours": _hours(limits.enterprise_hours_per_week),
+            "years": limits.commitment_years,
+        },
+        short <= 0,
+        evidence,
+        ""
+        if short <= 0
+        else ngettext(
+            "%(n)d more enterprise committing %(hours)s hours a week for %(years)d years",
+            "%(n)d more enterprises committing %(hours)s hours a week for %(years)d years",
+            short,
+        )
+        % {
+            "n": short,
+            "hours": _hours(limits.enterprise_hours_per_week),
+            "years": limits.commitment_years,
+        },
     )
-    return conditions
 
 
 def office_audit(office: PosOffice):

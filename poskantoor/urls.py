@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .decisions import views as decision_views
 
 app_name = "poskantoor"
 
@@ -20,6 +21,26 @@ urlpatterns = [
         "pos-kantoren/<int:pk>/stap/<int:step_pk>/afronden/",
         views.StepCompleteView.as_view(),
         name="step_complete",
+    ),
+    path(
+        "pos-kantoren/<int:pk>/besluit/",
+        decision_views.DecisionProposeView.as_view(),
+        name="decision_propose",
+    ),
+    path(
+        "pos-kantoren/<int:pk>/besluit/<int:proposal_pk>/bevestigen/",
+        decision_views.DecisionConfirmView.as_view(),
+        name="decision_confirm",
+    ),
+    path(
+        "pos-kantoren/<int:pk>/besluit/<int:proposal_pk>/bezwaar/",
+        decision_views.DecisionObjectView.as_view(),
+        name="decision_object",
+    ),
+    path(
+        "pos-kantoren/<int:pk>/ondernemers-in-kaart/",
+        decision_views.MappingStateView.as_view(),
+        name="mapping_state",
     ),
     path(
         "pos-kantoren/<int:pk>/startsessie/",

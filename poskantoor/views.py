@@ -23,6 +23,8 @@ from sportloket.tokens import InvalidToken, read_token
 
 from . import selectors, services
 from .constants import OfficeStatus, StepCode
+from .decisions.forms import DecisionConfirmForm, DecisionObjectForm, MappingForm
+from .decisions.selectors import decision_panel
 from .forms import (
     CoreMemberForm,
     InterestForm,
@@ -158,6 +160,10 @@ class OfficeDetailView(OfficeMixin, TemplateView):
             this_year=timezone.localdate().year,
             # Blocks other apps add (e.g. meetings, guideline, agreements), if installed.
             office_blocks=existing_templates(["meetings/_office_meetings.html"]),
+            decision=decision_panel(office=office, user=self.request.user),
+            confirm_form=DecisionConfirmForm(),
+            object_form=DecisionObjectForm(),
+            mapping_form=MappingForm(),
         )
         return context
 
@@ -178,12 +184,20 @@ class StepCompleteView(EditorMixin, View):
     def get(self, request, pk, step_pk):
         office = self.get_office()
         step = self._step(office)
+        if step.code == StepCode.KARTREKKERS:  # a joint decision, not one side's completion
+            return redirect("poskantoor:decision_propose", pk=office.pk)
         form = StepCompleteForm(step=step)
         return render(request, self.template_name, {"office": office, "step": step, "form": form})
 
     def post(self, request, pk, step_pk):
         office = self.get_office()
         step = self._step(office)
+        if step.code == StepCode.KARTREKKERS:
+            messages.error(
+                request,
+                _("POS and the municipality decide GO / NO-GO jointly: record it here."),
+            )
+            return redirect("poskantoor:decision_propose", pk=office.pk)
         form = StepCompleteForm(request.POST, step=step)
         if form.is_valid():
             data = form.cleaned_data

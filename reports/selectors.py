@@ -58,6 +58,7 @@ from network.models import Signal
 from network.selectors import signals_for_desk
 from poskantoor.constants import OPEN_STATUSES, MemberKind, OfficeStatus, StepCode
 from poskantoor.deadlines import STEP_RULES, STEP_SEQUENCE
+from poskantoor.decisions.selectors import decision_label, latest_decision_annotations
 from poskantoor.models import FoundingStep, PosOffice
 from providers.constants import SAFETY_BASICS, ProviderKind, ProviderStatus, SafetyStatus
 from providers.models import Provider
@@ -321,6 +322,9 @@ class OfficeRow:
     core_entrepreneurs: int
     network_entrepreneurs: int
     guideline: GuidelineResult | None
+    # The latest GO / NO-GO in words (confirmed, or waiting for the other side), with the
+    # unmet basic conditions and the reason for a GO despite them; "" when none was recorded.
+    decision: str = ""
 
 
 @dataclass
@@ -412,7 +416,7 @@ def _office_figures(
     *, province: str, year: int, today: dt.date
 ) -> tuple[list[OfficeRow], list[OverdueRow]]:
     """The office rows and the overdue steps they are computed from, in 3 queries plus the
-    guideline check's."""
+    guideline check's; the latest GO / NO-GO comes with the offices."""
     offices = list(
         current_offices(province)
         .select_related("municipality")
@@ -424,6 +428,7 @@ def _office_figures(
                     core_members__committed_until__gte=today,
                 ),
             ),
+            **latest_decision_annotations(),
         )
         .order_by("municipality__name")
     )
@@ -442,6 +447,7 @@ def _office_figures(
             core_entrepreneurs=office.core_entrepreneurs,
             network_entrepreneurs=network.get(office.municipality_id, 0),
             guideline=guideline.get(office.pk),
+            decision=decision_label(office),
         )
         for office in offices
     ]

@@ -247,6 +247,7 @@ class PosDashboardView(PosDashboardMixin, TemplateView):
                 else met
                 if row.guideline.met
                 else not_met % {"missing": ", ".join(row.guideline.missing)},
+                row.decision,
             )
             for row in data.offices
         ]
@@ -308,6 +309,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                     _("Entrepreneurs in the core group"),
                     _("Entrepreneurs in the registry"),
                     _("Guideline %(year)s") % {"year": year},
+                    _("GO / NO-GO"),
                 ],
                 [
                     [
@@ -319,6 +321,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                         row.core_entrepreneurs,
                         row.network_entrepreneurs,
                         selectors.guideline_label(row.guideline),
+                        row.decision,
                     ]
                     for row in selectors.office_rows(province=province, year=year, today=today)
                 ],

@@ -65,8 +65,24 @@ class AttendeeRole(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# Organisation types (sportloket OrganisationType values) that belong to the social domain.
-SOCIAL_DOMAIN_ORGANISATION_TYPES = frozenset({"welfare", "care", "education"})
+# Organisation types (sportloket OrganisationType values) that belong to the social domain:
+# seed 000 §4 names "Zorg & Welzijn | Participatie" among the partners, so an attendee of a
+# participation organisation counts for "Waarvan met sociaal domein 1".
+SOCIAL_DOMAIN_ORGANISATION_TYPES = frozenset({"welfare", "care", "education", "participation"})
+
+# Founding meetings that are not meetings of the POS office with its network of entrepreneurs,
+# so they do not count for the guideline's "Bijeenkomsten per jaar 3" (seed 000 §4): the
+# introduction call (POS and municipality), the kartrekkers meeting and the core group's start
+# sessions.
+NOT_NETWORK_MEETING_KINDS = frozenset(
+    {
+        "intro_call",
+        "kartrekkers",
+        "start_session_1",
+        "start_session_2",
+        "start_session_3",
+    }
+)
 
 
 class AgreementKind(models.TextChoices):

@@ -128,6 +128,12 @@ class HeldForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    conditions_reason = forms.CharField(
+        label=_("Why start with POS support while basic conditions are unmet"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class MinutesForm(forms.Form):

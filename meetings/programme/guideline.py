@@ -3,14 +3,17 @@
 Computed for a whole set of offices in a fixed number of queries, so the POS staff office list
 can show it in a column. Thresholds and their readings:
 
-- meetings: at least 3 meetings *held* in the year;
-- social domain: at least 1 of them with someone of the social domain present;
+- meetings: at least 3 meetings *held* in the year by the office with its network of
+  entrepreneurs: not the introduction call, the kartrekkers meeting or the core group's start
+  sessions (``NOT_NETWORK_MEETING_KINDS``);
+- social domain: at least 1 of them with someone of the social domain present ("Zorg & Welzijn
+  | Participatie": a participation organisation counts);
 - entrepreneurs: at least 8 distinct sport entrepreneurs in the network — entrepreneurs present
   at a held meeting of the year, together with the entrepreneurs of the core group whose
   commitment runs in that year;
-- policy maker: present at at least 2 held meetings;
-- presentation: the municipality presented its target groups and themes at at least 1 held
-  meeting (a flag on the meeting);
+- policy maker: present at at least 2 of these meetings;
+- presentation: the municipality presented its target groups and themes at at least 1 of these
+  meetings (a flag on the meeting);
 - professional support: at least 4 hours a week (0.11 FTE) from the core group's municipality
   and sportbedrijf members whose commitment runs in that year;
 - subsidies: at least 1 sport entrepreneur of the municipality reached with a scheme in the year
@@ -20,6 +23,8 @@ For one office (its page) every figure is counted live. For many offices (the na
 dashboard, the POS office list) the subsidies figure of the current year comes from the
 ``EntrepreneursReachedStat`` rollup (rebuilt every 15 minutes; ``Guideline.as_of`` says when),
 because counting it means grouping every share of the year; the other figures stay live.
+
+The thresholds are the office's: ``poskantoor.conditions.guideline_norms_for``.
 """
 
 from __future__ import annotations
@@ -34,21 +39,14 @@ from django.db.models import Count, Q, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from poskantoor.conditions import GuidelineNorms, guideline_norms_for
 from poskantoor.constants import PROFESSIONAL_KINDS, MemberKind
 from poskantoor.models import CoreGroupMember, PosOffice
 from subsidies.selectors import entrepreneurs_reached, shares_per_municipality
 
 from ..models import Attendee, EntrepreneursReachedStat, Meeting
-from .constants import MeetingStatus
+from .constants import NOT_NETWORK_MEETING_KINDS, MeetingStatus
 from .services import year_bounds
-
-MIN_MEETINGS = 3
-MIN_SOCIAL_DOMAIN_MEETINGS = 1
-MIN_ENTREPRENEURS = 8
-MIN_POLICY_MAKER_MEETINGS = 2
-MIN_PRESENTATIONS = 1
-MIN_SUPPORT_HOURS = Decimal(4)
-MIN_ENTREPRENEURS_REACHED = 1
 
 
 @dataclass(frozen=True)
@@ -91,15 +89,19 @@ TITLES = {
     "support_hours": _("Professional support of 4 hours a week (0.11 FTE)"),
     "subsidies": _("Subsidies available and actively shared with entrepreneurs"),
 }
-THRESHOLDS = {
-    "meetings": MIN_MEETINGS,
-    "social_domain": MIN_SOCIAL_DOMAIN_MEETINGS,
-    "entrepreneurs": MIN_ENTREPRENEURS,
-    "policy_maker": MIN_POLICY_MAKER_MEETINGS,
-    "presentation": MIN_PRESENTATIONS,
-    "support_hours": MIN_SUPPORT_HOURS,
-    "subsidies": MIN_ENTREPRENEURS_REACHED,
-}
+
+
+def thresholds(norms: GuidelineNorms) -> dict[str, int | Decimal]:
+    """{norm key: threshold} of one office's norms."""
+    return {
+        "meetings": norms.meetings,
+        "social_domain": norms.social_domain_meetings,
+        "entrepreneurs": norms.entrepreneurs,
+        "policy_maker": norms.policy_maker_meetings,
+        "presentation": norms.presentations,
+        "support_hours": norms.support_hours,
+        "subsidies": norms.entrepreneurs_reached,
+    }
 
 
 def reached_per_municipality(*, year: int) -> tuple[dict[int, int], dt.datetime | None]:
@@ -150,9 +152,10 @@ def _guidelines(
     held = Meeting.objects.filter(
         office_id__in=ids, status=MeetingStatus.HELD, starts_at__gte=start, starts_at__lt=end
     )
+    network_meetings = held.exclude(kind__in=NOT_NETWORK_MEETING_KINDS)
     counts = {
         row["office_id"]: row
-        for row in held.values("office_id").annotate(
+        for row in network_meetings.values("office_id").annotate(
             meetings=Count("pk"),
             social=Count("pk", filter=Q(social_domain_present=True)),
             policy=Count("pk", filter=Q(policy_maker_present=True)),
@@ -192,9 +195,10 @@ def _guidelines(
             "support_hours": hours.get(office.pk) or Decimal(0),
             "subsidies": reached.get(office.municipality_id, 0),
         }
+        limits = thresholds(guideline_norms_for(office))
         result[office.pk] = Guideline(
             year=year,
-            norms=tuple(Norm(key, TITLES[key], values[key], THRESHOLDS[key]) for key in TITLES),
+            norms=tuple(Norm(key, TITLES[key], values[key], limits[key]) for key in TITLES),
             as_of=as_of,
         )
     return result

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from poskantoor import services as pos_services
 from poskantoor.constants import OfficeStatus, StepCode
+from poskantoor.decisions import services as decision_services
 from poskantoor.models import PosOffice
 from poskantoor.selectors import open_step
 from sportloket.constants import Role
@@ -189,15 +190,17 @@ def meeting_record_held(
     by: AbstractBaseUser | None,
     decision: str = "",
     stop_reason: str = "",
+    conditions_reason: str = "",
     now: dt.datetime | None = None,
 ) -> Meeting:
     """Record a planned meeting as held on its start date.
 
     A founding meeting of an office completes its open step through ``poskantoor.services``
     with the meeting as evidence: introduction call → 2b (and 2a if still open), kartrekkers
-    meeting → 3 with the GO / NO-GO ``decision``, start meeting → 4, start session n → start
-    session n of step 5 (its topic from the meeting), second plenary → 6. A step that is not
-    open (already completed) is left alone. Any refusal rolls everything back.
+    meeting → the GO / NO-GO ``decision`` recorded for ``by``'s side (it completes step 3 only
+    when the other side confirms it, ``poskantoor.decisions``), start meeting → 4, start
+    session n → start session n of step 5 (its topic from the meeting), second plenary → 6.
+    A step that is not open (already completed) is left alone. Any refusal rolls everything back.
     """
     now = now or timezone.now()
     meeting = _locked(meeting)
@@ -218,6 +221,7 @@ def meeting_record_held(
             by=by,
             decision=decision,
             stop_reason=stop_reason,
+            conditions_reason=conditions_reason,
             today=timezone.localdate(now),
         )
     return meeting
@@ -229,6 +233,7 @@ def _complete_founding_step(
     by: AbstractBaseUser | None,
     decision: str,
     stop_reason: str,
+    conditions_reason: str,
     today: dt.date,
 ) -> None:
     office = meeting.office
@@ -257,14 +262,26 @@ def _complete_founding_step(
     step = open_step(office=office, code=FOUNDING_STEP_OF_KIND[meeting.kind])
     if step is None:
         return
+    if meeting.kind == MeetingKind.KARTREKKERS:
+        # "Deze lokale kerngroep en POS besluiten gezamenlijk": one side's record, which the
+        # other side confirms on the office page.
+        decision_services.decision_propose(
+            office=office,
+            by=by,
+            decision=decision,
+            decided_on=held_on,
+            reason=stop_reason,
+            conditions_reason=conditions_reason,
+            evidence=meeting,
+            today=today,
+        )
+        return
     pos_services.step_complete(
         step=step,
         on=held_on,
         by=by,
         evidence=meeting,
         evidence_note=note,
-        decision=decision if meeting.kind == MeetingKind.KARTREKKERS else "",
-        stop_reason=stop_reason,
         today=today,
     )
 

@@ -264,6 +264,7 @@ class MeetingActionView(MeetingMixin, View):
             by=request.user,
             decision=form.cleaned_data["decision"],
             stop_reason=form.cleaned_data["stop_reason"],
+            conditions_reason=form.cleaned_data["conditions_reason"],
         )
         return _("The meeting has been recorded as held.")
 

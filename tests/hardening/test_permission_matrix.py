@@ -115,6 +115,16 @@ MATRIX: dict[str, Rule] = {
     "pos-kantoren/<int:pk>/": Rule(READERS, scoped=True),
     "pos-kantoren/<int:pk>/stap/<int:step_pk>/afronden/": Rule(OFFICE_EDITORS, scoped=True),
     "pos-kantoren/<int:pk>/startsessie/": Rule(OFFICE_EDITORS, ok=302, scoped=True, method="post"),
+    "pos-kantoren/<int:pk>/besluit/": Rule(OFFICE_EDITORS, scoped=True),
+    "pos-kantoren/<int:pk>/besluit/<int:proposal_pk>/bevestigen/": Rule(
+        OFFICE_EDITORS, ok=302, scoped=True, method="post"
+    ),
+    "pos-kantoren/<int:pk>/besluit/<int:proposal_pk>/bezwaar/": Rule(
+        OFFICE_EDITORS, ok=302, scoped=True, method="post"
+    ),
+    "pos-kantoren/<int:pk>/ondernemers-in-kaart/": Rule(
+        OFFICE_EDITORS, ok=302, scoped=True, method="post"
+    ),
     "pos-kantoren/<int:pk>/kerngroep/nieuw/": Rule(OFFICE_EDITORS, scoped=True),
     "pos-kantoren/<int:pk>/jaarplan/<int:year>/": Rule(READERS, scoped=True),
     # 202: the PDF of the current version is being drawn (a task), the page says so.

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from meetings.models import Agreement, Handover
 from meetings.support.services import support_request_allocate
-from poskantoor.models import YearPlan
+from poskantoor.models import DecisionProposal, YearPlan
 from providers.constants import ImportMode
 from providers.importing import import_job_run, import_job_start
 from providers.services import confirmation_token
@@ -83,6 +83,7 @@ class World:
         values.update(
             step_pk=k["office"].steps.order_by("pk").last().pk,
             member_pk=k["member"].pk,
+            proposal_pk=k["proposal"].pk,
             action="assign-me" if route.startswith("loket/") else "cancel",
             desk=k["desk"].pk,
             year=2026,
@@ -170,6 +171,14 @@ def build_world() -> World:
         "pending_provider": ProviderFactory(pending=True),
         "office": office,
         "member": CoreGroupMemberFactory(office=office),
+        "proposal": DecisionProposal.objects.create(
+            office=office,
+            step=office.steps.get(code="3"),
+            decision="no_go_retry",
+            decided_on=dt.date(2026, 3, 5),
+            side="pos",
+            proposed_at=dt.datetime(2026, 3, 5, 20, 0, tzinfo=dt.UTC),
+        ),
         "request": request,
         "handover": handover,
         "meeting": meeting,

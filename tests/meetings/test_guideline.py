@@ -167,3 +167,60 @@ def test_guidelines_for_many_offices_take_a_fixed_number_of_queries(django_asser
     assert [result[o.pk].met_count for o in offices] == [3, 3, 0, 0]
     with django_assert_num_queries(6):
         assert guidelines_for(offices[:1], year=YEAR)[offices[0].pk] == result[offices[0].pk]
+
+
+# --- "Bijeenkomsten per jaar 3": meetings with the network of entrepreneurs ------------------
+
+
+@pytest.mark.parametrize(("extra", "met"), [(0, False), (1, True)])
+def test_founding_meetings_without_the_network_do_not_count_towards_3_meetings(office, extra, met):
+    """ "Bijeenkomsten per jaar 3" counts the office's meetings with its network: not the
+    introduction call, the kartrekkers meeting or the core group's start sessions."""
+    founding = ["intro_call", "kartrekkers", "start_session_1", "start_session_2"]
+    for i, kind in enumerate([*founding, "start_session_3"]):
+        MeetingFactory(
+            office=office,
+            kind=kind,
+            held=True,
+            policy_maker_present=True,
+            social_domain_present=True,
+            starts_at=amsterdam(YEAR, 1, 10 + i, 19, 0),
+        )
+    MeetingFactory(office=office, kind="start_meeting", held=True, starts_at=amsterdam(YEAR, 3, 1))
+    held(office, 1 + extra)
+    assert (norm(office, "meetings").value, norm(office, "meetings").met) == (2 + extra, met)
+    assert norm(office, "social_domain").value == 0
+    assert norm(office, "policy_maker").value == 0
+
+
+def test_an_attendee_of_a_participation_organisation_is_the_social_domain(office):
+    """ "Samenwerking met … Zorg & Welzijn | Participatie": a participation organisation is
+    the social domain, so its attendee makes it "Waarvan met sociaal domein 1"."""
+    from meetings.programme import services
+    from sportloket.constants import OrganisationType
+    from tests.factories import OrganisationFactory
+
+    meeting = held(office, 1)[0]
+    assert not norm(office, "social_domain").met
+    sport_club = OrganisationFactory(type=OrganisationType.SPORT_CLUB)
+    services.attendee_add(
+        meeting=meeting, data={"name": "Club", "organisation": sport_club, "present": True}, by=None
+    )
+    assert not norm(office, "social_domain").met
+    participation = OrganisationFactory(type=OrganisationType.PARTICIPATION, name="Werkbedrijf")
+    attendee = services.attendee_add(
+        meeting=meeting,
+        data={"name": "Sanne", "organisation": participation, "present": True},
+        by=None,
+    )
+    assert attendee.role == AttendeeRole.SOCIAL_DOMAIN
+    assert norm(office, "social_domain").met
+
+
+def test_the_guideline_reads_its_norms_through_the_offices_norms(office):
+    from poskantoor.conditions import guideline_norms_for
+
+    norms = guideline_norms_for(office)
+    assert (norms.meetings, norms.social_domain_meetings, norms.entrepreneurs) == (3, 1, 8)
+    assert norm(office, "meetings").threshold == norms.meetings
+    assert norm(office, "support_hours").threshold == Decimal(4)

@@ -76,38 +76,89 @@ def _through_2b(office):
     services.meeting_record_held(meeting=intro, by=None, now=NOW)
 
 
-def test_kartrekkers_meeting_needs_the_decision_and_go_completes_step_3(office):
+@pytest.fixture
+def sides(db):
+    """A POS employee and a policy officer of Utrecht: the two sides of the joint decision."""
+    pos = StaffProfileFactory(pos_staff=True).user
+    policy = StaffProfileFactory(policy_staff=True).user
+    return pos, policy
+
+
+def _go_with_reason(office, meeting, by, **extra):
+    services.meeting_record_held(
+        meeting=meeting,
+        by=by,
+        decision=Decision.GO,
+        conditions_reason="Kerngroep wordt in de startbijeenkomst gevormd",
+        now=NOW,
+        **extra,
+    )
+    return office.decision_proposals.get(status="open")
+
+
+def test_kartrekkers_meeting_records_one_sides_go_which_completes_step_3_when_confirmed(
+    office, sides
+):
+    """ "Deze lokale kerngroep en POS besluiten gezamenlijk": the meeting records POS's GO;
+    step 3 is completed (on the meeting's date) only when the municipality confirms."""
+    from poskantoor.decisions import services as decisions
+
+    pos, policy = sides
     _through_2b(office)
     meeting = plan(office, MeetingKind.KARTREKKERS, amsterdam(2026, 3, 5, 20, 0))
     with pytest.raises(services.MeetingError, match="GO / NO-GO"):
-        services.meeting_record_held(meeting=meeting, by=None, now=NOW)
-    services.meeting_record_held(meeting=meeting, by=None, decision=Decision.GO, now=NOW)
-    three = step(office, "3")
-    assert (three.completed_on, three.decision) == (dt.date(2026, 3, 5), Decision.GO)
+        services.meeting_record_held(meeting=meeting, by=pos, now=NOW)
+    proposal = _go_with_reason(office, meeting, pos)
+    assert step(office, "3").completed_on is None
     meeting.refresh_from_db()
     assert meeting.decision == Decision.GO
+    decisions.decision_confirm(proposal=proposal, by=policy, today=dt.date(2030, 1, 1))
+    three = step(office, "3")
+    assert (three.completed_on, three.decision) == (dt.date(2026, 3, 5), Decision.GO)
+    assert three.evidence == meeting
     office.refresh_from_db()
     assert office.current_step == StepCode.START_MEETING
 
 
-def test_kartrekkers_no_go_stop_ends_the_office(office):
+def test_kartrekkers_meeting_without_a_side_is_refused_and_nothing_is_saved(office):
+    _through_2b(office)
+    meeting = plan(office, MeetingKind.KARTREKKERS, amsterdam(2026, 3, 5, 20, 0))
+    with pytest.raises(PosOfficeError, match="nemen het GO / NO-GO-besluit"):
+        services.meeting_record_held(meeting=meeting, by=None, decision=Decision.GO, now=NOW)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PLANNED
+    assert not office.decision_proposals.exists()
+
+
+def test_kartrekkers_no_go_stop_ends_the_office_when_the_other_side_confirms(office, sides):
+    from poskantoor.decisions import services as decisions
+
+    pos, policy = sides
     _through_2b(office)
     meeting = plan(office, MeetingKind.KARTREKKERS, amsterdam(2026, 3, 5, 20, 0))
     services.meeting_record_held(
         meeting=meeting,
-        by=None,
+        by=policy,
         decision=Decision.NO_GO_STOP,
         stop_reason="Geen kartrekkers",
         now=NOW,
     )
     office.refresh_from_db()
+    assert office.status != OfficeStatus.STOPPED
+    proposal = office.decision_proposals.get()
+    decisions.decision_confirm(proposal=proposal, by=pos, today=dt.date(2030, 1, 1))
+    office.refresh_from_db()
     assert office.status == OfficeStatus.STOPPED
+    assert office.stop_reason == "Geen kartrekkers"
 
 
-def test_start_meeting_sessions_and_second_plenary_complete_steps_4_5_6(office):
+def test_start_meeting_sessions_and_second_plenary_complete_steps_4_5_6(office, sides):
+    from poskantoor.decisions import services as decisions
+
     _through_2b(office)
     kartrekkers = plan(office, MeetingKind.KARTREKKERS, amsterdam(2026, 3, 5, 20, 0))
-    services.meeting_record_held(meeting=kartrekkers, by=None, decision=Decision.GO, now=NOW)
+    proposal = _go_with_reason(office, kartrekkers, sides[0])
+    decisions.decision_confirm(proposal=proposal, by=sides[1], today=dt.date(2030, 1, 1))
     start = plan(office, MeetingKind.START_MEETING, amsterdam(2026, 4, 1, 19, 30))
     services.meeting_record_held(meeting=start, by=None, now=NOW)
     assert step(office, "4").completed_on == dt.date(2026, 4, 1)
