@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from poskantoor.selectors import office_get
 from sportloket.constants import Role
+from sportloket.formviews import ServiceFormView
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.selectors import audit_events_for
 from sportloket.services import DomainError
@@ -71,14 +73,17 @@ class OfficeEditorMixin(RoleRequiredMixin):
         return office
 
 
-class MeetingCreateView(RoleRequiredMixin, View):
+class MeetingCreateView(RoleRequiredMixin, ServiceFormView):
     """Plan a meeting of a POS office (policy staff, POS staff) or of one's desk (club
     supporters, without ``pk``)."""
 
     allowed_roles = (*OFFICE_EDITORS, Role.CLUB_SUPPORTER)
     template_name = "meetings/meeting_form.html"
+    form_class = MeetingForm
+    success_message = gettext_lazy("The meeting has been planned.")
 
-    def _owner(self):
+    @cached_property
+    def owner(self):
         if "pk" in self.kwargs:
             if self.scope.role == Role.CLUB_SUPPORTER:
                 raise PermissionDenied
@@ -90,66 +95,53 @@ class MeetingCreateView(RoleRequiredMixin, View):
             raise PermissionDenied
         return None, self.request.user.staff_profile.desk
 
-    def get(self, request, **kwargs):
-        office, desk = self._owner()
-        initial = {"kind": request.GET.get("soort", MeetingKind.FOLLOW_UP)}
-        form = MeetingForm(initial=initial, for_desk=desk is not None)
-        return render(request, self.template_name, {"form": form, "office": office, "desk": desk})
+    def get_initial(self):
+        return {"kind": self.request.GET.get("soort", MeetingKind.FOLLOW_UP)}
 
-    def post(self, request, **kwargs):
-        office, desk = self._owner()
-        form = MeetingForm(request.POST, for_desk=desk is not None)
-        if form.is_valid():
-            try:
-                meeting = services.meeting_create(
-                    office=office, desk=desk, data=form.cleaned_data, by=request.user
-                )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The meeting has been planned."))
-                return HttpResponseRedirect(meeting.get_absolute_url())
-        return render(request, self.template_name, {"form": form, "office": office, "desk": desk})
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_desk": self.owner[1] is not None}
 
+    def get_context_data(self, **kwargs):
+        office, desk = self.owner
+        return super().get_context_data(office=office, desk=desk, **kwargs)
 
-class ProgrammeView(OfficeEditorMixin, View):
-    template_name = "meetings/meeting_programme.html"
-
-    def _render(self, request, office, form):
-        return render(
-            request,
-            self.template_name,
-            {"office": office, "form": form, "programmes": PROGRAMMES.values()},
+    def perform(self, form):
+        office, desk = self.owner
+        return services.meeting_create(
+            office=office, desk=desk, data=form.cleaned_data, by=self.request.user
         )
 
-    def get(self, request, pk):
-        office = self.get_office()
-        form = ProgrammeForm(initial={"year": selectors.current_year(), "programme": "year_1"})
-        return self._render(request, office, form)
 
-    def post(self, request, pk):
-        office = self.get_office()
-        form = ProgrammeForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                created = services.programme_generate(
-                    office=office,
-                    programme=data["programme"],
-                    year=data["year"],
-                    include_optional=data["include_optional"],
-                    by=request.user,
-                )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("%(n)d meetings planned for %(year)d.")
-                    % {"n": len(created), "year": data["year"]},
-                )
-                return HttpResponseRedirect(office.get_absolute_url())
-        return self._render(request, office, form)
+class ProgrammeView(OfficeEditorMixin, ServiceFormView):
+    template_name = "meetings/meeting_programme.html"
+    form_class = ProgrammeForm
+
+    @cached_property
+    def office(self):
+        return self.get_office()
+
+    def get_initial(self):
+        return {"year": selectors.current_year(), "programme": "year_1"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            office=self.office, programmes=PROGRAMMES.values(), **kwargs
+        )
+
+    def perform(self, form):
+        data = form.cleaned_data
+        created = services.programme_generate(
+            office=self.office,
+            programme=data["programme"],
+            year=data["year"],
+            include_optional=data["include_optional"],
+            by=self.request.user,
+        )
+        messages.success(
+            self.request,
+            _("%(n)d meetings planned for %(year)d.") % {"n": len(created), "year": data["year"]},
+        )
+        return self.office
 
 
 class MeetingMixin(RoleRequiredMixin):
@@ -193,29 +185,30 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         return context
 
 
-class MeetingEditView(MeetingMixin, View):
+class MeetingEditView(MeetingMixin, ServiceFormView):
     template_name = "meetings/meeting_form.html"
+    form_class = MeetingForm
+    success_message = gettext_lazy("The meeting has been changed.")
 
-    def _context(self, meeting, form):
-        return {"form": form, "meeting": meeting, "office": meeting.office, "desk": meeting.desk}
+    @cached_property
+    def meeting(self):
+        return self.get_meeting(manage=True)
 
-    def get(self, request, pk):
-        meeting = self.get_meeting(manage=True)
-        form = MeetingForm(initial=MeetingForm.initial_for(meeting), for_desk=bool(meeting.desk_id))
-        return render(request, self.template_name, self._context(meeting, form))
+    def get_initial(self):
+        return MeetingForm.initial_for(self.meeting)
 
-    def post(self, request, pk):
-        meeting = self.get_meeting(manage=True)
-        form = MeetingForm(request.POST, for_desk=bool(meeting.desk_id))
-        if form.is_valid():
-            try:
-                services.meeting_update(meeting=meeting, data=form.cleaned_data, by=request.user)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The meeting has been changed."))
-                return HttpResponseRedirect(meeting.get_absolute_url())
-        return render(request, self.template_name, self._context(meeting, form))
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_desk": bool(self.meeting.desk_id)}
+
+    def get_context_data(self, **kwargs):
+        meeting = self.meeting
+        return super().get_context_data(
+            meeting=meeting, office=meeting.office, desk=meeting.desk, **kwargs
+        )
+
+    def perform(self, form):
+        services.meeting_update(meeting=self.meeting, data=form.cleaned_data, by=self.request.user)
+        return self.meeting
 
 
 class MeetingActionView(MeetingMixin, View):
