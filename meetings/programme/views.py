@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -37,10 +38,11 @@ READ_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF, Role.POS_STAFF)
 OFFICE_EDITORS = (Role.POLICY_STAFF, Role.POS_STAFF)
 
 
-def _errors(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+def _municipality_ids(meeting) -> list[int]:
+    """The municipalities whose people may attend: the office's, or every one of the desk's."""
+    if meeting.office_id:
+        return [meeting.office.municipality_id]
+    return list(meeting.desk.municipalities.values_list("pk", flat=True))
 
 
 class MeetingListView(RoleRequiredMixin, TemplateView):
@@ -161,15 +163,10 @@ class MeetingDetailView(MeetingMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meeting = self.get_meeting()
-        municipality_ids = (
-            [meeting.office.municipality_id]
-            if meeting.office_id
-            else list(meeting.desk.municipalities.values_list("pk", flat=True))
-        )
         context.update(
             meeting=meeting,
             can_manage=self.can_manage,
-            attendee_form=AttendeeForm(municipality_ids=municipality_ids),
+            attendee_form=AttendeeForm(municipality_ids=_municipality_ids(meeting)),
             held_form=HeldForm(),
             minutes_form=MinutesForm(initial={"minutes": meeting.minutes}),
             agreement_form=AgreementForm(),
@@ -211,58 +208,77 @@ class MeetingEditView(MeetingMixin, ServiceFormView):
         return self.meeting
 
 
-class MeetingActionView(MeetingMixin, View):
-    """POST-only actions on one meeting; each validates a form and calls one service."""
+class MeetingActionView(MeetingDetailView, ServiceFormView):
+    """POST-only actions on one meeting; each validates a form and calls one service. A refusal
+    is the meeting's page again (400): the bound form in its place, or the message at the top
+    for the actions whose form the page does not show."""
+
+    http_method_names = ["post"]
+    # The action in the URL -> its form and the name the page shows that form under.
+    actions = {
+        "attendee": (AttendeeForm, "attendee_form"),
+        "attendance": (forms.Form, "action_form"),
+        "held": (HeldForm, "action_form"),
+        "signal": (forms.Form, "action_form"),
+        "minutes": (MinutesForm, "minutes_form"),
+        "agreement": (AgreementForm, "agreement_form"),
+        "invite": (forms.Form, "action_form"),
+        "cancel": (forms.Form, "action_form"),
+    }
 
     def post(self, request, pk, action):
-        meeting = self.get_meeting(manage=True)
-        handler = getattr(self, f"do_{action}", None)
-        if handler is None:
+        self.meeting = self.get_meeting(manage=True)
+        if action not in self.actions:
             raise Http404
-        try:
-            message = handler(request, meeting)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            if message:
-                messages.success(request, message)
-        return HttpResponseRedirect(meeting.get_absolute_url())
+        return super().post(request, pk, action)
 
-    def do_attendee(self, request, meeting):
-        ids = (
-            [meeting.office.municipality_id]
-            if meeting.office_id
-            else list(meeting.desk.municipalities.values_list("pk", flat=True))
-        )
-        form = AttendeeForm(request.POST, municipality_ids=ids)
-        if not form.is_valid():
-            return _errors(request, form)
-        attendee = services.attendee_add(meeting=meeting, data=form.cleaned_data, by=request.user)
+    def get_form_class(self):
+        return self.actions[self.kwargs["action"]][0]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.get_form_class() is AttendeeForm:
+            kwargs["municipality_ids"] = _municipality_ids(self.meeting)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form")
+        context = super().get_context_data(**kwargs)
+        context[self.actions[self.kwargs["action"]][1]] = form
+        return context
+
+    def get_success_message(self, form):
+        return self.done
+
+    def perform(self, form):
+        handler = getattr(self, f"do_{self.kwargs['action']}")
+        self.done = handler(self.meeting, form.cleaned_data)
+        return self.meeting
+
+    def do_attendee(self, meeting, data):
+        attendee = services.attendee_add(meeting=meeting, data=data, by=self.request.user)
         return _("%(name)s has been added.") % {"name": attendee.name}
 
-    def do_attendance(self, request, meeting):
+    def do_attendance(self, meeting, data):
         try:
-            present = {int(v) for v in request.POST.getlist("present")}
+            present = {int(v) for v in self.request.POST.getlist("present")}
         except ValueError:
             present = {-1}
-        services.attendance_set(meeting=meeting, present_ids=present, by=request.user)
+        services.attendance_set(meeting=meeting, present_ids=present, by=self.request.user)
         return _("Attendance has been saved.")
 
-    def do_held(self, request, meeting):
-        form = HeldForm(request.POST)
-        if not form.is_valid():
-            return _errors(request, form)
+    def do_held(self, meeting, data):
         services.meeting_record_held(
             meeting=meeting,
-            by=request.user,
-            decision=form.cleaned_data["decision"],
-            stop_reason=form.cleaned_data["stop_reason"],
+            by=self.request.user,
+            decision=data["decision"],
+            stop_reason=data["stop_reason"],
         )
         return _("The meeting has been recorded as held.")
 
-    def do_signal(self, request, meeting):
+    def do_signal(self, meeting, data):
         try:
-            signal_id = int(request.POST.get("signal", ""))
+            signal_id = int(self.request.POST.get("signal", ""))
         except ValueError:
             signal_id = None
         signal = next(
@@ -271,33 +287,27 @@ class MeetingActionView(MeetingMixin, View):
         )
         if signal is None:
             raise services.MeetingError(_("Choose one of the signals in the list."))
-        services.meeting_agenda_add_signal(meeting=meeting, signal=signal, by=request.user)
+        services.meeting_agenda_add_signal(meeting=meeting, signal=signal, by=self.request.user)
         return _("The signal has been put on the agenda.")
 
-    def do_minutes(self, request, meeting):
-        form = MinutesForm(request.POST)
-        if not form.is_valid():
-            return _errors(request, form)
+    def do_minutes(self, meeting, data):
         services.meeting_minutes_save(
-            meeting=meeting, minutes=form.cleaned_data["minutes"], by=request.user
+            meeting=meeting, minutes=data["minutes"], by=self.request.user
         )
         return _("The minutes have been saved.")
 
-    def do_agreement(self, request, meeting):
-        form = AgreementForm(request.POST)
-        if not form.is_valid():
-            return _errors(request, form)
-        services.agreement_add(meeting=meeting, data=form.cleaned_data, by=request.user)
+    def do_agreement(self, meeting, data):
+        services.agreement_add(meeting=meeting, data=data, by=self.request.user)
         return _("The agreement has been added.")
 
-    def do_invite(self, request, meeting):
-        sent = services.meeting_invite(meeting=meeting, by=request.user)
+    def do_invite(self, meeting, data):
+        sent = services.meeting_invite(meeting=meeting, by=self.request.user)
         if not sent:
             return _("Everyone with an e-mail address already has the current invitation.")
         return _("%(n)d invitations have been sent.") % {"n": sent}
 
-    def do_cancel(self, request, meeting):
-        services.meeting_cancel(meeting=meeting, by=request.user)
+    def do_cancel(self, meeting, data):
+        services.meeting_cancel(meeting=meeting, by=self.request.user)
         return _("The meeting has been cancelled.")
 
 
