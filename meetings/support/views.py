@@ -20,7 +20,6 @@ from sportloket.formviews import ServiceFormView, is_htmx
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.redirects import safe_next
-from sportloket.services import DomainError
 from subsidies.selectors import budgets_for_desk
 
 from ..models import SupportRequest
@@ -422,41 +421,64 @@ class HandoverQueueView(RoleRequiredMixin, View):
     allowed_roles = DESK_ROLES
 
     def get(self, request):
-        handovers = list(selectors.handover_queue(user=request.user)[:200])
-        return render(
-            request,
-            "meetings/handover_queue.html",
-            {
-                "handovers": handovers,
-                "accept_form": HandoverAcceptForm(),
-                "decline_form": HandoverDeclineForm(),
-                "today": timezone.localdate(),
-            },
+        return render(request, "meetings/handover_queue.html", handover_queue_context(request))
+
+
+def handover_queue_context(request: HttpRequest, **extra) -> dict:
+    return {
+        "handovers": list(selectors.handover_queue(user=request.user)[:200]),
+        "accept_form": HandoverAcceptForm(),
+        "decline_form": HandoverDeclineForm(),
+        "today": timezone.localdate(),
+        **extra,
+    }
+
+
+class HandoverAnswerView(RoleRequiredMixin, ServiceFormView):
+    """Accept or decline one handover from the queue; a refusal is the queue again (400) with
+    the answer as it was typed, and the message, in that handover's card."""
+
+    allowed_roles = DESK_ROLES
+    http_method_names = ["post"]
+    template_name = "meetings/handover_queue.html"
+    success_url = reverse_lazy("meetings:handover_queue")
+
+    def accepts(self) -> bool:
+        return self.kwargs["answer"] == "accept"
+
+    @cached_property
+    def handover(self):
+        return selectors.handover_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        self.handover  # noqa: B018 - 404 outside the user's queue before the form is read
+        return super().post(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return HandoverAcceptForm if self.accepts() else HandoverDeclineForm
+
+    def get_context_data(self, **kwargs):
+        return handover_queue_context(
+            self.request,
+            answered=self.handover,
+            answer=self.kwargs["answer"],
+            answer_form=kwargs["form"],
         )
 
+    def get_success_message(self, form):
+        if self.accepts():
+            return _("Handover accepted; the requester has been told.")
+        return _("Handover declined; the question is back at the desk.")
 
-class HandoverAnswerView(RoleRequiredMixin, View):
-    allowed_roles = DESK_ROLES
-
-    def post(self, request, pk, answer):
-        handover = selectors.handover_get(user=request.user, pk=pk)
-        form_class = HandoverAcceptForm if answer == "accept" else HandoverDeclineForm
-        form = form_class(request.POST)
-        if not form.is_valid():
-            messages.error(request, _form_errors(form))
-            return redirect("meetings:handover_queue")
-        try:
-            if answer == "accept":
-                services.handover_accept(handover=handover, by=request.user, **form.cleaned_data)
-                messages.success(request, _("Handover accepted; the requester has been told."))
-            else:
-                services.handover_decline(
-                    handover=handover, by=request.user, reason=form.cleaned_data["reason"]
-                )
-                messages.success(request, _("Handover declined; the question is back at the desk."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("meetings:handover_queue")
+    def perform(self, form):
+        if self.accepts():
+            services.handover_accept(
+                handover=self.handover, by=self.request.user, **form.cleaned_data
+            )
+        else:
+            services.handover_decline(
+                handover=self.handover, by=self.request.user, reason=form.cleaned_data["reason"]
+            )
 
 
 # --- Contact moments -------------------------------------------------------------------------

@@ -336,7 +336,9 @@ def test_partner_of_another_desk_sees_and_answers_the_handover(
     assert client.get(request.get_absolute_url()).status_code == 404
     assert client.post(action(request, "assign-me")).status_code == 404
     response = client.post(reverse("meetings:handover_decline", args=[handover.pk]), {})
-    assert response.status_code == 302
+    assert response.status_code == 400  # the queue again, the reason marked as missing
+    assert "Warme overdracht" in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
     handover.refresh_from_db()
     assert handover.status == "pending"
     client.post(
