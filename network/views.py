@@ -6,12 +6,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from meetings.themes import Quarter, quarter_counts, rising_among
 from sportloket.constants import Role
+from sportloket.formviews import ServiceFormView
 from sportloket.models import Desk, Municipality
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.selectors import desk_get, desk_list
@@ -32,11 +36,11 @@ def _desk(user, pk: int) -> Desk:
         raise Http404 from exc
 
 
-def _quality_page(request, *, desk: Desk, manages: bool, tick_form=None, status=200):
+def _quality_context(request, *, desk: Desk, manages: bool, tick_form=None) -> dict:
     today = timezone.localdate()
     quarter = Quarter.parse(request.GET.get("kwartaal"), default=Quarter.of(today))
     theme_counts, category_counts = quarter_counts(desk=desk, quarter=quarter)
-    context = {
+    return {
         "desk": desk,
         "quality": desk_criteria([desk], on=today)[0],
         "quarter": quarter,
@@ -46,7 +50,6 @@ def _quality_page(request, *, desk: Desk, manages: bool, tick_form=None, status=
         "signals": selectors.signals_for_desk(desk=desk),
         "tick_form": (tick_form or TickForm()) if manages else None,
     }
-    return render(request, "network/quality.html", context, status=status)
 
 
 class DeskQualityView(RoleRequiredMixin, View):
@@ -56,34 +59,43 @@ class DeskQualityView(RoleRequiredMixin, View):
 
     def get(self, request, pk):
         manages = self.scope.role in (Role.CLUB_SUPPORTER, Role.ADMINISTRATOR)
-        return _quality_page(request, desk=_desk(request.user, pk), manages=manages)
+        context = _quality_context(request, desk=_desk(request.user, pk), manages=manages)
+        return render(request, "network/quality.html", context)
 
 
-class TickView(RoleRequiredMixin, View):
+class TickView(RoleRequiredMixin, ServiceFormView):
     """Tick or untick a manual criterion (club supporters of the desk)."""
 
     allowed_roles = (Role.CLUB_SUPPORTER,)
+    template_name = "network/quality.html"
+    form_class = TickForm
+    success_message = gettext_lazy("Criterion ticked.")
+
+    def get(self, request, pk):
+        return redirect("network:quality", pk=pk)
 
     def post(self, request, pk):
-        desk = _desk(request.user, pk)
+        self.desk = _desk(request.user, pk)
         if request.POST.get("untick"):
             try:
                 services.criterion_untick(
-                    desk=desk, criterion=request.POST["untick"], by=request.user
+                    desk=self.desk, criterion=request.POST["untick"], by=request.user
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)
-            return redirect("network:quality", pk=desk.pk)
-        form = TickForm(request.POST)
-        if not form.is_valid():
-            return _quality_page(request, desk=desk, manages=True, tick_form=form, status=400)
-        try:
-            services.criterion_tick(desk=desk, by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return _quality_page(request, desk=desk, manages=True, tick_form=form, status=400)
-        messages.success(request, _("Criterion ticked."))
-        return redirect("network:quality", pk=desk.pk)
+            return redirect("network:quality", pk=self.desk.pk)
+        return super().post(request, pk)
+
+    def get_context_data(self, **kwargs):
+        return _quality_context(
+            self.request, desk=self.desk, manages=True, tick_form=kwargs["form"]
+        )
+
+    def perform(self, form):
+        services.criterion_tick(desk=self.desk, by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("network:quality", args=[self.desk.pk])
 
 
 class DeskNetworkView(RoleRequiredMixin, View):
@@ -136,51 +148,36 @@ class DeskComparisonView(RoleRequiredMixin, View):
         )
 
 
-class SignalsView(RoleRequiredMixin, View):
+class SignalsView(RoleRequiredMixin, ServiceFormView):
     """Signals of the desks in scope, and recording a new one for the strategic agenda."""
 
     rate_limit = "search"
 
     allowed_roles = READ_ROLES
     template_name = "network/signals.html"
+    form_class = SignalForm
+    success_url = reverse_lazy("network:signals")
+    success_message = gettext_lazy("Signal recorded.")
 
-    def render_page(self, form, status=200):
-        desks = list(desk_list(user=self.request.user).order_by("name"))
-        signals = selectors.signal_list(user=self.request.user)[:100]
-        return render(
-            self.request,
-            self.template_name,
-            {"form": form, "signals": signals, "desks": desks},
-            status=status,
+    def get_form_kwargs(self):
+        desks = desk_list(user=self.request.user).order_by("name")
+        return {**super().get_form_kwargs(), "desks": desks}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            signals=selectors.signal_list(user=self.request.user)[:100],
+            desks=list(desk_list(user=self.request.user).order_by("name")),
+            **kwargs,
         )
 
-    def form(self, data=None):
-        return SignalForm(data, desks=desk_list(user=self.request.user).order_by("name"))
-
-    def get(self, request):
-        return self.render_page(self.form())
-
-    def post(self, request):
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return self.render_page(form, status=400)
-        try:
-            services.signal_record(by=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.render_page(form, status=400)
-        messages.success(request, _("Signal recorded."))
-        return redirect("network:signals")
+    def perform(self, form):
+        services.signal_record(by=self.request.user, **form.cleaned_data)
 
 
 # --- Neighbourhood sport coaches (seed 004) --------------------------------------------------
 
 
-def _form_errors(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-class CoachListView(RoleRequiredMixin, View):
+class CoachListView(RoleRequiredMixin, ServiceFormView):
     """Policy staff: their municipality's coaches with goal flags, and a form to add one.
     POS staff read every municipality's coaches."""
 
@@ -188,11 +185,12 @@ class CoachListView(RoleRequiredMixin, View):
 
     allowed_roles = (Role.POLICY_STAFF, Role.POS_STAFF)
     template_name = "network/coaches.html"
+    form_class = CoachForm
 
     def may_manage(self) -> bool:
         return self.scope.role in (Role.POLICY_STAFF, Role.ADMINISTRATOR)
 
-    def render_page(self, form, status=200):
+    def get_context_data(self, **kwargs):
         coaches = list(selectors.coach_list(user=self.request.user))
         statuses = selectors.goal_statuses(
             SmartGoal.objects.filter(coach__in=coaches), on=timezone.localdate()
@@ -202,90 +200,88 @@ class CoachListView(RoleRequiredMixin, View):
             if status_.flags:
                 flagged[status_.goal.coach_id] = flagged.get(status_.goal.coach_id, 0) + 1
         rows = [(coach, flagged.get(coach.pk, 0)) for coach in coaches]
-        context = {"rows": rows, "form": form if self.may_manage() else None}
-        return render(self.request, self.template_name, context, status=status)
+        form = kwargs.pop("form", None) or self.get_form()
+        return super().get_context_data(
+            rows=rows, form=form if self.may_manage() else None, **kwargs
+        )
 
-    def get(self, request):
-        return self.render_page(CoachForm())
-
-    def post(self, request):
+    def post(self, request, *args, **kwargs):
         if not self.may_manage():
             raise PermissionDenied
-        form = CoachForm(request.POST)
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
         municipality_id = next(iter(self.scope.municipality_ids or []), None)
-        if not form.is_valid() or municipality_id is None:
-            if municipality_id is None:
-                form.add_error(None, _("Administrators add coaches in the admin."))
-            return self.render_page(form, status=400)
+        if municipality_id is None:
+            raise DomainError(_("Administrators add coaches in the admin."))
         data = {f: form.cleaned_data[f] for f in CoachForm.Meta.fields}
-        try:
-            coach = services.coach_create(
-                municipality=Municipality.objects.get(pk=municipality_id),
-                data=data,
-                by=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.render_page(form, status=400)
-        messages.success(request, _("Coach %(name)s added.") % {"name": coach.name})
-        return redirect(coach.get_absolute_url())
+        coach = services.coach_create(
+            municipality=Municipality.objects.get(pk=municipality_id),
+            data=data,
+            by=self.request.user,
+        )
+        messages.success(self.request, _("Coach %(name)s added.") % {"name": coach.name})
+        return coach
 
 
-class CoachDetailView(RoleRequiredMixin, View):
-    """A coach's SMART goals with latest measurement, flags and progress; forms for policy staff."""
+class CoachDetailView(RoleRequiredMixin, ServiceFormView):
+    """A coach's SMART goals with latest measurement, flags and progress; forms for policy staff.
+    One page, two forms: ``action=progress`` posts a measurement, otherwise a new goal."""
 
     allowed_roles = (Role.POLICY_STAFF, Role.POS_STAFF)
     template_name = "network/coach_detail.html"
 
-    def coach(self, pk: int):
+    @cached_property
+    def coach(self) -> NeighbourhoodSportCoach:
         try:
-            return selectors.coach_get(user=self.request.user, pk=pk)
+            return selectors.coach_get(user=self.request.user, pk=self.kwargs["pk"])
         except NeighbourhoodSportCoach.DoesNotExist as exc:
             raise Http404 from exc
 
-    def render_page(self, coach, goal_form=None, progress_form=None, status=200):
+    def manages(self) -> bool:
+        return self.scope.role in (Role.POLICY_STAFF, Role.ADMINISTRATOR)
+
+    def posts_progress(self) -> bool:
+        return self.request.method == "POST" and self.request.POST.get("action") == "progress"
+
+    def get_form_class(self):
+        return ProgressForm if self.posts_progress() else GoalForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.posts_progress():
+            kwargs["goals"] = self.coach.goals.all()
+        return kwargs
+
+    def get_success_message(self, form):
+        if self.posts_progress():
+            return _("Progress recorded.")
+        return _("SMART goal recorded.")
+
+    def get_context_data(self, **kwargs):
+        coach, manage = self.coach, self.manages()
         goals = coach.goals.all()
-        manage = self.scope.role in (Role.POLICY_STAFF, Role.ADMINISTRATOR)
-        context = {
-            "coach": coach,
-            "statuses": selectors.goal_statuses(goals, on=timezone.localdate()),
-            "progress": GoalProgress.objects.filter(goal__coach=coach).select_related("goal")[:100],
-            "goal_form": (goal_form or GoalForm()) if manage else None,
-            "progress_form": (progress_form or ProgressForm(goals=goals)) if manage else None,
-        }
-        return render(self.request, self.template_name, context, status=status)
+        bound = kwargs.pop("form", None)
+        goal_form = bound if isinstance(bound, GoalForm) and bound.is_bound else GoalForm()
+        progress_form = bound if isinstance(bound, ProgressForm) else ProgressForm(goals=goals)
+        return super().get_context_data(
+            coach=coach,
+            statuses=selectors.goal_statuses(goals, on=timezone.localdate()),
+            progress=GoalProgress.objects.filter(goal__coach=coach).select_related("goal")[:100],
+            goal_form=goal_form if manage else None,
+            progress_form=progress_form if manage else None,
+            **kwargs,
+        )
 
-    def get(self, request, pk):
-        return self.render_page(self.coach(pk))
-
-    def post(self, request, pk):
-        coach = self.coach(pk)
-        if self.scope.role not in (Role.POLICY_STAFF, Role.ADMINISTRATOR):
+    def post(self, request, *args, **kwargs):
+        self.coach  # noqa: B018 - 404 outside the user's scope before the 403 below
+        if not self.manages():
             raise PermissionDenied
-        if request.POST.get("action") == "progress":
-            return self._progress(coach)
-        return self._goal(coach)
+        return super().post(request, *args, **kwargs)
 
-    def _goal(self, coach):
-        form = GoalForm(self.request.POST)
-        if not form.is_valid():
-            return self.render_page(coach, goal_form=form, status=400)
-        try:
-            services.goal_create(coach=coach, data=form.cleaned_data, by=self.request.user)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.render_page(coach, goal_form=form, status=400)
-        messages.success(self.request, _("SMART goal recorded."))
-        return redirect(coach.get_absolute_url())
-
-    def _progress(self, coach):
-        form = ProgressForm(self.request.POST, goals=coach.goals.all())
-        if not form.is_valid():
-            return self.render_page(coach, progress_form=form, status=400)
-        try:
+    def perform(self, form):
+        if self.posts_progress():
             services.goal_progress_record(by=self.request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.render_page(coach, progress_form=form, status=400)
-        messages.success(self.request, _("Progress recorded."))
-        return redirect(coach.get_absolute_url())
+        else:
+            services.goal_create(coach=self.coach, data=form.cleaned_data, by=self.request.user)
+        return self.coach

@@ -9,14 +9,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from sportloket.formviews import ServiceFormView
 from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
@@ -53,24 +55,23 @@ from .selectors import (
 
 
 @method_decorator(ratelimit_post("provider-register"), name="dispatch")
-class RegisterView(View):
+class RegisterView(ServiceFormView):
     """The public interest form. Its URL /aanmelden/ is printed on flyers: keep it stable."""
 
     template_name = "providers/register.html"
+    form_class = RegistrationForm
+    success_url = reverse_lazy("providers:register_done")
 
-    def get(self, request):
-        return render(request, self.template_name, {"form": RegistrationForm()})
-
-    def post(self, request):
-        form = RegistrationForm(request.POST)
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
         if form.is_spam():
-            return redirect("providers:register_done")
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
+            return redirect(self.success_url)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def perform(self, form):
         # New or already known: the same answer, so the form reveals nothing (the service
         # e-mails a known provider at the address we have).
         services.provider_register(data=form.cleaned_data)
-        return redirect("providers:register_done")
 
 
 class ConfirmView(View):
@@ -310,47 +311,37 @@ def history(provider) -> list[dict]:
     ]
 
 
-class ProviderFormView(RoleRequiredMixin, View):
+class ProviderFormView(RoleRequiredMixin, ServiceFormView):
     allowed_roles = EDITOR_ROLES
     template_name = "providers/provider_form.html"
+    form_class = ProviderForm
 
-    def get_provider(self):
+    @cached_property
+    def provider(self) -> Provider | None:
         pk = self.kwargs.get("pk")
         return provider_get(user=self.request.user, pk=pk) if pk else None
 
-    def make_form(self, provider, data=None):
-        return ProviderForm(
-            data,
-            instance=provider,
-            municipalities=municipality_list(user=self.request.user),
-        )
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": self.provider,
+            "municipalities": municipality_list(user=self.request.user),
+        }
 
-    def get(self, request, pk=None):
-        provider = self.get_provider()
-        form = self.make_form(provider)
-        return render(request, self.template_name, {"form": form, "provider": provider})
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(provider=self.provider, **kwargs)
 
-    def post(self, request, pk=None):
-        provider = self.get_provider()
-        form = self.make_form(provider, request.POST)
-        if form.is_valid():
-            try:
-                if provider is None:
-                    provider = services.provider_create(data=form.cleaned_data, actor=request.user)
-                    messages.success(request, _("The provider has been added."))
-                else:
-                    changes = services.provider_update(
-                        provider=provider, data=form.cleaned_data, actor=request.user
-                    )
-                    if changes:
-                        messages.success(request, _("The changes have been saved."))
-                    else:
-                        messages.info(request, _("Nothing was changed."))
-                return redirect(provider)
-            except services.ProviderError as exc:
-                form.add_error(None, exc.message)
-        context = {"form": form, "provider": provider}
-        return render(request, self.template_name, context, status=400)
+    def perform(self, form):
+        by = self.request.user
+        if self.provider is None:
+            provider = services.provider_create(data=form.cleaned_data, actor=by)
+            messages.success(self.request, _("The provider has been added."))
+            return provider
+        if services.provider_update(provider=self.provider, data=form.cleaned_data, actor=by):
+            messages.success(self.request, _("The changes have been saved."))
+        else:
+            messages.info(self.request, _("Nothing was changed."))
+        return self.provider
 
 
 class ProviderStatusView(RoleRequiredMixin, View):
@@ -414,31 +405,22 @@ class EraseView(RoleRequiredMixin, View):
         return redirect(provider)
 
 
-class ImportView(RoleRequiredMixin, View):
+class ImportView(RoleRequiredMixin, ServiceFormView):
     """Upload a spreadsheet. The request only checks the file (size, type, limits, header) and
     stores it; the dry run ("Check") or the import runs as a background job whose progress
     page the user is sent to."""
 
     allowed_roles = EDITOR_ROLES
     template_name = "providers/import.html"
+    form_class = ImportUploadForm
+    error_fields = {services.ProviderError: "file"}
 
-    def get(self, request):
-        return render(request, self.template_name, {"form": ImportUploadForm()})
-
-    def post(self, request):
-        form = ImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
+    def perform(self, form):
         upload = form.cleaned_data["file"]
-        mode = ImportMode.APPLY if "apply" in request.POST else ImportMode.CHECK
-        try:
-            importing.check_upload(upload.read(IMPORT_MAX_BYTES + 1), upload.name)
-        except services.ProviderError as exc:
-            form.add_error("file", exc.message)
-            return render(request, self.template_name, {"form": form}, status=400)
+        mode = ImportMode.APPLY if "apply" in self.request.POST else ImportMode.CHECK
+        importing.check_upload(upload.read(IMPORT_MAX_BYTES + 1), upload.name)
         upload.seek(0)
-        job = importing.import_job_start(user=request.user, upload=upload, mode=mode)
-        return redirect(job)
+        return importing.import_job_start(user=self.request.user, upload=upload, mode=mode)
 
 
 class ImportJobView(RoleRequiredMixin, View):

@@ -5,14 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from sportloket.constants import Role
+from sportloket.formviews import ServiceFormView
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.redirects import safe_next
@@ -57,101 +60,92 @@ class SchemeListView(RoleRequiredMixin, TemplateView):
         )
 
 
-class SchemeFormView(RoleRequiredMixin, View):
+class SchemeFormView(RoleRequiredMixin, ServiceFormView):
     """Create or edit a (national) scheme: POS staff and administrators only."""
 
     allowed_roles = SCHEME_EDITORS
+    template_name = "subsidies/scheme_form.html"
+    form_class = SchemeForm
+    success_message = gettext_lazy("The scheme has been saved.")
 
-    def get_scheme(self):
+    @cached_property
+    def scheme(self):
         pk = self.kwargs.get("pk")
         return selectors.scheme_get(pk=pk) if pk else None
 
-    def get(self, request, pk=None):
-        scheme = self.get_scheme()
-        return self.show(SchemeForm(instance=scheme), scheme)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.scheme}
 
-    def post(self, request, pk=None):
-        scheme = self.get_scheme()
-        form = SchemeForm(request.POST, instance=scheme)
-        if not form.is_valid():
-            return self.show(form, scheme)
-        try:
-            scheme = services.scheme_save(scheme=scheme, data=form.cleaned_data, by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return self.show(form, scheme)
-        messages.success(request, _("The scheme has been saved."))
-        return redirect(scheme)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(scheme=self.scheme, **kwargs)
 
-    def show(self, form, scheme):
-        return render(self.request, "subsidies/scheme_form.html", {"form": form, "scheme": scheme})
+    def perform(self, form):
+        return services.scheme_save(
+            scheme=self.scheme, data=form.cleaned_data, by=self.request.user
+        )
 
 
-class SchemeDetailView(RoleRequiredMixin, View):
+class SchemeDetailView(RoleRequiredMixin, ServiceFormView):
     """A scheme, one page of the providers in the user's area it fits, and the share form.
     Matching happens in the database; "all matching providers" is shared set-based."""
 
     allowed_roles = MANAGERS
+    template_name = "subsidies/scheme_detail.html"
+    form_class = ShareForm
     paginate_by = 50
 
-    def context(self, scheme, form=None):
-        user = self.request.user
+    @cached_property
+    def scheme(self):
+        return selectors.scheme_get(pk=self.kwargs["pk"])
+
+    @cached_property
+    def unshared(self):
+        matching = selectors.providers_for_scheme(user=self.request.user, scheme=self.scheme)
+        return selectors.not_shared(matching, self.scheme)
+
+    def get_form_kwargs(self):
+        unshared = self.unshared
+
+        def allowed(ids: list[int]) -> set[int]:
+            return set(unshared.filter(pk__in=ids).values_list("pk", flat=True))
+
+        return {**super().get_form_kwargs(), "allowed": allowed}
+
+    def get_context_data(self, **kwargs):
+        user, scheme = self.request.user, self.scheme
         is_open = scheme.is_open(timezone.localdate())
         matching = selectors.providers_for_scheme(user=user, scheme=scheme)
         page = Paginator(matching, self.paginate_by).get_page(self.request.GET.get("page"))
         rows = selectors.with_reasons(page.object_list, scheme)
-        unshared = selectors.not_shared(matching, scheme)
-        return {
-            "scheme": scheme,
-            "page": page,
-            "matches": rows,
-            "shared_ids": selectors.shared_ids_among(
+        return super().get_context_data(
+            scheme=scheme,
+            page=page,
+            matches=rows,
+            shared_ids=selectors.shared_ids_among(
                 scheme=scheme, provider_ids=[m.provider.pk for m in rows]
             ),
-            "shares": selectors.shares_for_scheme(user=user, scheme=scheme)[:50],
-            "is_open": is_open,
-            "form": form or self.form(unshared),
-            "unshared": unshared,
-            "can_share": is_open and unshared.exists(),
-            "can_edit": can_edit_schemes(self),
-        }
-
-    def form(self, unshared, data=None):
-        def allowed(ids: list[int]) -> set[int]:
-            return set(unshared.filter(pk__in=ids).values_list("pk", flat=True))
-
-        return ShareForm(data, allowed=allowed)
-
-    def get(self, request, pk):
-        scheme = selectors.scheme_get(pk=pk)
-        return render(request, "subsidies/scheme_detail.html", self.context(scheme))
-
-    def post(self, request, pk):
-        scheme = selectors.scheme_get(pk=pk)
-        unshared = selectors.not_shared(
-            selectors.providers_for_scheme(user=request.user, scheme=scheme), scheme
+            shares=selectors.shares_for_scheme(user=user, scheme=scheme)[:50],
+            is_open=is_open,
+            unshared=self.unshared,
+            can_share=is_open and self.unshared.exists(),
+            can_edit=can_edit_schemes(self),
+            **kwargs,
         )
-        form = self.form(unshared, request.POST)
-        if not form.is_valid():
-            ctx = self.context(scheme, form=form)
-            return render(request, "subsidies/scheme_detail.html", ctx, status=400)
+
+    def perform(self, form):
         if form.cleaned_data["all_matching"]:
-            chosen = unshared
+            chosen = self.unshared
         else:
-            chosen = unshared.filter(pk__in=form.cleaned_data["providers"])
-        try:
-            shared, skipped = services.scheme_share(
-                scheme=scheme, providers=chosen, by=request.user
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect(scheme)
+            chosen = self.unshared.filter(pk__in=form.cleaned_data["providers"])
+        shared, skipped = services.scheme_share(
+            scheme=self.scheme, providers=chosen, by=self.request.user
+        )
         messages.success(
-            request,
+            self.request,
             _("Shared with %(shared)d providers by e-mail (%(skipped)d skipped).")
             % {"shared": shared, "skipped": skipped},
         )
-        return redirect(scheme)
+        return self.scheme
 
 
 class ProviderListView(RoleRequiredMixin, TemplateView):
@@ -178,169 +172,135 @@ class ProviderMatchView(RoleRequiredMixin, TemplateView):
         )
 
 
-class BudgetListView(RoleRequiredMixin, View):
+class BudgetListView(RoleRequiredMixin, ServiceFormView):
     allowed_roles = MANAGERS
+    template_name = "subsidies/budget_list.html"
+    form_class = BudgetForm
+    success_message = gettext_lazy("The budget has been added.")
 
-    def get(self, request):
-        return self.show(self.form())
+    def get_form_kwargs(self):
+        desks = selectors.desk_queryset(user=self.request.user)
+        return {**super().get_form_kwargs(), "desks": desks}
 
-    def post(self, request):
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return self.show(form, status=400)
-        data = form.cleaned_data
-        try:
-            budget = services.budget_create(
-                desk=data["desk"],
-                year=data["year"],
-                kind=data["kind"],
-                name=data["name"],
-                total=data["total"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return self.show(form, status=400)
-        messages.success(request, _("The budget has been added."))
-        return redirect(budget)
-
-    def form(self, data=None):
-        return BudgetForm(data, desks=selectors.desk_queryset(user=self.request.user))
-
-    def show(self, form, status=200):
+    def get_context_data(self, **kwargs):
         budgets = selectors.budget_list(user=self.request.user)
-        return render(
-            self.request,
-            "subsidies/budget_list.html",
-            {"budgets": budgets, "form": form},
-            status=status,
+        return super().get_context_data(budgets=budgets, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.budget_create(
+            desk=data["desk"],
+            year=data["year"],
+            kind=data["kind"],
+            name=data["name"],
+            total=data["total"],
+            by=self.request.user,
         )
 
 
-class BudgetDetailView(RoleRequiredMixin, View):
+class BudgetMixin(RoleRequiredMixin):
+    """A budget in the user's scope; after a refusal the page shows its amounts as they are
+    now (another decision may have been recorded meanwhile)."""
+
     allowed_roles = MANAGERS
 
-    def get(self, request, pk):
-        budget = selectors.budget_get(user=request.user, pk=pk)
-        return self.show(budget, self.form(budget))
+    @cached_property
+    def budget(self):
+        return selectors.budget_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def post(self, request, pk):
-        budget = selectors.budget_get(user=request.user, pk=pk)
-        form = self.form(budget, request.POST)
-        if not form.is_valid():
-            return self.show(budget, form, status=400)
-        data = form.cleaned_data
-        try:
-            services.allocation_create(
-                budget=budget,
-                provider=data["provider"],
-                amount=data["amount"],
-                decision=data["decision"],
-                rationale=data["rationale"],
-                decided_on=data["decided_on"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            budget.refresh_from_db()
-            return self.show(budget, form, status=400)
-        messages.success(request, _("The decision has been recorded."))
-        return redirect(budget)
+    def refused(self, form, error):
+        self.budget.refresh_from_db()
+        return super().refused(form, error)
 
-    def form(self, budget, data=None):
-        return AllocationForm(data, providers=selectors.allocation_providers(desk=budget.desk))
 
-    def show(self, budget, form, status=200):
-        return render(
-            self.request,
-            "subsidies/budget_detail.html",
-            {
-                "budget": budget,
-                "form": form,
-                "allocations": selectors.allocations_for_budget(budget=budget),
-            },
-            status=status,
+class BudgetDetailView(BudgetMixin, ServiceFormView):
+    template_name = "subsidies/budget_detail.html"
+    form_class = AllocationForm
+    success_message = gettext_lazy("The decision has been recorded.")
+
+    def get_form_kwargs(self):
+        providers = selectors.allocation_providers(desk=self.budget.desk)
+        return {**super().get_form_kwargs(), "providers": providers}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            budget=self.budget,
+            allocations=selectors.allocations_for_budget(budget=self.budget),
+            **kwargs,
         )
 
+    def perform(self, form):
+        data = form.cleaned_data
+        services.allocation_create(
+            budget=self.budget,
+            provider=data["provider"],
+            amount=data["amount"],
+            decision=data["decision"],
+            rationale=data["rationale"],
+            decided_on=data["decided_on"],
+            by=self.request.user,
+        )
+        return self.budget
 
-class BudgetUpdateView(RoleRequiredMixin, View):
+
+class BudgetUpdateView(BudgetMixin, ServiceFormView):
     """Change a budget's name, kind or total; never below what is already allocated."""
 
-    allowed_roles = MANAGERS
+    template_name = "subsidies/budget_form.html"
+    form_class = BudgetUpdateForm
+    success_message = gettext_lazy("The budget has been saved.")
 
-    def get(self, request, pk):
-        budget = selectors.budget_get(user=request.user, pk=pk)
-        initial = {"name": budget.name, "kind": budget.kind, "total": budget.total}
-        return self.show(budget, BudgetUpdateForm(initial=initial))
+    def get_initial(self):
+        budget = self.budget
+        return {"name": budget.name, "kind": budget.kind, "total": budget.total}
 
-    def post(self, request, pk):
-        budget = selectors.budget_get(user=request.user, pk=pk)
-        form = BudgetUpdateForm(request.POST)
-        if not form.is_valid():
-            return self.show(budget, form, status=400)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(budget=self.budget, **kwargs)
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.budget_update(
-                budget=budget,
-                name=data["name"],
-                kind=data["kind"],
-                total=data["total"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            budget.refresh_from_db()
-            return self.show(budget, form, status=400)
-        messages.success(request, _("The budget has been saved."))
-        return redirect(budget)
-
-    def show(self, budget, form, status=200):
-        return render(
-            self.request,
-            "subsidies/budget_form.html",
-            {"budget": budget, "form": form},
-            status=status,
+        services.budget_update(
+            budget=self.budget,
+            name=data["name"],
+            kind=data["kind"],
+            total=data["total"],
+            by=self.request.user,
         )
+        return self.budget
 
 
-class AllocationWithdrawView(RoleRequiredMixin, View):
+class AllocationWithdrawView(RoleRequiredMixin, ServiceFormView):
     """Withdraw a granted allocation with a reason; back to ``next`` (e.g. the support
     question it was made for) or to the budget."""
 
     allowed_roles = MANAGERS
+    template_name = "subsidies/allocation_withdraw.html"
+    form_class = WithdrawForm
+    success_message = gettext_lazy("The allocation has been withdrawn.")
 
-    def get(self, request, pk):
-        allocation = selectors.allocation_get(user=request.user, pk=pk)
-        return self.show(allocation, WithdrawForm())
+    @cached_property
+    def allocation(self):
+        return selectors.allocation_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def post(self, request, pk):
-        allocation = selectors.allocation_get(user=request.user, pk=pk)
-        form = WithdrawForm(request.POST)
-        if not form.is_valid():
-            return self.show(allocation, form, status=400)
-        try:
-            services.allocation_withdraw(
-                allocation=allocation, reason=form.cleaned_data["reason"], by=request.user
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            allocation.refresh_from_db()
-            return self.show(allocation, form, status=400)
-        messages.success(request, _("The allocation has been withdrawn."))
-        return redirect(safe_next(request) or allocation.budget.get_absolute_url())
+    def get_success_url(self):
+        return safe_next(self.request) or self.allocation.budget.get_absolute_url()
 
-    def show(self, allocation, form, status=200):
-        return render(
-            self.request,
-            "subsidies/allocation_withdraw.html",
-            {
-                "allocation": allocation,
-                "form": form,
-                "next": safe_next(self.request),
-                "back": safe_next(self.request) or allocation.budget.get_absolute_url(),
-            },
-            status=status,
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            allocation=self.allocation,
+            next=safe_next(self.request),
+            back=self.get_success_url(),
+            **kwargs,
         )
+
+    def perform(self, form):
+        services.allocation_withdraw(
+            allocation=self.allocation, reason=form.cleaned_data["reason"], by=self.request.user
+        )
+
+    def refused(self, form, error):
+        self.allocation.refresh_from_db()
+        return super().refused(form, error)
 
 
 class TransparencyIndexView(RoleRequiredMixin, TemplateView):

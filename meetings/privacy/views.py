@@ -8,12 +8,12 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 
+from sportloket.formviews import ServiceFormView
 from sportloket.permissions import RoleRequiredMixin
-from sportloket.services import DomainError
 
 from ..models import SupportRequest
 from ..support import selectors
@@ -36,40 +36,34 @@ class RequesterMixin(RoleRequiredMixin):
         return support_request
 
 
-class RequesterEraseView(RequesterMixin, View):
+class RequesterEraseView(RequesterMixin, ServiceFormView):
     template_name = "meetings/requester_erase.html"
+    form_class = RequesterEraseForm
 
-    def page(self, request, support_request, form, status=200):
+    @cached_property
+    def support_request(self) -> SupportRequest:
+        return self.question(self.request, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
         requester = selectors_privacy.requester_get(
-            user=request.user, support_request=support_request
+            user=self.request.user, support_request=self.support_request
         )
-        context = {"support_request": support_request, "requester": requester, "form": form}
-        return render(request, self.template_name, context, status=status)
+        return super().get_context_data(
+            support_request=self.support_request, requester=requester, **kwargs
+        )
 
-    def get(self, request, pk):
-        support_request = self.question(request, pk)
-        return self.page(request, support_request, RequesterEraseForm())
-
-    def post(self, request, pk):
-        support_request = self.question(request, pk)
-        form = RequesterEraseForm(request.POST)
-        if not form.is_valid():
-            return self.page(request, support_request, form, status=400)
-        try:
-            done = services_privacy.requester_erase(
-                support_request=support_request,
-                by=request.user,
-                include_providers=form.cleaned_data["include_providers"],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return self.page(request, support_request, form, status=409)
+    def perform(self, form):
+        done = services_privacy.requester_erase(
+            support_request=self.support_request,
+            by=self.request.user,
+            include_providers=form.cleaned_data["include_providers"],
+        )
         messages.success(
-            request,
+            self.request,
             _("The requester's personal data has been erased (%(count)s questions).")
             % {"count": done["support_requests"]},
         )
-        return redirect(support_request)
+        return self.support_request
 
 
 class RequesterExportView(RequesterMixin, View):

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from poskantoor.selectors import office_get
 from sportloket.constants import Role
+from sportloket.formviews import ServiceFormView
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.selectors import audit_events_for
 from sportloket.services import DomainError
@@ -35,10 +38,11 @@ READ_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF, Role.POS_STAFF)
 OFFICE_EDITORS = (Role.POLICY_STAFF, Role.POS_STAFF)
 
 
-def _errors(request, form) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+def _municipality_ids(meeting) -> list[int]:
+    """The municipalities whose people may attend: the office's, or every one of the desk's."""
+    if meeting.office_id:
+        return [meeting.office.municipality_id]
+    return list(meeting.desk.municipalities.values_list("pk", flat=True))
 
 
 class MeetingListView(RoleRequiredMixin, TemplateView):
@@ -71,14 +75,17 @@ class OfficeEditorMixin(RoleRequiredMixin):
         return office
 
 
-class MeetingCreateView(RoleRequiredMixin, View):
+class MeetingCreateView(RoleRequiredMixin, ServiceFormView):
     """Plan a meeting of a POS office (policy staff, POS staff) or of one's desk (club
     supporters, without ``pk``)."""
 
     allowed_roles = (*OFFICE_EDITORS, Role.CLUB_SUPPORTER)
     template_name = "meetings/meeting_form.html"
+    form_class = MeetingForm
+    success_message = gettext_lazy("The meeting has been planned.")
 
-    def _owner(self):
+    @cached_property
+    def owner(self):
         if "pk" in self.kwargs:
             if self.scope.role == Role.CLUB_SUPPORTER:
                 raise PermissionDenied
@@ -90,66 +97,53 @@ class MeetingCreateView(RoleRequiredMixin, View):
             raise PermissionDenied
         return None, self.request.user.staff_profile.desk
 
-    def get(self, request, **kwargs):
-        office, desk = self._owner()
-        initial = {"kind": request.GET.get("soort", MeetingKind.FOLLOW_UP)}
-        form = MeetingForm(initial=initial, for_desk=desk is not None)
-        return render(request, self.template_name, {"form": form, "office": office, "desk": desk})
+    def get_initial(self):
+        return {"kind": self.request.GET.get("soort", MeetingKind.FOLLOW_UP)}
 
-    def post(self, request, **kwargs):
-        office, desk = self._owner()
-        form = MeetingForm(request.POST, for_desk=desk is not None)
-        if form.is_valid():
-            try:
-                meeting = services.meeting_create(
-                    office=office, desk=desk, data=form.cleaned_data, by=request.user
-                )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The meeting has been planned."))
-                return HttpResponseRedirect(meeting.get_absolute_url())
-        return render(request, self.template_name, {"form": form, "office": office, "desk": desk})
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_desk": self.owner[1] is not None}
 
+    def get_context_data(self, **kwargs):
+        office, desk = self.owner
+        return super().get_context_data(office=office, desk=desk, **kwargs)
 
-class ProgrammeView(OfficeEditorMixin, View):
-    template_name = "meetings/meeting_programme.html"
-
-    def _render(self, request, office, form):
-        return render(
-            request,
-            self.template_name,
-            {"office": office, "form": form, "programmes": PROGRAMMES.values()},
+    def perform(self, form):
+        office, desk = self.owner
+        return services.meeting_create(
+            office=office, desk=desk, data=form.cleaned_data, by=self.request.user
         )
 
-    def get(self, request, pk):
-        office = self.get_office()
-        form = ProgrammeForm(initial={"year": selectors.current_year(), "programme": "year_1"})
-        return self._render(request, office, form)
 
-    def post(self, request, pk):
-        office = self.get_office()
-        form = ProgrammeForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                created = services.programme_generate(
-                    office=office,
-                    programme=data["programme"],
-                    year=data["year"],
-                    include_optional=data["include_optional"],
-                    by=request.user,
-                )
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("%(n)d meetings planned for %(year)d.")
-                    % {"n": len(created), "year": data["year"]},
-                )
-                return HttpResponseRedirect(office.get_absolute_url())
-        return self._render(request, office, form)
+class ProgrammeView(OfficeEditorMixin, ServiceFormView):
+    template_name = "meetings/meeting_programme.html"
+    form_class = ProgrammeForm
+
+    @cached_property
+    def office(self):
+        return self.get_office()
+
+    def get_initial(self):
+        return {"year": selectors.current_year(), "programme": "year_1"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            office=self.office, programmes=PROGRAMMES.values(), **kwargs
+        )
+
+    def perform(self, form):
+        data = form.cleaned_data
+        created = services.programme_generate(
+            office=self.office,
+            programme=data["programme"],
+            year=data["year"],
+            include_optional=data["include_optional"],
+            by=self.request.user,
+        )
+        messages.success(
+            self.request,
+            _("%(n)d meetings planned for %(year)d.") % {"n": len(created), "year": data["year"]},
+        )
+        return self.office
 
 
 class MeetingMixin(RoleRequiredMixin):
@@ -169,15 +163,10 @@ class MeetingDetailView(MeetingMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meeting = self.get_meeting()
-        municipality_ids = (
-            [meeting.office.municipality_id]
-            if meeting.office_id
-            else list(meeting.desk.municipalities.values_list("pk", flat=True))
-        )
         context.update(
             meeting=meeting,
             can_manage=self.can_manage,
-            attendee_form=AttendeeForm(municipality_ids=municipality_ids),
+            attendee_form=AttendeeForm(municipality_ids=_municipality_ids(meeting)),
             held_form=HeldForm(),
             minutes_form=MinutesForm(initial={"minutes": meeting.minutes}),
             agreement_form=AgreementForm(),
@@ -193,84 +182,104 @@ class MeetingDetailView(MeetingMixin, TemplateView):
         return context
 
 
-class MeetingEditView(MeetingMixin, View):
+class MeetingEditView(MeetingMixin, ServiceFormView):
     template_name = "meetings/meeting_form.html"
+    form_class = MeetingForm
+    success_message = gettext_lazy("The meeting has been changed.")
 
-    def _context(self, meeting, form):
-        return {"form": form, "meeting": meeting, "office": meeting.office, "desk": meeting.desk}
+    @cached_property
+    def meeting(self):
+        return self.get_meeting(manage=True)
 
-    def get(self, request, pk):
-        meeting = self.get_meeting(manage=True)
-        form = MeetingForm(initial=MeetingForm.initial_for(meeting), for_desk=bool(meeting.desk_id))
-        return render(request, self.template_name, self._context(meeting, form))
+    def get_initial(self):
+        return MeetingForm.initial_for(self.meeting)
 
-    def post(self, request, pk):
-        meeting = self.get_meeting(manage=True)
-        form = MeetingForm(request.POST, for_desk=bool(meeting.desk_id))
-        if form.is_valid():
-            try:
-                services.meeting_update(meeting=meeting, data=form.cleaned_data, by=request.user)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The meeting has been changed."))
-                return HttpResponseRedirect(meeting.get_absolute_url())
-        return render(request, self.template_name, self._context(meeting, form))
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "for_desk": bool(self.meeting.desk_id)}
+
+    def get_context_data(self, **kwargs):
+        meeting = self.meeting
+        return super().get_context_data(
+            meeting=meeting, office=meeting.office, desk=meeting.desk, **kwargs
+        )
+
+    def perform(self, form):
+        services.meeting_update(meeting=self.meeting, data=form.cleaned_data, by=self.request.user)
+        return self.meeting
 
 
-class MeetingActionView(MeetingMixin, View):
-    """POST-only actions on one meeting; each validates a form and calls one service."""
+class MeetingActionView(MeetingDetailView, ServiceFormView):
+    """POST-only actions on one meeting; each validates a form and calls one service. A refusal
+    is the meeting's page again (400): the bound form in its place, or the message at the top
+    for the actions whose form the page does not show."""
+
+    http_method_names = ["post"]
+    # The action in the URL -> its form and the name the page shows that form under.
+    actions = {
+        "attendee": (AttendeeForm, "attendee_form"),
+        "attendance": (forms.Form, "action_form"),
+        "held": (HeldForm, "action_form"),
+        "signal": (forms.Form, "action_form"),
+        "minutes": (MinutesForm, "minutes_form"),
+        "agreement": (AgreementForm, "agreement_form"),
+        "invite": (forms.Form, "action_form"),
+        "cancel": (forms.Form, "action_form"),
+    }
 
     def post(self, request, pk, action):
-        meeting = self.get_meeting(manage=True)
-        handler = getattr(self, f"do_{action}", None)
-        if handler is None:
+        self.meeting = self.get_meeting(manage=True)
+        if action not in self.actions:
             raise Http404
-        try:
-            message = handler(request, meeting)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            if message:
-                messages.success(request, message)
-        return HttpResponseRedirect(meeting.get_absolute_url())
+        return super().post(request, pk, action)
 
-    def do_attendee(self, request, meeting):
-        ids = (
-            [meeting.office.municipality_id]
-            if meeting.office_id
-            else list(meeting.desk.municipalities.values_list("pk", flat=True))
-        )
-        form = AttendeeForm(request.POST, municipality_ids=ids)
-        if not form.is_valid():
-            return _errors(request, form)
-        attendee = services.attendee_add(meeting=meeting, data=form.cleaned_data, by=request.user)
+    def get_form_class(self):
+        return self.actions[self.kwargs["action"]][0]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.get_form_class() is AttendeeForm:
+            kwargs["municipality_ids"] = _municipality_ids(self.meeting)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form")
+        context = super().get_context_data(**kwargs)
+        context[self.actions[self.kwargs["action"]][1]] = form
+        return context
+
+    def get_success_message(self, form):
+        return self.done
+
+    def perform(self, form):
+        handler = getattr(self, f"do_{self.kwargs['action']}")
+        self.done = handler(self.meeting, form.cleaned_data)
+        return self.meeting
+
+    def do_attendee(self, meeting, data):
+        attendee = services.attendee_add(meeting=meeting, data=data, by=self.request.user)
         return _("%(name)s has been added.") % {"name": attendee.name}
 
-    def do_attendance(self, request, meeting):
+    def do_attendance(self, meeting, data):
         try:
-            present = {int(v) for v in request.POST.getlist("present")}
+            present = {int(v) for v in self.request.POST.getlist("present")}
         except ValueError:
             present = {-1}
-        services.attendance_set(meeting=meeting, present_ids=present, by=request.user)
+        services.attendance_set(meeting=meeting, present_ids=present, by=self.request.user)
         return _("Attendance has been saved.")
 
-    def do_held(self, request, meeting):
-        form = HeldForm(request.POST)
-        if not form.is_valid():
-            return _errors(request, form)
+    def do_held(self, meeting, data):
         services.meeting_record_held(
             meeting=meeting,
-            by=request.user,
-            decision=form.cleaned_data["decision"],
-            stop_reason=form.cleaned_data["stop_reason"],
-            conditions_reason=form.cleaned_data["conditions_reason"],
+            by=self.request.user,
+            decision=data["decision"],
+            stop_reason=data["stop_reason"],
+            conditions_reason=data["conditions_reason"],
         )
         return _("The meeting has been recorded as held.")
 
-    def do_signal(self, request, meeting):
+    def do_signal(self, meeting, data):
         try:
-            signal_id = int(request.POST.get("signal", ""))
+            signal_id = int(self.request.POST.get("signal", ""))
         except ValueError:
             signal_id = None
         signal = next(
@@ -279,33 +288,27 @@ class MeetingActionView(MeetingMixin, View):
         )
         if signal is None:
             raise services.MeetingError(_("Choose one of the signals in the list."))
-        services.meeting_agenda_add_signal(meeting=meeting, signal=signal, by=request.user)
+        services.meeting_agenda_add_signal(meeting=meeting, signal=signal, by=self.request.user)
         return _("The signal has been put on the agenda.")
 
-    def do_minutes(self, request, meeting):
-        form = MinutesForm(request.POST)
-        if not form.is_valid():
-            return _errors(request, form)
+    def do_minutes(self, meeting, data):
         services.meeting_minutes_save(
-            meeting=meeting, minutes=form.cleaned_data["minutes"], by=request.user
+            meeting=meeting, minutes=data["minutes"], by=self.request.user
         )
         return _("The minutes have been saved.")
 
-    def do_agreement(self, request, meeting):
-        form = AgreementForm(request.POST)
-        if not form.is_valid():
-            return _errors(request, form)
-        services.agreement_add(meeting=meeting, data=form.cleaned_data, by=request.user)
+    def do_agreement(self, meeting, data):
+        services.agreement_add(meeting=meeting, data=data, by=self.request.user)
         return _("The agreement has been added.")
 
-    def do_invite(self, request, meeting):
-        sent = services.meeting_invite(meeting=meeting, by=request.user)
+    def do_invite(self, meeting, data):
+        sent = services.meeting_invite(meeting=meeting, by=self.request.user)
         if not sent:
             return _("Everyone with an e-mail address already has the current invitation.")
         return _("%(n)d invitations have been sent.") % {"n": sent}
 
-    def do_cancel(self, request, meeting):
-        services.meeting_cancel(meeting=meeting, by=request.user)
+    def do_cancel(self, meeting, data):
+        services.meeting_cancel(meeting=meeting, by=self.request.user)
         return _("The meeting has been cancelled.")
 
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from sportloket.constants import Role
+from sportloket.formviews import ServiceFormView, is_htmx
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.redirects import safe_next
-from sportloket.services import DomainError
 from subsidies.selectors import budgets_for_desk
 
 from ..models import SupportRequest
@@ -42,10 +46,6 @@ DESK_ROLES = (Role.CLUB_SUPPORTER,)
 READ_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF)
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(safe_next(request) or default)
 
@@ -66,36 +66,31 @@ def _form_errors(form) -> str:
 
 
 @method_decorator(ratelimit_post("support-question"), name="dispatch")
-class PublicQuestionView(View):
+class PublicQuestionView(ServiceFormView):
     """The public question form (/hulpvraag/)."""
 
     template_name = "meetings/public_question.html"
+    form_class = PublicQuestionForm
+    success_url = reverse_lazy("meetings:public_thanks")
 
-    def get(self, request):
-        return render(request, self.template_name, {"form": PublicQuestionForm()})
-
-    def post(self, request):
-        form = PublicQuestionForm(request.POST)
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
         if form.is_spam():
-            return redirect("meetings:public_thanks")
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
+            return redirect(self.success_url)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.support_request_submit(
-                municipality=data["municipality"],
-                provider_name=data["provider_name"],
-                kvk_number=data["kvk_number"],
-                contact_name=data["contact_name"],
-                email=data["email"],
-                subject=data["subject"],
-                question=data["question"],
-                category=data["category"],
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return render(request, self.template_name, {"form": form}, status=400)
-        return redirect("meetings:public_thanks")
+        return services.support_request_submit(
+            municipality=data["municipality"],
+            provider_name=data["provider_name"],
+            kvk_number=data["kvk_number"],
+            contact_name=data["contact_name"],
+            email=data["email"],
+            subject=data["subject"],
+            question=data["question"],
+            category=data["category"],
+        )
 
 
 def public_thanks(request):
@@ -103,40 +98,33 @@ def public_thanks(request):
 
 
 @method_decorator(ratelimit_post("support-follow"), name="dispatch")
-class PublicFollowView(View):
+class PublicFollowView(ServiceFormView):
     """The requester's private page: status and public messages only."""
 
     template_name = "meetings/public_follow.html"
+    form_class = ProviderMessageForm
+    success_message = gettext_lazy("Thank you, your information has been added.")
 
-    def context(self, support_request, form):
-        return {
-            "support_request": support_request,
-            "events": selectors.timeline(
-                request=support_request, include_internal=False, public_only=True
+    @cached_property
+    def support_request(self) -> SupportRequest:
+        return selectors.support_request_by_token(token=self.kwargs["token"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            support_request=self.support_request,
+            events=selectors.timeline(
+                request=self.support_request, include_internal=False, public_only=True
             ),
-            "form": form,
-        }
-
-    def get(self, request, token):
-        support_request = selectors.support_request_by_token(token=token)
-        return render(
-            request, self.template_name, self.context(support_request, ProviderMessageForm())
+            **kwargs,
         )
 
-    def post(self, request, token):
-        support_request = selectors.support_request_by_token(token=token)
-        form = ProviderMessageForm(request.POST)
-        if form.is_valid():
-            try:
-                services.support_request_provider_message(
-                    request=support_request, text=form.cleaned_data["text"]
-                )
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Thank you, your information has been added."))
-                return redirect(support_request.get_public_url())
-        return render(request, self.template_name, self.context(support_request, form), status=400)
+    def perform(self, form):
+        services.support_request_provider_message(
+            request=self.support_request, text=form.cleaned_data["text"]
+        )
+
+    def get_success_url(self):
+        return self.support_request.get_public_url()
 
 
 # --- Triage board ----------------------------------------------------------------------------
@@ -179,7 +167,7 @@ class BoardView(RoleRequiredMixin, View):
             "priorities": services.Priority.choices,
             "bulk_actions": BulkForm.ACTIONS,
         }
-        template = "meetings/_board_table.html" if _is_htmx(request) else "meetings/board.html"
+        template = "meetings/_board_table.html" if is_htmx(request) else "meetings/board.html"
         return render(request, template, context)
 
 
@@ -224,35 +212,22 @@ class BulkView(RoleRequiredMixin, View):
         return _back(request, reverse("meetings:board"))
 
 
-class RequestCreateView(RoleRequiredMixin, View):
+class RequestCreateView(RoleRequiredMixin, ServiceFormView):
     """Staff entry of a question that came in by phone, e-mail, visit or the sport platform."""
 
     allowed_roles = DESK_ROLES
     template_name = "meetings/request_form.html"
+    form_class = StaffQuestionForm
+    success_message = gettext_lazy("Question registered.")
 
-    def form(self, data=None):
+    def get_form_kwargs(self):
         desk = _own_desk(self.request.user)
-        return StaffQuestionForm(data, providers=selectors.desk_providers(desk=desk))
+        return {**super().get_form_kwargs(), "providers": selectors.desk_providers(desk=desk)}
 
-    def get(self, request):
-        return render(request, self.template_name, {"form": self.form()})
-
-    def post(self, request):
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
-        data = form.cleaned_data
-        try:
-            created = services.support_request_create(
-                desk=_own_desk(request.user),
-                by=request.user,
-                **{k: data[k] for k in data},
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return render(request, self.template_name, {"form": form}, status=400)
-        messages.success(request, _("Question registered."))
-        return redirect(created)
+    def perform(self, form):
+        return services.support_request_create(
+            desk=_own_desk(self.request.user), by=self.request.user, **form.cleaned_data
+        )
 
 
 # --- One question ----------------------------------------------------------------------------
@@ -282,6 +257,7 @@ class RequestDetailView(RoleRequiredMixin, View):
             "handovers": selectors.visible_handovers(scope=self.scope, request=support_request),
             "can_triage": triage,
             "today": timezone.localdate(),
+            "assign_me_form": forms.get("assign_me_form"),
             "status_form": forms.get("status_form") or StatusForm(),
             "assign_form": forms.get("assign_form")
             or AssignForm(initial={"assignee": support_request.assignee_id}, staff=staff),
@@ -302,148 +278,138 @@ class RequestDetailView(RoleRequiredMixin, View):
         return render(request, self.template_name, self.context(support_request))
 
 
-class RequestActionView(RequestDetailView):
-    """POST-only desk actions on one question; htmx gets the board row back."""
+class RequestActionView(RequestDetailView, ServiceFormView):
+    """POST-only desk actions on one question; htmx (the board's "assign to me") gets the board
+    row back, with the refusal in it."""
 
     allowed_roles = DESK_ROLES
+    template_name = "meetings/request_detail.html"
+    htmx_template_name = "meetings/_board_row.html"
+    success_message = gettext_lazy("Saved.")
+    # The action in the URL -> its form and the name the detail page shows that form under.
+    actions = {
+        "assign-me": (forms.Form, "assign_me_form"),
+        "assign": (AssignForm, "assign_form"),
+        "status": (StatusForm, "status_form"),
+        "classify": (ClassifyForm, "classify_form"),
+        "message": (MessageForm, "message_form"),
+        "handover": (HandoverForm, "handover_form"),
+    }
 
     def get(self, request, pk, action):
         return redirect("meetings:request_detail", pk=pk)
 
     def post(self, request, pk, action):
-        support_request = selectors.support_request_get(user=request.user, pk=pk)
-        if not selectors.can_triage(self.scope, support_request):
+        self.support_request = selectors.support_request_get(user=request.user, pk=pk)
+        if not selectors.can_triage(self.scope, self.support_request):
             return render(request, "403.html", status=403)
-        handler = getattr(self, f"do_{action.replace('-', '_')}", None)
-        if handler is None:
-            return redirect(support_request)
-        form_name, form = None, None
-        try:
-            result = handler(request, support_request)
-            if isinstance(result, tuple):
-                form_name, form = result
-        except DomainError as exc:
-            if _is_htmx(request):
-                return HttpResponse(exc.message, status=409)
-            messages.error(request, exc.message)
-            return _back(request, support_request.get_absolute_url())
-        if form is not None:
-            context = self.context(support_request, **{form_name: form})
-            messages.error(request, _form_errors(form) or _("Check the form."))
-            return render(request, self.template_name, context, status=400)
-        if _is_htmx(request):
-            row = selectors.board_queryset(user=request.user).get(pk=pk)
-            return render(
-                request,
-                "meetings/_board_row.html",
-                {"row": row, "can_triage": True, "today": timezone.localdate()},
+        if action not in self.actions:
+            return redirect(self.support_request)
+        return super().post(request, pk, action)
+
+    def get_form_class(self):
+        return self.actions[self.kwargs["action"]][0]
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        form_class = self.get_form_class()
+        if form_class is AssignForm:
+            kwargs["staff"] = list(selectors.desk_staff(desk_id=self.support_request.desk_id))
+        elif form_class is HandoverForm:
+            kwargs["desk_id"] = self.support_request.desk_id
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        form = kwargs["form"]
+        if self.is_htmx():
+            return self.row_context(form=form)
+        return self.context(self.support_request, **{self.actions[self.kwargs["action"]][1]: form})
+
+    def row_context(self, **extra) -> dict:
+        row = selectors.board_queryset(user=self.request.user).get(pk=self.support_request.pk)
+        return {"row": row, "can_triage": True, "today": timezone.localdate(), **extra}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        action = self.kwargs["action"]
+        support_request, by = self.support_request, self.request.user
+        if action == "assign-me":
+            services.support_request_assign(request=support_request, assignee=by, by=by)
+        elif action == "assign":
+            assignee = form.staff.get(data["assignee"])
+            services.support_request_assign(request=support_request, assignee=assignee, by=by)
+        elif action == "status":
+            services.support_request_transition(
+                request=support_request, to=data["status"], by=by, text=data["text"]
             )
-        messages.success(request, _("Saved."))
-        return _back(request, support_request.get_absolute_url())
+        elif action == "classify":
+            services.support_request_update(
+                request=support_request,
+                by=by,
+                category=data["category"],
+                priority=data["priority"],
+            )
+        elif action == "message":
+            services.support_request_message(
+                request=support_request, text=data["text"], public=data["public"], by=by
+            )
+        else:
+            services.handover_create(
+                request=support_request,
+                organisation=data["organisation"],
+                note=data["note"],
+                by=by,
+            )
+        if self.is_htmx():
+            response = render(self.request, self.htmx_template_name, self.row_context())
+            patch_vary_headers(response, ["HX-Request"])
+            return response
+        return support_request
 
-    def do_assign_me(self, request, support_request):
-        services.support_request_assign(
-            request=support_request, assignee=request.user, by=request.user
-        )
-
-    def do_assign(self, request, support_request):
-        staff = list(selectors.desk_staff(desk_id=support_request.desk_id))
-        form = AssignForm(request.POST, staff=staff)
-        if not form.is_valid():
-            return "assign_form", form
-        assignee = form.staff.get(form.cleaned_data["assignee"])
-        services.support_request_assign(request=support_request, assignee=assignee, by=request.user)
-
-    def do_status(self, request, support_request):
-        form = StatusForm(request.POST)
-        if not form.is_valid():
-            return "status_form", form
-        services.support_request_transition(
-            request=support_request,
-            to=form.cleaned_data["status"],
-            by=request.user,
-            text=form.cleaned_data["text"],
-        )
-
-    def do_classify(self, request, support_request):
-        form = ClassifyForm(request.POST)
-        if not form.is_valid():
-            return "classify_form", form
-        services.support_request_update(
-            request=support_request,
-            by=request.user,
-            category=form.cleaned_data["category"],
-            priority=form.cleaned_data["priority"],
-        )
-
-    def do_message(self, request, support_request):
-        form = MessageForm(request.POST)
-        if not form.is_valid():
-            return "message_form", form
-        services.support_request_message(
-            request=support_request,
-            text=form.cleaned_data["text"],
-            public=form.cleaned_data["public"],
-            by=request.user,
-        )
-
-    def do_handover(self, request, support_request):
-        form = HandoverForm(request.POST, desk_id=support_request.desk_id)
-        if not form.is_valid():
-            return "handover_form", form
-        services.handover_create(
-            request=support_request,
-            organisation=form.cleaned_data["organisation"],
-            note=form.cleaned_data["note"],
-            by=request.user,
-        )
+    def get_success_url(self):
+        return safe_next(self.request) or self.support_request.get_absolute_url()
 
 
-class RequestAllocateView(RoleRequiredMixin, View):
+class RequestAllocateView(RoleRequiredMixin, ServiceFormView):
     """Decide on money for a question from one of its desk's budgets (with a rationale)."""
 
     allowed_roles = DESK_ROLES
     template_name = "meetings/request_allocate.html"
+    form_class = QuestionAllocationForm
+    success_message = gettext_lazy("The decision has been recorded.")
 
-    def form(self, support_request: SupportRequest, data=None) -> QuestionAllocationForm:
-        budgets = budgets_for_desk(desk_id=support_request.desk_id)
-        return QuestionAllocationForm(data, budgets=budgets)
+    @cached_property
+    def support_request(self) -> SupportRequest:
+        return selectors.allocatable_request_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def show(self, support_request: SupportRequest, form, status: int = 200) -> HttpResponse:
-        context = {
-            "support_request": support_request,
-            "form": form,
-            "allocations": selectors.allocations_for_request(request=support_request),
-        }
-        return render(self.request, self.template_name, context, status=status)
+    def get_form_kwargs(self):
+        budgets = budgets_for_desk(desk_id=self.support_request.desk_id)
+        return {**super().get_form_kwargs(), "budgets": budgets}
 
-    def get(self, request, pk):
-        support_request = selectors.allocatable_request_get(user=request.user, pk=pk)
-        return self.show(support_request, self.form(support_request))
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            support_request=self.support_request,
+            allocations=selectors.allocations_for_request(request=self.support_request),
+            **kwargs,
+        )
 
-    def post(self, request, pk):
-        support_request = selectors.allocatable_request_get(user=request.user, pk=pk)
-        form = self.form(support_request, request.POST)
-        if not form.is_valid():
-            return self.show(support_request, form, status=400)
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            services.support_request_allocate(
-                request=support_request,
-                budget=data["budget"],
-                amount=data["amount"],
-                decision=data["decision"],
-                rationale=data["rationale"],
-                decided_on=data["decided_on"],
-                by=request.user,
-            )
-        except DomainError as exc:
-            form = self.form(support_request, request.POST)  # balances as they are now
-            form.is_valid()
-            form.add_error(None, exc.message)
-            return self.show(support_request, form, status=400)
-        messages.success(request, _("The decision has been recorded."))
-        return redirect(support_request)
+        services.support_request_allocate(
+            request=self.support_request,
+            budget=data["budget"],
+            amount=data["amount"],
+            decision=data["decision"],
+            rationale=data["rationale"],
+            decided_on=data["decided_on"],
+            by=self.request.user,
+        )
+        return self.support_request
+
+    def refused(self, form, error):
+        fresh = self.get_form()  # the budgets' balances as they are now
+        fresh.is_valid()
+        return super().refused(fresh, error)
 
 
 # --- Handovers to my organisation ------------------------------------------------------------
@@ -455,84 +421,97 @@ class HandoverQueueView(RoleRequiredMixin, View):
     allowed_roles = DESK_ROLES
 
     def get(self, request):
-        handovers = list(selectors.handover_queue(user=request.user)[:200])
-        return render(
-            request,
-            "meetings/handover_queue.html",
-            {
-                "handovers": handovers,
-                "accept_form": HandoverAcceptForm(),
-                "decline_form": HandoverDeclineForm(),
-                "today": timezone.localdate(),
-            },
+        return render(request, "meetings/handover_queue.html", handover_queue_context(request))
+
+
+def handover_queue_context(request: HttpRequest, **extra) -> dict:
+    return {
+        "handovers": list(selectors.handover_queue(user=request.user)[:200]),
+        "accept_form": HandoverAcceptForm(),
+        "decline_form": HandoverDeclineForm(),
+        "today": timezone.localdate(),
+        **extra,
+    }
+
+
+class HandoverAnswerView(RoleRequiredMixin, ServiceFormView):
+    """Accept or decline one handover from the queue; a refusal is the queue again (400) with
+    the answer as it was typed, and the message, in that handover's card."""
+
+    allowed_roles = DESK_ROLES
+    http_method_names = ["post"]
+    template_name = "meetings/handover_queue.html"
+    success_url = reverse_lazy("meetings:handover_queue")
+
+    def accepts(self) -> bool:
+        return self.kwargs["answer"] == "accept"
+
+    @cached_property
+    def handover(self):
+        return selectors.handover_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def post(self, request, *args, **kwargs):
+        self.handover  # noqa: B018 - 404 outside the user's queue before the form is read
+        return super().post(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return HandoverAcceptForm if self.accepts() else HandoverDeclineForm
+
+    def get_context_data(self, **kwargs):
+        return handover_queue_context(
+            self.request,
+            answered=self.handover,
+            answer=self.kwargs["answer"],
+            answer_form=kwargs["form"],
         )
 
+    def get_success_message(self, form):
+        if self.accepts():
+            return _("Handover accepted; the requester has been told.")
+        return _("Handover declined; the question is back at the desk.")
 
-class HandoverAnswerView(RoleRequiredMixin, View):
-    allowed_roles = DESK_ROLES
-
-    def post(self, request, pk, answer):
-        handover = selectors.handover_get(user=request.user, pk=pk)
-        form_class = HandoverAcceptForm if answer == "accept" else HandoverDeclineForm
-        form = form_class(request.POST)
-        if not form.is_valid():
-            messages.error(request, _form_errors(form))
-            return redirect("meetings:handover_queue")
-        try:
-            if answer == "accept":
-                services.handover_accept(handover=handover, by=request.user, **form.cleaned_data)
-                messages.success(request, _("Handover accepted; the requester has been told."))
-            else:
-                services.handover_decline(
-                    handover=handover, by=request.user, reason=form.cleaned_data["reason"]
-                )
-                messages.success(request, _("Handover declined; the question is back at the desk."))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("meetings:handover_queue")
+    def perform(self, form):
+        if self.accepts():
+            services.handover_accept(
+                handover=self.handover, by=self.request.user, **form.cleaned_data
+            )
+        else:
+            services.handover_decline(
+                handover=self.handover, by=self.request.user, reason=form.cleaned_data["reason"]
+            )
 
 
 # --- Contact moments -------------------------------------------------------------------------
 
 
-class ContactMomentsView(RoleRequiredMixin, View):
+class ContactMomentsView(RoleRequiredMixin, ServiceFormView):
     """Record proactive contact; list the area's providers without contact for 12 months."""
 
     allowed_roles = DESK_ROLES
     template_name = "meetings/contact_moments.html"
+    form_class = ContactMomentForm
+    success_url = reverse_lazy("meetings:contact_moments")
+    success_message = gettext_lazy("Contact moment recorded.")
 
-    def context(self, form):
+    def get_initial(self):
+        return {"provider": self.request.GET.get("provider")}
+
+    def get_form_kwargs(self):
         desk = _own_desk(self.request.user)
-        return {
-            "form": form,
-            "desk": desk,
-            "without_contact": list(
+        return {**super().get_form_kwargs(), "providers": selectors.desk_providers(desk=desk)}
+
+    def get_context_data(self, **kwargs):
+        desk = _own_desk(self.request.user)
+        return super().get_context_data(
+            desk=desk,
+            without_contact=list(
                 selectors.providers_without_contact(desk=desk, on=timezone.localdate())[:200]
             ),
-            "moments": list(selectors.contact_moments(desk=desk)[:50]),
-        }
-
-    def form(self, data=None):
-        desk = _own_desk(self.request.user)
-        return ContactMomentForm(
-            data,
-            providers=selectors.desk_providers(desk=desk),
-            initial={"provider": self.request.GET.get("provider")},
+            moments=list(selectors.contact_moments(desk=desk)[:50]),
+            **kwargs,
         )
 
-    def get(self, request):
-        return render(request, self.template_name, self.context(self.form()))
-
-    def post(self, request):
-        form = self.form(request.POST)
-        if not form.is_valid():
-            return render(request, self.template_name, self.context(form), status=400)
-        try:
-            services.contact_moment_record(
-                desk=_own_desk(request.user), staff=request.user, **form.cleaned_data
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            return render(request, self.template_name, self.context(form), status=400)
-        messages.success(request, _("Contact moment recorded."))
-        return redirect("meetings:contact_moments")
+    def perform(self, form):
+        services.contact_moment_record(
+            desk=_own_desk(self.request.user), staff=self.request.user, **form.cleaned_data
+        )

@@ -12,13 +12,13 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views import View
+from django.utils.translation import gettext_lazy, ngettext
 from django_otp import login as otp_login
 
+from ..formviews import ServiceFormView
 from ..models import RecoveryCodeDevice
 from ..redirects import safe_next
 from ..services import DomainError
@@ -106,47 +106,41 @@ def _warn_when_few_left(request) -> None:
     )
 
 
-class SetupView(LoginRequiredMixin, View):
+class SetupView(LoginRequiredMixin, ServiceFormView):
     """Enrol an authenticator app: one unconfirmed device per user until a code confirms it;
     confirming shows the first recovery codes."""
 
     rate_limit = "login"
 
     template_name = "sportloket/otp_setup.html"
+    form_class = TokenForm
+    error_fields = {DomainError: "token"}
 
-    def render_page(self, request, form, status=200):
+    def get(self, request, *args, **kwargs):
         if has_app(request.user):
             return redirect(reverse(VERIFY_URL_NAME) + f"?next={quote(_next_url(request))}")
-        context = {
-            "form": form,
-            "next": _next_url(request),
-            **app_key_context(request),
-        }
-        return render(request, self.template_name, context, status=status)
+        return super().get(request, *args, **kwargs)
 
-    def get(self, request):
-        return self.render_page(request, TokenForm())
-
-    def post(self, request):
+    def post(self, request, *args, **kwargs):
         if has_app(request.user):
             return redirect(reverse(VERIFY_URL_NAME))
-        form = TokenForm(request.POST)
-        if form.is_valid():
-            try:
-                device, codes = two_factor_enrol(
-                    session=request.session, user=request.user, token=form.cleaned_data["token"]
-                )
-            except DomainError as error:
-                form.add_error("token", error.message)
-            else:
-                otp_login(request, device)
-                return render_new_codes(
-                    request, codes, continue_url=_next_url(request), enrolled=True
-                )
-        return self.render_page(request, form, status=400)
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            next=_next_url(self.request), **app_key_context(self.request), **kwargs
+        )
+
+    def perform(self, form):
+        request = self.request
+        device, codes = two_factor_enrol(
+            session=request.session, user=request.user, token=form.cleaned_data["token"]
+        )
+        otp_login(request, device)
+        return render_new_codes(request, codes, continue_url=_next_url(request), enrolled=True)
 
 
-class VerifyView(LoginRequiredMixin, View):
+class VerifyView(LoginRequiredMixin, ServiceFormView):
     """The second step of every login: the current code of the user's app, or, when the phone
     is not at hand, one of the recovery codes (both POST here: one rate limit for both)."""
 
@@ -154,129 +148,120 @@ class VerifyView(LoginRequiredMixin, View):
 
     template_name = "sportloket/otp_verify.html"
 
-    def render_page(self, request, form, recovery_form, status=200):
-        if recovery_form.is_bound:
-            # The recovery form is the one being corrected: focus stays there.
-            form.fields["token"].widget.attrs.pop("autofocus", None)
-            recovery_form.fields["code"].widget.attrs["autofocus"] = True
-        context = {
-            "form": form,
-            "recovery_form": recovery_form,
-            "recovery_open": recovery_form.is_bound,
-            "next": _next_url(request),
-        }
-        return render(request, self.template_name, context, status=status)
+    def recovery(self) -> bool:
+        return self.request.method == "POST" and "recovery-code" in self.request.POST
 
-    def get(self, request):
+    def get_form_class(self):
+        return RecoveryCodeForm if self.recovery() else TokenForm
+
+    def error_field(self, error):
+        return "code" if self.recovery() else "token"
+
+    def get(self, request, *args, **kwargs):
         if not has_app(request.user):
             return redirect(reverse(SETUP_URL_NAME) + f"?next={quote(_next_url(request))}")
-        return self.render_page(request, TokenForm(), RecoveryCodeForm())
+        return super().get(request, *args, **kwargs)
 
-    def post(self, request):
-        recovery = "recovery-code" in request.POST
-        form = RecoveryCodeForm(request.POST) if recovery else TokenForm(request.POST)
-        field = "code" if recovery else "token"
-        if form.is_valid():
-            try:
-                device = second_factor_check(
-                    user=request.user, code=form.cleaned_data[field], recovery=recovery
-                )
-            except DomainError as error:
-                form.add_error(field, error.message)
-            else:
-                otp_login(request, device)
-                if recovery:
-                    messages.info(request, _("You logged in with a recovery code."))
-                _warn_when_few_left(request)
-                return redirect(_next_url(request))
+    def get_context_data(self, **kwargs):
+        form = kwargs.pop("form", None) or self.get_form()
+        if self.recovery():
+            # The recovery form is the one being corrected: focus stays there.
+            token_form, recovery_form = TokenForm(), form
+            token_form.fields["token"].widget.attrs.pop("autofocus", None)
+            recovery_form.fields["code"].widget.attrs["autofocus"] = True
+        else:
+            token_form, recovery_form = form, RecoveryCodeForm()
+        return super().get_context_data(
+            form=token_form,
+            recovery_form=recovery_form,
+            recovery_open=recovery_form.is_bound,
+            next=_next_url(self.request),
+            **kwargs,
+        )
+
+    def perform(self, form):
+        request, recovery = self.request, self.recovery()
+        device = second_factor_check(
+            user=request.user,
+            code=form.cleaned_data["code" if recovery else "token"],
+            recovery=recovery,
+        )
+        otp_login(request, device)
         if recovery:
-            return self.render_page(request, TokenForm(), form, status=400)
-        return self.render_page(request, form, RecoveryCodeForm(), status=400)
+            messages.info(request, _("You logged in with a recovery code."))
+        _warn_when_few_left(request)
+        return redirect(_next_url(request))
 
 
-class RecoveryCodesView(LoginRequiredMixin, View):
+class RecoveryCodesView(LoginRequiredMixin, ServiceFormView):
     """How many recovery codes are left, and a new set in exchange for a current app code
     (someone who walked away from an unlocked screen cannot make codes for themselves)."""
 
     rate_limit = "login"
 
     template_name = "sportloket/otp_recovery_codes.html"
+    form_class = TokenForm
+    error_fields = {DomainError: "token"}
 
-    def render_page(self, request, form, status=200):
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
         form.fields["token"].widget.attrs.pop("autofocus", None)
-        device = RecoveryCodeDevice.objects.filter(user=request.user).first()
-        left = recovery_codes_left(request.user)
-        context = {
-            "form": form,
-            "enrolled": left is not None,
-            "left": left,
-            "low": left is not None and left <= RECOVERY_CODES_LOW,
-            "generated_at": device.created_at if device else None,
-            "total": RECOVERY_CODE_COUNT,
-        }
-        return render(request, self.template_name, context, status=status)
+        return form
 
-    def get(self, request):
-        return self.render_page(request, TokenForm())
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        device = RecoveryCodeDevice.objects.filter(user=user).first()
+        left = recovery_codes_left(user)
+        return super().get_context_data(
+            enrolled=left is not None,
+            left=left,
+            low=left is not None and left <= RECOVERY_CODES_LOW,
+            generated_at=device.created_at if device else None,
+            total=RECOVERY_CODE_COUNT,
+            **kwargs,
+        )
 
-    def post(self, request):
-        form = TokenForm(request.POST)
-        if form.is_valid():
-            try:
-                second_factor_check(
-                    user=request.user, code=form.cleaned_data["token"], recovery=False
-                )
-            except DomainError as error:
-                form.add_error("token", error.message)
-            else:
-                codes = recovery_codes_generate(user=request.user, by=request.user)
-                return render_new_codes(
-                    request, codes, continue_url=reverse("otp_recovery_codes"), enrolled=False
-                )
-        return self.render_page(request, form, status=400)
+    def perform(self, form):
+        user = self.request.user
+        second_factor_check(user=user, code=form.cleaned_data["token"], recovery=False)
+        codes = recovery_codes_generate(user=user, by=user)
+        return render_new_codes(
+            self.request, codes, continue_url=reverse("otp_recovery_codes"), enrolled=False
+        )
 
 
-class ReplaceAppView(LoginRequiredMixin, View):
+class ReplaceAppView(LoginRequiredMixin, ServiceFormView):
     """A new phone: scan a new QR code, confirm with the password and the new app's code. Only
     for a session that passed the second factor (the middleware sees to that)."""
 
     rate_limit = "login"
 
     template_name = "sportloket/otp_replace.html"
+    form_class = ReplaceAppForm
+    error_fields = {WrongPassword: "password", DomainError: "token"}
+    success_url = reverse_lazy("otp_recovery_codes")
+    success_message = gettext_lazy(
+        "Your new app is set up. The old app no longer works; your recovery codes still do."
+    )
 
-    def render_page(self, request, form, status=200):
-        if not has_app(request.user):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not has_app(request.user):
             return redirect(reverse(SETUP_URL_NAME))
-        context = {"form": form, **app_key_context(request)}
-        response = render(request, self.template_name, context, status=status)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**app_key_context(self.request), **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
         add_never_cache_headers(response)
         return response
 
-    def get(self, request):
-        return self.render_page(request, ReplaceAppForm())
-
-    def post(self, request):
-        form = ReplaceAppForm(request.POST)
-        if form.is_valid():
-            try:
-                device = two_factor_replace(
-                    session=request.session,
-                    user=request.user,
-                    password=form.cleaned_data["password"],
-                    token=form.cleaned_data["token"],
-                )
-            except WrongPassword as error:
-                form.add_error("password", error.message)
-            except DomainError as error:
-                form.add_error("token", error.message)
-            else:
-                otp_login(request, device)
-                messages.success(
-                    request,
-                    _(
-                        "Your new app is set up. The old app no longer works; "
-                        "your recovery codes still do."
-                    ),
-                )
-                return redirect("otp_recovery_codes")
-        return self.render_page(request, form, status=400)
+    def perform(self, form):
+        device = two_factor_replace(
+            session=self.request.session,
+            user=self.request.user,
+            password=form.cleaned_data["password"],
+            token=form.cleaned_data["token"],
+        )
+        otp_login(self.request, device)

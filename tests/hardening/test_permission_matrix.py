@@ -149,7 +149,11 @@ MATRIX: dict[str, Rule] = {
     # Administrators have no desk to file a question at.
     "loket/hulpvragen/nieuw/": Rule(DESK, overrides={ADMIN: 404}),
     "loket/hulpvragen/<int:pk>/": Rule(DESK_READERS, scoped=True),
-    "loket/hulpvragen/<int:pk>/<slug:action>/": Rule(DESK, ok=302, scoped=True, method="post"),
+    # An administrator passes the permission layer; the service then refuses to assign the
+    # question to someone who is not a club supporter of its desk (the form again, 400).
+    "loket/hulpvragen/<int:pk>/<slug:action>/": Rule(
+        DESK, ok=302, scoped=True, method="post", overrides={ADMIN: 400}
+    ),
     # Money for a question: the desk's own club supporters (POS staff manage budgets but do
     # not see questions; another desk's supporter, also one a question was handed to, 404).
     "loket/hulpvragen/<int:pk>/budget/": Rule(DESK, scoped=True),
@@ -161,8 +165,9 @@ MATRIX: dict[str, Rule] = {
     "loket/overdrachten/<int:pk>/accepteren/": Rule(
         DESK, ok=302, scoped=True, method="post", overrides={ADMIN: 404}
     ),
+    # An empty POST passes the permission layer; the form then asks for a reason (400).
     "loket/overdrachten/<int:pk>/weigeren/": Rule(
-        DESK, ok=302, scoped=True, method="post", overrides={ADMIN: 404}
+        DESK, ok=400, scoped=True, method="post", overrides={ADMIN: 404}
     ),
     "loket/contactmomenten/": Rule(DESK, overrides={ADMIN: 404}),
     # meetings (POS programme and desk meetings)

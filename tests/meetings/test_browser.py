@@ -53,3 +53,34 @@ def test_question_is_triaged_handed_over_acknowledged_and_followed(
     assert "Welzijn West gaat u helpen" in text
     assert "Femke van Welzijn West" in text
     assert "graag bellen" not in text
+
+
+def test_a_refusal_on_the_board_shows_in_the_row_htmx_swapped_in(page, login, desk, supporter):
+    """htmx does not swap a 4xx answer by default: base.html lets it swap the 400 fragment, so
+    the desk sees why "assign to me" did nothing, in the row, announced, without a reload."""
+    from meetings.support import services
+    from meetings.support.constants import Channel
+    from tests.factories import ProviderFactory
+    from tests.hardening.test_accessibility import serious_violations
+
+    question = services.support_request_create(
+        desk=desk,
+        provider=ProviderFactory(),
+        subject="Kantine-uren",
+        question="Hoe roosteren we de kantine?",
+        channel=Channel.PHONE,
+    )
+    login("sanne")
+    page.goto("/loket/hulpvragen/")
+    row = page.locator(f"#row-{question.pk}")
+    row.get_by_role("button", name="Aan mij toewijzen").wait_for()
+    # Meanwhile a colleague closes the question.
+    services.support_request_transition(request=question, to="rejected", by=supporter)
+    row.get_by_role("button", name="Aan mij toewijzen").click()
+    alert = page.locator(f"#row-{question.pk} [role=alert]")
+    alert.wait_for()
+    assert alert.inner_text() == "Een afgesloten vraag kan niet worden toegewezen."
+    assert page.url.endswith("/loket/hulpvragen/")
+    assert serious_violations(page) == []
+    question.refresh_from_db()
+    assert question.assignee is None

@@ -89,7 +89,7 @@ def test_bad_meeting_input_shows_dutch_errors_and_saves_nothing(client, policy_s
     client.force_login(policy_staff)
     url = reverse("meetings:meeting_create", args=[office.pk])
     response = client.post(url, meeting_post(end_time="19:00", location=""))
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = response.content.decode()
     assert "moet eindigen na" in content
     assert "locatie of een online link" in content
@@ -131,7 +131,7 @@ def test_club_supporter_reads_office_meetings_in_the_area_and_manages_own_desk_m
     other_desk = MeetingFactory(desk=DeskFactory(name="Loket Elders"))
     assert client.get(other_desk.get_absolute_url()).status_code == 404
     founding = meeting_post(kind="kartrekkers")
-    assert client.post(reverse("meetings:meeting_create_desk"), founding).status_code == 200
+    assert client.post(reverse("meetings:meeting_create_desk"), founding).status_code == 400
     assert Meeting.objects.count() == 4
 
 

@@ -90,7 +90,7 @@ def test_bad_signal_choice_gets_a_dutch_message_and_changes_nothing(
     client.force_login(policy_staff)
     url = reverse("meetings:meeting_action", args=[meeting.pk, "signal"])
     response = client.post(url, {"signal": value}, follow=True)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Kies een van de signalen uit de lijst." in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.agenda == "Opening"

@@ -336,7 +336,9 @@ def test_partner_of_another_desk_sees_and_answers_the_handover(
     assert client.get(request.get_absolute_url()).status_code == 404
     assert client.post(action(request, "assign-me")).status_code == 404
     response = client.post(reverse("meetings:handover_decline", args=[handover.pk]), {})
-    assert response.status_code == 302
+    assert response.status_code == 400  # the queue again, the reason marked as missing
+    assert "Warme overdracht" in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
     handover.refresh_from_db()
     assert handover.status == "pending"
     client.post(
@@ -511,3 +513,33 @@ def test_handover_queue_and_contact_pages_have_constant_queries(
             assert client.get(reverse("meetings:contact_moments")).status_code == 200
         counts.append((len(handovers.captured_queries), len(contacts.captured_queries)))
     assert counts[0] == counts[1]
+
+
+def test_assign_to_me_refused_on_the_board_gives_htmx_the_row_with_the_message(
+    client, desk, supporter
+):
+    request = make_request(desk)
+    services.support_request_transition(request=request, to="rejected", by=supporter)
+    client.force_login(supporter)
+    response = client.post(action(request, "assign-me"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert content.startswith(f'<tr id="row-{request.pk}">')
+    assert 'role="alert"' in content
+    assert "Een afgesloten vraag kan niet worden toegewezen." in content
+    assert "HX-Request" in response["Vary"]
+    request.refresh_from_db()
+    assert request.assignee is None
+
+
+def test_assign_to_me_refused_without_htmx_is_the_question_page_with_the_message(
+    client, desk, supporter
+):
+    request = make_request(desk)
+    services.support_request_transition(request=request, to="rejected", by=supporter)
+    client.force_login(supporter)
+    response = client.post(action(request, "assign-me"))
+    assert response.status_code == 400
+    assert "Een afgesloten vraag kan niet worden toegewezen." in response.content.decode()
+    request.refresh_from_db()
+    assert request.assignee is None

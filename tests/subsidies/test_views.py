@@ -166,7 +166,7 @@ def test_scheme_form_refuses_inconsistent_data(client, pos_staff, data, message)
     client.force_login(pos_staff)
     form = {"name": "X", "funder": "Y", "for_clubs": "on", "active": "on", **data}
     response = client.post(reverse("subsidies:scheme_create"), form)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Scheme.objects.exists()
 
