@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from network.constants import GoalFlag
 from network.models import GoalNotice, SmartGoal
-from network.selectors import coach_list, goal_flags, goal_statuses
 from network.notices import goal_flag_notices_send
+from network.selectors import coach_list, goal_flags, goal_statuses
 from network.services import coach_create, goal_create, goal_progress_record
 from network.tasks import notify_goal_flags
 from sportloket.models import OutgoingEmail
