@@ -51,13 +51,25 @@ def sent_message_ids(folder: Path) -> list[str]:
 
 
 def _snapshot() -> dict[str, object]:
-    """Row counts of every model of ours and the state of the outbox."""
-    counts = {
-        model._meta.label: model.objects.count()
+    """Row counts of every model of ours, the state of every once-only notice (sent, closed)
+    and the state of the outbox."""
+    from sportloket.models import OnceOnlyNotice
+
+    ours = [
+        model
         for model in apps.get_models()
         if model._meta.app_label
-        in ("sportloket", "providers", "poskantoor", "meetings", "subsidies")
-    }
+        in ("sportloket", "providers", "poskantoor", "meetings", "subsidies", "network")
+    ]
+    counts: dict[str, object] = {model._meta.label: model.objects.count() for model in ours}
+    for model in ours:
+        if issubclass(model, OnceOnlyNotice):
+            counts[f"{model._meta.label} state"] = sorted(
+                (pk, emailed is not None, closed is not None)
+                for pk, emailed, closed in model.objects.values_list(
+                    "pk", "emailed_at", "closed_at"
+                )
+            )
     counts["outbox"] = sorted(OutgoingEmail.objects.values_list("key", "status", "attempts"))
     counts["mail"] = len(mail.outbox)
     return counts
@@ -65,11 +77,12 @@ def _snapshot() -> dict[str, object]:
 
 def _due_world():
     """Something due for every periodic task: an overdue question, an expired handover, an
-    overdue agreement, an office with a passed deadline, a goal without measurement, an
-    unsent e-mail, an import job whose message was lost."""
+    overdue agreement whose notice a killed worker claimed but never sent, an office with a
+    passed deadline, a goal without measurement, an unsent e-mail, an import job whose message
+    was lost."""
     from django.core.files.base import ContentFile
 
-    from meetings.models import Handover, SupportRequest
+    from meetings.models import AgreementNotice, Handover, SupportRequest
     from providers.constants import ImportMode
     from providers.importing import import_job_start
     from providers.models import ProviderImport
@@ -90,6 +103,9 @@ def _due_world():
     )
     k["agreement"].__class__.objects.filter(pk=k["agreement"].pk).update(
         due_on=long_ago, owner_email="eigenaar@example.org"
+    )
+    AgreementNotice.objects.create(
+        agreement=k["agreement"], claim="killed-worker", created_at=long_ago_moment
     )
     make_office("GM0363", registered_on=long_ago)
     GoalFactory(coach=k["coach"], agreed_on=long_ago)
@@ -183,6 +199,16 @@ def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_call
                 app.tasks[name].apply(args=(pk,))
             assert _snapshot() == after_first, f"{name} had a second effect"
     assert not idle, f"did nothing in the test world (so proved nothing): {idle}"
+    # Every once-only notice was sent or closed, the killed worker's claim included, once.
+    from meetings.models import AgreementNotice
+    from sportloket.models import OnceOnlyNotice
+
+    for model in apps.get_models():
+        if issubclass(model, OnceOnlyNotice):
+            assert not model.objects.filter(emailed_at=None, closed_at=None).exists(), model
+    orphan = AgreementNotice.objects.get(claim="killed-worker")
+    assert orphan.emailed_at is not None
+    assert OutgoingEmail.objects.filter(key=f"agreement-overdue:{orphan.agreement_id}").count() == 1
 
 
 # --- A worker killed with SIGKILL in the middle of a send ---------------------------------------
