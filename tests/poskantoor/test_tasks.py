@@ -269,3 +269,96 @@ def test_the_sweep_is_in_the_beat_schedule_every_15_minutes(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["poskantoor-deadline-sweep"]
     assert entry["task"] in app.tasks
     assert entry["schedule"].minute == {0, 15, 30, 45}
+
+
+# --- Checked at send time, and only the notice that fits the moment ---------------------------
+
+
+def _claim_escalation_of_2a(office):
+    sweep(D(2026, 2, 20))  # 2a (due 14 Feb): escalation; 2b (due 28 Feb): reminder
+    return DeadlineNotice.objects.get(step__office=office, step__code="2a")
+
+
+def test_office_stopped_between_claim_and_send_sends_nothing_and_closes_the_claim(
+    office, pos_staff
+):
+    """ "A notice is sent only while its step is still open and its office still active —
+    checked at send time, not only at claim time.\""""
+    notice = _claim_escalation_of_2a(office)
+    PosOffice.objects.filter(pk=office.pk).update(
+        status=OfficeStatus.STOPPED, stopped_on=D(2026, 2, 20)
+    )
+    assert notices.deadline_notice_send(notice_id=notice.pk, today=D(2026, 2, 20)) is False
+    assert not OutgoingEmail.objects.exists()
+    notice.refresh_from_db()
+    assert notice.emailed_at is None
+    assert notice.closed_at is not None
+    # Closed as obsolete, not handed out again by later sweeps.
+    later = timezone.now() + dt.timedelta(days=1)
+    assert notice.pk not in sweep(D(2026, 2, 21), now=later).resend
+
+
+def test_step_completed_between_claim_and_send_sends_nothing_and_closes_the_claim(
+    office, pos_staff
+):
+    """ "A reminder claimed before an office was stopped, or before its step was completed, is
+    still e-mailed afterwards" no more."""
+    from poskantoor.selectors import open_step
+
+    notice = _claim_escalation_of_2a(office)
+    services.step_complete(
+        step=open_step(office=office, code="2a"), on=D(2026, 2, 20), by=None, today=D(2026, 2, 20)
+    )
+    assert tasks.send_deadline_notice(notice.pk) is False
+    assert not OutgoingEmail.objects.filter(key=f"pos-deadline-notice:{notice.pk}").exists()
+    notice.refresh_from_db()
+    assert (notice.emailed_at, notice.closed_at is not None) == (None, True)
+    assert tasks.send_deadline_notice(notice.pk) is False  # and stays closed
+
+
+def test_a_reminder_whose_send_was_delayed_past_the_deadline_day_is_closed_not_sent(
+    office, pos_staff, django_capture_on_commit_callbacks
+):
+    sweep(D(2026, 2, 10))  # 2a: reminder claimed; the worker died before sending it
+    reminder = DeadlineNotice.objects.get(step__code="2a", kind=NoticeKind.REMINDER)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_all(sweep(D(2026, 2, 14), now=timezone.now() + dt.timedelta(hours=1)), D(2026, 2, 14))
+    reminder.refresh_from_db()
+    assert reminder.closed_at is not None
+    assert [m.subject for m in mail.outbox] == ["Deadline vandaag: stap 2a van POS-kantoor GM0344"]
+
+
+def test_a_step_first_seen_late_gets_one_email_the_escalation_which_says_so(
+    office, pos_staff, django_capture_on_commit_callbacks
+):
+    """ "Send only the notice that fits the moment (the escalation), and say so in its text.\""""
+    with django_capture_on_commit_callbacks(execute=True):
+        send_all(sweep(D(2026, 3, 25)), D(2026, 3, 25))  # 2a and 2b both long overdue
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert subjects == [
+        "Verlopen: stap 2a van POS-kantoor GM0344",
+        "Verlopen: stap 2b van POS-kantoor GM0344",
+    ]
+    body = mail.outbox[0].body
+    assert "39 dagen te laat" in body or "25 dagen te laat" in body
+    assert "Er is vooraf geen herinnering gestuurd" in body
+
+
+def test_an_escalation_after_a_reminder_does_not_claim_there_was_none(
+    office, pos_staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for day in (D(2026, 2, 10), D(2026, 2, 16)):
+            send_all(sweep(day), day)
+    escalation = next(m for m in mail.outbox if m.subject.startswith("Verlopen"))
+    assert "2 dagen te laat" in escalation.body
+    assert "geen herinnering" not in escalation.body
+
+
+def test_the_deadline_day_notice_comes_alone_and_says_no_reminder_went_before(
+    office, pos_staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_all(sweep(DUE_2A), DUE_2A)
+    assert [m.subject for m in mail.outbox] == ["Deadline vandaag: stap 2a van POS-kantoor GM0344"]
+    assert "pas op de dag van de deadline" in mail.outbox[0].body
