@@ -407,3 +407,13 @@ def test_a_stopped_office_plans_no_meetings(office):
             office=office, programme="year_2", year=2027, include_optional=False, by=None
         )
     assert not Meeting.objects.exists()
+
+
+def test_an_agreement_done_after_its_notice_was_claimed_is_not_e_mailed(office):
+    meeting = MeetingFactory(office=office, held=True)
+    agreement = _agreement(meeting, dt.date(2026, 3, 1))
+    claimed = notices.agreements_overdue_sweep(today=dt.date(2026, 4, 1)).claimed
+    services.agreement_done(agreement=agreement, by=None, on=dt.date(2026, 4, 1))
+    assert notices.agreement_notices_send(notice_ids=claimed, today=dt.date(2026, 4, 1)) == 0
+    assert AgreementNotice.objects.get().closed_at is not None
+    assert not OutgoingEmail.objects.filter(key__startswith="agreement-overdue:").exists()
