@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from bench.harness import Result, measure, refresh_statistics
-from poskantoor import services
+from poskantoor import notices
 from poskantoor.models import DeadlineNotice, PosOffice
 
 BUDGET_MS = 1000
@@ -33,7 +33,7 @@ def _first_sweep(repeat: int = 10) -> tuple[float, float, int, int]:
                 DeadlineNotice.objects.all().delete()
                 with CaptureQueriesContext(connection) as ctx:
                     start = time.perf_counter()
-                    result = services.deadlines_sweep()
+                    result = notices.deadlines_sweep()
                     timings.append((time.perf_counter() - start) * 1000)
                 queries, claimed = len(ctx.captured_queries), len(result.claimed)
                 raise _Rollback
@@ -50,8 +50,8 @@ def run(*, fill: bool) -> list[Result]:
     offices = PosOffice.objects.count()
     data = f"{offices} offices"
     median, worst, queries, claimed = _first_sweep()
-    services.deadlines_sweep()  # claim everything once; later ticks find nothing new
-    steady = measure(services.deadlines_sweep, repeat=20)
+    notices.deadlines_sweep()  # claim everything once; later ticks find nothing new
+    steady = measure(notices.deadlines_sweep, repeat=20)
     return [
         Result(
             f"deadline sweep, first run ({claimed} notices)",

@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from sportloket.models import Desk, Municipality, TargetGroup, Theme
+from sportloket.models import Desk, Municipality, OnceOnlyNotice, TargetGroup, Theme
 
 from .constants import Criterion, GoalFlag, SignalSource
 
@@ -204,20 +204,27 @@ class GoalProgress(models.Model):
         return f"{self.goal} {self.measured_on}: {self.value}"
 
 
-class GoalNotice(models.Model):
-    """The claim that a flag of a goal was e-mailed to policy staff: once per goal and kind."""
+class GoalNotice(OnceOnlyNotice):
+    """A flag of a goal e-mailed to policy staff (a once-only notice): the claim is the unique
+    row per goal and kind, the e-mail goes out in a separate send."""
 
     goal = models.ForeignKey(
         SmartGoal, verbose_name=_("SMART goal"), on_delete=models.CASCADE, related_name="notices"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=GoalFlag.choices)
-    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
         db_table = "sportloket_goalnotice"
         verbose_name = _("goal notice")
         verbose_name_plural = _("goal notices")
         constraints = [models.UniqueConstraint(fields=["goal", "kind"], name="unique_goal_notice")]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True, closed_at__isnull=True),
+                name="goal_notice_unsent",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.goal}: {self.get_kind_display()}"

@@ -1,5 +1,6 @@
 """Writes of the network: strategic signals (seed 001), manual ticks of the desk quality
-criteria, neighbourhood sport coaches with their SMART goals and progress, goal notices."""
+criteria, neighbourhood sport coaches with their SMART goals and progress (goal notices are
+in ``notices.py``)."""
 
 from __future__ import annotations
 
@@ -14,19 +15,17 @@ from django.utils.translation import gettext as _
 
 from sportloket.constants import Role
 from sportloket.models import Desk, Municipality, Theme
-from sportloket.selectors import desk_list, policy_staff_emails, user_scope
-from sportloket.services import DomainError, audit_record, email_queue
+from sportloket.selectors import desk_list, user_scope
+from sportloket.services import DomainError, audit_record
 
 from .constants import MANUAL_CRITERIA, SignalSource
 from .models import (
     DeskCriterionTick,
-    GoalNotice,
     GoalProgress,
     NeighbourhoodSportCoach,
     Signal,
     SmartGoal,
 )
-from .selectors import goal_statuses
 
 
 @transaction.atomic
@@ -120,42 +119,6 @@ def goal_progress_record(
     )
     audit_record(subject=goal, actor=by, action="goal_progress", summary=f"{measured_on}: {value}")
     return entry
-
-
-def goal_flag_notices_send(*, on: dt.date | None = None) -> int:
-    """E-mail the municipality's policy staff about each flagged goal, once per goal and flag.
-
-    Idempotent and safe to run concurrently: the unique ``GoalNotice`` row is the claim; it is
-    inserted in the same transaction as the outbox e-mail (key ``goal-flag:<goal>:<kind>``).
-    Goals of a municipality without policy staff stay unclaimed until someone can be told.
-    """
-    on = on or timezone.localdate()
-    already = set(GoalNotice.objects.values_list("goal_id", "kind"))
-    sent = 0
-    recipients: dict[int, list[str]] = {}
-    for status in goal_statuses(SmartGoal.objects.all(), on=on):
-        goal = status.goal
-        for flag in status.flags:
-            if (goal.pk, flag.value) in already:
-                continue
-            municipality_id = goal.coach.municipality_id
-            if municipality_id not in recipients:
-                recipients[municipality_id] = policy_staff_emails(municipality_id=municipality_id)
-            to = recipients[municipality_id]
-            if not to:
-                continue
-            with transaction.atomic():
-                _notice, created = GoalNotice.objects.get_or_create(goal=goal, kind=flag)
-                if not created:
-                    continue
-                email_queue(
-                    key=f"goal-flag:{goal.pk}:{flag.value}",
-                    to=to,
-                    template="emails/network/goal_flag",
-                    context={"goal": goal, "coach": goal.coach, "flag": flag.label},
-                )
-            sent += 1
-    return sent
 
 
 # --- Desk quality criteria: manual ticks -----------------------------------------------------

@@ -1,9 +1,10 @@
 from celery import shared_task
 
-from . import services
+from . import notices
 
 
 @shared_task
 def notify_goal_flags() -> int:
-    """Periodic: e-mail policy staff about flagged SMART goals. Safe to run twice."""
-    return services.goal_flag_notices_send()
+    """Periodic: e-mail policy staff about flagged SMART goals, once per goal and flag. Safe to
+    run twice; a claim left unsent by a killed worker is sent by a later run."""
+    return notices.goal_flag_notices_send()

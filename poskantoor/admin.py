@@ -49,9 +49,17 @@ class InterestRegistrationAdmin(admin.ModelAdmin):
 
 @admin.register(DeadlineNotice)
 class DeadlineNoticeAdmin(admin.ModelAdmin):
-    list_display = ["step", "kind", "created_at", "emailed_at"]
+    list_display = ["step", "kind", "created_at", "emailed_at", "closed_at"]
     list_filter = ["kind"]
-    readonly_fields = ["step", "kind", "claim", "created_at", "emailed_at", "recipients"]
+    readonly_fields = [
+        "step",
+        "kind",
+        "claim",
+        "created_at",
+        "emailed_at",
+        "closed_at",
+        "recipients",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

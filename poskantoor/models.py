@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.models import Provider
 from sportloket.constants import ThemeKind
-from sportloket.models import Municipality, TargetGroup, Theme
+from sportloket.models import Municipality, OnceOnlyNotice, TargetGroup, Theme
 
 from .constants import (
     OPEN_STATUSES,
@@ -305,12 +305,13 @@ class CoreGroupMember(models.Model):
         return self.name
 
 
-class DeadlineNotice(models.Model):
-    """A reminder, deadline-day notice or escalation about one step.
+class DeadlineNotice(OnceOnlyNotice):
+    """A reminder, deadline-day notice or escalation about one step (a once-only notice).
 
-    The unique (step, kind) row is the claim: whoever inserts it sends the e-mail, so each
-    notice goes out exactly once however often or concurrently the sweep runs. ``claim`` tells
-    a sweep which rows it inserted itself; ``emailed_at`` is set when the e-mail was queued.
+    The unique (step, kind) row is the claim: a sweep inserts it and commits, and the send
+    marks it e-mailed in the transaction that queues the e-mail, so each notice goes out at
+    most once however often or concurrently the sweep runs, and a claim whose send never
+    happened is sent by a later sweep. ``recipients`` records who it went to.
     """
 
     step = models.ForeignKey(
@@ -320,9 +321,6 @@ class DeadlineNotice(models.Model):
         related_name="notices",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
-    claim = models.CharField(_("claimed by sweep"), max_length=32, db_index=True)
-    created_at = models.DateTimeField(_("created at"))
-    emailed_at = models.DateTimeField(_("e-mail queued at"), null=True, blank=True)
     recipients = models.TextField(_("recipients"), blank=True)
 
     class Meta:

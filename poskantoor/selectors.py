@@ -81,7 +81,12 @@ def office_get(*, user: AbstractBaseUser, pk: int) -> PosOffice:
             Prefetch(
                 "steps",
                 queryset=FoundingStep.objects.select_related("completed_by").prefetch_related(
-                    Prefetch("notices", queryset=DeadlineNotice.objects.order_by("created_at"))
+                    Prefetch(
+                        "notices",
+                        queryset=DeadlineNotice.objects.filter(emailed_at__isnull=False).order_by(
+                            "created_at"
+                        ),
+                    )
                 ),
             ),
             Prefetch(

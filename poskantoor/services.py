@@ -17,19 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
-from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -48,18 +43,14 @@ from sportloket.services import (
 from sportloket.tokens import make_token
 
 from .constants import (
-    OPEN_STATUSES,
     START_SESSIONS_REQUIRED,
     Decision,
     MemberKind,
-    NoticeKind,
     OfficeStatus,
     SessionTopic,
     StepCode,
 )
 from .deadlines import (
-    MUNICIPALITY_PARTIES,
-    POS_PARTIES,
     RULES,
     STEP_SEQUENCE,
     dependants,
@@ -69,7 +60,6 @@ from .deadlines import (
 )
 from .models import (
     CoreGroupMember,
-    DeadlineNotice,
     FoundingStep,
     InterestRegistration,
     PosOffice,
@@ -80,9 +70,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 CONFIRM_PURPOSE = "pos-interest-confirm"
-# A notice whose e-mail was not queued this long after its claim (worker killed between the
-# sweep's commit and the send task) is handed out again by the next sweep.
-NOTICE_RESEND_AFTER = timedelta(minutes=5)
 
 
 class PosOfficeError(DomainError):
@@ -526,89 +513,7 @@ def core_member_remove(*, member: CoreGroupMember, by: AbstractBaseUser | None) 
     )
 
 
-# --- Deadline enforcement -------------------------------------------------------------------
-
-
-@dataclass
-class SweepResult:
-    claimed: list[int] = field(default_factory=list)
-    resend: list[int] = field(default_factory=list)
-
-    @property
-    def to_send(self) -> list[int]:
-        return [*self.claimed, *self.resend]
-
-
-def _insert_notices(select: models.QuerySet) -> None:
-    """INSERT … SELECT of notice rows; a row another sweep already inserted is skipped by the
-    unique constraint (one statement per kind, whatever the number of offices)."""
-    sql, params = select.query.sql_with_params()
-    table = DeadlineNotice._meta.db_table
-    columns = "step_id, kind, claim, created_at, recipients"
-    # The SELECT always has a WHERE clause, which SQLite needs to parse the upsert clause.
-    statement = f"INSERT INTO {table} ({columns}) {sql} ON CONFLICT DO NOTHING"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
-@transaction.atomic
-def deadlines_sweep(*, today: dt.date | None = None, now: dt.datetime | None = None) -> SweepResult:
-    """Claim every reminder, deadline-day notice and escalation that is due; return the ids
-    of the notices this call must send (its own claims, plus older claims whose e-mail was
-    never queued because a worker died).
-
-    Set-based: a fixed number of queries however many offices there are. Works from the
-    database state, so a late or missed run only delays notices (a step that is overdue by the
-    time the sweep sees it gets all three, once each). On PostgreSQL the open steps are locked
-    with SKIP LOCKED so concurrent sweeps split the work; everywhere the unique (step, kind)
-    constraint is what guarantees one notice each.
-    """
-    now = now or timezone.now()
-    today = today or timezone.localdate(now)
-    reminder_days = settings.SPORTLOKET_DEADLINE_REMINDER_DAYS
-    run = uuid.uuid4().hex
-    open_steps = FoundingStep.objects.filter(
-        completed_on__isnull=True,
-        due_date__isnull=False,
-        due_date__lte=today + timedelta(days=reminder_days),
-        office__status__in=OPEN_STATUSES,
-    ).exclude(
-        Exists(DeadlineNotice.objects.filter(step=OuterRef("pk"), kind=NoticeKind.ESCALATION))
-    )
-    locked = list(
-        open_steps.select_for_update(skip_locked=True, of=("self",))
-        .order_by()
-        .values_list("pk", flat=True)
-    )
-    if locked:
-        thresholds = {
-            NoticeKind.REMINDER: Q(due_date__lte=today + timedelta(days=reminder_days)),
-            NoticeKind.DUE_TODAY: Q(due_date__lte=today),
-            NoticeKind.ESCALATION: Q(due_date__lt=today),
-        }
-        for kind, due_q in thresholds.items():
-            select = (
-                FoundingStep.objects.filter(due_q, pk__in=locked)
-                .exclude(Exists(DeadlineNotice.objects.filter(step=OuterRef("pk"), kind=kind)))
-                .order_by()
-                .annotate(
-                    n_kind=models.Value(kind, output_field=models.CharField()),
-                    n_claim=models.Value(run, output_field=models.CharField()),
-                    n_at=models.Value(now, output_field=models.DateTimeField()),
-                    n_to=models.Value("", output_field=models.TextField()),
-                )
-                .values_list("pk", "n_kind", "n_claim", "n_at", "n_to")
-            )
-            _insert_notices(select)
-    claimed = list(DeadlineNotice.objects.filter(claim=run).values_list("pk", flat=True))
-    resend = list(
-        DeadlineNotice.objects.filter(
-            emailed_at__isnull=True, created_at__lt=now - NOTICE_RESEND_AFTER
-        )
-        .exclude(claim=run)
-        .values_list("pk", flat=True)
-    )
-    return SweepResult(claimed=claimed, resend=resend)
+# --- Recipients of the founding process's e-mails (deadline notices: poskantoor/notices.py)
 
 
 def pos_staff_emails() -> list[str]:
@@ -636,63 +541,6 @@ def municipality_emails(office: PosOffice) -> list[str]:
     if not emails and office.contact_email:
         emails.add(office.contact_email)
     return sorted(emails)
-
-
-def notice_recipients(notice: DeadlineNotice) -> list[str]:
-    """Escalations go to all POS staff; reminders and deadline-day notices to the party
-    responsible for the step."""
-    if notice.kind == NoticeKind.ESCALATION:
-        return pos_staff_emails()
-    party = RULES[notice.step.code].party
-    emails: set[str] = set()
-    if party in MUNICIPALITY_PARTIES:
-        emails.update(municipality_emails(notice.step.office))
-    if party in POS_PARTIES:
-        emails.update(pos_staff_emails())
-    return sorted(emails)
-
-
-@transaction.atomic
-def deadline_notice_send(*, notice_id: int, today: dt.date | None = None) -> bool:
-    """Queue the e-mail of one claimed notice. Idempotent: the conditional update on
-    ``emailed_at`` lets exactly one call through, and the outbox key is the notice.
-
-    Returns True when this call queued the e-mail.
-    """
-    now = timezone.now()
-    today = today or timezone.localdate(now)
-    updated = DeadlineNotice.objects.filter(pk=notice_id, emailed_at__isnull=True).update(
-        emailed_at=now
-    )
-    if not updated:
-        return False
-    notice = DeadlineNotice.objects.select_related("step__office__municipality").get(pk=notice_id)
-    recipients = notice_recipients(notice)
-    DeadlineNotice.objects.filter(pk=notice_id).update(recipients=", ".join(recipients))
-    step = notice.step
-    if recipients:
-        email_queue(
-            key=f"pos-deadline-notice:{notice.pk}",
-            to=recipients,
-            template="poskantoor/emails/deadline_notice",
-            context={
-                "notice": notice,
-                "step": step,
-                "office": step.office,
-                "days": (step.due_date - today).days,
-                "overdue_days": (today - step.due_date).days,
-                "office_path": step.office.get_absolute_url(),
-            },
-        )
-    logger.info(
-        "POS deadline %s sent once for step %s of %s (notice %s) to %s",
-        notice.kind,
-        step.code,
-        step.office,
-        notice.pk,
-        ", ".join(recipients) or "nobody",
-    )
-    return True
 
 
 # --- Year plans ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from . import services
+from . import notices, services
 
 logger = logging.getLogger(__name__)
 
@@ -17,10 +17,10 @@ def sweep_deadlines(self) -> int:
     one send task per notice. Safe to run twice or concurrently: the claim is a unique row.
 
     Send tasks go to the queue this sweep came from, so a deployment (or test) that routes
-    deadline work to its own queue keeps it there. If publishing fails, the next sweep hands
-    the unsent notices out again.
+    deadline work to its own queue keeps it there. If this worker dies before publishing, or a
+    send task is lost, the next sweep hands the unsent notices out again.
     """
-    result = services.deadlines_sweep()
+    result = notices.deadlines_sweep()
     queue = (getattr(self.request, "delivery_info", None) or {}).get("routing_key")
     for notice_id in result.to_send:
         send_deadline_notice.apply_async((notice_id,), queue=queue)
@@ -31,8 +31,9 @@ def sweep_deadlines(self) -> int:
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def send_deadline_notice(self, notice_id: int) -> bool:  # noqa: ARG002 - bound for retries
-    """Queue the e-mail of one notice; a second run does nothing."""
-    return services.deadline_notice_send(notice_id=notice_id)
+    """Queue the e-mail of one notice (or close it if its step is done, its office stopped or
+    its moment passed); a second run does nothing."""
+    return notices.deadline_notice_send(notice_id=notice_id)
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=3)

@@ -367,6 +367,27 @@ class OutgoingEmail(models.Model):
         return f"{self.subject} → {', '.join(self.to)}"
 
 
+class OnceOnlyNotice(models.Model):
+    """A notice e-mailed at most once, claimed before it is sent (the helpers are in
+    ``sportloket/notices.py``).
+
+    A sweep inserts the row (the claim; a unique constraint of the concrete model decides
+    between concurrent sweeps) and commits; sending it is a conditional UPDATE of
+    ``emailed_at`` in the transaction that queues the outbox e-mail. A claim written but never
+    sent (a worker killed in between) is handed out again by a later sweep, and the conditional
+    UPDATE lets exactly one sender through. A notice found obsolete when it is sent (its reason
+    went away) gets ``closed_at`` instead, so it is neither sent nor handed out again.
+    """
+
+    claim = models.CharField(_("claimed by sweep"), max_length=32, db_index=True)
+    created_at = models.DateTimeField(_("created at"))
+    emailed_at = models.DateTimeField(_("e-mail queued at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed unsent at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
     """A user's recovery codes for two-step login, as one django-otp device.
 

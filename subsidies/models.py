@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Provider
-from sportloket.models import Desk, Municipality, TargetGroup, Theme
+from sportloket.models import Desk, Municipality, OnceOnlyNotice, TargetGroup, Theme
 
 from .constants import BudgetKind, Decision, ShareChannel
 
@@ -172,6 +172,40 @@ class SchemeShare(models.Model):
             self.provider_kind = self.provider.kind
             self.municipality_id = self.provider.municipality_id
         super().save(*args, **kwargs)
+
+
+class DigestNotice(OnceOnlyNotice):
+    """One digest e-mail to one provider (a once-only notice): the schemes it announces are
+    the digest shares inserted with ``shares_claim``. Claimed with those shares in the sweep's
+    transaction and e-mailed in a separate send, which a later sweep repeats if the worker
+    died in between."""
+
+    provider = models.ForeignKey(
+        Provider,
+        verbose_name=_("sport provider"),
+        on_delete=models.CASCADE,
+        related_name="scheme_digests",
+    )
+    shares_claim = models.UUIDField(_("claim of the shared schemes"))
+
+    class Meta:
+        verbose_name = _("scheme digest")
+        verbose_name_plural = _("scheme digests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "shares_claim"], name="one_digest_per_provider_and_claim"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(emailed_at__isnull=True, closed_at__isnull=True),
+                name="digest_notice_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.provider)
 
 
 class DigestOptOut(models.Model):

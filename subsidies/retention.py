@@ -13,6 +13,11 @@ INVENTORY: dict[str, Holding] = {
         "municipality) — no contact data; the e-mails follow the outbox rules",
     ),
     "subsidies.DigestOptOut": Holding((), "keep: needed to honour the opt-out"),
+    "subsidies.DigestNotice": Holding(
+        (),
+        "keep: which digest went to which provider and when — no contact data; the e-mails "
+        "follow the outbox rules",
+    ),
     "subsidies.Budget": NONE,
     "subsidies.Allocation": Holding(
         ("rationale", "withdrawal_reason", "reference"),

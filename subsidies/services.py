@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from providers.models import Provider
 from sportloket.models import Desk
 from sportloket.money import format_euro, money_validate
+from sportloket.notices import NoticeEmail, SweepResult, notices_send, notices_sweep
 from sportloket.services import DomainError, audit_record, email_queue, model_changes
 from sportloket.tokens import InvalidToken, make_token, read_token
 
 from . import selectors
 from .constants import BudgetKind, Decision, ShareChannel
-from .models import Allocation, Budget, DigestOptOut, Scheme, SchemeShare
+from .models import Allocation, Budget, DigestNotice, DigestOptOut, Scheme, SchemeShare
 
 # The unsubscribe link's token is signed for this purpose only (its own salt: a token of any
 # other link, or of the older format, does not verify) and expires; every e-mail carries a
@@ -191,46 +192,81 @@ def scheme_share(
     return len(claimed), len(rows) - len(claimed)
 
 
-def digest_send(*, today: dt.date | None = None) -> int:
-    """Send each confirmed provider the open schemes that newly match it; returns the number
-    of digests queued. Set-based: the database lists, per open scheme, the recipients it fits
-    that have no share row for it yet (one query per open scheme, whatever the number of
-    providers), so a run with nothing new reads only that. Idempotent and safe to run
-    concurrently: the pairs are claimed with one bulk INSERT … ON CONFLICT DO NOTHING per
-    batch, marked with this batch's claim id, and only the rows this batch inserted are
-    e-mailed — the unique (scheme, provider) row is the exactly-once guarantee. Each batch is
-    one transaction (shares and e-mails commit together)."""
+def digest_sweep(*, today: dt.date | None = None, now: dt.datetime | None = None) -> SweepResult:
+    """Claim, for each confirmed provider, the open schemes that newly match it, and one digest
+    notice (``DigestNotice``, a once-only notice) per provider announcing them; return the ids
+    of the digests to send (this sweep's and older unsent ones).
+
+    Set-based: the database lists, per open scheme, the recipients it fits that have no share
+    row for it yet (one query per open scheme, whatever the number of providers), so a run with
+    nothing new reads only that. Safe to run twice and concurrently: the pairs are claimed with
+    one bulk INSERT … ON CONFLICT DO NOTHING per batch, marked with the batch's claim id, and
+    only the rows this batch inserted go into its digests — the unique (scheme, provider) row is
+    the exactly-once guarantee. Call outside a transaction.
+    """
     today = today or timezone.localdate()
-    new: dict[int, list[int]] = defaultdict(list)
-    for scheme in selectors.open_schemes(on=today):
-        for provider_id in selectors.digest_new_recipient_ids(scheme=scheme):
-            new[provider_id].append(scheme.pk)
-    provider_ids = sorted(new)
-    queued = 0
-    for start in range(0, len(provider_ids), DIGEST_BATCH):
-        batch = provider_ids[start : start + DIGEST_BATCH]
-        queued += _digest_batch([(s, p) for p in batch for s in new[p]])
-    return queued
+
+    def claim(run: str, at: dt.datetime) -> None:
+        new: dict[int, list[int]] = defaultdict(list)
+        for scheme in selectors.open_schemes(on=today):
+            for provider_id in selectors.digest_new_recipient_ids(scheme=scheme):
+                new[provider_id].append(scheme.pk)
+        provider_ids = sorted(new)
+        for start in range(0, len(provider_ids), DIGEST_BATCH):
+            batch = provider_ids[start : start + DIGEST_BATCH]
+            shares = _claim_shares(
+                [(s, p) for p in batch for s in new[p]], channel=ShareChannel.DIGEST, by=None
+            )
+            DigestNotice.objects.bulk_create(
+                DigestNotice(provider_id=p, shares_claim=c, claim=run, created_at=at)
+                for p, c in sorted({(share.provider_id, share.claim) for share in shares})
+            )
+
+    return notices_sweep(DigestNotice, claim, now=now)
 
 
-@transaction.atomic
-def _digest_batch(pairs: list[tuple[int, int]]) -> int:
-    per_provider: dict[int, list[SchemeShare]] = defaultdict(list)
-    for share in _claim_shares(pairs, channel=ShareChannel.DIGEST, by=None):
-        per_provider[share.provider_id].append(share)
-    for provider_id, shares in per_provider.items():
-        provider = shares[0].provider
-        email_queue(
-            key=f"scheme-digest:{provider_id}:{shares[0].claim}",
-            to=[provider.email],
-            template="subsidies/emails/scheme_digest",
-            context={
-                "provider": provider,
-                "schemes": [s.scheme for s in shares],
-                "unsubscribe_url": unsubscribe_url(provider),
-            },
-        )
-    return len(per_provider)
+def _digest_compose(notice: DigestNotice, today: dt.date) -> NoticeEmail | None:
+    """None (the claim is closed) when the provider can no longer be told (unsubscribed,
+    erased, no address) or none of its schemes is still open."""
+    if not selectors.digest_recipients().filter(pk=notice.provider_id).exists():
+        return None
+    shares = SchemeShare.objects.filter(
+        provider_id=notice.provider_id, claim=notice.shares_claim
+    ).select_related("scheme")
+    schemes = [s.scheme for s in shares.order_by("scheme__name") if s.scheme.is_open(today)]
+    if not schemes:
+        return None
+    provider = notice.provider
+    return NoticeEmail(
+        key=f"scheme-digest:{provider.pk}:{notice.shares_claim}",
+        to=[provider.email],
+        template="subsidies/emails/scheme_digest",
+        context={
+            "provider": provider,
+            "schemes": schemes,
+            "unsubscribe_url": unsubscribe_url(provider),
+        },
+    )
+
+
+def digest_notices_send(*, notice_ids: list[int], today: dt.date | None = None) -> int:
+    """Send each claimed digest once (each its own transaction); returns how many e-mails this
+    call queued."""
+    today = today or timezone.localdate()
+    return notices_send(
+        DigestNotice,
+        notice_ids=notice_ids,
+        compose=lambda notice: _digest_compose(notice, today),
+        select_related=["provider"],
+    )
+
+
+def digest_send(*, today: dt.date | None = None) -> int:
+    """Sweep and send: e-mail each confirmed provider the open schemes that newly match it;
+    returns the number of digests queued. Idempotent and safe to run concurrently; a digest
+    claimed by a worker that died before sending it is sent by the next run."""
+    result = digest_sweep(today=today)
+    return digest_notices_send(notice_ids=result.to_send, today=today)
 
 
 @transaction.atomic

@@ -6,5 +6,6 @@ from . import services
 @shared_task
 def send_scheme_digest() -> int:
     """Periodic: e-mail each confirmed provider its newly matching open schemes. Safe to run
-    twice and concurrently: each (scheme, provider) pair is claimed by a unique row first."""
+    twice and concurrently: each (scheme, provider) pair is claimed by a unique row first, and
+    each digest is sent once; a digest left unsent by a killed worker is sent by a later run."""
     return services.digest_send()

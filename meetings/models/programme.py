@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Provider
-from sportloket.models import Desk, Organisation, TargetGroup, Theme
+from sportloket.models import Desk, OnceOnlyNotice, Organisation, TargetGroup, Theme
 
 from ..programme.constants import AgreementKind, AttendeeRole, MeetingKind, MeetingStatus
 
@@ -212,8 +212,10 @@ class Agreement(models.Model):
         return self.description[:80]
 
 
-class AgreementNotice(models.Model):
-    """The one notice to the owner of an overdue agreement; the unique row is the claim."""
+class AgreementNotice(OnceOnlyNotice):
+    """The one notice to the owner of an overdue agreement (a once-only notice): the unique row
+    per agreement is the claim; the e-mail is queued by a separate send that a later sweep
+    repeats if the worker died in between."""
 
     agreement = models.OneToOneField(
         Agreement,
@@ -221,12 +223,17 @@ class AgreementNotice(models.Model):
         on_delete=models.CASCADE,
         related_name="overdue_notice",
     )
-    claim = models.CharField(_("claimed by sweep"), max_length=32, db_index=True)
-    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
         verbose_name = _("overdue agreement notice")
         verbose_name_plural = _("overdue agreement notices")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True, closed_at__isnull=True),
+                name="agreement_notice_unsent",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.agreement)

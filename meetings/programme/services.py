@@ -1,6 +1,7 @@
 """Writes of meetings: planning (also from the programme), moving and cancelling, attendance,
-minutes and agreements, invitations, recording a meeting as held (which completes the
-founding step of the POS office it belongs to), and the sweep of overdue agreements.
+minutes and agreements, invitations, and recording a meeting as held (which completes the
+founding step of the POS office it belongs to). The sweep of overdue agreements is in
+``notices.py``.
 
 Founding steps are completed through ``poskantoor.services`` only; a refusal there
 (``PosOfficeError``) rolls the whole recording back, so a meeting is never "held" without its
@@ -10,13 +11,12 @@ step when the step could not be completed.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from sportloket.models import Desk
 from sportloket.services import DomainError, audit_record, email_queue, model_changes
 
 from ..hooks import AgendaSignal, signals_for_meeting
-from ..models import Agreement, AgreementNotice, Attendee, Meeting
+from ..models import Agreement, Attendee, Meeting
 from .constants import (
     FOUNDING_STEP_OF_KIND,
     PRESENTING_KINDS,
@@ -601,49 +601,3 @@ def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
         dt.datetime(year, 1, 1, tzinfo=AMSTERDAM),
         dt.datetime(year + 1, 1, 1, tzinfo=AMSTERDAM),
     )
-
-
-# --- Overdue agreements ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def agreements_overdue_claim(*, today: dt.date | None = None) -> list[int]:
-    """Claim the notice of every open agreement past its due date that has none yet; return
-    the ids of the notices this call inserted. Set-based (three queries whatever the number of
-    agreements); the unique row per agreement makes a second or concurrent run claim nothing."""
-    today = today or timezone.localdate()
-    run = uuid.uuid4().hex
-    now = timezone.now()
-    overdue = (
-        Agreement.objects.filter(done_on__isnull=True, due_on__lt=today)
-        .exclude(owner_email="")
-        .exclude(Exists(AgreementNotice.objects.filter(agreement=OuterRef("pk"))))
-        .values_list("pk", flat=True)
-    )
-    AgreementNotice.objects.bulk_create(
-        [AgreementNotice(agreement_id=pk, claim=run, created_at=now) for pk in overdue],
-        ignore_conflicts=True,
-    )
-    return list(AgreementNotice.objects.filter(claim=run).values_list("pk", flat=True))
-
-
-@transaction.atomic
-def agreement_notices_queue(*, notice_ids: list[int], today: dt.date | None = None) -> int:
-    """Queue the e-mails of claimed notices (outbox key per notice: never twice)."""
-    today = today or timezone.localdate()
-    notices = AgreementNotice.objects.filter(pk__in=notice_ids).select_related(
-        "agreement__meeting__office", "agreement__meeting__desk"
-    )
-    for notice in notices:
-        agreement = notice.agreement
-        email_queue(
-            key=f"agreement-overdue:{agreement.pk}",
-            to=[agreement.owner_email],
-            template="meetings/emails/agreement_overdue",
-            context={
-                "agreement": agreement,
-                "meeting": agreement.meeting,
-                "days": (today - agreement.due_on).days,
-            },
-        )
-    return len(notice_ids)

@@ -6,12 +6,14 @@ from celery import shared_task
 
 @shared_task(name="meetings.tasks.agreements_overdue_notices")
 def agreements_overdue_notices() -> int:
-    """Daily: tell the owner of each agreement past its due date, once per agreement (the
-    unique notice row is the claim, so running twice or concurrently sends nothing extra)."""
-    from . import services
+    """Daily: tell the owner of each agreement past its due date, once per agreement. The
+    unique notice row is the claim and the send is a conditional update, so running twice or
+    concurrently sends nothing extra, and a claim left unsent by a killed worker is sent by a
+    later run."""
+    from . import notices
 
-    claimed = services.agreements_overdue_claim()
-    return services.agreement_notices_queue(notice_ids=claimed)
+    result = notices.agreements_overdue_sweep()
+    return notices.agreement_notices_send(notice_ids=result.to_send)
 
 
 @shared_task(name="meetings.tasks.guideline_reached_refresh")

@@ -139,6 +139,7 @@ def admin_samples(world) -> None:
         kind=NoticeKind.REMINDER,
         claim="sample",
         created_at=timezone.now(),
+        emailed_at=timezone.now(),
     )
     StartSession.objects.create(
         office=office, number=1, topic=SessionTopic.SHORT_TERM_GOALS, held_on=today

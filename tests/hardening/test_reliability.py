@@ -20,6 +20,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
+from django.db import models
 from django.utils import timezone
 
 from bench import loadtest
@@ -50,13 +51,25 @@ def sent_message_ids(folder: Path) -> list[str]:
 
 
 def _snapshot() -> dict[str, object]:
-    """Row counts of every model of ours and the state of the outbox."""
-    counts = {
-        model._meta.label: model.objects.count()
+    """Row counts of every model of ours, the state of every once-only notice (sent, closed)
+    and the state of the outbox."""
+    from sportloket.models import OnceOnlyNotice
+
+    ours = [
+        model
         for model in apps.get_models()
         if model._meta.app_label
-        in ("sportloket", "providers", "poskantoor", "meetings", "subsidies")
-    }
+        in ("sportloket", "providers", "poskantoor", "meetings", "subsidies", "network")
+    ]
+    counts: dict[str, object] = {model._meta.label: model.objects.count() for model in ours}
+    for model in ours:
+        if issubclass(model, OnceOnlyNotice):
+            counts[f"{model._meta.label} state"] = sorted(
+                (pk, emailed is not None, closed is not None)
+                for pk, emailed, closed in model.objects.values_list(
+                    "pk", "emailed_at", "closed_at"
+                )
+            )
     counts["outbox"] = sorted(OutgoingEmail.objects.values_list("key", "status", "attempts"))
     counts["mail"] = len(mail.outbox)
     return counts
@@ -64,11 +77,12 @@ def _snapshot() -> dict[str, object]:
 
 def _due_world():
     """Something due for every periodic task: an overdue question, an expired handover, an
-    overdue agreement, an office with a passed deadline, a goal without measurement, an
-    unsent e-mail, an import job whose message was lost."""
+    overdue agreement whose notice a killed worker claimed but never sent, an office with a
+    passed deadline, a goal without measurement, an unsent e-mail, an import job whose message
+    was lost."""
     from django.core.files.base import ContentFile
 
-    from meetings.models import Handover, SupportRequest
+    from meetings.models import AgreementNotice, Handover, SupportRequest
     from providers.constants import ImportMode
     from providers.importing import import_job_start
     from providers.models import ProviderImport
@@ -89,6 +103,9 @@ def _due_world():
     )
     k["agreement"].__class__.objects.filter(pk=k["agreement"].pk).update(
         due_on=long_ago, owner_email="eigenaar@example.org"
+    )
+    AgreementNotice.objects.create(
+        agreement=k["agreement"], claim="killed-worker", created_at=long_ago_moment
     )
     make_office("GM0363", registered_on=long_ago)
     GoalFactory(coach=k["coach"], agreed_on=long_ago)
@@ -182,6 +199,16 @@ def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_call
                 app.tasks[name].apply(args=(pk,))
             assert _snapshot() == after_first, f"{name} had a second effect"
     assert not idle, f"did nothing in the test world (so proved nothing): {idle}"
+    # Every once-only notice was sent or closed, the killed worker's claim included, once.
+    from meetings.models import AgreementNotice
+    from sportloket.models import OnceOnlyNotice
+
+    for model in apps.get_models():
+        if issubclass(model, OnceOnlyNotice):
+            assert not model.objects.filter(emailed_at=None, closed_at=None).exists(), model
+    orphan = AgreementNotice.objects.get(claim="killed-worker")
+    assert orphan.emailed_at is not None
+    assert OutgoingEmail.objects.filter(key=f"agreement-overdue:{orphan.agreement_id}").count() == 1
 
 
 # --- A worker killed with SIGKILL in the middle of a send ---------------------------------------
@@ -217,6 +244,116 @@ def test_a_worker_killed_mid_send_loses_and_doubles_nothing_and_it_runs_again_in
     assert elapsed < 120, f"ran again after {elapsed:.0f} s"
     assert sent_message_ids(tmp_path / "mail") == ["<killed-worker@sportloket>"]
     assert OutgoingEmail.objects.get(pk=email.pk).attempts == 2
+
+
+# --- A worker killed between a notice's claim and its send ------------------------------------
+
+
+def _due_deadline_notices() -> None:
+    from tests.factories import StaffProfileFactory
+    from tests.poskantoor.factories import make_office
+
+    StaffProfileFactory(pos_staff=True)
+    make_office("GM0344", registered_on=dt.date(2026, 1, 31))  # 2a and 2b long overdue
+
+
+def _due_agreement_notice() -> None:
+    from meetings.programme.services import agreement_add
+    from tests.meetings.factories import MeetingFactory
+    from tests.poskantoor.factories import make_office
+
+    agreement_add(
+        meeting=MeetingFactory(office=make_office(), held=True),
+        by=None,
+        data={
+            "kind": "agreement",
+            "description": "Folder maken",
+            "owner_name": "Karin",
+            "owner_email": "karin@example.org",
+            "due_on": dt.date(2020, 1, 1),
+        },
+    )
+
+
+def _due_goal_notice() -> None:
+    from tests.factories import StaffProfileFactory
+    from tests.network.factories import GoalFactory
+
+    StaffProfileFactory(policy_staff=True)
+    GoalFactory(agreed_on=timezone.localdate() - 300 * DAY)  # no measurement since
+
+
+def _due_digest() -> None:
+    from tests.factories import ProviderFactory
+    from tests.subsidies.factories import SchemeFactory
+
+    SchemeFactory()
+    ProviderFactory()
+
+
+NOTICE_KINDS = {
+    "deadline": ("poskantoor.tasks.sweep_deadlines", "poskantoor.DeadlineNotice", "pos-deadline"),
+    "agreement": (
+        "meetings.tasks.agreements_overdue_notices",
+        "meetings.AgreementNotice",
+        "agreement-overdue:",
+    ),
+    "goal": ("network.tasks.notify_goal_flags", "network.GoalNotice", "goal-flag:"),
+    "digest": ("subsidies.tasks.send_scheme_digest", "subsidies.DigestNotice", "scheme-digest:"),
+}
+DUE_NOTICE = {
+    "deadline": _due_deadline_notices,
+    "agreement": _due_agreement_notice,
+    "goal": _due_goal_notice,
+    "digest": _due_digest,
+}
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.parametrize("kind", sorted(NOTICE_KINDS))
+def test_a_worker_killed_between_claim_and_send_leaves_a_claim_the_next_sweep_sends_once(
+    kind, celery_workers, tmp_path
+):
+    """ "A claim that was written but not sent is sent by the next sweep, exactly once": a real
+    worker runs the periodic task, commits its claims and is killed with SIGKILL at that point
+    (it blocks there on a signal the test's environment arms, so no timing is involved)."""
+    from sportloket.celery import app
+
+    from ..celery_worker import PAUSE_AFTER_CLAIM_FILE
+
+    our_tasks()  # registers the tasks of every app with this process's Celery app
+    task, label, key_prefix = NOTICE_KINDS[kind]
+    model = apps.get_model(label)
+    DUE_NOTICE[kind]()
+    paused = tmp_path / "claimed"
+    queue = celery_workers(1, extra_env={PAUSE_AFTER_CLAIM_FILE: str(paused)})
+    app.tasks[task].apply_async(queue=queue)
+    wait_until(paused.exists, timeout=120, interval=0.1)
+    victim = celery_workers.processes[0]
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=10)
+
+    claimed = model.objects.count()
+    assert claimed >= 1
+    assert model.objects.filter(emailed_at__isnull=True, closed_at__isnull=True).count() == claimed
+    assert not OutgoingEmail.objects.filter(key__startswith=key_prefix).exists()
+
+    # The next beat tick, a quarter of an hour later: run in this process, twice.
+    model.objects.update(created_at=models.F("created_at") - dt.timedelta(minutes=15))
+    app.conf.task_always_eager = True
+    try:
+        app.tasks[task].apply()
+        app.tasks[task].apply()
+    finally:
+        app.conf.task_always_eager = False
+    assert model.objects.count() == claimed
+    assert model.objects.filter(emailed_at__isnull=False).count() == claimed
+    keys = list(
+        OutgoingEmail.objects.filter(key__startswith=key_prefix).values_list("key", flat=True)
+    )
+    assert len(keys) == len(set(keys)) == claimed
+    assert len(mail.outbox) == claimed
 
 
 # --- Redis hung or down: the public form stays fast and loses nothing -------------------------

@@ -12,7 +12,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from meetings.models import Agreement, AgreementNotice, Meeting
-from meetings.programme import services
+from meetings.programme import notices, services
 from meetings.programme.constants import AttendeeRole, MeetingKind, MeetingStatus
 from meetings.programme.ics import meeting_ics
 from meetings.programme.selectors import meetings_for_office_year
@@ -403,12 +403,13 @@ def test_overdue_agreements_notify_the_owner_once(office, django_assert_num_quer
     _agreement(meeting, dt.date(2026, 3, 1), email="")  # nobody to tell
     done = _agreement(meeting, dt.date(2026, 3, 1))
     services.agreement_done(agreement=done, by=None, on=dt.date(2026, 3, 2))
-    with django_assert_num_queries(5):
-        claimed = services.agreements_overdue_claim(today=dt.date(2026, 4, 1))
+    # The claim, its read-back and the unsent older claims: a fixed number of statements.
+    with django_assert_num_queries(6):
+        claimed = notices.agreements_overdue_sweep(today=dt.date(2026, 4, 1)).claimed
     assert AgreementNotice.objects.get().agreement == overdue
-    services.agreement_notices_queue(notice_ids=claimed, today=dt.date(2026, 4, 1))
-    assert services.agreements_overdue_claim(today=dt.date(2026, 4, 2)) == []
-    services.agreement_notices_queue(notice_ids=claimed, today=dt.date(2026, 4, 2))
+    assert notices.agreement_notices_send(notice_ids=claimed, today=dt.date(2026, 4, 1)) == 1
+    assert notices.agreements_overdue_sweep(today=dt.date(2026, 4, 2)).to_send == []
+    assert notices.agreement_notices_send(notice_ids=claimed, today=dt.date(2026, 4, 2)) == 0
     emails = OutgoingEmail.objects.filter(key__startswith="agreement-overdue:")
     assert list(emails.values_list("to", flat=True)) == [["eigenaar@example.org"]]
     with pytest.raises(services.MeetingError):
@@ -419,8 +420,8 @@ def test_overdue_sweep_query_count_does_not_grow_with_agreements(office, django_
     meeting = MeetingFactory(office=office, held=True)
     for _ in range(30):
         _agreement(meeting, dt.date(2026, 3, 1))
-    with django_assert_num_queries(5):
-        claimed = services.agreements_overdue_claim(today=dt.date(2026, 4, 1))
+    with django_assert_num_queries(6):
+        claimed = notices.agreements_overdue_sweep(today=dt.date(2026, 4, 1)).claimed
     assert len(claimed) == 30
     assert Agreement.objects.count() == 30
 
@@ -457,3 +458,13 @@ def test_a_stopped_office_plans_no_meetings(office):
             office=office, programme="year_2", year=2027, include_optional=False, by=None
         )
     assert not Meeting.objects.exists()
+
+
+def test_an_agreement_done_after_its_notice_was_claimed_is_not_e_mailed(office):
+    meeting = MeetingFactory(office=office, held=True)
+    agreement = _agreement(meeting, dt.date(2026, 3, 1))
+    claimed = notices.agreements_overdue_sweep(today=dt.date(2026, 4, 1)).claimed
+    services.agreement_done(agreement=agreement, by=None, on=dt.date(2026, 4, 1))
+    assert notices.agreement_notices_send(notice_ids=claimed, today=dt.date(2026, 4, 1)) == 0
+    assert AgreementNotice.objects.get().closed_at is not None
+    assert not OutgoingEmail.objects.filter(key__startswith="agreement-overdue:").exists()

@@ -8,13 +8,9 @@ from django.utils import timezone
 
 from network.constants import GoalFlag
 from network.models import GoalNotice, SmartGoal
+from network.notices import goal_flag_notices_send
 from network.selectors import coach_list, goal_flags, goal_statuses
-from network.services import (
-    coach_create,
-    goal_create,
-    goal_flag_notices_send,
-    goal_progress_record,
-)
+from network.services import coach_create, goal_create, goal_progress_record
 from network.tasks import notify_goal_flags
 from sportloket.models import OutgoingEmail
 from sportloket.services import DomainError
@@ -207,3 +203,16 @@ def test_concurrent_flag_runs_send_each_notice_once():
     assert sum(sent) == 5
     assert GoalNotice.objects.filter(goal__in=goals).count() == 5
     assert OutgoingEmail.objects.filter(key__startswith="goal-flag:").count() == 5
+
+
+def test_a_goal_measured_after_its_notice_was_claimed_is_not_e_mailed(policy):
+    from network.notices import goal_flags_sweep, goal_notices_send
+
+    on = dt.date(2026, 6, 1)
+    goal = GoalFactory(agreed_on=AGREED)  # no measurement since January
+    claimed = goal_flags_sweep(on=on).claimed
+    assert len(claimed) == 1
+    ProgressFactory(goal=goal, measured_on=on, value=Decimal("120"))
+    assert goal_notices_send(notice_ids=claimed, on=on) == 0
+    assert GoalNotice.objects.get().closed_at is not None
+    assert not OutgoingEmail.objects.exists()

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from poskantoor import services, tasks
+from poskantoor import notices, tasks
 from poskantoor.models import DeadlineNotice
 from sportloket.models import OutgoingEmail
 from tests.concurrency import run_at_once
@@ -28,12 +28,13 @@ def test_two_sweeps_at_the_same_moment_claim_each_notice_once(pos_staff):
     _offices()
 
     def sweep():
-        return services.deadlines_sweep(today=dt.date(2026, 3, 1))
+        return notices.deadlines_sweep(today=dt.date(2026, 3, 1))
 
     results = [result for _, result in run_at_once(sweep, sweep)]
     claimed = [pk for result in results for pk in result.claimed]
-    assert len(claimed) == len(set(claimed)) == 5 * 6
-    assert DeadlineNotice.objects.count() == 30
+    # 2a and 2b are both past their deadline on 1 March: the escalation alone for each.
+    assert len(claimed) == len(set(claimed)) == 5 * 2
+    assert DeadlineNotice.objects.count() == 10
 
 
 @pytest.mark.redis
@@ -44,7 +45,7 @@ def test_two_real_workers_running_the_sweep_concurrently_send_each_notice_once(
     queue = celery_workers(2)
     for _ in range(4):  # concurrent runs, a double tick and a redelivery
         tasks.sweep_deadlines.apply_async(queue=queue)
-    expected = len(offices) * 6
+    expected = len(offices) * 2  # 2a and 2b escalated
     wait_until(
         lambda: DeadlineNotice.objects.filter(emailed_at__isnull=False).count() == expected,
         timeout=60,

@@ -267,3 +267,16 @@ def test_reached_counts_agree_with_a_live_count_over_the_shares(club_supporter):
     for place in places:
         assert selectors.entrepreneurs_reached(municipality=place, year=year) == live[place.pk]
     assert selectors.shares_per_municipality(year=year - 1) == {}
+
+
+def test_a_digest_whose_provider_unsubscribed_after_the_claim_is_closed_not_sent():
+    from subsidies.models import DigestNotice
+
+    SchemeFactory()
+    provider = ProviderFactory()
+    claimed = services.digest_sweep().claimed
+    services.digest_unsubscribe(provider=provider)  # between the claim and the send
+    assert services.digest_notices_send(notice_ids=claimed) == 0
+    notice = DigestNotice.objects.get()
+    assert (notice.emailed_at, notice.closed_at is not None) == (None, True)
+    assert not digests().exists()
