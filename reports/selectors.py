@@ -32,8 +32,6 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -42,9 +40,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -56,9 +51,17 @@ from meetings.support.constants import HandoverStatus, SupportStatus
 from meetings.themes import Quarter, ThemeCount, rising_among, themes_from_categories
 from network.models import Signal
 from network.selectors import signals_for_desk
-from poskantoor.constants import OPEN_STATUSES, MemberKind, OfficeStatus, StepCode
-from poskantoor.deadlines import STEP_RULES, STEP_SEQUENCE
-from poskantoor.models import FoundingStep, PosOffice
+from poskantoor.constants import (
+    OPEN_STATUSES,
+    STEP_SEQUENCE,
+    Decision,
+    MemberKind,
+    Moment,
+    OfficeStatus,
+    StepCode,
+)
+from poskantoor.models import FoundingStep, PosOffice, latest_published_version_pk
+from poskantoor.process import rules_by_version
 from providers.constants import SAFETY_BASICS, ProviderKind, ProviderStatus, SafetyStatus
 from providers.models import Provider
 from providers.selectors import eligible_q
@@ -470,49 +473,60 @@ def overdue_steps(*, province: str = "", today: dt.date) -> list[OverdueRow]:
 
 
 def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
-    """Median days from the step it depends on to completion, against the norm (the
-    deadline's length), over the steps completed in the last two years."""
-    rules = [rule for rule in STEP_RULES if rule.has_deadline]
-    depends = Case(
-        *[When(code=rule.code, then=Value(rule.depends_on.value)) for rule in rules],
-        default=Value(""),
-        output_field=CharField(),
-    )
-    started = Subquery(
-        FoundingStep.objects.filter(
-            office=OuterRef("office"), code=OuterRef("depends_code"), completed_on__isnull=False
-        )
-        .order_by("-attempt")
-        .values("completed_on")[:1]
-    )
-    qs = FoundingStep.objects.filter(
-        completed_on__gte=today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS),
-        code__in=[rule.code for rule in rules],
+    """Median days from the moment a step's deadline counts from to the day the step was
+    held, against the norm (the deadline's length), over the steps held in the last two
+    years. Each office is measured by the rules of its own process version; two queries for
+    the steps, one for the rules."""
+    held = FoundingStep.objects.filter(
+        held_on__gte=today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS), held_on__lte=today
     )
     if province:
-        qs = qs.filter(office__municipality__province=province)
-    taken: dict[str, list[int]] = {rule.code: [] for rule in rules}
-    norms: dict[str, list[int]] = {rule.code: [] for rule in rules}
-    for code, completed_on, due, start in (
-        qs.annotate(depends_code=depends, started_on=started)
-        .values_list("code", "completed_on", "due_date", "started_on")
-        .order_by()
+        held = held.filter(office__municipality__province=province)
+    held_rows = list(
+        held.order_by().values_list(
+            "office_id", "code", "attempt", "held_on", "due_date", "office__process_version_id"
+        )
+    )
+    latest = latest_published_version_pk()
+    rules = rules_by_version({row[5] for row in held_rows} | ({latest} if latest else set()))
+    moments: dict[tuple[int, str], list[tuple[dt.date | None, dt.date | None, str]]] = {}
+    for office_id, code, planned, held_on, decision in (
+        FoundingStep.objects.filter(office_id__in={row[0] for row in held_rows})
+        .order_by("attempt")
+        .values_list("office_id", "code", "planned_on", "held_on", "decision")
     ):
-        if start is None:
+        moments.setdefault((office_id, code), []).append((planned, held_on, decision))
+    taken: dict[str, list[int]] = {}
+    norms: dict[str, list[int]] = {}
+    for office_id, code, attempt, held_on, due, version_id in held_rows:
+        rule = rules[version_id][code]
+        if not rule.has_deadline or attempt > 1:
             continue
-        taken[code].append((completed_on - start).days)
+        candidates = moments.get((office_id, rule.counts_from), [])
+        if rule.counts_from == StepCode.KARTREKKERS:
+            candidates = [c for c in candidates if c[2] == Decision.GO]
+        index = 0 if rule.counts_from_moment == Moment.PLANNED else 1
+        starts = [c[index] for c in candidates if c[index] is not None]
+        if not starts:
+            continue
+        start = max(starts)
+        taken.setdefault(code, []).append((held_on - start).days)
         if due is not None and due >= start:
-            norms[code].append((due - start).days)
+            norms.setdefault(code, []).append((due - start).days)
     labels = dict(StepCode.choices)
+    codes = [code for code in STEP_SEQUENCE if code in taken]
+    current = rules.get(latest)
+    if current is not None:
+        codes = [rule.code for rule in current.steps if rule.has_deadline or rule.code in taken]
     return [
         LeadTimeRow(
-            code=rule.code,
-            label=labels[rule.code],
-            completed=len(taken[rule.code]),
-            median_days=statistics.median(taken[rule.code]) if taken[rule.code] else None,
-            norm_days=statistics.median(norms[rule.code]) if norms[rule.code] else None,
+            code=code,
+            label=labels[code],
+            completed=len(taken.get(code, [])),
+            median_days=statistics.median(taken[code]) if taken.get(code) else None,
+            norm_days=statistics.median(norms[code]) if norms.get(code) else None,
         )
-        for rule in rules
+        for code in codes
     ]
 
 
