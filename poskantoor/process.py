@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .constants import VersionStatus
 from .deadlines import ProcessRules, StepRule
@@ -74,6 +74,21 @@ def rules_by_version(version_ids: set[int]) -> dict[int, ProcessRules]:
     for row in ProcessStepRule.objects.filter(version_id__in=version_ids).order_by("position"):
         grouped[row.version_id].append(_rule(row))
     return {pk: ProcessRules(steps=tuple(rules)) for pk, rules in grouped.items()}
+
+
+def published_rules() -> tuple[dict[int, ProcessRules], int | None]:
+    """The rules of every published version by version id, and the newest one's id (one
+    query; offices only ever work under published versions)."""
+    grouped: dict[int, list[StepRule]] = {}
+    numbers: dict[int, int] = {}
+    rows = ProcessStepRule.objects.filter(version__status=VersionStatus.PUBLISHED).order_by(
+        "position"
+    )
+    for row in rows.annotate(number=F("version__number")):
+        grouped.setdefault(row.version_id, []).append(_rule(row))
+        numbers[row.version_id] = row.number
+    newest = max(numbers, key=numbers.__getitem__) if numbers else None
+    return {pk: ProcessRules(steps=tuple(rules)) for pk, rules in grouped.items()}, newest
 
 
 def office_rules(office: PosOffice) -> ProcessRules:

@@ -60,8 +60,8 @@ from poskantoor.constants import (
     OfficeStatus,
     StepCode,
 )
-from poskantoor.models import FoundingStep, PosOffice, latest_published_version_pk
-from poskantoor.process import rules_by_version
+from poskantoor.models import FoundingStep, PosOffice
+from poskantoor.process import published_rules
 from providers.constants import SAFETY_BASICS, ProviderKind, ProviderStatus, SafetyStatus
 from providers.models import Provider
 from providers.selectors import eligible_q
@@ -475,49 +475,58 @@ def overdue_steps(*, province: str = "", today: dt.date) -> list[OverdueRow]:
 def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
     """Median days from the moment a step's deadline counts from to the day the step was
     held, against the norm (the deadline's length), over the steps held in the last two
-    years. Each office is measured by the rules of its own process version; two queries for
-    the steps, one for the rules."""
-    held = FoundingStep.objects.filter(
+    years. Each office is measured by the rules of its own process version. Two queries
+    whatever the number of offices: the published rules, and the steps of the offices with a
+    step held in the window."""
+    rules, newest = published_rules()
+    window = FoundingStep.objects.filter(
         held_on__gte=today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS), held_on__lte=today
     )
     if province:
-        held = held.filter(office__municipality__province=province)
-    held_rows = list(
-        held.order_by().values_list(
-            "office_id", "code", "attempt", "held_on", "due_date", "office__process_version_id"
-        )
-    )
-    latest = latest_published_version_pk()
-    rules = rules_by_version({row[5] for row in held_rows} | ({latest} if latest else set()))
-    moments: dict[tuple[int, str], list[tuple[dt.date | None, dt.date | None, str]]] = {}
-    for office_id, code, planned, held_on, decision in (
-        FoundingStep.objects.filter(office_id__in={row[0] for row in held_rows})
+        window = window.filter(office__municipality__province=province)
+    by_office: dict[int, list[tuple]] = {}
+    for row in (
+        FoundingStep.objects.filter(office_id__in=window.values("office_id"))
         .order_by("attempt")
-        .values_list("office_id", "code", "planned_on", "held_on", "decision")
+        .values_list(
+            "office_id",
+            "code",
+            "attempt",
+            "planned_on",
+            "held_on",
+            "due_date",
+            "decision",
+            "office__process_version_id",
+        )
     ):
-        moments.setdefault((office_id, code), []).append((planned, held_on, decision))
+        by_office.setdefault(row[0], []).append(row)
+    window_start = today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS)
     taken: dict[str, list[int]] = {}
     norms: dict[str, list[int]] = {}
-    for office_id, code, attempt, held_on, due, version_id in held_rows:
-        rule = rules[version_id][code]
-        if not rule.has_deadline or attempt > 1:
-            continue
-        candidates = moments.get((office_id, rule.counts_from), [])
-        if rule.counts_from == StepCode.KARTREKKERS:
-            candidates = [c for c in candidates if c[2] == Decision.GO]
-        index = 0 if rule.counts_from_moment == Moment.PLANNED else 1
-        starts = [c[index] for c in candidates if c[index] is not None]
-        if not starts:
-            continue
-        start = max(starts)
-        taken.setdefault(code, []).append((held_on - start).days)
-        if due is not None and due >= start:
-            norms.setdefault(code, []).append((due - start).days)
+    for rows in by_office.values():
+        for _office, code, attempt, _planned, held_on, due, _decision, version_id in rows:
+            if held_on is None or not window_start <= held_on <= today or attempt > 1:
+                continue
+            rule = rules[version_id][code]
+            if not rule.has_deadline:
+                continue
+            index = 3 if rule.counts_from_moment == Moment.PLANNED else 4
+            starts = [
+                other[index]
+                for other in rows
+                if other[1] == rule.counts_from
+                and other[index] is not None
+                and (rule.counts_from != StepCode.KARTREKKERS or other[6] == Decision.GO)
+            ]
+            if not starts:
+                continue
+            start = max(starts)
+            taken.setdefault(code, []).append((held_on - start).days)
+            if due is not None and due >= start:
+                norms.setdefault(code, []).append((due - start).days)
     labels = dict(StepCode.choices)
-    codes = [code for code in STEP_SEQUENCE if code in taken]
-    current = rules.get(latest)
-    if current is not None:
-        codes = [rule.code for rule in current.steps if rule.has_deadline or rule.code in taken]
+    codes = [rule.code for rule in rules[newest].steps if rule.has_deadline] if newest else []
+    codes += [code for code in STEP_SEQUENCE if code in taken and code not in codes]
     return [
         LeadTimeRow(
             code=code,
