@@ -42,6 +42,15 @@ class MeetingForm(forms.Form):
     municipality_presented = forms.BooleanField(
         label=_("The municipality presents its target groups and themes"), required=False
     )
+    planned_on = forms.DateField(
+        label=_("Planned on"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_(
+            "For a meeting entered afterwards: the day it was scheduled. Empty: today, or the "
+            "meeting's own day when that has passed."
+        ),
+    )
 
     def __init__(self, *args, for_desk: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
