@@ -4,6 +4,7 @@ personal-data inventory, registered from ``PoskantoorConfig.ready``."""
 from __future__ import annotations
 
 from sportloket.retention import (
+    NONE,
     Holding,
     Rule,
     blank_fields,
@@ -87,6 +88,10 @@ INVENTORY: dict[str, Holding] = {
         "recipients emptied with the e-mail's content (`outbox_content`)",
         ("deadline_notice_recipients",),
     ),
+    # The process definition: configuration (``published_by`` points at a user account, which
+    # the accounts' own rules handle).
+    "poskantoor.ProcessVersion": NONE,
+    "poskantoor.ProcessStepRule": NONE,
     "poskantoor.YearPlan": Holding(
         ("stakeholder_analysis", "cooperation_agreements"), "keep: the office's plan"
     ),
