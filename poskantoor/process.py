@@ -41,8 +41,8 @@ class ConditionThresholds:
 
 @dataclass(frozen=True)
 class GuidelineNorms:
-    """Seed 000 §4: "Bijeenkomsten per jaar 3, waarvan met sociaal domein 1" and the network
-    of "8+" entrepreneurs."""
+    """Seed 000 §4 (Basisrichtlijn POS-kantoor): "Bijeenkomsten per jaar 3", "Waarvan met
+    sociaal domein 1", "Aantal ondernemers 8+"."""
 
     meetings_per_year: int
     social_domain_meetings_per_year: int

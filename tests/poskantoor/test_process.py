@@ -354,7 +354,7 @@ def _version_2(pos_staff, *, weeks_2a=3, hours=Decimal("3")):
 
 def test_version_1_holds_the_handreikings_values(office):
     """Seed 000 §6.1 "minimaal 2 uur per week ... voor minimaal 2 jaar", "minimaal 2
-    ondernemers"; §4 "Bijeenkomsten per jaar 3, waarvan met sociaal domein 1"."""
+    ondernemers"; §4 "Bijeenkomsten per jaar 3", "Waarvan met sociaal domein 1"."""
     thresholds = conditions_thresholds(office)
     assert (
         thresholds.professional_hours_per_week,
