@@ -27,11 +27,10 @@ STEPS = [
 ]
 
 
-def forwards(apps, schema_editor):
+def create_version_1(apps):
+    """Version 1 with its step rules (also used by the tests after a database flush)."""
     ProcessVersion = apps.get_model("poskantoor", "ProcessVersion")
     ProcessStepRule = apps.get_model("poskantoor", "ProcessStepRule")
-    PosOffice = apps.get_model("poskantoor", "PosOffice")
-    FoundingStep = apps.get_model("poskantoor", "FoundingStep")
     version = ProcessVersion.objects.create(
         number=1,
         status="published",
@@ -57,6 +56,14 @@ def forwards(apps, schema_editor):
             counts_from_moment=moment,
             applies_to=applies_to,
         )
+    return version
+
+
+def forwards(apps, schema_editor):
+    PosOffice = apps.get_model("poskantoor", "PosOffice")
+    FoundingStep = apps.get_model("poskantoor", "FoundingStep")
+    version = create_version_1(apps)
+    for code, owner, _amount, _unit, _source, _moment, applies_to in STEPS:
         FoundingStep.objects.filter(code=code).update(owner=owner, applies_to=applies_to)
     PosOffice.objects.update(process_version=version)
     # Until now a step had one date: the day it was completed. Step 2a ("POS schedules the
