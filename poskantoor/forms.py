@@ -126,8 +126,6 @@ class StepCompleteForm(forms.Form):
         if step is not None and step.planned_on is not None:
             self.fields["planned_on"].disabled = True
             self.initial["planned_on"] = step.planned_on
-        elif not self.is_bound:
-            self.initial.setdefault("planned_on", timezone.localdate())
         if step is not None and step.code == StepCode.KARTREKKERS:
             self.fields["decision"].choices = Decision.choices
             fields += ["decision", "stop_reason"]

@@ -52,8 +52,11 @@ class MeetingForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, for_desk: bool = False, **kwargs):
+    def __init__(self, *args, for_desk: bool = False, planning: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if for_desk or not planning:
+            # The planning day is recorded once, when a founding meeting is first planned.
+            del self.fields["planned_on"]
         if for_desk:
             self.fields["kind"].choices = [
                 c for c in MeetingKind.choices if c[0] not in FOUNDING_STEP_OF_KIND

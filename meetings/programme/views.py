@@ -201,12 +201,16 @@ class MeetingEditView(MeetingMixin, View):
 
     def get(self, request, pk):
         meeting = self.get_meeting(manage=True)
-        form = MeetingForm(initial=MeetingForm.initial_for(meeting), for_desk=bool(meeting.desk_id))
+        form = MeetingForm(
+            initial=MeetingForm.initial_for(meeting),
+            for_desk=bool(meeting.desk_id),
+            planning=False,
+        )
         return render(request, self.template_name, self._context(meeting, form))
 
     def post(self, request, pk):
         meeting = self.get_meeting(manage=True)
-        form = MeetingForm(request.POST, for_desk=bool(meeting.desk_id))
+        form = MeetingForm(request.POST, for_desk=bool(meeting.desk_id), planning=False)
         if form.is_valid():
             try:
                 services.meeting_update(meeting=meeting, data=form.cleaned_data, by=request.user)

@@ -115,6 +115,42 @@ def test_meeting_entered_after_it_happened_is_planned_at_the_latest_on_its_own_d
     assert step(office, "2b").held_on == D(2026, 2, 12)
 
 
+def test_the_meeting_page_takes_the_real_planning_day_of_an_intro_call(client, pos_staff, office):
+    client.force_login(pos_staff)
+    url = reverse("meetings:meeting_create", args=[office.pk])
+    response = client.post(
+        url,
+        {
+            "kind": MeetingKind.INTRO_CALL,
+            "title": "Kennismaking",
+            "date": "2026-02-10",
+            "start_time": "10:00",
+            "end_time": "10:30",
+            "online_url": "https://teams.example/kennismaking",
+            "planned_on": "2026-02-03",
+        },
+    )
+    assert response.status_code == 302
+    assert step(office, "2a").planned_on == D(2026, 2, 3)
+    assert step(office, "2b").planned_on == D(2026, 2, 3)
+
+
+def test_a_meeting_planned_before_the_registration_is_refused_and_not_saved(office):
+    from meetings.models import Meeting
+
+    with pytest.raises(PosOfficeError, match="niet zijn ingepland voordat stap 1"):
+        meeting_services.meeting_create(
+            office=office,
+            data=meeting_data(
+                MeetingKind.INTRO_CALL, amsterdam(2026, 2, 10, 10, 0), planned_on=D(2026, 1, 20)
+            ),
+            by=None,
+            today=D(2026, 3, 1),
+        )
+    assert not Meeting.objects.exists()
+    assert step(office, "2a").planned_on is None
+
+
 def test_a_step_is_not_held_in_the_future_nor_before_it_was_planned(office):
     plan(office, "2a", D(2026, 2, 5))
     with pytest.raises(PosOfficeError, match="in de toekomst"):
