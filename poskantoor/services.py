@@ -283,7 +283,7 @@ def _check_may_complete(*, step: FoundingStep, by: AbstractBaseUser | None) -> N
         return
     raise PosOfficeError(
         _("Step %(code)s belongs to %(owner)s: only POS staff can record it.")
-        % {"code": step.code, "owner": step.get_owner_display().lower()}
+        % {"code": step.code, "owner": step.get_owner_display()}
     )
 
 

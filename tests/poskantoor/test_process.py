@@ -293,7 +293,10 @@ def test_the_step_page_refuses_a_policy_officer_on_a_pos_step_and_saves_nothing(
     url = reverse("poskantoor:step_complete", args=[office.pk, step(office, "2a").pk])
     response = client.post(url, {"planned_on": "2026-02-02"})
     assert response.status_code == 200
-    assert "alleen POS-medewerkers kunnen deze vastleggen" in response.content.decode()
+    assert (
+        "Stap 2a is van POS: alleen POS-medewerkers kunnen deze vastleggen."
+        in response.content.decode()
+    )
     assert step(office, "2a").planned_on is None
 
 
