@@ -1,16 +1,20 @@
 """Writes of the POS-office founding process.
 
-The API the meetings app uses to complete steps from meetings it records as held:
+The API the meetings app uses to record steps from its meetings:
 
-- ``step_complete(*, step, on, by, evidence_note="", evidence=None, decision="", stop_reason="")``
-  for steps 2a, 2b, 3 (with ``decision``), 4 and 6;
-- ``start_session_record(*, office, number, topic, held_on, by, evidence_note="", evidence=None)``
-  for the three sessions of step 5 (the third one completes step 5);
-- ``open_step(office=, code=)`` (selectors) finds the row to complete.
+- ``step_plan(*, step, on, by, evidence_note="", evidence=None)`` when a founding meeting is
+  planned (the day it was scheduled);
+- ``step_complete(*, step, on, by, evidence_note="", evidence=None, decision="",
+  stop_reason="", planned_on=None)`` when it was held, for steps 2a, 2b, 3 (with
+  ``decision``), 4 and 6;
+- ``start_session_record(*, office, number, topic, held_on, by, evidence_note="",
+  evidence=None)`` for the three sessions of step 5 (the third one completes step 5);
+- ``open_step(office=, code=)`` and ``step_plannable(step=)`` (selectors) find the row.
 
-``evidence`` is any saved model instance (a meeting); it is stored as a generic relation.
-Every function is atomic, refuses with ``PosOfficeError`` (a DomainError with a Dutch message)
-and writes an audit event on the office.
+The rules (owners, deadlines, what a deadline applies to) come from the office's process
+version (``process``). ``evidence`` is any saved model instance (a meeting); it is stored as a
+generic relation. Every function is atomic, refuses with ``PosOfficeError`` (a DomainError with
+a Dutch message) and writes an audit event.
 """
 
 from __future__ import annotations
