@@ -483,3 +483,18 @@ def test_a_published_version_is_read_only_in_the_admin(client, django_user_model
     client.post(url, {"meetings_per_year": "9"})
     version.refresh_from_db()
     assert version.meetings_per_year == 3
+
+
+def test_dashboard_lead_times_use_the_held_dates(office):
+    """Step 3 planned 5 days after the call but held 40 days after it: the lead time is 40."""
+    from reports.selectors import lead_times
+
+    plan(office, "2a", D(2026, 2, 2))
+    hold(office, "2a", D(2026, 2, 10))
+    hold(office, "2b", D(2026, 2, 10))
+    plan(office, "3", D(2026, 2, 15))
+    hold(office, "3", D(2026, 3, 22), decision=Decision.GO)
+    rows = {row.code: row for row in lead_times(today=D(2026, 6, 1))}
+    assert rows["3"].median_days == 40
+    assert rows["3"].norm_days == (D(2026, 4, 10) - D(2026, 2, 10)).days
+    assert rows["2b"].median_days == 10  # held 10 days after the registration
