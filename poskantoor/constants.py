@@ -26,6 +26,11 @@ class StepCode(models.TextChoices):
     FOLLOW_UP = "7", _("7. Follow-up meetings")
 
 
+# The founding steps in the handreiking's order (the codes; their rules live in the process
+# definition, see ``poskantoor.process``).
+STEP_SEQUENCE: tuple[str, ...] = tuple(StepCode.values)
+
+
 class Party(models.TextChoices):
     """Who owns a step (design §2 table, column "who")."""
 
@@ -39,6 +44,44 @@ class Party(models.TextChoices):
         "core_group_municipality",
         _("Core group including the municipality"),
     )
+
+
+# Owners whose steps municipal policy staff complete ("their side"); POS staff complete any step.
+MUNICIPALITY_SIDE = frozenset(
+    {
+        Party.MUNICIPALITY,
+        Party.POS_AND_MUNICIPALITY,
+        Party.CORE_GROUP_AND_POS,
+        Party.CORE_GROUP,
+        Party.CORE_GROUP_WITH_MUNICIPALITY,
+    }
+)
+# Owners whose reminders go to the core group's members (their own e-mail addresses).
+CORE_GROUP_SIDE = frozenset(
+    {Party.CORE_GROUP_AND_POS, Party.CORE_GROUP, Party.CORE_GROUP_WITH_MUNICIPALITY}
+)
+# Owners whose reminders go to POS staff.
+POS_SIDE = frozenset(
+    {Party.POS, Party.POS_AND_MUNICIPALITY, Party.CORE_GROUP_AND_POS, Party.FACILITATOR}
+)
+
+
+class Moment(models.TextChoices):
+    """The moment of a step a deadline applies to, or counts from (seed 000 §6: "plant ... in"
+    versus "vindt ... plaats")."""
+
+    PLANNED = "planned", _("planned")
+    HELD = "held", _("held")
+
+
+class DeadlineUnit(models.TextChoices):
+    WEEKS = "weeks", _("weeks")
+    MONTHS = "months", _("months")
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
 
 
 class Decision(models.TextChoices):

@@ -1,60 +1,107 @@
-"""The deadline rules of the founding steps as pure functions (no database, no clock).
+"""The deadline arithmetic of the founding steps as pure functions (no database, no clock).
 
-Seed 000 §6 / design §2: each deadline counts from the completion date of the step it depends
-on, in calendar weeks or calendar months. Calendar months clamp to the end of the month:
-31 January + 1 month is 28 February (29 in a leap year).
+The rules themselves (which step counts from which moment of which step, how many weeks or
+months, planned or held) are not here: they belong to the office's version of the process
+definition (``poskantoor.process``), which POS staff edit. This module only turns a rule and a
+base date into a deadline. Calendar months clamp to the end of the month: 31 January + 1 month
+is 28 February (29 in a leap year).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
-from .constants import Party, StepCode
+from .constants import DeadlineUnit, Decision, Moment, StepCode
 
 
 @dataclass(frozen=True)
 class StepRule:
-    code: StepCode
-    party: Party
-    depends_on: StepCode | None = None
-    weeks: int = 0
-    months: int = 0
+    """One step of a process version: its owner, and its deadline rule "``amount`` ``unit``
+    after the ``counts_from_moment`` of step ``counts_from``", met when the step reaches
+    ``applies_to`` (planned or held)."""
+
+    code: str
+    position: int
+    owner: str
+    amount: int = 0
+    unit: str = ""
+    counts_from: str = ""
+    counts_from_moment: str = Moment.HELD
+    applies_to: str = Moment.HELD
 
     @property
     def has_deadline(self) -> bool:
-        return self.depends_on is not None and bool(self.weeks or self.months)
+        return bool(self.counts_from and self.amount and self.unit)
 
 
-# In the order the steps must be completed; ``depends_on`` is where the deadline counts from.
-STEP_RULES: tuple[StepRule, ...] = (
-    StepRule(StepCode.REGISTRATION, Party.MUNICIPALITY),
-    StepRule(StepCode.INTRO_SCHEDULED, Party.POS, StepCode.REGISTRATION, weeks=2),
-    StepRule(StepCode.INTRO_HELD, Party.POS_AND_MUNICIPALITY, StepCode.REGISTRATION, months=1),
-    StepRule(StepCode.KARTREKKERS, Party.MUNICIPALITY, StepCode.INTRO_HELD, months=2),
-    StepRule(StepCode.START_MEETING, Party.CORE_GROUP_AND_POS, StepCode.KARTREKKERS, months=3),
-    StepRule(StepCode.START_SESSIONS, Party.FACILITATOR, StepCode.START_MEETING, months=5),
-    StepRule(StepCode.SECOND_PLENARY, Party.CORE_GROUP, StepCode.START_MEETING, months=5),
-    StepRule(StepCode.FOLLOW_UP, Party.CORE_GROUP_WITH_MUNICIPALITY, StepCode.SECOND_PLENARY),
-)
-RULES: dict[str, StepRule] = {rule.code: rule for rule in STEP_RULES}
-STEP_SEQUENCE: tuple[str, ...] = tuple(rule.code for rule in STEP_RULES)
+@dataclass(frozen=True)
+class ProcessRules:
+    """The step rules of one process version, in the version's order."""
 
-# Which parties are told about a step's deadline (reminder and deadline-day notice).
-MUNICIPALITY_PARTIES = frozenset(
-    {
-        Party.MUNICIPALITY,
-        Party.POS_AND_MUNICIPALITY,
-        Party.CORE_GROUP_AND_POS,
-        Party.CORE_GROUP,
-        Party.CORE_GROUP_WITH_MUNICIPALITY,
-    }
-)
-POS_PARTIES = frozenset(
-    {Party.POS, Party.POS_AND_MUNICIPALITY, Party.CORE_GROUP_AND_POS, Party.FACILITATOR}
-)
+    steps: tuple[StepRule, ...]
+
+    def __getitem__(self, code: str) -> StepRule:
+        return next(rule for rule in self.steps if rule.code == code)
+
+    @property
+    def sequence(self) -> tuple[str, ...]:
+        return tuple(rule.code for rule in self.steps)
+
+    def previous_step(self, code: str) -> str | None:
+        index = self.sequence.index(code)
+        return self.sequence[index - 1] if index else None
+
+    def dependants(self, code: str) -> list[str]:
+        """Steps whose deadline counts from a moment of ``code``."""
+        return [rule.code for rule in self.steps if rule.counts_from == code]
+
+    def due_date(self, code: str, base: dt.date | None) -> dt.date | None:
+        """The deadline of ``code`` when the moment it counts from was reached on ``base``."""
+        rule = self[code]
+        if base is None or not rule.has_deadline:
+            return None
+        return add_term(base, rule.amount, rule.unit)
+
+    def retry_due_date(self, no_go_on: dt.date) -> dt.date | None:
+        """After a NO-GO with new kartrekkers, step 3 runs again with its own term, counted
+        from the NO-GO decision."""
+        rule = self[StepCode.KARTREKKERS]
+        return add_term(no_go_on, rule.amount, rule.unit) if rule.amount and rule.unit else None
+
+
+class StepDates(Protocol):
+    """What the arithmetic needs of a step row (``models.FoundingStep``)."""
+
+    code: str
+    attempt: int
+    planned_on: dt.date | None
+    held_on: dt.date | None
+    decision: str
+
+
+def deadline_base(*, rule: StepRule, step: StepDates, rows: Sequence[StepDates]) -> dt.date | None:
+    """The day ``step``'s deadline counts from, given all step rows of its office, or None
+    while that moment is not reached.
+
+    A repeated step 3 (NO-GO with new kartrekkers) counts from the NO-GO; a step counting
+    from step 3 counts from its GO.
+    """
+    if step.code == StepCode.KARTREKKERS and step.attempt > 1:
+        earlier = [r for r in rows if r.code == step.code and r.attempt == step.attempt - 1]
+        return earlier[0].held_on if earlier else None
+    if not rule.counts_from:
+        return None
+    sources = [r for r in rows if r.code == rule.counts_from]
+    if rule.counts_from == StepCode.KARTREKKERS:
+        sources = [r for r in sources if r.decision == Decision.GO]
+    moment = "planned_on" if rule.counts_from_moment == Moment.PLANNED else "held_on"
+    dates = [getattr(r, moment) for r in sources if getattr(r, moment) is not None]
+    return max(dates) if dates else None
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -62,28 +109,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return day + relativedelta(months=months)
 
 
-def due_date(code: str, base: dt.date) -> dt.date | None:
-    """The deadline of step ``code`` when the step it depends on was completed on ``base``."""
-    rule = RULES[code]
-    if not rule.has_deadline:
-        return None
-    return add_months(base, rule.months) + dt.timedelta(weeks=rule.weeks)
-
-
-def retry_due_date(no_go_on: dt.date) -> dt.date:
-    """After a NO-GO with new kartrekkers, step 3 runs again with the same 2-month term,
-    counted from the NO-GO decision."""
-    return add_months(no_go_on, RULES[StepCode.KARTREKKERS].months)
-
-
-def dependants(code: str) -> list[str]:
-    """Steps whose deadline counts from the completion of ``code``."""
-    return [rule.code for rule in STEP_RULES if rule.depends_on == code]
-
-
-def previous_step(code: str) -> str | None:
-    index = STEP_SEQUENCE.index(code)
-    return STEP_SEQUENCE[index - 1] if index else None
+def add_term(day: dt.date, amount: int, unit: str) -> dt.date:
+    """``amount`` calendar weeks or calendar months after ``day``."""
+    if unit == DeadlineUnit.WEEKS:
+        return day + dt.timedelta(weeks=amount)
+    if unit == DeadlineUnit.MONTHS:
+        return add_months(day, amount)
+    raise ValueError(f"unknown deadline unit {unit!r}")
 
 
 def days_left(due: dt.date, today: dt.date) -> int:

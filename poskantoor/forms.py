@@ -18,7 +18,8 @@ from sportloket.models import Municipality, TargetGroup, Theme
 from sportloket.money import format_amount, parse_euro
 from sportloket.services import DomainError
 
-from .constants import Decision, MemberKind, OfficeStatus, SessionTopic, StepCode
+from .constants import Decision, MemberKind, OfficeStatus, SessionTopic, StepCode, VersionStatus
+from .models import ProcessVersion
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -80,15 +81,23 @@ class InterestForm(HoneypotMixin, PrivacyConsentMixin, forms.Form):
 
 
 class StepCompleteForm(forms.Form):
-    """Completing a step: one date, the evidence, and for step 3 the decision."""
+    """Recording a step: the day it was planned and/or the day it was held (real dates, also
+    when entered afterwards), the evidence, and for step 3 the decision taken when it was
+    held."""
 
-    completed_on = forms.DateField(
-        label=_("Completed on"),
+    planned_on = forms.DateField(
+        label=_("Planned on"),
+        required=False,
         widget=DATE_WIDGET,
-        error_messages={
-            "required": _("Fill in the date."),
-            "invalid": _("Fill in a valid date."),
-        },
+        help_text=_("The day the meeting was scheduled."),
+        error_messages={"invalid": _("Fill in a valid date.")},
+    )
+    held_on = forms.DateField(
+        label=_("Held on"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("The day it took place; leave empty when it has only been planned."),
+        error_messages={"invalid": _("Fill in a valid date.")},
     )
     evidence_note = forms.CharField(
         label=_("Evidence"),
@@ -113,15 +122,12 @@ class StepCompleteForm(forms.Form):
     def __init__(self, *args, step=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.step = step
-        if not self.is_bound:
-            self.initial.setdefault("completed_on", timezone.localdate())
-        fields = ["completed_on", "evidence_note"]
+        fields = ["planned_on", "held_on", "evidence_note"]
+        if step is not None and step.planned_on is not None:
+            self.fields["planned_on"].disabled = True
+            self.initial["planned_on"] = step.planned_on
         if step is not None and step.code == StepCode.KARTREKKERS:
-            self.fields["decision"].required = True
             self.fields["decision"].choices = Decision.choices
-            self.fields["decision"].error_messages["required"] = _(
-                "Choose GO or one of the NO-GO outcomes."
-            )
             fields += ["decision", "stop_reason"]
         else:
             del self.fields["decision"]
@@ -132,9 +138,37 @@ class StepCompleteForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.errors:
+            return data
+        planned_now = data.get("planned_on") if not self.fields["planned_on"].disabled else None
+        if not planned_now and not data.get("held_on"):
+            raise forms.ValidationError(_("Fill in the day it was planned or the day it was held."))
+        if "decision" in self.fields:
+            if data.get("held_on") and not data.get("decision"):
+                self.add_error("decision", _("Choose GO or one of the NO-GO outcomes."))
+            if data.get("decision") and not data.get("held_on"):
+                self.add_error(
+                    "held_on", _("The decision is taken at the meeting: fill in when it was held.")
+                )
         if data.get("decision") == Decision.NO_GO_STOP and not data.get("stop_reason", "").strip():
             self.add_error("stop_reason", _("Give the reason for ending the founding process."))
         return data
+
+
+class OfficeVersionForm(forms.Form):
+    """POS moves an office onto another published version of the process definition."""
+
+    version = forms.ModelChoiceField(
+        label=_("Process version"),
+        queryset=ProcessVersion.objects.none(),
+        error_messages={"required": _("Choose a version.")},
+    )
+
+    def __init__(self, *args, office=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = ProcessVersion.objects.filter(
+            status=VersionStatus.PUBLISHED
+        ).exclude(pk=office.process_version_id if office else None)
 
 
 class StartSessionForm(forms.Form):

@@ -17,14 +17,162 @@ from sportloket.models import Municipality, OnceOnlyNotice, TargetGroup, Theme
 
 from .constants import (
     OPEN_STATUSES,
+    STEP_SEQUENCE,
+    DeadlineUnit,
     Decision,
     MemberKind,
+    Moment,
     NoticeKind,
     OfficeStatus,
+    Party,
     SessionTopic,
     StepCode,
+    VersionStatus,
 )
-from .deadlines import RULES, STEP_SEQUENCE
+
+
+class ProcessVersion(models.Model):
+    """One version of the founding process definition (seed 000: "Deze handreiking is dan ook
+    een levend document, waarin we regelmatig aanpassingen maken").
+
+    Holds the step rules (``steps``), the thresholds of the basic conditions (§6.1) and the
+    norms of the guideline (§4). A draft is edited in the admin; a published version is never
+    changed again (the admin and ``services.process_version_publish`` enforce it), because
+    offices keep the version they started under.
+    """
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    note = models.TextField(_("what changed"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    professional_hours_per_week = models.DecimalField(
+        _("professional hours per week (municipality/sportbedrijf)"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0)],
+    )
+    commitment_years = models.PositiveSmallIntegerField(
+        _("commitment in years"), validators=[MinValueValidator(1)]
+    )
+    entrepreneurs = models.PositiveSmallIntegerField(
+        _("number of enterprises"), validators=[MinValueValidator(1)]
+    )
+    hours_per_enterprise = models.DecimalField(
+        _("hours per week per enterprise"),
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(0)],
+    )
+    meetings_per_year = models.PositiveSmallIntegerField(_("meetings per year"))
+    social_domain_meetings_per_year = models.PositiveSmallIntegerField(
+        _("of which with the social domain")
+    )
+    network_size = models.PositiveSmallIntegerField(_("network size (entrepreneurs)"))
+
+    class Meta:
+        verbose_name = _("process version")
+        verbose_name_plural = _("process versions")
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=VersionStatus.DRAFT) | Q(published_at__isnull=False),
+                name="published_process_version_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(social_domain_meetings_per_year__lte=models.F("meetings_per_year")),
+                name="social_domain_meetings_within_meetings",
+                violation_error_message=_(
+                    "The meetings with the social domain are part of the meetings per year."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Process version %(number)d") % {"number": self.number}
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
+
+
+class ProcessStepRule(models.Model):
+    """One founding step in a process version: order, owner and deadline rule ("``amount``
+    ``unit`` after the ``counts_from_moment`` of step ``counts_from``; met when this step is
+    ``applies_to``")."""
+
+    version = models.ForeignKey(
+        ProcessVersion,
+        verbose_name=_("process version"),
+        on_delete=models.CASCADE,
+        related_name="steps",
+    )
+    code = models.CharField(_("step"), max_length=2, choices=StepCode.choices)
+    position = models.PositiveSmallIntegerField(_("order"))
+    owner = models.CharField(_("owner"), max_length=24, choices=Party.choices)
+    amount = models.PositiveSmallIntegerField(
+        _("deadline: amount"), default=0, help_text=_("0: this step has no deadline.")
+    )
+    unit = models.CharField(
+        _("deadline: unit"), max_length=6, choices=DeadlineUnit.choices, blank=True
+    )
+    counts_from = models.CharField(
+        _("deadline counts from step"), max_length=2, choices=StepCode.choices, blank=True
+    )
+    counts_from_moment = models.CharField(
+        _("deadline counts from the moment that step was"),
+        max_length=7,
+        choices=Moment.choices,
+        default=Moment.HELD,
+    )
+    applies_to = models.CharField(
+        _("deadline is met when this step is"),
+        max_length=7,
+        choices=Moment.choices,
+        default=Moment.HELD,
+    )
+
+    class Meta:
+        verbose_name = _("step rule")
+        verbose_name_plural = _("step rules")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"], name="one_rule_per_step_and_version"
+            ),
+            models.UniqueConstraint(
+                fields=["version", "position"], name="one_step_per_position_and_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount=0) | (~Q(unit="") & ~Q(counts_from="")),
+                name="step_rule_deadline_is_complete",
+                violation_error_message=_("A deadline needs its unit and the step it counts from."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.get_code_display()}"
+
+
+def latest_published_version_pk() -> int | None:
+    """Default version of an office created outside the registration (demo data, fixtures):
+    the newest published one."""
+    return (
+        ProcessVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .order_by("-number")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 class InterestRegistration(models.Model):
@@ -94,6 +242,13 @@ class PosOffice(models.Model):
         _("current step"), max_length=2, choices=StepCode.choices, default=StepCode.REGISTRATION
     )
     registered_on = models.DateField(_("registered on"))
+    process_version = models.ForeignKey(
+        ProcessVersion,
+        verbose_name=_("process version"),
+        on_delete=models.PROTECT,
+        default=latest_published_version_pk,
+        related_name="offices",
+    )
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
@@ -135,6 +290,11 @@ class FoundingStep(models.Model):
 
     ``evidence`` is any object that proves the step, typically a meeting of the meetings app,
     which this app cannot import (it depends on us); hence a generic relation.
+
+    ``planned_on`` is the day the step was scheduled, ``held_on`` the day it took place.
+    ``completed_on`` is the day the moment its deadline applies to was reached (``applies_to``:
+    the planned day or the held day), so an open deadline is ``completed_on IS NULL``.
+    ``owner`` and ``applies_to`` are copied from the office's process version.
     """
 
     office = models.ForeignKey(
@@ -143,7 +303,13 @@ class FoundingStep(models.Model):
     code = models.CharField(_("step"), max_length=2, choices=StepCode.choices)
     position = models.PositiveSmallIntegerField(_("position"), editable=False)
     attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    owner = models.CharField(_("owner"), max_length=24, choices=Party.choices, blank=True)
+    applies_to = models.CharField(
+        _("deadline applies to"), max_length=7, choices=Moment.choices, default=Moment.HELD
+    )
     due_date = models.DateField(_("deadline"), null=True, blank=True)
+    planned_on = models.DateField(_("planned on"), null=True, blank=True)
+    held_on = models.DateField(_("held on"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -174,6 +340,17 @@ class FoundingStep(models.Model):
                 condition=Q(completed_on__isnull=True),
                 name="one_open_row_per_founding_step",
             ),
+            models.UniqueConstraint(
+                fields=["office", "code"],
+                condition=Q(held_on__isnull=True),
+                name="one_unheld_row_per_founding_step",
+            ),
+            models.CheckConstraint(
+                condition=Q(held_on__isnull=True)
+                | Q(planned_on__isnull=True)
+                | Q(held_on__gte=models.F("planned_on")),
+                name="founding_step_held_after_planned",
+            ),
             models.CheckConstraint(
                 condition=Q(decision="") | Q(code=StepCode.KARTREKKERS, completed_on__isnull=False),
                 name="decision_only_on_completed_step_3",
@@ -191,19 +368,24 @@ class FoundingStep(models.Model):
         return f"{self.office}: {self.get_code_display()}"
 
     def save(self, *args, **kwargs):
-        self.position = STEP_SEQUENCE.index(self.code)
+        if self.position is None:
+            self.position = STEP_SEQUENCE.index(self.code)
         super().save(*args, **kwargs)
 
     @property
     def party(self) -> str:
-        return RULES[self.code].party.label
+        return self.get_owner_display()
 
     @property
     def is_done(self) -> bool:
-        """Completed, and for step 3 completed with GO."""
+        """Its deadline's moment reached, and for step 3 held with GO: the next step may follow."""
         if self.completed_on is None:
             return False
         return self.code != StepCode.KARTREKKERS or self.decision == Decision.GO
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_on is not None
 
 
 class StartSession(models.Model):

@@ -21,9 +21,8 @@ from django.utils import timezone
 from sportloket.notices import NoticeEmail, SweepResult, notice_send, notices_sweep
 
 from .constants import OPEN_STATUSES, NoticeKind
-from .deadlines import MUNICIPALITY_PARTIES, POS_PARTIES, RULES
 from .models import DeadlineNotice, FoundingStep
-from .services import municipality_emails, pos_staff_emails
+from .selectors import step_notice_recipients
 
 logger = logging.getLogger(__name__)
 
@@ -113,17 +112,9 @@ def deadlines_sweep(*, today: dt.date | None = None, now: dt.datetime | None = N
 
 
 def notice_recipients(notice: DeadlineNotice) -> list[str]:
-    """Escalations go to all POS staff; reminders and deadline-day notices to the party
-    responsible for the step."""
-    if notice.kind == NoticeKind.ESCALATION:
-        return pos_staff_emails()
-    party = RULES[notice.step.code].party
-    emails: set[str] = set()
-    if party in MUNICIPALITY_PARTIES:
-        emails.update(municipality_emails(notice.step.office))
-    if party in POS_PARTIES:
-        emails.update(pos_staff_emails())
-    return sorted(emails)
+    """Who the notice goes to (``selectors.step_notice_recipients``): escalations to POS staff;
+    reminders and deadline-day notices to the step's owner, a core group's own members included."""
+    return step_notice_recipients(notices=[notice])[notice.pk]
 
 
 def _compose(notice: DeadlineNotice, today: dt.date) -> NoticeEmail | None:

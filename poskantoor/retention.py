@@ -4,6 +4,7 @@ personal-data inventory, registered from ``PoskantoorConfig.ready``."""
 from __future__ import annotations
 
 from sportloket.retention import (
+    NONE,
     Holding,
     Rule,
     blank_fields,
@@ -94,6 +95,10 @@ INVENTORY: dict[str, Holding] = {
     "poskantoor.MappingStatement": Holding(
         ("note",), "keep: the municipality's statement that its entrepreneurs are mapped"
     ),
+    # The process definition: configuration (``published_by`` points at a user account, which
+    # the accounts' own rules handle).
+    "poskantoor.ProcessVersion": NONE,
+    "poskantoor.ProcessStepRule": NONE,
     "poskantoor.YearPlan": Holding(
         ("stakeholder_analysis", "cooperation_agreements"), "keep: the office's plan"
     ),

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -16,19 +17,26 @@ from django.utils.translation import ngettext
 
 from providers.constants import ProviderKind, ProviderStatus
 from providers.models import Provider
+from sportloket.constants import Role
 from sportloket.selectors import audit_events_for, user_scope
 
 from .conditions import ConditionThresholds, thresholds_for
 from .constants import (
+    CORE_GROUP_SIDE,
+    MUNICIPALITY_SIDE,
     OPEN_STATUSES,
+    POS_SIDE,
     PROFESSIONAL_KINDS,
     START_SESSIONS_REQUIRED,
+    Decision,
     MemberKind,
+    NoticeKind,
     StepCode,
 )
-from .deadlines import RULES
+from .deadlines import deadline_base
 from .hooks import year_plan_meetings
 from .models import CoreGroupMember, DeadlineNotice, FoundingStep, PosOffice, YearPlan
+from .process import office_rules
 
 
 def _open_overdue(today: dt.date) -> Exists:
@@ -76,7 +84,7 @@ def office_get(*, user: AbstractBaseUser, pk: int) -> PosOffice:
     scope = user_scope(user)
     office = (
         PosOffice.objects.filter(scope.municipality_filter("municipality"), pk=pk)
-        .select_related("municipality")
+        .select_related("municipality", "process_version")
         .prefetch_related(
             Prefetch(
                 "steps",
@@ -103,8 +111,20 @@ def office_get(*, user: AbstractBaseUser, pk: int) -> PosOffice:
 
 
 def open_step(*, office: PosOffice, code: str) -> FoundingStep | None:
-    """The open row of step ``code`` (for step 3: the current attempt), or None."""
-    return office.steps.filter(code=code, completed_on__isnull=True).first()
+    """The row of step ``code`` not held yet (for step 3: the current attempt), or None. It
+    may already be planned."""
+    return office.steps.filter(code=code, held_on__isnull=True).first()
+
+
+def step_plannable(*, step: FoundingStep) -> bool:
+    """Whether the moment ``step``'s deadline counts from has been reached, so that planning
+    it now is in order (a meeting planned earlier completes no step)."""
+    rules = office_rules(step.office)
+    rows = list(step.office.steps.all())
+    rule = rules[step.code]
+    if not rule.counts_from and not (step.code == StepCode.KARTREKKERS and step.attempt > 1):
+        return True
+    return deadline_base(rule=rule, step=step, rows=rows) is not None
 
 
 # --- Timeline -------------------------------------------------------------------------------
@@ -113,21 +133,26 @@ def open_step(*, office: PosOffice, code: str) -> FoundingStep | None:
 @dataclass
 class TimelineEntry:
     step: FoundingStep
-    state: str  # done | no_go | overdue | due | open | waiting | ongoing | stopped
+    state: str  # done | no_go | planned | overdue | due | open | waiting | ongoing | stopped
     label: str
     notices: list[DeadlineNotice] = field(default_factory=list)
+    may_record: bool = False
 
 
 def step_state(step: FoundingStep, *, office_open: bool, today: dt.date) -> tuple[str, str]:
-    """(state, Dutch label) of a step: done, due in N days, overdue by N days, …"""
-    if step.completed_on is not None:
-        if step.code == StepCode.KARTREKKERS and not step.is_done:
+    """(state, Dutch label) of a step: held, planned, due in N days, overdue by N days, …"""
+    if step.held_on is not None:
+        if step.code == StepCode.KARTREKKERS and step.decision != Decision.GO:
             return "no_go", step.get_decision_display()
-        return "done", _("done on %(date)s") % {"date": step.completed_on.strftime("%d-%m-%Y")}
+        return "done", _("done on %(date)s") % {"date": step.held_on.strftime("%d-%m-%Y")}
     if not office_open:
         return "stopped", _("not reached")
     if step.code == StepCode.FOLLOW_UP:
         return "ongoing", _("ongoing")
+    if step.completed_on is not None or (step.planned_on and step.due_date is None):
+        return "planned", _("planned on %(date)s, not held yet") % {
+            "date": step.planned_on.strftime("%d-%m-%Y")
+        }
     if step.due_date is None:
         return "waiting", _("waits for an earlier step")
     days = (step.due_date - today).days
@@ -141,18 +166,31 @@ def step_state(step: FoundingStep, *, office_open: bool, today: dt.date) -> tupl
 
 
 def office_timeline(office: PosOffice, *, today: dt.date | None = None) -> list[TimelineEntry]:
-    """The steps in order with their state and the notices sent about them (uses the
-    prefetch of ``office_get``)."""
+    """The steps in order with their state, owner, planned and held dates, deadline and the
+    notices sent about them (uses the prefetch of ``office_get``)."""
     today = today or timezone.localdate()
+    steps = sorted(office.steps.all(), key=lambda s: (s.position, s.attempt))
     entries = []
-    for step in sorted(office.steps.all(), key=lambda s: (s.position, s.attempt)):
+    for step in steps:
         if step.code == StepCode.FOLLOW_UP and office.status != "active" and not office.is_open:
             continue
         state, label = step_state(step, office_open=office.is_open, today=today)
-        if state == "open" and (step.due_date - today).days <= 0:
-            state = "due"
-        entries.append(TimelineEntry(step, state, label, list(step.notices.all())))
+        entries.append(
+            TimelineEntry(step, state, label, list(step.notices.all()), _may_record(step, steps))
+        )
     return entries
+
+
+def _may_record(step: FoundingStep, steps: list[FoundingStep]) -> bool:
+    """Whether the page offers to record the step: not held, not step 5 (its sessions) or 7,
+    and the step before it done."""
+    if step.held_on is not None or step.code in (StepCode.START_SESSIONS, StepCode.FOLLOW_UP):
+        return False
+    before = [s for s in steps if s.position < step.position]
+    if not before:
+        return False
+    previous = max(s.position for s in before)
+    return any(s.is_done for s in before if s.position == previous)
 
 
 @dataclass
@@ -164,19 +202,86 @@ class NextAction:
 
 
 def next_action(office: PosOffice, *, today: dt.date | None = None) -> NextAction | None:
-    """The earliest open step and who owns it, or None for a stopped office."""
+    """The earliest step not held yet and who owns it, or None for a stopped office."""
     if not office.is_open:
         return None
     today = today or timezone.localdate()
     open_steps = sorted(
-        (s for s in office.steps.all() if s.completed_on is None),
+        (s for s in office.steps.all() if s.held_on is None),
         key=lambda s: (s.position, s.attempt),
     )
     if not open_steps:
         return None
     step = open_steps[0]
     state, label = step_state(step, office_open=True, today=today)
-    return NextAction(step=step, party=RULES[step.code].party.label, label=label, state=state)
+    return NextAction(step=step, party=step.get_owner_display(), label=label, state=state)
+
+
+# --- Who is reminded --------------------------------------------------------------------------
+
+
+def step_notice_recipients(
+    *, notices: list[DeadlineNotice], today: dt.date | None = None
+) -> dict[int, list[str]]:
+    """The e-mail addresses of each notice, by notice id.
+
+    Escalations go to POS staff. A reminder or deadline-day notice goes to the step's owner:
+    POS staff for POS steps; the municipality's policy staff (the registration contact when
+    it has none) for the municipality's steps; and for the core group's steps also the core
+    group's members at their own addresses. Set-based: at most four queries whatever the
+    number of notices and offices.
+    """
+    today = today or timezone.localdate()
+    if not notices:
+        return {}
+    steps = {
+        row["pk"]: row
+        for row in FoundingStep.objects.filter(pk__in={n.step_id for n in notices}).values(
+            "pk", "owner", "office_id", "office__municipality_id", "office__contact_email"
+        )
+    }
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    pos: list[str] = sorted(
+        set(users.filter(staff_profile__role=Role.POS_STAFF).values_list("email", flat=True))
+    )
+    municipal = [steps[n.step_id] for n in notices if n.kind != NoticeKind.ESCALATION]
+    policy: dict[int, set[str]] = {}
+    for municipality_id, email in users.filter(
+        staff_profile__role=Role.POLICY_STAFF,
+        staff_profile__municipality_id__in={
+            s["office__municipality_id"] for s in municipal if s["owner"] in MUNICIPALITY_SIDE
+        },
+    ).values_list("staff_profile__municipality_id", "email"):
+        policy.setdefault(municipality_id, set()).add(email)
+    core: dict[int, set[str]] = {}
+    for office_id, email in (
+        CoreGroupMember.objects.filter(
+            office_id__in={s["office_id"] for s in municipal if s["owner"] in CORE_GROUP_SIDE},
+            committed_until__gte=today,
+        )
+        .exclude(email="")
+        .values_list("office_id", "email")
+    ):
+        core.setdefault(office_id, set()).add(email)
+    result: dict[int, list[str]] = {}
+    for notice in notices:
+        step = steps[notice.step_id]
+        if notice.kind == NoticeKind.ESCALATION:
+            result[notice.pk] = list(pos)
+            continue
+        emails: set[str] = set()
+        owner = step["owner"]
+        if owner in MUNICIPALITY_SIDE:
+            municipal_emails = policy.get(step["office__municipality_id"], set())
+            if not municipal_emails and step["office__contact_email"]:
+                municipal_emails = {step["office__contact_email"]}
+            emails |= municipal_emails
+        if owner in CORE_GROUP_SIDE:
+            emails |= core.get(step["office_id"], set())
+        if owner in POS_SIDE:
+            emails |= set(pos)
+        result[notice.pk] = sorted(emails)
+    return result
 
 
 # --- Basic conditions (seed 000 §6.1) -------------------------------------------------------

@@ -1,16 +1,20 @@
 """Writes of the POS-office founding process.
 
-The API the meetings app uses to complete steps from meetings it records as held:
+The API the meetings app uses to record steps from its meetings:
 
-- ``step_complete(*, step, on, by, evidence_note="", evidence=None, decision="", stop_reason="")``
-  for steps 2a, 2b, 3 (with ``decision``), 4 and 6;
-- ``start_session_record(*, office, number, topic, held_on, by, evidence_note="", evidence=None)``
-  for the three sessions of step 5 (the third one completes step 5);
-- ``open_step(office=, code=)`` (selectors) finds the row to complete.
+- ``step_plan(*, step, on, by, evidence_note="", evidence=None)`` when a founding meeting is
+  planned (the day it was scheduled);
+- ``step_complete(*, step, on, by, evidence_note="", evidence=None, decision="",
+  stop_reason="", planned_on=None)`` when it was held, for steps 2a, 2b, 3 (with
+  ``decision``), 4 and 6;
+- ``start_session_record(*, office, number, topic, held_on, by, evidence_note="",
+  evidence=None)`` for the three sessions of step 5 (the third one completes step 5);
+- ``open_step(office=, code=)`` and ``step_plannable(step=)`` (selectors) find the row.
 
-``evidence`` is any saved model instance (a meeting); it is stored as a generic relation.
-Every function is atomic, refuses with ``PosOfficeError`` (a DomainError with a Dutch message)
-and writes an audit event on the office.
+The rules (owners, deadlines, what a deadline applies to) come from the office's process
+version (``process``). ``evidence`` is any saved model instance (a meeting); it is stored as a
+generic relation. Every function is atomic, refuses with ``PosOfficeError`` (a DomainError with
+a Dutch message) and writes an audit event.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from django.utils.translation import gettext as _
 from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.models import Municipality
+from sportloket.selectors import user_role
 from sportloket.services import (
     DomainError,
     audit_record,
@@ -43,29 +48,29 @@ from sportloket.services import (
 from sportloket.tokens import make_token
 
 from .constants import (
+    MUNICIPALITY_SIDE,
     START_SESSIONS_REQUIRED,
+    STEP_SEQUENCE,
     Decision,
     MemberKind,
+    Moment,
     OfficeStatus,
     SessionTopic,
     StepCode,
+    VersionStatus,
 )
-from .deadlines import (
-    RULES,
-    STEP_SEQUENCE,
-    dependants,
-    due_date,
-    previous_step,
-    retry_due_date,
-)
+from .deadlines import ProcessRules, StepRule, deadline_base
 from .models import (
     CoreGroupMember,
     FoundingStep,
     InterestRegistration,
     PosOffice,
+    ProcessStepRule,
+    ProcessVersion,
     StartSession,
     YearPlan,
 )
+from .process import office_rules, version_in_force, version_rules
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +129,12 @@ def interest_register(*, data: dict[str, Any]) -> InterestRegistration:
 
 @transaction.atomic
 def interest_confirm(*, registration_id: int, today: dt.date | None = None) -> PosOffice:
-    """Confirm a registration: the office starts with step 1 completed on the confirmation
-    day, the deadlines of 2a and 2b run from it, and POS staff are told.
+    """Confirm a registration: the office starts under the process version in force when the
+    form was submitted, with step 1 held on the submission day, and POS staff are told.
+
+    Seed 000 §6: "dit vindt binnen 1 maand na aanmelding plaats": the deadlines of 2a and 2b
+    count from the day the interest form was submitted, not from the confirmation; before the
+    confirmation there is no office and no live deadline.
 
     Idempotent: confirming twice returns the same office.
     """
@@ -136,19 +145,25 @@ def interest_confirm(*, registration_id: int, today: dt.date | None = None) -> P
     )
     if registration.office is not None:
         return registration.office
-    today = today or timezone.localdate()
+    submitted_on = timezone.localdate(registration.created_at)
+    if today is not None:
+        submitted_on = min(submitted_on, today)
     municipality = registration.municipality
     if active_office_exists(municipality):
         raise PosOfficeError(
             _("%(municipality)s already has a POS office. Contact POS for more information.")
             % {"municipality": municipality}
         )
+    version = version_in_force(registration.created_at)
+    if version is None:
+        raise PosOfficeError(_("No founding process has been published yet. Contact POS."))
     try:
         with transaction.atomic():
             office = PosOffice.objects.create(
                 municipality=municipality,
                 name=_("POS office %(municipality)s") % {"municipality": municipality.name},
-                registered_on=today,
+                registered_on=submitted_on,
+                process_version=version,
                 contact_name=registration.contact_name,
                 contact_email=registration.email,
             )
@@ -157,7 +172,7 @@ def interest_confirm(*, registration_id: int, today: dt.date | None = None) -> P
             _("%(municipality)s already has a POS office. Contact POS for more information.")
             % {"municipality": municipality}
         ) from exc
-    _create_steps(office=office, registered_on=today, evidence_note=registration.message)
+    _create_steps(office=office, registered_on=submitted_on, evidence_note=registration.message)
     registration.confirmed_at = timezone.now()
     registration.office = office
     registration.save(update_fields=["confirmed_at", "office"])
@@ -181,16 +196,26 @@ def interest_confirm(*, registration_id: int, today: dt.date | None = None) -> P
 
 
 def _create_steps(*, office: PosOffice, registered_on: dt.date, evidence_note: str = "") -> None:
+    """The step rows of a new office from its process version; step 1 (the interest form) is
+    planned, held and completed on ``registered_on``, which starts the deadlines counting from
+    it."""
+    rules = office_rules(office)
     rows = []
-    for code in STEP_SEQUENCE:
-        row = FoundingStep(office=office, code=code, position=STEP_SEQUENCE.index(code), attempt=1)
-        if code == StepCode.REGISTRATION:
-            row.completed_on = registered_on
+    for rule in rules.steps:
+        row = FoundingStep(
+            office=office,
+            code=rule.code,
+            position=rule.position,
+            attempt=1,
+            owner=rule.owner,
+            applies_to=rule.applies_to,
+        )
+        if rule.code == StepCode.REGISTRATION:
+            row.planned_on = row.held_on = row.completed_on = registered_on
             row.evidence_note = evidence_note or _("Interest form confirmed.")
-        elif RULES[code].depends_on == StepCode.REGISTRATION:
-            row.due_date = due_date(code, registered_on)
         rows.append(row)
     FoundingStep.objects.bulk_create(rows)
+    _recompute_deadlines(office=office, rules=rules)
 
 
 # --- Steps ----------------------------------------------------------------------------------
@@ -207,32 +232,186 @@ def _evidence_fields(evidence: models.Model | None) -> dict[str, Any]:
     }
 
 
-def _check_completion_date(*, step: FoundingStep, on: dt.date, today: dt.date) -> None:
+def _fmt(day: dt.date) -> str:
+    return day.strftime("%d-%m-%Y")
+
+
+def _recompute_deadlines(
+    *, office: PosOffice, rules: ProcessRules
+) -> list[tuple[FoundingStep, dt.date | None]]:
+    """Set the deadline of every open step from the rules and the dates recorded so far.
+
+    Returns the steps whose deadline changed with their old deadline. Call inside the atomic
+    block that changed a step (or the office's version).
+    """
+    rows = list(FoundingStep.objects.filter(office=office).order_by("position", "attempt"))
+    changed = []
+    for row in rows:
+        if row.completed_on is not None:
+            continue
+        rule = rules[row.code]
+        base = deadline_base(rule=rule, step=row, rows=rows)
+        if row.code == StepCode.KARTREKKERS and row.attempt > 1:
+            due = rules.retry_due_date(base) if base else None
+        else:
+            due = rules.due_date(row.code, base)
+        if due != row.due_date:
+            changed.append((row, row.due_date))
+            FoundingStep.objects.filter(pk=row.pk).update(due_date=due)
+            row.due_date = due
+    return changed
+
+
+def _check_may_complete(*, step: FoundingStep, by: AbstractBaseUser | None) -> None:
+    """Seed 000 §6 names an owner for every step: policy staff complete the steps of their
+    side (municipality, core group); POS staff may complete any step. Work without a user
+    (the system, a management command) is not limited."""
+    if by is None or not by.is_authenticated:
+        return
+    role = user_role(by)
+    if role in (Role.POS_STAFF, Role.ADMINISTRATOR):
+        return
+    if role == Role.POLICY_STAFF and step.owner in MUNICIPALITY_SIDE:
+        return
+    raise PosOfficeError(
+        _("Step %(code)s belongs to %(owner)s: only POS staff can record it.")
+        % {"code": step.code, "owner": step.get_owner_display()}
+    )
+
+
+def _check_open(*, step: FoundingStep) -> None:
+    office = step.office
+    if not office.is_open:
+        raise PosOfficeError(
+            _("This POS office is %(status)s; its steps can no longer be changed.")
+            % {"status": office.get_status_display().lower()}
+        )
+    if step.held_on is not None:
+        raise PosOfficeError(_("This step has already been completed."))
+    if step.code == StepCode.FOLLOW_UP:
+        raise PosOfficeError(_("Step 7 (follow-up meetings) is ongoing and is not completed."))
+
+
+def _check_planned_date(
+    *, step: FoundingStep, rule: StepRule, on: dt.date, today: dt.date, rows: list[FoundingStep]
+) -> None:
+    """A step is planned after the moment its deadline counts from (seed 000: "plant binnen
+    2 maanden na kennismaking"), on a day that has come."""
+    if on > today:
+        raise PosOfficeError(_("A step cannot be planned on a date in the future."))
+    if not rule.counts_from and not (step.code == StepCode.KARTREKKERS and step.attempt > 1):
+        return
+    base = deadline_base(rule=rule, step=step, rows=rows)
+    source = rule.counts_from or step.code
+    moment = Moment(rule.counts_from_moment).label if rule.counts_from else Moment.HELD.label
+    if base is None:
+        raise PosOfficeError(
+            _("Step %(code)s can be planned once step %(source)s has been %(moment)s.")
+            % {"code": step.code, "source": source, "moment": moment}
+        )
+    if on < base:
+        raise PosOfficeError(
+            _("Step %(code)s cannot be planned before step %(source)s was %(moment)s (%(date)s).")
+            % {"code": step.code, "source": source, "moment": moment, "date": _fmt(base)}
+        )
+
+
+def _check_held_date(
+    *,
+    step: FoundingStep,
+    rules: ProcessRules,
+    on: dt.date,
+    today: dt.date,
+    rows: list[FoundingStep],
+) -> None:
+    """Held on a day that has come, after its planning, after the previous step."""
     if on > today:
         raise PosOfficeError(_("A step cannot be completed on a date in the future."))
-    previous = previous_step(step.code)
+    if step.planned_on is not None and on < step.planned_on:
+        raise PosOfficeError(
+            _("Step %(code)s cannot be held before it was planned (%(date)s).")
+            % {"code": step.code, "date": _fmt(step.planned_on)}
+        )
+    previous = rules.previous_step(step.code)
     if previous is None:
         return
-    done = [s for s in step.office.steps.all() if s.code == previous and s.is_done]
+    done = [r for r in rows if r.code == previous and r.is_done]
     if not done:
         raise PosOfficeError(_("Complete step %(previous)s first.") % {"previous": previous})
-    previous_on = done[0].completed_on
+    previous_on = done[-1].held_on or done[-1].completed_on
     if on < previous_on:
         raise PosOfficeError(
             _("Step %(code)s cannot be completed before step %(previous)s (%(date)s).")
-            % {"code": step.code, "previous": previous, "date": previous_on.strftime("%d-%m-%Y")}
+            % {"code": step.code, "previous": previous, "date": _fmt(previous_on)}
         )
     if step.code == StepCode.KARTREKKERS and step.attempt > 1:
-        earlier = max(
-            s.completed_on
-            for s in step.office.steps.all()
-            if s.code == StepCode.KARTREKKERS and s.completed_on
-        )
+        earlier = max(r.held_on for r in rows if r.code == step.code and r.held_on)
         if on < earlier:
             raise PosOfficeError(
                 _("This kartrekkers meeting cannot be before the previous one (%(date)s).")
-                % {"date": earlier.strftime("%d-%m-%Y")}
+                % {"date": _fmt(earlier)}
             )
+
+
+def _locked_step(step: FoundingStep) -> FoundingStep:
+    return (
+        FoundingStep.objects.select_for_update(of=("self",))
+        .select_related("office__municipality")
+        .get(pk=step.pk)
+    )
+
+
+@transaction.atomic
+def step_plan(
+    *,
+    step: FoundingStep,
+    on: dt.date,
+    by: AbstractBaseUser | None,
+    evidence_note: str = "",
+    evidence: models.Model | None = None,
+    today: dt.date | None = None,
+) -> FoundingStep:
+    """Record the day ``step`` was planned (scheduled). For a step whose deadline applies to
+    the planning (seed 000: "POS plant binnen 2 weken een digitaal kennismakingsgesprek in")
+    this meets the deadline; deadlines counting from the planning start.
+
+    Refuses a step of a closed office, a step already planned or held, step 7, a day in the
+    future or before the moment the step's deadline counts from, and a step of the other side.
+    """
+    today = today or timezone.localdate()
+    step = _locked_step(step)
+    office = step.office
+    _check_open(step=step)
+    _check_may_complete(step=step, by=by)
+    if step.planned_on is not None:
+        raise PosOfficeError(
+            _("Step %(code)s was already planned on %(date)s.")
+            % {"code": step.code, "date": _fmt(step.planned_on)}
+        )
+    rules = office_rules(office)
+    rows = list(office.steps.all())
+    _check_planned_date(step=step, rule=rules[step.code], on=on, today=today, rows=rows)
+    values: dict[str, Any] = {"planned_on": on}
+    if step.applies_to == Moment.PLANNED:
+        values["completed_on"] = on
+        values["completed_by"] = by if by is not None and by.is_authenticated else None
+    if evidence is not None:
+        values.update(_evidence_fields(evidence))
+    if evidence_note.strip() and not step.evidence_note:
+        values["evidence_note"] = evidence_note.strip()
+    if not FoundingStep.objects.filter(pk=step.pk, planned_on__isnull=True).update(**values):
+        raise PosOfficeError(_("This step has already been planned."))
+    step.refresh_from_db()
+    _recompute_deadlines(office=office, rules=rules)
+    _refresh_office(office)
+    audit_record(
+        subject=office,
+        actor=by,
+        action=f"step_{step.code}_planned",
+        changes={"planned_on": ["", on.isoformat()]},
+        summary=_("Step %(code)s planned on %(date)s") % {"code": step.code, "date": _fmt(on)},
+    )
+    return step
 
 
 @transaction.atomic
@@ -245,38 +424,31 @@ def step_complete(
     evidence: models.Model | None = None,
     decision: str = "",
     stop_reason: str = "",
+    planned_on: dt.date | None = None,
     today: dt.date | None = None,
 ) -> FoundingStep:
-    """Complete a founding step on ``on`` and start the deadlines that count from it.
+    """Record that ``step`` was held on ``on`` (its real date, also when entered afterwards)
+    and start the deadlines that count from it.
 
-    Refuses (``PosOfficeError``) a step of a stopped or finished office, a step already
-    completed, steps out of order (1 → 2a → 2b → 3 → 4 → 5 → 6), a date in the future or before
-    the previous step, step 5 (recorded through ``start_session_record``) and step 7 (ongoing).
-    Step 3 needs ``decision``: GO opens step 4; NO-GO with new kartrekkers opens step 3 again
-    with a new deadline 2 months after ``on``; NO-GO stop ends the office with ``stop_reason``.
-    ``evidence`` is any saved object (e.g. a meeting). Safe against a concurrent completion of
-    the same step: the row is locked and the update is conditional.
+    ``planned_on`` records the planning at the same time (for a step not planned yet); a step
+    held without a recorded planning counts as planned on the day it was held. Refuses
+    (``PosOfficeError``) a step of a stopped or finished office, a step already held, steps
+    out of order (1 → 2a → 2b → 3 → 4 → 5 → 6), a day in the future, before the planning or
+    before the previous step, step 5 (recorded through ``start_session_record``), step 7
+    (ongoing) and a step of the other side (``_check_may_complete``). Step 3 needs
+    ``decision``: GO opens step 4; NO-GO with new kartrekkers opens step 3 again, its deadline
+    counted from ``on``; NO-GO stop ends the office with ``stop_reason``. Safe against a
+    concurrent completion: the row is locked and the update is conditional.
     """
     today = today or timezone.localdate()
-    step = (
-        FoundingStep.objects.select_for_update(of=("self",))
-        .select_related("office__municipality")
-        .get(pk=step.pk)
-    )
+    step = _locked_step(step)
     office = step.office
-    if not office.is_open:
-        raise PosOfficeError(
-            _("This POS office is %(status)s; its steps can no longer be changed.")
-            % {"status": office.get_status_display().lower()}
-        )
-    if step.completed_on is not None:
-        raise PosOfficeError(_("This step has already been completed."))
-    if step.code == StepCode.FOLLOW_UP:
-        raise PosOfficeError(_("Step 7 (follow-up meetings) is ongoing and is not completed."))
+    _check_open(step=step)
     if step.code == StepCode.START_SESSIONS:
         raise PosOfficeError(
             _("Step 5 is completed by recording the three start sessions of the core group.")
         )
+    _check_may_complete(step=step, by=by)
     decision = decision or ""
     if step.code == StepCode.KARTREKKERS:
         if decision not in Decision.values:
@@ -285,9 +457,15 @@ def step_complete(
             raise PosOfficeError(_("Give the reason for ending the founding process."))
     elif decision:
         raise PosOfficeError(_("Only step 3 has a GO / NO-GO decision."))
-    _check_completion_date(step=step, on=on, today=today)
-    return _complete(
+    rules = office_rules(office)
+    rows = list(office.steps.all())
+    if planned_on is not None and step.planned_on is None:
+        _check_planned_date(step=step, rule=rules[step.code], on=planned_on, today=today, rows=rows)
+        step.planned_on = planned_on
+    _check_held_date(step=step, rules=rules, on=on, today=today, rows=rows)
+    return _hold(
         step=step,
+        rules=rules,
         on=on,
         by=by,
         evidence_note=evidence_note,
@@ -297,9 +475,10 @@ def step_complete(
     )
 
 
-def _complete(
+def _hold(
     *,
     step: FoundingStep,
+    rules: ProcessRules,
     on: dt.date,
     by: AbstractBaseUser | None,
     evidence_note: str,
@@ -308,34 +487,40 @@ def _complete(
     stop_reason: str = "",
 ) -> FoundingStep:
     office = step.office
-    updated = FoundingStep.objects.filter(pk=step.pk, completed_on__isnull=True).update(
-        completed_on=on,
-        completed_by=by if by is not None and by.is_authenticated else None,
-        evidence_note=evidence_note.strip(),
-        decision=decision,
-        **_evidence_fields(evidence),
-    )
-    if not updated:
+    planned_on = step.planned_on or on
+    completed_on = planned_on if step.applies_to == Moment.PLANNED else on
+    values: dict[str, Any] = {
+        "planned_on": planned_on,
+        "held_on": on,
+        "completed_on": step.completed_on or completed_on,
+        "decision": decision,
+    }
+    if step.completed_on is None or step.completed_by_id is None:
+        values["completed_by"] = by if by is not None and by.is_authenticated else None
+    if evidence is not None or step.evidence_id == "":
+        values.update(_evidence_fields(evidence))
+    if evidence_note.strip() or not step.evidence_note:
+        values["evidence_note"] = evidence_note.strip()
+    if not FoundingStep.objects.filter(pk=step.pk, held_on__isnull=True).update(**values):
         raise PosOfficeError(_("This step has already been completed."))
     step.refresh_from_db()
-    changes: dict[str, list[str]] = {"completed_on": ["", on.isoformat()]}
+    changes: dict[str, list[str]] = {"held_on": ["", on.isoformat()]}
     if decision:
         changes["decision"] = ["", decision]
-    summary = _("Step %(code)s completed on %(date)s") % {
-        "code": step.code,
-        "date": on.strftime("%d-%m-%Y"),
-    }
+    summary = _("Step %(code)s completed on %(date)s") % {"code": step.code, "date": _fmt(on)}
     if decision == Decision.NO_GO_NEW_KARTREKKERS:
-        new_due = retry_due_date(on)
         FoundingStep.objects.create(
             office=office,
             code=StepCode.KARTREKKERS,
             position=step.position,
             attempt=step.attempt + 1,
-            due_date=new_due,
+            owner=step.owner,
+            applies_to=step.applies_to,
         )
+        _recompute_deadlines(office=office, rules=rules)
+        new_due = rules.retry_due_date(on)
         summary = _("NO-GO at step 3: new kartrekkers, new deadline %(date)s") % {
-            "date": new_due.strftime("%d-%m-%Y")
+            "date": _fmt(new_due) if new_due else "-"
         }
     elif decision == Decision.NO_GO_STOP:
         changes["status"] = [office.status, OfficeStatus.STOPPED]
@@ -347,10 +532,7 @@ def _complete(
             "reason": stop_reason
         }
     else:
-        for code in dependants(step.code):
-            FoundingStep.objects.filter(office=office, code=code, completed_on__isnull=True).update(
-                due_date=due_date(code, on)
-            )
+        _recompute_deadlines(office=office, rules=rules)
     _refresh_office(office)
     audit_record(
         subject=office,
@@ -363,11 +545,18 @@ def _complete(
 
 
 def _refresh_office(office: PosOffice) -> None:
-    """Derive ``current_step`` and ``status`` from the step rows (call after every change)."""
+    """Derive ``current_step`` and ``status`` from the step rows (call after every change).
+
+    The current step is the first one not held (for step 3: not held with GO)."""
     if office.status == OfficeStatus.STOPPED:
         return
-    done = {s.code for s in office.steps.all() if s.is_done}
-    current = next((code for code in STEP_SEQUENCE if code not in done), StepCode.FOLLOW_UP)
+    held = {
+        s.code
+        for s in office.steps.all()
+        if s.is_held and (s.code != StepCode.KARTREKKERS or s.decision == Decision.GO)
+    }
+    sequence = [code for code in STEP_SEQUENCE if code != StepCode.FOLLOW_UP]
+    current = next((code for code in sequence if code not in held), StepCode.FOLLOW_UP)
     position = STEP_SEQUENCE.index(current)
     if current == StepCode.FOLLOW_UP:
         status = OfficeStatus.ACTIVE
@@ -399,10 +588,12 @@ def start_session_record(
     office = PosOffice.objects.select_for_update().get(pk=office.pk)
     if not office.is_open:
         raise PosOfficeError(_("This POS office is no longer being founded."))
-    step5 = office.steps.filter(code=StepCode.START_SESSIONS, completed_on__isnull=True).first()
-    step4 = office.steps.filter(code=StepCode.START_MEETING, completed_on__isnull=False).first()
+    step5 = office.steps.filter(code=StepCode.START_SESSIONS, held_on__isnull=True).first()
+    step4 = office.steps.filter(code=StepCode.START_MEETING, held_on__isnull=False).first()
     if step5 is None or step4 is None:
         raise PosOfficeError(_("Start sessions follow the start meeting (step 4)."))
+    step5.office = office
+    _check_may_complete(step=step5, by=by)
     if topic not in SessionTopic.values:
         raise PosOfficeError(_("Choose the topic of the start session."))
     sessions = list(office.start_sessions.order_by("number"))
@@ -411,10 +602,10 @@ def start_session_record(
         raise PosOfficeError(_("Record start session %(expected)d next.") % {"expected": expected})
     if held_on > today:
         raise PosOfficeError(_("A start session cannot be recorded on a date in the future."))
-    earliest = sessions[-1].held_on if sessions else step4.completed_on
+    earliest = sessions[-1].held_on if sessions else step4.held_on
     if held_on < earliest:
         raise PosOfficeError(
-            _("This session cannot be before %(date)s.") % {"date": earliest.strftime("%d-%m-%Y")}
+            _("This session cannot be before %(date)s.") % {"date": _fmt(earliest)}
         )
     session = StartSession.objects.create(
         office=office,
@@ -431,12 +622,14 @@ def start_session_record(
         action="start_session_recorded",
         changes={"start_session": ["", f"{number}: {topic}"]},
         summary=_("Start session %(number)d held on %(date)s")
-        % {"number": number, "date": held_on.strftime("%d-%m-%Y")},
+        % {"number": number, "date": _fmt(held_on)},
     )
     if number == START_SESSIONS_REQUIRED:
-        step5.office = office
-        _complete(
+        if step5.planned_on is None:
+            step5.planned_on = sessions[0].held_on if sessions else held_on
+        _hold(
             step=step5,
+            rules=office_rules(office),
             on=held_on,
             by=by,
             evidence_note=_("Three start sessions held."),
@@ -664,3 +857,162 @@ def year_plan_render_pdf(*, plan_id: int, today: dt.date | None = None) -> bool:
             transaction.on_commit(lambda: storage.delete(old_name), robust=True)
     logger.info("Year plan PDF %s rendered (version %s)", plan, version)
     return True
+
+
+# --- Process definition ----------------------------------------------------------------------
+
+VERSION_NUMBER_FIELDS = [
+    "professional_hours_per_week",
+    "commitment_years",
+    "entrepreneurs",
+    "hours_per_enterprise",
+    "meetings_per_year",
+    "social_domain_meetings_per_year",
+    "network_size",
+]
+STEP_RULE_FIELDS = [
+    "code",
+    "position",
+    "owner",
+    "amount",
+    "unit",
+    "counts_from",
+    "counts_from_moment",
+    "applies_to",
+]
+
+
+@transaction.atomic
+def process_version_draft(*, source: ProcessVersion, by: AbstractBaseUser | None) -> ProcessVersion:
+    """A new draft version, a copy of ``source``, for POS staff to edit in the admin."""
+    number = (ProcessVersion.objects.aggregate(n=models.Max("number"))["n"] or 0) + 1
+    draft = ProcessVersion.objects.create(
+        number=number,
+        note=_("Copy of version %(number)d.") % {"number": source.number},
+        **{name: getattr(source, name) for name in VERSION_NUMBER_FIELDS},
+    )
+    ProcessStepRule.objects.bulk_create(
+        ProcessStepRule(version=draft, **{name: getattr(rule, name) for name in STEP_RULE_FIELDS})
+        for rule in source.steps.all()
+    )
+    audit_record(
+        subject=draft,
+        actor=by,
+        action="process_version_drafted",
+        summary=_("Draft process version %(number)d from version %(source)d")
+        % {"number": number, "source": source.number},
+    )
+    return draft
+
+
+def process_version_problems(version: ProcessVersion) -> list[str]:
+    """What keeps a draft from being published: every step once, step 1 first and step 7 last,
+    each deadline counting from an earlier step, the social-domain meetings within the
+    meetings per year."""
+    rules = version_rules(version.pk)
+    problems = []
+    if sorted(rules.sequence) != sorted(STEP_SEQUENCE):
+        problems.append(_("The version must have every founding step exactly once."))
+        return problems
+    if rules.sequence[0] != StepCode.REGISTRATION or rules.sequence[-1] != StepCode.FOLLOW_UP:
+        problems.append(_("Step 1 comes first and step 7 last."))
+    for rule in rules.steps:
+        if rule.amount and (not rule.unit or not rule.counts_from):
+            problems.append(
+                _("Step %(code)s: a deadline needs its unit and the step it counts from.")
+                % {"code": rule.code}
+            )
+        elif rule.counts_from and (
+            rules.sequence.index(rule.counts_from) >= rules.sequence.index(rule.code)
+        ):
+            problems.append(
+                _("Step %(code)s: its deadline must count from an earlier step.")
+                % {"code": rule.code}
+            )
+    if version.social_domain_meetings_per_year > version.meetings_per_year:
+        problems.append(_("The meetings with the social domain are part of the meetings per year."))
+    return problems
+
+
+@transaction.atomic
+def process_version_publish(
+    *, version: ProcessVersion, by: AbstractBaseUser | None
+) -> ProcessVersion:
+    """Publish a draft: offices registered from now on start under it; existing offices keep
+    their version. A published version is never changed again. Refuses a version already
+    published or one with problems (``process_version_problems``)."""
+    version = ProcessVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        raise PosOfficeError(_("This version has already been published."))
+    problems = process_version_problems(version)
+    if problems:
+        raise PosOfficeError(" ".join(problems))
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = by if by is not None and by.is_authenticated else None
+    version.save(update_fields=["status", "published_at", "published_by"])
+    audit_record(
+        subject=version,
+        actor=by,
+        action="process_version_published",
+        changes={"status": [VersionStatus.DRAFT, VersionStatus.PUBLISHED]},
+        summary=_("Process version %(number)d published") % {"number": version.number},
+    )
+    return version
+
+
+@transaction.atomic
+def office_move_to_version(
+    *, office: PosOffice, version: ProcessVersion, by: AbstractBaseUser | None
+) -> list[tuple[FoundingStep, dt.date | None]]:
+    """Move an office onto another published version: its steps take the version's owners and
+    moments, its open deadlines are recomputed, and the audit trail lists every changed
+    deadline. Held and planned dates stay. Refuses a draft, the office's own version and a
+    stopped office. Returns the steps whose deadline changed with their old deadline."""
+    office = (
+        PosOffice.objects.select_for_update().select_related("process_version").get(pk=office.pk)
+    )
+    if not version.is_published:
+        raise PosOfficeError(_("Only a published version can be applied to an office."))
+    if office.process_version_id == version.pk:
+        raise PosOfficeError(
+            _("This office already works with version %(number)d.") % {"number": version.number}
+        )
+    if office.status == OfficeStatus.STOPPED:
+        raise PosOfficeError(_("This POS office has stopped."))
+    old_number = office.process_version.number
+    rules = version_rules(version.pk)
+    for rule in rules.steps:
+        FoundingStep.objects.filter(office=office, code=rule.code).update(
+            owner=rule.owner, applies_to=rule.applies_to, position=rule.position
+        )
+    # A step whose deadline now applies to its planning and that was planned is met; one that
+    # now applies to its holding and is not held yet is open again.
+    FoundingStep.objects.filter(
+        office=office,
+        applies_to=Moment.PLANNED,
+        completed_on__isnull=True,
+        planned_on__isnull=False,
+    ).update(completed_on=models.F("planned_on"))
+    FoundingStep.objects.filter(
+        office=office, applies_to=Moment.HELD, held_on__isnull=True, completed_on__isnull=False
+    ).update(completed_on=None)
+    office.process_version = version
+    office.save(update_fields=["process_version"])
+    changed = _recompute_deadlines(office=office, rules=rules)
+    changes: dict[str, list[str]] = {"process_version": [str(old_number), str(version.number)]}
+    for step, old_due in changed:
+        changes[f"due_date_{step.code}"] = [
+            old_due.isoformat() if old_due else "",
+            step.due_date.isoformat() if step.due_date else "",
+        ]
+    audit_record(
+        subject=office,
+        actor=by,
+        action="process_version_changed",
+        changes=changes,
+        summary=_("Moved from process version %(old)d to %(new)d; %(n)d deadlines recomputed")
+        % {"old": old_number, "new": version.number, "n": len(changed)},
+    )
+    _refresh_office(office)
+    return changed

@@ -18,6 +18,11 @@ urlpatterns = [
     path("pos-kantoren/", views.OfficeListView.as_view(), name="list"),
     path("pos-kantoren/<int:pk>/", views.OfficeDetailView.as_view(), name="detail"),
     path(
+        "pos-kantoren/<int:pk>/procesversie/",
+        views.OfficeVersionView.as_view(),
+        name="office_version",
+    ),
+    path(
         "pos-kantoren/<int:pk>/stap/<int:step_pk>/afronden/",
         views.StepCompleteView.as_view(),
         name="step_complete",

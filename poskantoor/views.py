@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -29,6 +30,7 @@ from .forms import (
     CoreMemberForm,
     InterestForm,
     OfficeFilterForm,
+    OfficeVersionForm,
     StartSessionForm,
     StepCompleteForm,
     YearPlanForm,
@@ -153,6 +155,8 @@ class OfficeDetailView(OfficeMixin, TemplateView):
             conditions=selectors.basic_conditions(office),
             audit_events=selectors.office_audit(office),
             can_edit=self.scope.role in (*EDITOR_ROLES, Role.ADMINISTRATOR),
+            can_move_version=self.scope.role in (Role.POS_STAFF, Role.ADMINISTRATOR),
+            version_form=OfficeVersionForm(office=office),
             session_form=StartSessionForm(),
             sessions_left=selectors.sessions_left(office),
             step_5_open=office.is_open and office.current_step == StepCode.START_SESSIONS,
@@ -201,23 +205,67 @@ class StepCompleteView(EditorMixin, View):
         form = StepCompleteForm(request.POST, step=step)
         if form.is_valid():
             data = form.cleaned_data
+            planned_on = None if form.fields["planned_on"].disabled else data["planned_on"]
             try:
-                services.step_complete(
-                    step=step,
-                    on=data["completed_on"],
-                    by=request.user,
-                    evidence_note=data["evidence_note"],
-                    decision=data.get("decision", ""),
-                    stop_reason=data.get("stop_reason", ""),
-                )
+                if data["held_on"]:
+                    services.step_complete(
+                        step=step,
+                        on=data["held_on"],
+                        planned_on=planned_on,
+                        by=request.user,
+                        evidence_note=data["evidence_note"],
+                        decision=data.get("decision", ""),
+                        stop_reason=data.get("stop_reason", ""),
+                    )
+                    done = _("Step %(code)s has been completed.")
+                else:
+                    services.step_plan(
+                        step=step,
+                        on=planned_on,
+                        by=request.user,
+                        evidence_note=data["evidence_note"],
+                    )
+                    done = _("Step %(code)s has been planned.")
             except services.PosOfficeError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(
-                    request, _("Step %(code)s has been completed.") % {"code": step.code}
-                )
+                messages.success(request, done % {"code": step.code})
                 return HttpResponseRedirect(office.get_absolute_url())
         return render(request, self.template_name, {"office": office, "step": step, "form": form})
+
+
+class OfficeVersionView(RoleRequiredMixin, View):
+    """POS moves an office onto another published process version (audited; its open
+    deadlines are recomputed)."""
+
+    allowed_roles = (Role.POS_STAFF, Role.ADMINISTRATOR)
+
+    def post(self, request, pk):
+        office = selectors.office_get(user=request.user, pk=pk)
+        form = OfficeVersionForm(request.POST, office=office)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return HttpResponseRedirect(office.get_absolute_url())
+        version = form.cleaned_data["version"]
+        try:
+            changed = services.office_move_to_version(
+                office=office, version=version, by=request.user
+            )
+        except services.PosOfficeError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The office now works with version %(number)d; %(n)d deadline recomputed.",
+                    "The office now works with version %(number)d; %(n)d deadlines recomputed.",
+                    len(changed),
+                )
+                % {"number": version.number, "n": len(changed)},
+            )
+        return HttpResponseRedirect(office.get_absolute_url())
 
 
 class StartSessionView(EditorMixin, View):

@@ -32,8 +32,6 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -42,9 +40,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -56,10 +51,18 @@ from meetings.support.constants import HandoverStatus, SupportStatus
 from meetings.themes import Quarter, ThemeCount, rising_among, themes_from_categories
 from network.models import Signal
 from network.selectors import signals_for_desk
-from poskantoor.constants import OPEN_STATUSES, MemberKind, OfficeStatus, StepCode
-from poskantoor.deadlines import STEP_RULES, STEP_SEQUENCE
+from poskantoor.constants import (
+    OPEN_STATUSES,
+    STEP_SEQUENCE,
+    Decision,
+    MemberKind,
+    Moment,
+    OfficeStatus,
+    StepCode,
+)
 from poskantoor.decisions.selectors import decision_label, latest_decision_annotations
 from poskantoor.models import FoundingStep, PosOffice
+from poskantoor.process import published_rules
 from providers.constants import SAFETY_BASICS, ProviderKind, ProviderStatus, SafetyStatus
 from providers.models import Provider
 from providers.selectors import eligible_q
@@ -476,49 +479,69 @@ def overdue_steps(*, province: str = "", today: dt.date) -> list[OverdueRow]:
 
 
 def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
-    """Median days from the step it depends on to completion, against the norm (the
-    deadline's length), over the steps completed in the last two years."""
-    rules = [rule for rule in STEP_RULES if rule.has_deadline]
-    depends = Case(
-        *[When(code=rule.code, then=Value(rule.depends_on.value)) for rule in rules],
-        default=Value(""),
-        output_field=CharField(),
-    )
-    started = Subquery(
-        FoundingStep.objects.filter(
-            office=OuterRef("office"), code=OuterRef("depends_code"), completed_on__isnull=False
-        )
-        .order_by("-attempt")
-        .values("completed_on")[:1]
-    )
-    qs = FoundingStep.objects.filter(
-        completed_on__gte=today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS),
-        code__in=[rule.code for rule in rules],
+    """Median days from the moment a step's deadline counts from to the day the step was
+    held, against the norm (the deadline's length), over the steps held in the last two
+    years. Each office is measured by the rules of its own process version. Two queries
+    whatever the number of offices: the published rules, and the steps of the offices with a
+    step held in the window."""
+    rules, newest = published_rules()
+    window = FoundingStep.objects.filter(
+        held_on__gte=today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS), held_on__lte=today
     )
     if province:
-        qs = qs.filter(office__municipality__province=province)
-    taken: dict[str, list[int]] = {rule.code: [] for rule in rules}
-    norms: dict[str, list[int]] = {rule.code: [] for rule in rules}
-    for code, completed_on, due, start in (
-        qs.annotate(depends_code=depends, started_on=started)
-        .values_list("code", "completed_on", "due_date", "started_on")
-        .order_by()
+        window = window.filter(office__municipality__province=province)
+    by_office: dict[int, list[tuple]] = {}
+    for row in (
+        FoundingStep.objects.filter(office_id__in=window.values("office_id"))
+        .order_by("attempt")
+        .values_list(
+            "office_id",
+            "code",
+            "attempt",
+            "planned_on",
+            "held_on",
+            "due_date",
+            "decision",
+            "office__process_version_id",
+        )
     ):
-        if start is None:
-            continue
-        taken[code].append((completed_on - start).days)
-        if due is not None and due >= start:
-            norms[code].append((due - start).days)
+        by_office.setdefault(row[0], []).append(row)
+    window_start = today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS)
+    taken: dict[str, list[int]] = {}
+    norms: dict[str, list[int]] = {}
+    for rows in by_office.values():
+        for _office, code, attempt, _planned, held_on, due, _decision, version_id in rows:
+            if held_on is None or not window_start <= held_on <= today or attempt > 1:
+                continue
+            rule = rules[version_id][code]
+            if not rule.has_deadline:
+                continue
+            index = 3 if rule.counts_from_moment == Moment.PLANNED else 4
+            starts = [
+                other[index]
+                for other in rows
+                if other[1] == rule.counts_from
+                and other[index] is not None
+                and (rule.counts_from != StepCode.KARTREKKERS or other[6] == Decision.GO)
+            ]
+            if not starts:
+                continue
+            start = max(starts)
+            taken.setdefault(code, []).append((held_on - start).days)
+            if due is not None and due >= start:
+                norms.setdefault(code, []).append((due - start).days)
     labels = dict(StepCode.choices)
+    codes = [rule.code for rule in rules[newest].steps if rule.has_deadline] if newest else []
+    codes += [code for code in STEP_SEQUENCE if code in taken and code not in codes]
     return [
         LeadTimeRow(
-            code=rule.code,
-            label=labels[rule.code],
-            completed=len(taken[rule.code]),
-            median_days=statistics.median(taken[rule.code]) if taken[rule.code] else None,
-            norm_days=statistics.median(norms[rule.code]) if norms[rule.code] else None,
+            code=code,
+            label=labels[code],
+            completed=len(taken.get(code, [])),
+            median_days=statistics.median(taken[code]) if taken.get(code) else None,
+            norm_days=statistics.median(norms[code]) if norms.get(code) else None,
         )
-        for rule in rules
+        for code in codes
     ]
 
 

@@ -308,6 +308,7 @@ def _reference_data(request, django_db_setup, django_db_blocker):
     with it the reference data of the data migration; load it again for the tests after them."""
     from django.apps import apps
 
+    from poskantoor.models import ProcessVersion
     from sportloket.models import Municipality
 
     uses_database = request.node.get_closest_marker("django_db") or {
@@ -320,6 +321,10 @@ def _reference_data(request, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         if not Municipality.objects.exists():
             importlib.import_module("sportloket.migrations.0002_reference_data").load(apps, None)
+        if not ProcessVersion.objects.exists():
+            importlib.import_module(
+                "poskantoor.migrations.0006_process_version_1"
+            ).create_version_1(apps)
 
 
 @pytest.fixture(autouse=True)

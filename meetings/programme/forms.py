@@ -42,9 +42,21 @@ class MeetingForm(forms.Form):
     municipality_presented = forms.BooleanField(
         label=_("The municipality presents its target groups and themes"), required=False
     )
+    planned_on = forms.DateField(
+        label=_("Planned on"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_(
+            "For a meeting entered afterwards: the day it was scheduled. Empty: today, or the "
+            "meeting's own day when that has passed."
+        ),
+    )
 
-    def __init__(self, *args, for_desk: bool = False, **kwargs):
+    def __init__(self, *args, for_desk: bool = False, planning: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if for_desk or not planning:
+            # The planning day is recorded once, when a founding meeting is first planned.
+            del self.fields["planned_on"]
         if for_desk:
             self.fields["kind"].choices = [
                 c for c in MeetingKind.choices if c[0] not in FOUNDING_STEP_OF_KIND

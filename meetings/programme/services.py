@@ -24,7 +24,7 @@ from poskantoor import services as pos_services
 from poskantoor.constants import OfficeStatus, StepCode
 from poskantoor.decisions import services as decision_services
 from poskantoor.models import PosOffice
-from poskantoor.selectors import open_step
+from poskantoor.selectors import open_step, step_plannable
 from sportloket.constants import Role
 from sportloket.models import Desk
 from sportloket.services import DomainError, audit_record, email_queue, model_changes
@@ -88,8 +88,12 @@ def meeting_create(
     desk: Desk | None = None,
     today: dt.date | None = None,
 ) -> Meeting:
-    """Plan a meeting. Planning the introduction call of an office whose step 2a ("POS
-    schedules the introduction call") is open completes 2a today, with the meeting as evidence.
+    """Plan a meeting. A founding meeting records the planning of its office's step, with the
+    meeting as evidence: the introduction call plans 2a ("POS schedules the introduction
+    call", which this completes) and 2b, a kartrekkers meeting 3, the start meeting 4, a start
+    session 5, the second plenary 6. The planning day is ``data["planned_on"]`` when given
+    (a meeting entered afterwards), else today, and never after the meeting's own day. A step
+    whose preceding moment is not reached yet is left alone (holding the meeting completes it).
     """
     _validate(data=data, office=office, desk=desk)
     values = {name: data.get(name, "") for name in MEETING_FIELDS}
@@ -104,18 +108,29 @@ def meeting_create(
     )
     audit_record(subject=meeting, actor=by, action="meeting_planned", summary=meeting.title)
     _year_plan_stale(meeting)
-    if office is not None and meeting.kind == MeetingKind.INTRO_CALL:
-        step = open_step(office=office, code=StepCode.INTRO_SCHEDULED)
-        if step is not None:
-            pos_services.step_complete(
-                step=step,
-                on=today or timezone.localdate(),
-                by=by,
-                evidence=meeting,
-                evidence_note=_("Introduction call planned: %(title)s") % {"title": meeting.title},
-                today=today,
-            )
+    if office is not None and meeting.kind in FOUNDING_STEP_OF_KIND:
+        today = today or timezone.localdate()
+        meeting_day = timezone.localtime(meeting.starts_at, AMSTERDAM).date()
+        _plan_founding_steps(
+            meeting, by=by, on=data.get("planned_on") or min(today, meeting_day), today=today
+        )
     return meeting
+
+
+def _plan_founding_steps(
+    meeting: Meeting, *, by: AbstractBaseUser | None, on: dt.date, today: dt.date
+) -> None:
+    codes = [FOUNDING_STEP_OF_KIND[meeting.kind]]
+    if meeting.kind == MeetingKind.INTRO_CALL:
+        codes.insert(0, StepCode.INTRO_SCHEDULED)
+    note = _("Meeting planned: %(title)s") % {"title": meeting.title}
+    for code in codes:
+        step = open_step(office=meeting.office, code=code)
+        if step is None or step.planned_on is not None or not step_plannable(step=step):
+            continue
+        pos_services.step_plan(
+            step=step, on=on, by=by, evidence=meeting, evidence_note=note, today=today
+        )
 
 
 def _year_plan_stale(meeting: Meeting, *years: int) -> None:
@@ -196,11 +211,12 @@ def meeting_record_held(
     """Record a planned meeting as held on its start date.
 
     A founding meeting of an office completes its open step through ``poskantoor.services``
-    with the meeting as evidence: introduction call → 2b (and 2a if still open), kartrekkers
-    meeting → the GO / NO-GO ``decision`` recorded for ``by``'s side (it completes step 3 only
-    when the other side confirms it, ``poskantoor.decisions``), start meeting → 4, start
-    session n → start session n of step 5 (its topic from the meeting), second plenary → 6.
-    A step that is not open (already completed) is left alone. Any refusal rolls everything back.
+    on the meeting's own day (also when it is recorded afterwards) with the meeting as
+    evidence: introduction call → 2b (and 2a if still open), kartrekkers meeting → the GO /
+    NO-GO ``decision`` recorded for ``by``'s side (it completes step 3 only when the other side
+    confirms it, ``poskantoor.decisions``), start meeting → 4, start session n → start session
+    n of step 5 (its topic from the meeting), second plenary → 6. A step that is not open
+    (already completed) is left alone. Any refusal rolls everything back.
     """
     now = now or timezone.now()
     meeting = _locked(meeting)

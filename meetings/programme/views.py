@@ -195,7 +195,11 @@ class MeetingEditView(MeetingMixin, ServiceFormView):
         return MeetingForm.initial_for(self.meeting)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "for_desk": bool(self.meeting.desk_id)}
+        return {
+            **super().get_form_kwargs(),
+            "for_desk": bool(self.meeting.desk_id),
+            "planning": False,
+        }
 
     def get_context_data(self, **kwargs):
         meeting = self.meeting

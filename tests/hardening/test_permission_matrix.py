@@ -114,6 +114,8 @@ MATRIX: dict[str, Rule] = {
     "pos-kantoren/": Rule(READERS),
     "pos-kantoren/<int:pk>/": Rule(READERS, scoped=True),
     "pos-kantoren/<int:pk>/stap/<int:step_pk>/afronden/": Rule(OFFICE_EDITORS, scoped=True),
+    # POS moves an office onto another process version (POS staff see every office).
+    "pos-kantoren/<int:pk>/procesversie/": Rule((POS,), ok=302, method="post"),
     "pos-kantoren/<int:pk>/startsessie/": Rule(OFFICE_EDITORS, ok=302, scoped=True, method="post"),
     "pos-kantoren/<int:pk>/besluit/": Rule(OFFICE_EDITORS, scoped=True),
     "pos-kantoren/<int:pk>/besluit/<int:proposal_pk>/bevestigen/": Rule(

@@ -1,5 +1,7 @@
-"""Journeys in Chromium: policy staff completes an overdue step of their office; a
-municipality registers interest through the public form."""
+"""Journeys in Chromium: POS staff record an overdue step (2b is POS's step, seed 000 §6:
+"POS plant binnen 2 weken een digitaal kennismakingsgesprek in, dit vindt binnen 1 maand na
+aanmelding plaats") on its real date afterwards; a municipality registers interest through the
+public form."""
 
 import datetime as dt
 
@@ -13,20 +15,20 @@ from .factories import make_office
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_policy_staff_sees_the_overdue_step_and_completes_it(page, login, policy_staff, pos_staff):
+def test_pos_staff_see_the_overdue_step_and_record_it_held_afterwards(page, login, pos_staff):
     office = make_office(registered_on=dt.date(2026, 1, 31))
     from poskantoor import services
 
     services.step_complete(
         step=open_step(office=office, code="2a"), on=dt.date(2026, 2, 2), by=pos_staff
     )
-    login(policy_staff.username)
+    login(pos_staff.username)
     page.get_by_role("link", name="POS-kantoren").first.click()
     page.get_by_role("link", name="Utrecht").click()
     step = page.locator('li[data-step="2b"]')
     assert "te laat" in step.inner_text()
     step.get_by_role("link", name="Deze stap afronden").click()
-    page.get_by_label("Afgerond op").fill("2026-02-20")
+    page.get_by_label("Gehouden op").fill("2026-02-20")
     page.get_by_label("Onderbouwing").fill("Kennismakingsgesprek gevoerd via Teams.")
     page.get_by_role("button", name="Stap afronden").click()
     assert "Stap 2b is afgerond." in page.locator("main").inner_text()

@@ -1,4 +1,5 @@
-"""The deadline rules as pure functions: every term of the table, month ends, leap years."""
+"""The deadline arithmetic as pure functions over the rules of process version 1 (the
+handreiking's table, from the data migration): every term, month ends, leap years."""
 
 import datetime as dt
 
@@ -6,21 +7,20 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from poskantoor.deadlines import (
-    STEP_SEQUENCE,
-    add_months,
-    days_left,
-    dependants,
-    due_date,
-    notice_dates,
-    previous_step,
-    retry_due_date,
-)
+from poskantoor.constants import STEP_SEQUENCE
+from poskantoor.deadlines import add_months, add_term, days_left, notice_dates
+from poskantoor.models import ProcessVersion
+from poskantoor.process import version_rules
 
 # The shared autouse reference-data fixture needs the test database even for pure tests.
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+
+
+@pytest.fixture
+def rules():
+    return version_rules(ProcessVersion.objects.get(number=1).pk)
 
 
 @pytest.mark.parametrize(
@@ -65,33 +65,69 @@ def test_add_months_clamps_to_the_end_of_the_month(day, months, expected):
         ("6", D(2027, 9, 29), D(2028, 2, 29)),
     ],
 )
-def test_due_date_of_every_step_of_the_table(code, base, expected):
-    assert due_date(code, base) == expected
+def test_due_date_of_every_step_of_the_table(rules, code, base, expected):
+    assert rules.due_date(code, base) == expected
 
 
 @pytest.mark.parametrize("code", ["1", "7"])
-def test_start_and_follow_up_have_no_deadline(code):
-    assert due_date(code, D(2026, 1, 1)) is None
+def test_start_and_follow_up_have_no_deadline(rules, code):
+    assert rules.due_date(code, D(2026, 1, 1)) is None
 
 
-def test_each_deadline_counts_from_the_step_it_depends_on():
-    assert dependants("1") == ["2a", "2b"]
-    assert dependants("2a") == []
-    assert dependants("2b") == ["3"]
-    assert dependants("3") == ["4"]
-    assert dependants("4") == ["5", "6"]
-    assert dependants("6") == ["7"]
+def test_each_deadline_counts_from_the_step_it_depends_on(rules):
+    assert rules.dependants("1") == ["2a", "2b"]
+    assert rules.dependants("2a") == []
+    assert rules.dependants("2b") == ["3"]
+    assert rules.dependants("3") == ["4"]
+    assert rules.dependants("4") == ["5", "6"]
+    # Step 7 (follow-up meetings) is ongoing and has no deadline to count.
+    assert rules.dependants("6") == []
 
 
-def test_steps_are_in_the_order_of_the_guide():
+def test_steps_are_in_the_order_of_the_guide(rules):
     assert STEP_SEQUENCE == ("1", "2a", "2b", "3", "4", "5", "6", "7")
-    assert previous_step("1") is None
-    assert previous_step("2b") == "2a"
-    assert previous_step("6") == "5"
+    assert rules.sequence == STEP_SEQUENCE
+    assert rules.previous_step("1") is None
+    assert rules.previous_step("2b") == "2a"
+    assert rules.previous_step("6") == "5"
 
 
-def test_no_go_with_new_kartrekkers_gives_two_months_from_the_decision():
-    assert retry_due_date(D(2027, 12, 31)) == D(2028, 2, 29)
+def test_no_go_with_new_kartrekkers_gives_two_months_from_the_decision(rules):
+    assert rules.retry_due_date(D(2027, 12, 31)) == D(2028, 2, 29)
+
+
+def test_version_1_names_what_each_deadline_applies_to(rules):
+    """Seed 000 §6: "POS plant binnen 2 weken een digitaal kennismakingsgesprek in, dit vindt
+    binnen 1 maand na aanmelding plaats", "plant binnen 2 maanden na kennismaking een
+    kartrekkersgesprek in", "bereiden we binnen 3 maanden ... de eerste startbijeenkomst ...
+    voor", "volgt binnen 5 maanden na startbijeenkomst 3 startsessies", "plant binnen
+    5 maanden na startbijeenkomst de tweede bijeenkomst ... in"."""
+    applies = {rule.code: rule.applies_to for rule in rules.steps if rule.has_deadline}
+    assert applies == {
+        "2a": "planned",
+        "2b": "held",
+        "3": "planned",
+        "4": "planned",
+        "5": "held",
+        "6": "planned",
+    }
+    assert {rule.code: rule.owner for rule in rules.steps} == {
+        "1": "municipality",
+        "2a": "pos",
+        "2b": "pos",
+        "3": "municipality",
+        "4": "core_group_pos",
+        "5": "facilitator",
+        "6": "core_group_municipality",
+        "7": "core_group_municipality",
+    }
+
+
+def test_add_term_counts_weeks_and_calendar_months():
+    assert add_term(D(2026, 2, 20), 2, "weeks") == D(2026, 3, 6)
+    assert add_term(D(2026, 1, 31), 1, "months") == D(2026, 2, 28)
+    with pytest.raises(ValueError, match="unit"):
+        add_term(D(2026, 1, 1), 1, "days")
 
 
 def test_days_left_and_notice_dates():

@@ -175,7 +175,7 @@ def test_club_supporter_reads_offices_of_the_desk_municipalities_only(
     assert client.get(other.get_absolute_url()).status_code == 404
     step = open_step(office=office, code="2a")
     url = reverse("poskantoor:step_complete", args=[office.pk, step.pk])
-    assert client.post(url, {"completed_on": "2026-02-02"}).status_code == 403
+    assert client.post(url, {"planned_on": "2026-02-02"}).status_code == 403
     assert client.post(reverse("poskantoor:member_add", args=[office.pk]), {}).status_code == 403
 
 
@@ -184,7 +184,7 @@ def test_policy_staff_cannot_complete_a_step_of_another_municipality(client, pol
     step = open_step(office=other, code="2a")
     client.force_login(policy_staff)
     url = reverse("poskantoor:step_complete", args=[other.pk, step.pk])
-    assert client.post(url, {"completed_on": "2026-02-02"}).status_code == 404
+    assert client.post(url, {"planned_on": "2026-02-02"}).status_code == 404
     step.refresh_from_db()
     assert step.completed_on is None
 
@@ -209,10 +209,15 @@ def test_completing_a_step_is_one_action_with_a_date(client, pos_staff, office):
     step = open_step(office=office, code="2a")
     url = reverse("poskantoor:step_complete", args=[office.pk, step.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"completed_on": "2026-02-05", "evidence_note": "Ingepland"})
+    response = client.post(url, {"planned_on": "2026-02-05", "evidence_note": "Ingepland"})
     assert response.status_code == 302
     step.refresh_from_db()
-    assert step.completed_on == dt.date(2026, 2, 5)
+    # 2a applies to the planning: planning it meets its deadline.
+    assert (step.planned_on, step.held_on, step.completed_on) == (
+        dt.date(2026, 2, 5),
+        None,
+        dt.date(2026, 2, 5),
+    )
     assert step.completed_by == pos_staff
 
 
@@ -220,7 +225,7 @@ def test_refused_completion_shows_the_reason_and_saves_nothing(client, pos_staff
     client.force_login(pos_staff)
     step = open_step(office=office, code="2b")
     url = reverse("poskantoor:step_complete", args=[office.pk, step.pk])
-    response = client.post(url, {"completed_on": "2026-02-05"})
+    response = client.post(url, {"held_on": "2026-02-05"})
     assert response.status_code == 200
     assert "Rond eerst stap 2a af." in response.content.decode()
     step.refresh_from_db()
@@ -231,7 +236,7 @@ def test_bad_date_is_a_form_error_not_a_500(client, pos_staff, office):
     client.force_login(pos_staff)
     step = open_step(office=office, code="2a")
     url = reverse("poskantoor:step_complete", args=[office.pk, step.pk])
-    response = client.post(url, {"completed_on": "31-31-2026"})
+    response = client.post(url, {"planned_on": "31-31-2026"})
     assert response.status_code == 200
     assert "Vul een geldige datum in." in response.content.decode()
 
@@ -249,7 +254,7 @@ def test_step_3_completion_page_sends_to_the_joint_decision_and_saves_nothing(
     assert client.get(url)["Location"] == decide
     response = client.post(
         url,
-        {"completed_on": "2026-03-01", "decision": "no_go_stop", "stop_reason": "Geen draagvlak"},
+        {"held_on": "2026-03-01", "decision": "no_go_stop", "stop_reason": "Geen draagvlak"},
     )
     assert response["Location"] == decide
     office.refresh_from_db()

@@ -11,28 +11,40 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from poskantoor.constants import Decision, OfficeStatus, StepCode
-from poskantoor.deadlines import RULES, STEP_SEQUENCE, due_date
-from poskantoor.models import DeadlineNotice, FoundingStep, PosOffice
+from poskantoor.constants import STEP_SEQUENCE, Decision, Moment, OfficeStatus, StepCode
+from poskantoor.deadlines import ProcessRules
+from poskantoor.models import DeadlineNotice, FoundingStep, PosOffice, latest_published_version_pk
+from poskantoor.process import version_rules
 from sportloket.models import Municipality
 
 BATCH = 2000
 
 
-def _steps_for(office: PosOffice, reached: int, today: dt.date, rng: random.Random):
-    """Rows of all steps, the first ``reached`` completed on plausible past dates."""
+def _steps_for(
+    office: PosOffice, rules: ProcessRules, reached: int, today: dt.date, rng: random.Random
+):
+    """Rows of all steps, the first ``reached`` planned and held on plausible past dates."""
     rows: list[FoundingStep] = []
-    completed: dict[str, dt.date] = {}
+    held: dict[str, dt.date] = {}
     day = office.registered_on
-    for index, code in enumerate(STEP_SEQUENCE):
-        row = FoundingStep(office=office, code=code, position=index, attempt=1)
-        depends = RULES[code].depends_on
-        if depends and depends in completed:
-            row.due_date = due_date(code, completed[depends])
+    for index, rule in enumerate(rules.steps):
+        code = rule.code
+        row = FoundingStep(
+            office=office,
+            code=code,
+            position=rule.position,
+            attempt=1,
+            owner=rule.owner,
+            applies_to=rule.applies_to,
+        )
+        if rule.counts_from in held:
+            row.due_date = rules.due_date(code, held[rule.counts_from])
         if index < reached and code != StepCode.FOLLOW_UP:
+            row.planned_on = day
             day = min(day + dt.timedelta(days=rng.randint(0, 40)), today)
-            row.completed_on = day
-            completed[code] = day
+            row.held_on = day
+            row.completed_on = row.planned_on if rule.applies_to == Moment.PLANNED else day
+            held[code] = day
             if code == StepCode.KARTREKKERS:
                 row.decision = Decision.GO
         rows.append(row)
@@ -53,6 +65,8 @@ class Command(BaseCommand):
         DeadlineNotice.objects.all().delete()
         PosOffice.objects.all().delete()
         municipalities = list(Municipality.objects.filter(active=True))
+        version_id = latest_published_version_pk()
+        rules = version_rules(version_id)
         offices = []
         for municipality in municipalities:
             reached = rng.randint(1, 7)
@@ -69,6 +83,7 @@ class Command(BaseCommand):
                     name=f"POS-kantoor {municipality.name}",
                     status=status,
                     current_step=STEP_SEQUENCE[reached],
+                    process_version_id=version_id,
                     registered_on=today - dt.timedelta(days=rng.randint(0, 700)),
                 )
             )
@@ -81,6 +96,7 @@ class Command(BaseCommand):
                     name=f"POS-kantoor {municipality.name} (historisch)",
                     status=OfficeStatus.STOPPED,
                     current_step=StepCode.KARTREKKERS,
+                    process_version_id=version_id,
                     registered_on=registered,
                     stopped_on=registered + dt.timedelta(days=200),
                     stop_reason="Historische gegevens",
@@ -94,7 +110,7 @@ class Command(BaseCommand):
                 reached = 3
             else:
                 reached = STEP_SEQUENCE.index(office.current_step)
-            rows.extend(_steps_for(office, reached, today, rng))
+            rows.extend(_steps_for(office, rules, reached, today, rng))
             if len(rows) >= BATCH * 4:
                 FoundingStep.objects.bulk_create(rows, batch_size=BATCH)
                 rows = []
