@@ -1,19 +1,20 @@
 """The numbers behind the basic conditions (seed 000 §6.1) and the guideline (seed 000 §4).
 
 Every reader asks ``thresholds_for(office)`` / ``guideline_norms_for(office)`` instead of using
-a constant, so the figures can come from the process definition the office was started under
-without touching the code that applies them. Today both return the handreiking's values.
+a constant: the figures come from the process definition (``ProcessVersion``) the office works
+under. The handreiking's values below are version 1's (its data migration) and what applies
+where there is no office; figures a version does not hold stay the handreiking's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
-from .models import PosOffice
+from .models import PosOffice, ProcessVersion
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,45 @@ HANDREIKING_NORMS = GuidelineNorms(
 )
 
 
+def _version(office: PosOffice | None) -> ProcessVersion | None:
+    if office is None or office.process_version_id is None:
+        return None
+    return office.process_version  # cached on the office: lists load it with the offices
+
+
+def with_versions(offices: list[PosOffice]) -> list[PosOffice]:
+    """Load the process versions of ``offices`` in one query (none when already loaded), so
+    reading their thresholds and norms in a loop runs no query per office."""
+    missing = [o for o in offices if not PosOffice.process_version.is_cached(o)]
+    versions = ProcessVersion.objects.in_bulk({o.process_version_id for o in missing} - {None})
+    for office in missing:
+        if office.process_version_id is not None:
+            office.process_version = versions[office.process_version_id]
+    return offices
+
+
 def thresholds_for(office: PosOffice | None) -> ConditionThresholds:
-    """The basic conditions' thresholds that apply to ``office``. No query."""
-    return HANDREIKING_THRESHOLDS
+    """The basic conditions' thresholds that apply to ``office``: its process version's."""
+    version = _version(office)
+    if version is None:
+        return HANDREIKING_THRESHOLDS
+    return replace(
+        HANDREIKING_THRESHOLDS,
+        min_enterprises=version.entrepreneurs,
+        professional_hours_per_week=version.professional_hours_per_week,
+        enterprise_hours_per_week=version.hours_per_enterprise,
+        commitment_years=version.commitment_years,
+    )
 
 
 def guideline_norms_for(office: PosOffice | None) -> GuidelineNorms:
-    """The guideline's yearly norms that apply to ``office``. No query."""
-    return HANDREIKING_NORMS
+    """The guideline's yearly norms that apply to ``office``: its process version's."""
+    version = _version(office)
+    if version is None:
+        return HANDREIKING_NORMS
+    return replace(
+        HANDREIKING_NORMS,
+        meetings=version.meetings_per_year,
+        social_domain_meetings=version.social_domain_meetings_per_year,
+        entrepreneurs=version.network_size,
+    )

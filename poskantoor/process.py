@@ -1,5 +1,6 @@
 """Reads of the versioned process definition: the step rules, the basic conditions'
-thresholds and the guideline's norms an office works under.
+thresholds and the guideline's norms an office works under (the last two through
+``poskantoor.conditions``).
 
 Seed 000 calls the handreiking and its guideline "een levend document"; POS staff change them
 as a new version (draft, then published), and every office keeps the version it started under
@@ -10,8 +11,6 @@ never from constants.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import F, Q
@@ -22,31 +21,6 @@ from .models import ProcessStepRule, ProcessVersion
 
 if TYPE_CHECKING:
     from .models import PosOffice
-
-
-@dataclass(frozen=True)
-class ConditionThresholds:
-    """Seed 000 §6.1: "Gemeente/sportbedrijf ... minimaal 2 uur per week ... voor minimaal
-    2 jaar" and "minimaal 2 ondernemers ... per onderneming minimaal 2 uur per week"."""
-
-    professional_hours_per_week: Decimal
-    commitment_years: int
-    entrepreneurs: int
-    hours_per_enterprise: Decimal
-
-    @property
-    def commitment_months(self) -> int:
-        return self.commitment_years * 12
-
-
-@dataclass(frozen=True)
-class GuidelineNorms:
-    """Seed 000 §4 (Basisrichtlijn POS-kantoor): "Bijeenkomsten per jaar 3", "Waarvan met
-    sociaal domein 1", "Aantal ondernemers 8+"."""
-
-    meetings_per_year: int
-    social_domain_meetings_per_year: int
-    network_size: int
 
 
 def _rule(row: ProcessStepRule) -> StepRule:
@@ -93,25 +67,6 @@ def published_rules() -> tuple[dict[int, ProcessRules], int | None]:
 
 def office_rules(office: PosOffice) -> ProcessRules:
     return version_rules(office.process_version_id)
-
-
-def conditions_thresholds(office: PosOffice) -> ConditionThresholds:
-    version = office.process_version
-    return ConditionThresholds(
-        professional_hours_per_week=version.professional_hours_per_week,
-        commitment_years=version.commitment_years,
-        entrepreneurs=version.entrepreneurs,
-        hours_per_enterprise=version.hours_per_enterprise,
-    )
-
-
-def guideline_norms(office: PosOffice) -> GuidelineNorms:
-    version = office.process_version
-    return GuidelineNorms(
-        meetings_per_year=version.meetings_per_year,
-        social_domain_meetings_per_year=version.social_domain_meetings_per_year,
-        network_size=version.network_size,
-    )
 
 
 def version_in_force(at: dt.datetime) -> ProcessVersion | None:

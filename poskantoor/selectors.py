@@ -58,7 +58,7 @@ def office_list(
     open_office = Q(status__in=OPEN_STATUSES)
     qs = (
         PosOffice.objects.filter(scope.municipality_filter("municipality"))
-        .select_related("municipality")
+        .select_related("municipality", "process_version")
         .annotate(
             next_due=Min(
                 "steps__due_date",

@@ -422,7 +422,7 @@ def _office_figures(
     guideline check's; the latest GO / NO-GO comes with the offices."""
     offices = list(
         current_offices(province)
-        .select_related("municipality")
+        .select_related("municipality", "process_version")
         .annotate(
             core_entrepreneurs=Count(
                 "core_members",

@@ -39,7 +39,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from poskantoor.conditions import GuidelineNorms, guideline_norms_for
+from poskantoor.conditions import GuidelineNorms, guideline_norms_for, with_versions
 from poskantoor.constants import PROFESSIONAL_KINDS, MemberKind
 from poskantoor.models import CoreGroupMember, PosOffice
 from subsidies.selectors import entrepreneurs_reached, shares_per_municipality
@@ -146,8 +146,9 @@ def _guidelines(
     reached: dict[int, int],
     as_of: dt.datetime | None,
 ) -> dict[int, Guideline]:
-    """The guidelines of ``offices`` given the subsidies figure per municipality; 4 queries."""
-    ids = [office.pk for office in offices]
+    """The guidelines of ``offices`` given the subsidies figure per municipality; 4 queries
+    (5 when the offices came without their process versions)."""
+    ids = [office.pk for office in with_versions(offices)]
     start, end = year_bounds(year)
     held = Meeting.objects.filter(
         office_id__in=ids, status=MeetingStatus.HELD, starts_at__gte=start, starts_at__lt=end

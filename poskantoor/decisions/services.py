@@ -81,7 +81,8 @@ def _open_step_3(office: PosOffice) -> FoundingStep:
             _("This POS office is %(status)s; its steps can no longer be changed.")
             % {"status": office.get_status_display().lower()}
         )
-    step = office.steps.filter(code=StepCode.KARTREKKERS, completed_on__isnull=True).first()
+    # Step 3 stays open until it is held with its decision (planning it reaches its deadline).
+    step = office.steps.filter(code=StepCode.KARTREKKERS, held_on__isnull=True).first()
     if step is None or office.current_step != StepCode.KARTREKKERS:
         raise PosOfficeError(
             _("A GO / NO-GO decision is taken at step 3, after the introduction call.")
@@ -146,11 +147,11 @@ def decision_propose(
         raise PosOfficeError(_("Give the reason for ending the founding process."))
     if decided_on > today:
         raise PosOfficeError(_("A decision cannot be dated in the future."))
-    intro = office.steps.filter(code=StepCode.INTRO_HELD, completed_on__isnull=False).first()
-    if intro is not None and decided_on < intro.completed_on:
+    intro = office.steps.filter(code=StepCode.INTRO_HELD, held_on__isnull=False).first()
+    if intro is not None and decided_on < intro.held_on:
         raise PosOfficeError(
             _("The decision cannot be before the introduction call (%(date)s).")
-            % {"date": intro.completed_on.strftime("%d-%m-%Y")}
+            % {"date": intro.held_on.strftime("%d-%m-%Y")}
         )
     unmet = _unmet_keys(office, today) if decision == Decision.GO else []
     if unmet and not conditions_reason:

@@ -109,12 +109,13 @@ def test_kartrekkers_meeting_records_one_sides_go_which_completes_step_3_when_co
     with pytest.raises(services.MeetingError, match="GO / NO-GO"):
         services.meeting_record_held(meeting=meeting, by=pos, now=NOW)
     proposal = _go_with_reason(office, meeting, pos)
-    assert step(office, "3").completed_on is None
+    # Planning the meeting reached step 3's deadline ("plant … in"); held only when confirmed.
+    assert step(office, "3").held_on is None
     meeting.refresh_from_db()
     assert meeting.decision == Decision.GO
     decisions.decision_confirm(proposal=proposal, by=policy, today=dt.date(2030, 1, 1))
     three = step(office, "3")
-    assert (three.completed_on, three.decision) == (dt.date(2026, 3, 5), Decision.GO)
+    assert (three.held_on, three.decision) == (dt.date(2026, 3, 5), Decision.GO)
     assert three.evidence == meeting
     office.refresh_from_db()
     assert office.current_step == StepCode.START_MEETING

@@ -16,9 +16,9 @@ from django.utils import timezone
 from meetings.programme import services as meeting_services
 from meetings.programme.constants import MeetingKind
 from poskantoor import services
+from poskantoor.conditions import guideline_norms_for, thresholds_for
 from poskantoor.constants import Decision, NoticeKind, StepCode, VersionStatus
 from poskantoor.models import DeadlineNotice, FoundingStep, InterestRegistration, ProcessVersion
-from poskantoor.process import conditions_thresholds, guideline_norms
 from poskantoor.selectors import open_step, step_notice_recipients
 from poskantoor.services import PosOfficeError
 from sportloket.selectors import audit_events_for
@@ -394,17 +394,16 @@ def _version_2(pos_staff, *, weeks_2a=3, hours=Decimal("3")):
 def test_version_1_holds_the_handreikings_values(office):
     """Seed 000 §6.1 "minimaal 2 uur per week ... voor minimaal 2 jaar", "minimaal 2
     ondernemers"; §4 "Bijeenkomsten per jaar 3", "Waarvan met sociaal domein 1"."""
-    thresholds = conditions_thresholds(office)
+    thresholds = thresholds_for(office)
     assert (
         thresholds.professional_hours_per_week,
         thresholds.commitment_years,
-        thresholds.commitment_months,
-        thresholds.entrepreneurs,
-        thresholds.hours_per_enterprise,
-    ) == (Decimal(2), 2, 24, 2, Decimal(2))
-    norms = guideline_norms(office)
-    assert (norms.meetings_per_year, norms.social_domain_meetings_per_year) == (3, 1)
-    assert norms.network_size == 8
+        thresholds.min_enterprises,
+        thresholds.enterprise_hours_per_week,
+    ) == (Decimal(2), 2, 2, Decimal(2))
+    norms = guideline_norms_for(office)
+    assert (norms.meetings, norms.social_domain_meetings) == (3, 1)
+    assert norms.entrepreneurs == 8
 
 
 def test_a_published_version_applies_to_offices_registered_after_it(office, pos_staff):
@@ -417,8 +416,8 @@ def test_a_published_version_applies_to_offices_registered_after_it(office, pos_
     new = services.interest_confirm(registration_id=registration.pk)
     assert new.process_version == version
     assert step(new, "2a").due_date == new.registered_on + dt.timedelta(weeks=3)
-    assert conditions_thresholds(new).professional_hours_per_week == Decimal(3)
-    assert guideline_norms(new).meetings_per_year == 4
+    assert thresholds_for(new).professional_hours_per_week == Decimal(3)
+    assert guideline_norms_for(new).meetings == 4
     office.refresh_from_db()
     assert office.process_version.number == 1  # the existing office keeps its version
     assert step(office, "2a").due_date == D(2026, 2, 14)
