@@ -24,13 +24,23 @@ urlpatterns = [
     path("", include("sportloket.accounts.urls")),
     path("account/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Bookmarks of the coaches' admin pages from before the models moved to the network app.
-    re_path(
-        r"^beheer/sportloket/neighbourhoodsportcoach/(?P<rest>.*)$",
-        RedirectView.as_view(
-            url="/beheer/network/neighbourhoodsportcoach/%(rest)s",
-            permanent=True,
-            query_string=True,
+    # Bookmarks of the coaches' admin pages from before the models moved to the network app;
+    # behind the admin's own login like the pages they lead to.
+    path(
+        "beheer/",
+        include(
+            [
+                re_path(
+                    r"^sportloket/neighbourhoodsportcoach/(?P<rest>.*)$",
+                    admin.site.admin_view(
+                        RedirectView.as_view(
+                            url="/beheer/network/neighbourhoodsportcoach/%(rest)s",
+                            permanent=True,
+                            query_string=True,
+                        )
+                    ),
+                )
+            ]
         ),
     ),
     path("beheer/", admin.site.urls),
