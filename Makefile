@@ -47,6 +47,12 @@ messages: install
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
+## Migrate a filled database of the last release forward with this code and verify it
+## (scripts/check-migrate-forward); MIGRATE_FORWARD_DB=postgres for PostgreSQL.
+.PHONY: migrate-forward
+migrate-forward: install
+	scripts/check-migrate-forward $(MIGRATE_FORWARD_DB)
+
 ## Re-pin the dependency set after editing requirements/*.in.
 lock: install
 	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links -o base.txt base.in

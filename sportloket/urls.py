@@ -2,7 +2,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from . import health, views
 from .forms import OutboxPasswordResetForm
@@ -23,6 +24,25 @@ urlpatterns = [
     path("", include("sportloket.accounts.urls")),
     path("account/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Bookmarks of the coaches' admin pages from before the models moved to the network app;
+    # behind the admin's own login like the pages they lead to.
+    path(
+        "beheer/",
+        include(
+            [
+                re_path(
+                    r"^sportloket/neighbourhoodsportcoach/(?P<rest>.*)$",
+                    admin.site.admin_view(
+                        RedirectView.as_view(
+                            url="/beheer/network/neighbourhoodsportcoach/%(rest)s",
+                            permanent=True,
+                            query_string=True,
+                        )
+                    ),
+                )
+            ]
+        ),
+    ),
     path("beheer/", admin.site.urls),
     path("", include("providers.urls")),
     path("", include("poskantoor.urls")),
