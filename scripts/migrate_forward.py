@@ -52,6 +52,8 @@ def _table_counts() -> dict[str, int]:
     counts = {}
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
+            if table.startswith("sqlite_"):
+                continue  # SQLite's own tables (ANALYZE statistics), not data of ours
             cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
             counts[table] = cursor.fetchone()[0]
     return counts
