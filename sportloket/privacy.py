@@ -1,10 +1,12 @@
 """The privacy statement's content (``/privacy/``): which data the product holds, why, who
 receives it, and how long it is kept.
 
-The retention periods are not written here: each kind of data names the models it covers, and
-the periods are read from the retention registry (``sportloket.retention.rules()``, every
-app's ``retention.py``) and ``SPORTLOKET_RETENTION_DAYS``, so the page shows what the nightly
-sweep does. A rule of a model no kind names is listed under "Other records", never left out.
+The retention periods are not written here: each kind of data names the retention rules that
+apply to it, and the rules and their periods are read from the retention registry
+(``sportloket.retention.rules()``, filled by every app's ``retention.py``) and
+``SPORTLOKET_RETENTION_DAYS``, so the page shows what the nightly sweep does. The core names
+no app: a rule registered later that no kind names is listed under "Other records", described
+by its model, never left out (and a test asks for it to be placed).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .retention import Rule, rules
 @dataclass(frozen=True)
 class DataKind:
     """One kind of personal data as the statement presents it: what, why (and on which
-    legal ground), who receives it, and the models whose retention rules apply."""
+    legal ground), who receives it, and the names of the retention rules that apply."""
 
     key: str
     title: Promise
@@ -31,12 +33,12 @@ class DataKind:
     purpose: Promise
     basis: Promise
     recipients: Promise
-    models: tuple[str, ...]
+    rules: tuple[str, ...]
 
 
 KINDS: tuple[DataKind, ...] = (
     DataKind(
-        "providers",
+        "sport_providers",
         _("Sport providers"),
         _(
             "Name of the club or business, contact person, e-mail address, phone number, "
@@ -51,7 +53,7 @@ KINDS: tuple[DataKind, ...] = (
             "movement (GDPR article 6(1)(a) and (e))."
         ),
         _("Staff of the desk and policy staff of the municipality, as far as their work needs."),
-        ("providers.Provider", "providers.ProviderImport"),
+        ("unconfirmed_providers", "inactive_providers", "import_jobs"),
     ),
     DataKind(
         "questions",
@@ -70,7 +72,7 @@ KINDS: tuple[DataKind, ...] = (
             "organisation that takes it over (for example a welfare organisation, the sports "
             "company or a sports federation) receives your question and contact details."
         ),
-        ("meetings.SupportRequest", "meetings.ContactMoment"),
+        ("closed_support_requests", "contact_moments", "contact_moment_audit"),
     ),
     DataKind(
         "pos",
@@ -86,14 +88,15 @@ KINDS: tuple[DataKind, ...] = (
         _("The municipality's public task for sport and movement (GDPR article 6(1)(e))."),
         _("POS staff and policy staff of the municipality concerned."),
         (
-            "poskantoor.InterestRegistration",
-            "poskantoor.PosOffice",
-            "poskantoor.CoreGroupMember",
-            "poskantoor.DeadlineNotice",
+            "unconfirmed_pos_interest",
+            "pos_interest",
+            "stopped_pos_offices",
+            "core_group_members",
+            "deadline_notice_recipients",
         ),
     ),
     DataKind(
-        "meetings",
+        "participants",
         _("Meetings"),
         _(
             "Name and e-mail address of participants, attendance, and the agreements made "
@@ -102,7 +105,7 @@ KINDS: tuple[DataKind, ...] = (
         _("To invite participants, to keep track of attendance and to follow up agreements."),
         _("The municipality's public task for sport and movement (GDPR article 6(1)(e))."),
         _("The organisers of the meeting: POS staff and policy staff of the municipality."),
-        ("meetings.Attendee", "meetings.Agreement"),
+        ("meeting_attendees", "agreements"),
     ),
     DataKind(
         "records",
@@ -118,13 +121,15 @@ KINDS: tuple[DataKind, ...] = (
         _("Legal obligations and the municipality's public task (GDPR article 6(1)(c) and (e))."),
         _("Administrators of the desk."),
         (
-            "sportloket.OutgoingEmail",
-            "sportloket.AuditEvent",
-            "axes.AccessAttempt",
-            "axes.AccessLog",
-            "axes.AccessFailureLog",
-            "sessions.Session",
-            "admin.LogEntry",
+            "outbox_content",
+            "outbox",
+            "login_attempts",
+            "login_log",
+            "login_failures",
+            "sessions",
+            "audit_details",
+            "audit_events",
+            "admin_log",
         ),
     ),
 )
@@ -229,12 +234,12 @@ class Section:
 
 
 def privacy_sections() -> list[Section]:
-    """Every kind of data with the retention of its models, in the sweep's order; the rules
-    of models no kind names are gathered in a last "Other records" section."""
-    claimed = {label: kind.key for kind in KINDS for label in kind.models}
+    """Every kind of data with the retention of its rules, in the sweep's order; the rules no
+    kind names are gathered in a last "Other records" section."""
+    claimed = {name: kind.key for kind in KINDS for name in kind.rules}
     texts: dict[str, list[str]] = {kind.key: [] for kind in (*KINDS, OTHER)}
     for rule in rules():
-        texts[claimed.get(rule.model, OTHER.key)].append(rule_text(rule))
+        texts[claimed.get(rule.name, OTHER.key)].append(rule_text(rule))
     sections = [Section(kind, texts[kind.key]) for kind in KINDS]
     if texts[OTHER.key]:
         sections.append(Section(OTHER, texts[OTHER.key]))
