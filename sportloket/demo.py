@@ -12,6 +12,7 @@ from base64 import b32encode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
@@ -68,12 +69,14 @@ def load(out, context: dict) -> dict:
         name="Sport- en beweegloket Utrecht", defaults={"email": "loket@sportloket.example"}
     )
     if created:
+        # The partners signed the desk's declaration about 21 months before today.
+        signed_on = timezone.localdate() - dt.timedelta(days=640)
         desk.municipalities.set([utrecht, *neighbours])
         for key in ("gemeente", "sportbedrijf", "platform", "welzijn", "knvb"):
             DeskPartner.objects.create(
                 desk=desk,
                 organisation=orgs[key],
-                declaration_signed_on=dt.date(2025, 3, 1) if key != "knvb" else None,
+                declaration_signed_on=signed_on if key != "knvb" else None,
             )
 
     users = {}

@@ -20,12 +20,15 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meetings.models import Meeting
+from network.models import DeskCriterionTick
 from poskantoor import demo as pos_demo
 from poskantoor.constants import Decision, StepCode
 from poskantoor.decisions.constants import DecisionSide, ProposalStatus
 from poskantoor.decisions.models import DecisionProposal
 from poskantoor.models import PosOffice
+from providers.models import Provider
 from sportloket.demo import DEMO_PASSWORD, DEMO_USERS
+from sportloket.models import DeskPartner
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +208,10 @@ def test_demo_dates_follow_today(demo):
         demo()
         utrecht = PosOffice.objects.get(municipality__cbs_code="GM0344")
         assert utrecht.registered_on == timezone.localdate(later) - dt.timedelta(days=120)
+        day = timezone.localdate(later)
+        signed = DeskPartner.objects.exclude(declaration_signed_on=None)
+        assert {p.declaration_signed_on for p in signed} == {day - dt.timedelta(days=640)}
+        assert DeskCriterionTick.objects.get().ticked_on == day - dt.timedelta(days=570)
+        assert {p.vog_date for p in Provider.objects.exclude(vog_date=None)} == {
+            day - dt.timedelta(days=690)
+        }
