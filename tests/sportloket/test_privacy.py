@@ -111,3 +111,19 @@ def test_every_retention_period_on_the_page_is_the_configured_one():
         days = settings.SPORTLOKET_RETENTION_DAYS[rule.period]
         words = f"{days // 365} year" if days % 365 == 0 else f"{days} day"
         assert words in shown, rule.name
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 390])
+def test_privacy_reads_on_a_desk_and_a_phone(page, settings, width):
+    for name, value in CONTROLLER.items():
+        setattr(settings, name, value)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/privacy/")
+    main = page.locator("main")
+    assert page.get_by_role("heading", name="Wie is verantwoordelijk").is_visible()
+    assert "Gemeente Utrecht is verwerkingsverantwoordelijke" in main.inner_text()
+    assert page.get_by_role("link", name="autoriteitpersoonsgegevens.nl").is_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{overflow}px wider than the screen at {width}px"
