@@ -1,6 +1,10 @@
-"""Demo POS offices: Utrecht in progress with an overdue step, and a few others.
+"""Demo POS offices: Utrecht in progress with an overdue step 3, Amersfoort just registered,
+Zeist after its introduction call, Amsterdam officially started (GO, start meeting, three start
+sessions, second plenary) and Rotterdam after a NO-GO with new kartrekkers; both step-3
+decisions taken jointly by POS and the municipality's policy officer.
 
-Dates are relative to today, so the Utrecht office always has an overdue step. Idempotent: an
+Dates are relative to today and in the order of the steps, so the Utrecht office always has an
+overdue step and no step is held before its office registered. Idempotent: an
 office that exists is left alone. After the demo commits, one deadline sweep is queued, so the
 worker of `make run` sends the Utrecht escalation (once) as soon as it starts.
 """
