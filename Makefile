@@ -21,7 +21,8 @@ migrate: install
 demo: migrate
 	$(PY) manage.py demo_data
 
-## Start web server, Celery worker and beat on http://127.0.0.1:8000 with demo data.
+## Start web server, Celery worker and beat on http://127.0.0.1:8000 with demo data; the demo
+## logins (with their two-step login keys) are printed again once the site answers.
 run: demo
 	mkdir -p var
 	$(BIN)/honcho -f Procfile.dev start

@@ -1,6 +1,6 @@
 """Demo support questions in the demo desk, in various states, plus a few contact moments;
-and the Utrecht POS office's meetings: this year planned from the programme, plus a held
-meeting with attendance and an agreement.
+and the meetings of the demo office that is officially started: next year's programme planned,
+plus a held meeting with attendance and an agreement.
 
 Idempotent: questions are recognised by subject within the desk, meetings by programme item
 (the programme skips what is planned) and by title.
@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from poskantoor import demo as pos_demo
 from poskantoor.models import PosOffice
 from sportloket.models import QuestionCategory, TargetGroup
 
@@ -91,7 +93,10 @@ def load(out, context: dict) -> dict:
             summary="Jaarlijks bezoek: ledenwerving en sociale veiligheid besproken.",
         )
     services.desk_stats_refresh(desk=desk)
-    out.write(f"{created} demo support questions in {desk}.")
+    total = SupportRequest.objects.filter(
+        desk=desk, subject__in=[row[0] for row in DEMO_QUESTIONS]
+    ).count()
+    out.write(f"{total} demo support questions in {desk}, {created} new this run.")
     _load_meetings(out, context)
     return {}
 
@@ -100,61 +105,70 @@ HELD_TITLE = "Sportcafé: bewegen voor ouderen"
 
 
 def _load_meetings(out, context: dict) -> None:
-    """Utrecht: year 1 of the programme planned for this year, and a meeting held two weeks
-    ago with a policy maker, the social domain and two entrepreneurs present, and an agreement.
-    """
+    """The meetings of the office that is officially started (``poskantoor.demo``: Amsterdam,
+    step 6 held): a meeting held two weeks ago with its policy officer, the social domain and
+    two entrepreneurs present, and an agreement; and year 1 of the programme planned for next
+    year, so every planned meeting lies ahead and every meeting after the office's start."""
     office = (
-        PosOffice.objects.filter(municipality=context["municipality"])
+        PosOffice.objects.filter(municipality__cbs_code=pos_demo.STARTED_OFFICE)
         .exclude(status="stopped")
         .first()
     )
     if office is None:
         return
     users, organisations = context["users"], context["organisations"]
-    beleid = users["beleid"]
+    pos = users["pos"]
+    officer = (
+        get_user_model()
+        .objects.filter(username=pos_demo.policy_officer_username(office.municipality))
+        .first()
+    )
     planned = programme_services.programme_generate(
         office=office,
         programme="year_1",
-        year=timezone.localdate().year,
+        year=timezone.localdate().year + 1,
         include_optional=False,
-        by=beleid,
+        by=pos,
     )
     if office.meetings.filter(title=HELD_TITLE).exists():
-        out.write(f"{len(planned)} demo meetings planned for {office}.")
+        out.write(
+            f"{office.meetings.count()} demo meetings of {office}, {len(planned)} new this run."
+        )
         return
     starts_at = timezone.now().replace(hour=18, minute=0, second=0, microsecond=0) - dt.timedelta(
         days=14
     )
     meeting = programme_services.meeting_create(
         office=office,
-        by=beleid,
+        by=pos,
         data={
             "kind": "sport_cafe",
             "title": HELD_TITLE,
             "starts_at": starts_at,
             "ends_at": starts_at + dt.timedelta(hours=2),
-            "location": "Sportcentrum Galgenwaard, Utrecht",
+            "location": "Sportcentrum Zuid, Amsterdam",
             "agenda": "1. Welkom\n2. Aanbod voor ouderen\n3. Afspraken",
             "goals": "Samen meer ouderen in beweging krijgen.",
         },
     )
     people = [
-        {"user": beleid, "name": "", "email": ""},
         {"organisation": organisations["welzijn"], "name": "Karin Welzijn", "email": ""},
     ]
+    if officer is not None:
+        people.insert(0, {"user": officer, "name": "", "email": ""})
     entrepreneurs = [p for p in context.get("providers") or [] if p.kind == "entrepreneur"]
     people += [{"provider": p, "name": "", "email": ""} for p in entrepreneurs[:2]]
     for data in people:
-        programme_services.attendee_add(meeting=meeting, data=data, by=beleid)
+        programme_services.attendee_add(meeting=meeting, data=data, by=pos)
     programme_services.attendance_set(
         meeting=meeting,
         present_ids=set(meeting.attendees.values_list("pk", flat=True)),
-        by=beleid,
+        by=pos,
     )
-    programme_services.meeting_record_held(meeting=meeting, by=beleid)
+    programme_services.meeting_record_held(meeting=meeting, by=pos)
     programme_services.agreement_add(
         meeting=meeting,
-        by=beleid,
+        by=pos,
         data={
             "kind": "project",
             "description": "Proefles 'bewegen voor ouderen' in twee wijken.",

@@ -47,8 +47,8 @@ def load(out, context: dict) -> dict:
         desk=desk,
         criterion=Criterion.WORKING_AREA,
         defaults={
-            "evidence": "Werkgebied afgestemd met KNVB en buurgemeenten (verslag 12 mei).",
-            "ticked_on": dt.date(2025, 5, 12),
+            "evidence": "Werkgebied afgestemd met KNVB en buurgemeenten (verslag van het overleg).",
+            "ticked_on": today - dt.timedelta(days=570),
             "ticked_by": users["clubondersteuner"],
         },
     )

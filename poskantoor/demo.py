@@ -1,6 +1,10 @@
-"""Demo POS offices: Utrecht in progress with an overdue step, and a few others.
+"""Demo POS offices: Utrecht in progress with an overdue step 3, Amersfoort just registered,
+Zeist after its introduction call, Amsterdam officially started (GO, start meeting, three start
+sessions, second plenary) and Rotterdam after a NO-GO with new kartrekkers; both step-3
+decisions taken jointly by POS and the municipality's policy officer.
 
-Dates are relative to today, so the Utrecht office always has an overdue step. Idempotent: an
+Dates are relative to today and in the order of the steps, so the Utrecht office always has an
+overdue step and no step is held before its office registered. Idempotent: an
 office that exists is left alone. After the demo commits, one deadline sweep is queued, so the
 worker of `make run` sends the Utrecht escalation (once) as soon as it starts.
 """
@@ -13,19 +17,28 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from providers.constants import ProviderKind
+from sportloket.constants import Role
 from sportloket.models import Municipality
+from sportloket.services import staff_create
 
 from . import services
 from .constants import Decision, MemberKind, SessionTopic, StepCode
+from .decisions.services import decision_confirm, decision_propose
 from .models import PosOffice, YearPlan
-from .selectors import open_step
+from .selectors import next_action, open_step
 from .tasks import sweep_deadlines
 
 logger = logging.getLogger(__name__)
+
+# Utrecht, Amersfoort, Zeist, Amsterdam, Rotterdam.
+DEMO_MUNICIPALITIES = ("GM0344", "GM0307", "GM0355", "GM0363", "GM0599")
+# The office that is officially started and so holds the meetings of the programme.
+STARTED_OFFICE = "GM0363"
 
 
 def _queue_sweep() -> None:
@@ -54,15 +67,101 @@ def _office(municipality: Municipality, registered_on: dt.date, contact: str) ->
     return office
 
 
-def _complete(office, code, on, user, note="", decision="", reason=""):
+def _complete(office, code, on, user, note="", planned_on=None):
     services.step_complete(
         step=open_step(office=office, code=code),
         on=on,
         by=user,
         evidence_note=note,
-        decision=decision,
-        stop_reason=reason,
+        planned_on=planned_on,
     )
+
+
+def policy_officer_username(municipality: Municipality) -> str:
+    return f"beleid-{municipality.name.lower().replace(' ', '')}"
+
+
+def _policy_officer(municipality: Municipality, first: str, last: str):
+    """The municipality's side of the joint step-3 decision: a policy officer of that
+    municipality (no password: a demo person who decides, not a demo login)."""
+    username = policy_officer_username(municipality)
+    user = get_user_model().objects.filter(username=username).first()
+    if user is not None:
+        return user
+    return staff_create(
+        username=username,
+        email=f"{username}@sportloket.example",
+        password=None,
+        role=Role.POLICY_STAFF,
+        first_name=first,
+        last_name=last,
+        municipality=municipality,
+    ).user
+
+
+def _decide(office, decision: str, on: dt.date, pos, municipal) -> None:
+    """Step 3 as the handreiking has it, a joint decision (seed 000 §6 stap 3: "Deze lokale
+    kerngroep en POS besluiten gezamenlijk of er een startbijeenkomst met ondersteuning
+    komt"): POS records it, the municipality's policy officer confirms it."""
+    proposal = decision_propose(
+        office=office,
+        by=pos,
+        decision=decision,
+        decided_on=on,
+        conditions_reason=(
+            "Kerngroep en gemeente starten; de ontbrekende voorwaarden volgen in het eerste jaar."
+            if decision == Decision.GO
+            else ""
+        ),
+    )
+    decision_confirm(proposal=proposal, by=municipal)
+
+
+# Days ago of each step; "3" is the joint decision, "5" the three start sessions (their days).
+ADVANCED = {"2a": 415, "2b": 400, "3": 340, "4": 300, "5": (270, 240, 210), "6": 150}
+SESSION_TOPICS = (
+    SessionTopic.SHORT_TERM_GOALS,
+    SessionTopic.STAKEHOLDER_ANALYSIS,
+    SessionTopic.COOPERATION_AGREEMENTS,
+)
+
+
+def _amsterdam(today: dt.date, pos) -> PosOffice:
+    """Amsterdam: GO confirmed by both sides, start meeting, the three start sessions and the
+    second plenary meeting held: officially started, so its meetings programme runs (seed 000
+    §5: the meetings are "ingedeeld vanaf het moment dat de kerngroep drie visie-werksessies
+    heeft doorlopen")."""
+    municipality = Municipality.objects.get(cbs_code=STARTED_OFFICE)
+    officer = _policy_officer(municipality, "Noor", "Visser")
+    office = _office(municipality, today - dt.timedelta(days=420), "Noor Visser")
+
+    def ago(days: int) -> dt.date:
+        return today - dt.timedelta(days=days)
+
+    _complete(office, StepCode.INTRO_SCHEDULED, ago(ADVANCED["2a"]), pos)
+    _complete(office, StepCode.INTRO_HELD, ago(ADVANCED["2b"]), pos, planned_on=ago(ADVANCED["2a"]))
+    _decide(office, Decision.GO, ago(ADVANCED["3"]), pos, officer)
+    _complete(
+        office,
+        StepCode.START_MEETING,
+        ago(ADVANCED["4"]),
+        pos,
+        "Startbijeenkomst met 24 ondernemers.",
+        planned_on=ago(ADVANCED["3"]),
+    )
+    for number, (days, topic) in enumerate(zip(ADVANCED["5"], SESSION_TOPICS, strict=True), 1):
+        services.start_session_record(
+            office=office, number=number, topic=topic, held_on=ago(days), by=pos
+        )
+    _complete(
+        office,
+        StepCode.SECOND_PLENARY,
+        ago(ADVANCED["6"]),
+        pos,
+        "Tweede plenaire bijeenkomst: het POS-kantoor is officieel gestart.",
+        planned_on=ago(ADVANCED["5"][-1]),
+    )
+    return office
 
 
 def load(out, context: dict) -> dict:
@@ -122,25 +221,6 @@ def load(out, context: dict) -> dict:
     others = [
         ("GM0307", 5, []),  # Amersfoort: just registered
         ("GM0355", 40, [(StepCode.INTRO_SCHEDULED, 35), (StepCode.INTRO_HELD, 20)]),  # Zeist
-        (
-            "GM0363",  # Amsterdam: in the start sessions
-            330,
-            [
-                (StepCode.INTRO_SCHEDULED, 325),
-                (StepCode.INTRO_HELD, 310),
-                (StepCode.KARTREKKERS, 260),
-                (StepCode.START_MEETING, 100),
-            ],
-        ),
-        (
-            "GM0599",  # Rotterdam: NO-GO, new kartrekkers
-            150,
-            [
-                (StepCode.INTRO_SCHEDULED, 145),
-                (StepCode.INTRO_HELD, 130),
-                (StepCode.KARTREKKERS, 70),
-            ],
-        ),
     ]
     for cbs_code, age, steps in others:
         municipality = Municipality.objects.get(cbs_code=cbs_code)
@@ -148,23 +228,36 @@ def load(out, context: dict) -> dict:
             continue
         office = _office(municipality, today - dt.timedelta(days=age), "Contactpersoon sport")
         for code, days_ago in steps:
-            decision = ""
-            if code == StepCode.KARTREKKERS:
-                decision = Decision.NO_GO_NEW_KARTREKKERS if cbs_code == "GM0599" else Decision.GO
-            _complete(office, code, today - dt.timedelta(days=days_ago), pos, decision=decision)
-        if cbs_code == "GM0363":
-            services.start_session_record(
-                office=office,
-                number=1,
-                topic=SessionTopic.SHORT_TERM_GOALS,
-                held_on=today - dt.timedelta(days=60),
-                by=pos,
-            )
+            _complete(office, code, today - dt.timedelta(days=days_ago), pos)
+        created.append(office)
+    if not PosOffice.objects.filter(municipality__cbs_code=STARTED_OFFICE).exists():
+        created.append(_amsterdam(today, pos))
+    rotterdam = Municipality.objects.get(cbs_code="GM0599")
+    if not PosOffice.objects.filter(municipality=rotterdam).exists():
+        # NO-GO with new kartrekkers, taken jointly: step 3 starts again with a new deadline.
+        office = _office(rotterdam, today - dt.timedelta(days=150), "Contactpersoon sport")
+        _complete(office, StepCode.INTRO_SCHEDULED, today - dt.timedelta(days=145), pos)
+        _complete(office, StepCode.INTRO_HELD, today - dt.timedelta(days=130), pos)
+        officer = _policy_officer(rotterdam, "Daan", "de Graaf")
+        _decide(office, Decision.NO_GO_NEW_KARTREKKERS, today - dt.timedelta(days=70), pos, officer)
         created.append(office)
     _demo_year_plan(utrecht, beleid, today)
     transaction.on_commit(_queue_sweep)
-    out.write(f"{len(created)} demo POS offices (Utrecht has an overdue step).")
+    out.write(summary_line(utrecht=utrecht, created=len(created)))
     return {"pos_offices": created}
+
+
+def summary_line(*, utrecht: Municipality, created: int) -> str:
+    """What exists after the demo ran, true on every run: the demo offices, how many of them
+    this run created, and whether Utrecht's office has an overdue step now."""
+    offices = PosOffice.objects.filter(municipality__cbs_code__in=DEMO_MUNICIPALITIES)
+    office = offices.filter(municipality=utrecht).first()
+    action = next_action(office) if office is not None else None
+    if action is not None and action.state == "overdue":
+        utrecht_state = f"Utrecht has an overdue step {action.step.code}"
+    else:
+        utrecht_state = "Utrecht has no overdue step"
+    return f"{offices.count()} demo POS offices, {created} new this run ({utrecht_state})."
 
 
 def _demo_year_plan(municipality: Municipality, by, today: dt.date) -> None:

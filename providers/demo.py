@@ -89,7 +89,7 @@ def load(out, context: dict) -> dict:
                 "vcp_status": vcp,
                 "code_of_conduct_status": code,
                 "trainer_qualification_status": qual,
-                "vog_date": dt.date(2025, 1, 15) if vog == MET else None,
+                "vog_date": timezone.localdate() - dt.timedelta(days=690) if vog == MET else None,
             },
         )
         if created:

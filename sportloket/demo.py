@@ -1,17 +1,24 @@
-"""Demo data of the core: organisations, a regional desk and one login per role.
+"""Demo data of the core: organisations, a regional desk and one login per role, each enrolled
+in two-step login with its authenticator key printed, so a newcomer logs in as staff really do.
 
-Idempotent: running it again changes nothing. Demo passwords are for a local machine only.
+Idempotent: running it again changes nothing (a key once made is kept). Demo passwords and keys
+are for a local machine only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from base64 import b32encode
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from .constants import OrganisationType, Role
 from .models import Desk, DeskPartner, Municipality, Organisation
-from .services import staff_create
+from .services import audit_record, staff_create
 
 DEMO_PASSWORD = "sportloket-demo"  # noqa: S105 - printed on purpose, local demo only
 
@@ -62,12 +69,14 @@ def load(out, context: dict) -> dict:
         name="Sport- en beweegloket Utrecht", defaults={"email": "loket@sportloket.example"}
     )
     if created:
+        # The partners signed the desk's declaration about 21 months before today.
+        signed_on = timezone.localdate() - dt.timedelta(days=640)
         desk.municipalities.set([utrecht, *neighbours])
         for key in ("gemeente", "sportbedrijf", "platform", "welzijn", "knvb"):
             DeskPartner.objects.create(
                 desk=desk,
                 organisation=orgs[key],
-                declaration_signed_on=dt.date(2025, 3, 1) if key != "knvb" else None,
+                declaration_signed_on=signed_on if key != "knvb" else None,
             )
 
     users = {}
@@ -97,7 +106,56 @@ def load(out, context: dict) -> dict:
     if desk.coordinator_id is None:
         desk.coordinator = users["clubondersteuner"]
         desk.save(update_fields=["coordinator"])
-    out.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    for username, role, *_ in DEMO_USERS:
-        out.write(f"  {username:18} {Role(role).label}")
+    for user in users.values():
+        _enrol_app(user)
+    for line in demo_logins():
+        out.write(line)
     return {"desk": desk, "municipality": utrecht, "organisations": orgs, "users": users}
+
+
+def _enrol_app(user: AbstractBaseUser) -> None:
+    """Give a demo login a confirmed authenticator app with a new random key, unless it has
+    one. The person's own enrolment (``two_factor_enrol``) needs a code from an app that
+    scanned the key first; the demo prints the key instead, for the newcomer's app."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return
+    TOTPDevice.objects.create(user=user, name="app", key=random_hex(20), confirmed=True)
+    audit_record(
+        subject=user,
+        actor=None,
+        action="two_factor_enrolled",
+        summary="authenticator app set up by the demo data (key printed on the console)",
+    )
+
+
+def app_key(device: TOTPDevice) -> str:
+    """The key as an authenticator app (or ``oathtool -b``) takes it when typed in: base32."""
+    return b32encode(device.bin_key).decode()
+
+
+def demo_logins() -> list[str]:
+    """The demo logins as they exist in the database now: user name, role, and the key of
+    the authenticator app (a login without one says so). Printed by ``demo_data`` and again
+    by ``demo_logins`` once the web server of ``make run`` answers."""
+    devices = {
+        device.user.username: device
+        for device in TOTPDevice.objects.filter(
+            user__username__in=[row[0] for row in DEMO_USERS], confirmed=True
+        ).select_related("user")
+    }
+    existing = set(
+        get_user_model()
+        .objects.filter(username__in=[row[0] for row in DEMO_USERS])
+        .values_list("username", flat=True)
+    )
+    lines = [
+        f"Demo logins (password for all: {DEMO_PASSWORD}). Two-step login: type the key into an",
+        "authenticator app (or run `oathtool --totp -b KEY`) and give its 6-digit code.",
+    ]
+    for username, role, *_ in DEMO_USERS:
+        if username not in existing:
+            continue
+        device = devices.get(username)
+        key = app_key(device) if device is not None else "no app: enrols at the first login"
+        lines.append(f"  {username:18} {Role(role).label:28} {key}")
+    return lines

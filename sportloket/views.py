@@ -4,6 +4,7 @@ from django.views.generic import TemplateView
 from .accounts.constants import RECOVERY_CODES_LOW
 from .accounts.selectors import recovery_codes_left
 from .appregistry import app_block_templates
+from .privacy import privacy_controller, privacy_sections
 from .selectors import staff_profile, user_scope
 
 
@@ -23,4 +24,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
 
 class PrivacyView(TemplateView):
+    """The privacy statement as a municipality publishes it; the retention periods come from
+    the retention rules (``sportloket.privacy``), so the page cannot drift from the sweep."""
+
     template_name = "sportloket/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["controller"] = privacy_controller()
+        context["sections"] = privacy_sections()
+        return context

@@ -421,6 +421,17 @@ SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 # --- Sportloket ----------------------------------------------------------------------------
 SPORTLOKET_SITE_URL = env("SPORTLOKET_SITE_URL", default="http://127.0.0.1:8000")
+# The controller ("verwerkingsverantwoordelijke") named on the privacy statement (/privacy/):
+# the municipality that runs the desk, its postal address, a contact address and phone number,
+# and its data protection officer ("functionaris gegevensbescherming"). While the name is empty
+# the page says the details are not configured instead of naming nobody.
+SPORTLOKET_PRIVACY_CONTROLLER_NAME = env("SPORTLOKET_PRIVACY_CONTROLLER_NAME", default="")
+SPORTLOKET_PRIVACY_CONTROLLER_ADDRESS = env.str(
+    "SPORTLOKET_PRIVACY_CONTROLLER_ADDRESS", default="", multiline=True
+)
+SPORTLOKET_PRIVACY_CONTROLLER_EMAIL = env("SPORTLOKET_PRIVACY_CONTROLLER_EMAIL", default="")
+SPORTLOKET_PRIVACY_CONTROLLER_PHONE = env("SPORTLOKET_PRIVACY_CONTROLLER_PHONE", default="")
+SPORTLOKET_PRIVACY_DPO_EMAIL = env("SPORTLOKET_PRIVACY_DPO_EMAIL", default="")
 # How long a link in a confirmation e-mail stays valid (seconds).
 SPORTLOKET_CONFIRMATION_MAX_AGE = env.int("SPORTLOKET_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)
 # Public forms: submissions per client address per hour before a friendly 429.

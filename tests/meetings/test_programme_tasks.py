@@ -48,16 +48,18 @@ def test_overdue_agreements_are_in_the_beat_schedule():
     assert entry["task"] == "meetings.tasks.agreements_overdue_notices"
 
 
-def test_demo_plans_utrecht_year_and_a_held_meeting_and_is_idempotent(
+def test_demo_plans_the_started_office_year_and_a_held_meeting_and_is_idempotent(
     django_capture_on_commit_callbacks,
 ):
+    """The meetings belong to the office that is officially started (seed 000 §5: "ingedeeld
+    vanaf het moment dat de kerngroep drie visie-werksessies heeft doorlopen")."""
     with mock.patch.object(pos_demo.sweep_deadlines, "delay"):
         with django_capture_on_commit_callbacks(execute=True):
             call_command("demo_data", stdout=io.StringIO())
             call_command("demo_data", stdout=io.StringIO())
-    utrecht = PosOffice.objects.get(municipality__cbs_code="GM0344")
-    assert utrecht.meetings.filter(status="planned").exclude(programme_item="").count() == 3
-    held = Meeting.objects.get(office=utrecht, status="held")
+    office = PosOffice.objects.get(municipality__cbs_code=pos_demo.STARTED_OFFICE)
+    assert office.meetings.filter(status="planned").exclude(programme_item="").count() == 3
+    held = Meeting.objects.get(office=office, status="held")
     assert held.policy_maker_present
     assert held.social_domain_present
     assert held.attendees.filter(present=True).count() >= 2
