@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sportloket.formatting import format_number
+
 ROW_HEIGHT = 26
 LABEL_WIDTH = 230
 BAR_WIDTH = 300
@@ -56,7 +58,7 @@ def bar_chart(
             Bar(
                 label=label,
                 value=value,
-                text=(texts or [])[index] if texts else f"{value:g}",
+                text=(texts or [])[index] if texts else format_number(value),
                 y=index * ROW_HEIGHT + 4,
                 x=x,
                 width=width,
