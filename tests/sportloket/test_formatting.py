@@ -101,3 +101,25 @@ def test_xlsx_keeps_real_numbers_with_a_number_format():
     assert amount.number_format == '"€" #,##0.00'
     assert (count.data_type, count.value) == ("n", 3)
     assert (text.data_type, text.value) == ("s", "5,0")
+
+
+@pytest.mark.django_db
+def test_screens_with_hours_show_them_as_uur_per_week(client, pos_staff):
+    """ "every screen shows "4,0 uur/week"": the core group on the office page and a
+    neighbourhood sport coach's page."""
+    from django.urls import reverse
+
+    from tests.factories import StaffProfileFactory
+    from tests.network.factories import CoachFactory
+    from tests.poskantoor.factories import CoreGroupMemberFactory, make_office
+
+    office = make_office(registered_on=dt.date(2026, 1, 31))
+    CoreGroupMemberFactory(office=office, name="Ans", hours_per_week=Decimal("4"))
+    client.force_login(pos_staff)
+    page = client.get(reverse("poskantoor:detail", args=[office.pk])).content.decode()
+    assert "<td>4,0 uur/week</td>" in page
+    coach = CoachFactory(hours_per_week=Decimal("24.5"))
+    client.force_login(StaffProfileFactory(policy_staff=True).user)
+    page = client.get(reverse("network:coach_detail", args=[coach.pk])).content.decode()
+    assert "24,5 uur/week" in page
+    assert "24.5" not in page
