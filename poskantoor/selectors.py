@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from providers.constants import ProviderKind, ProviderStatus
 from providers.models import Provider
 from sportloket.constants import Role
+from sportloket.formatting import format_number
 from sportloket.selectors import audit_events_for, user_scope
 
 from .conditions import ConditionThresholds, thresholds_for
@@ -299,14 +300,15 @@ class Condition:
 def _commitment_line(member: CoreGroupMember) -> str:
     return _("%(name)s: %(hours)s h/week from %(start)s until %(until)s") % {
         "name": member.name,
-        "hours": member.hours_per_week,
+        "hours": _hours(member.hours_per_week),
         "start": member.committed_from.strftime("%d-%m-%Y"),
         "until": member.committed_until.strftime("%d-%m-%Y"),
     }
 
 
 def _hours(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+    """Hours in Dutch text: 2 -> "2", 0.5 -> "0,5" (a decimal comma, like every screen)."""
+    return format_number(value.normalize())
 
 
 def basic_conditions(office: PosOffice, *, today: dt.date | None = None) -> list[Condition]:

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from poskantoor.constants import StepCode
 from sportloket.constants import Role
+from sportloket.formatting import Measure
 from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
 
@@ -29,6 +30,13 @@ from .exports import csv_response, write_xlsx
 
 OVERDUE_SHOWN = 50
 DASHBOARD_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF, Role.POS_STAFF)
+
+
+def _days(value: float | None) -> Measure | str:
+    """A median of days: whole days as "160", a half as "160,5" (a comma in CSV too)."""
+    if value is None:
+        return ""
+    return Measure.natural(value)
 
 
 class DeskDashboardMixin(RoleRequiredMixin):
@@ -198,7 +206,10 @@ class PosDashboardView(PosDashboardMixin, TemplateView):
                 rows=[(row.label, row.median_days) for row in lead],
                 texts=[
                     _("%(median)s d (norm %(norm)s d)")
-                    % {"median": f"{row.median_days:g}", "norm": f"{row.norm_days or 0:g}"}
+                    % {
+                        "median": str(_days(row.median_days)),
+                        "norm": str(_days(row.norm_days or 0)),
+                    }
                     for row in lead
                 ],
                 markers=[row.norm_days for row in lead],
@@ -292,7 +303,12 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                 f"pos-doorlooptijden-{stamp}.csv",
                 [_("Step"), _("Completed (last 2 years)"), _("Median days"), _("Norm (days)")],
                 [
-                    [row.label, row.completed, row.median_days or "", row.norm_days or ""]
+                    [
+                        row.label,
+                        row.completed,
+                        _days(row.median_days),
+                        _days(row.norm_days),
+                    ]
                     for row in selectors.lead_times(province=province, today=today)
                 ],
             )

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 from typing import Any
 
 from django.conf import settings
@@ -179,6 +182,25 @@ def email_queue(
     return email
 
 
+def _attachment_part(attachment: dict[str, str]) -> MIMEBase:
+    """A MIME part that keeps the parameters of its type ("text/calendar; method=REQUEST"):
+    calendars only treat an .ics as an invitation when the part says its method."""
+    mimetype, *params = (part.strip() for part in attachment["mimetype"].split(";"))
+    maintype, subtype = mimetype.split("/", 1)
+    if maintype == "text":
+        part: MIMEBase = MIMEText(attachment["content"], subtype, "utf-8")
+    else:
+        part = MIMEBase(maintype, subtype)
+        part.set_payload(attachment["content"])
+        encoders.encode_base64(part)
+    for param in params:
+        name, _sep, value = param.partition("=")
+        if name.lower() != "charset":
+            part.set_param(name, value.strip('"'))
+    part.add_header("Content-Disposition", "attachment", filename=attachment["filename"])
+    return part
+
+
 def email_send(*, email_id: int) -> bool:
     """Send one outbox e-mail. Idempotent: a sent e-mail is never sent again by this function.
 
@@ -208,7 +230,7 @@ def email_send(*, email_id: int) -> bool:
     if email.html_body:
         message.attach_alternative(email.html_body, "text/html")
     for attachment in email.attachments:
-        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        message.attach(_attachment_part(attachment))
     try:
         message.send()
     except Exception as exc:

@@ -9,6 +9,8 @@ from defusedcsv import csv
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sportloket.formatting import Euro, csv_cell
+
 from .models import Allocation
 
 
@@ -39,19 +41,18 @@ def transparency_csv(out: IO[str], allocations: Iterable[Allocation]) -> None:
         ]
     )
     for a in allocations:
-        writer.writerow(
-            [
-                a.decided_on.isoformat(),
-                a.budget.name,
-                a.provider.name if a.provider else "",
-                a.provider.municipality.name if a.provider else "",
-                a.reference,
-                f"{a.amount:.2f}".replace(".", ","),
-                a.get_decision_display(),
-                a.rationale,
-                _name(a.decided_by),
-                timezone.localdate(a.withdrawn_at).isoformat() if a.withdrawn_at else "",
-                _name(a.withdrawn_by),
-                a.withdrawal_reason,
-            ]
-        )
+        row = [
+            a.decided_on.isoformat(),
+            a.budget.name,
+            a.provider.name if a.provider else "",
+            a.provider.municipality.name if a.provider else "",
+            a.reference,
+            Euro(a.amount),
+            a.get_decision_display(),
+            a.rationale,
+            _name(a.decided_by),
+            timezone.localdate(a.withdrawn_at).isoformat() if a.withdrawn_at else "",
+            _name(a.withdrawn_by),
+            a.withdrawal_reason,
+        ]
+        writer.writerow([csv_cell(value) for value in row])

@@ -40,7 +40,7 @@ from .constants import (
     MeetingKind,
     MeetingStatus,
 )
-from .ics import meeting_ics
+from .ics import ics_mimetype, meeting_ics
 from .programmes import PROGRAMMES
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -511,11 +511,25 @@ def agreement_done(
 # --- Invitations -----------------------------------------------------------------------------
 
 
+def attendee_greeting_name(attendee: Attendee) -> str:
+    """Whom the invitation greets: a person, not an organisation. A provider invited under
+    its own name is greeted through its contact person; without one, the greeting stays
+    general (the template says "Beste genodigde")."""
+    provider, organisation = attendee.provider, attendee.organisation
+    if provider is not None and attendee.name == provider.name:
+        return provider.contact_name
+    if organisation is not None and attendee.name == organisation.name:
+        return ""
+    return attendee.name
+
+
 def _send_invitations(meeting: Meeting, *, only_invited: bool) -> int:
     """Queue the .ics to attendees with an e-mail address who have not had this sequence yet;
     idempotent on (meeting, sequence, attendee). Call inside an atomic block."""
-    attendees = meeting.attendees.exclude(email="").filter(
-        Q(invited_sequence__lt=meeting.sequence) | Q(invited_sequence__isnull=True)
+    attendees = (
+        meeting.attendees.select_related("provider", "organisation")
+        .exclude(email="")
+        .filter(Q(invited_sequence__lt=meeting.sequence) | Q(invited_sequence__isnull=True))
     )
     if only_invited:
         attendees = attendees.filter(invited_sequence__isnull=False)
@@ -530,9 +544,14 @@ def _send_invitations(meeting: Meeting, *, only_invited: bool) -> int:
             key=f"meeting-invite:{meeting.pk}:{meeting.sequence}:{attendee.pk}",
             to=[attendee.email],
             template="meetings/emails/meeting_invite",
-            context={"meeting": meeting, "attendee": attendee, "update": meeting.sequence > 0},
+            context={
+                "meeting": meeting,
+                "attendee": attendee,
+                "greeting_name": attendee_greeting_name(attendee),
+                "update": meeting.sequence > 0,
+            },
             attachments=[
-                {"filename": "uitnodiging.ics", "content": ics, "mimetype": "text/calendar"}
+                {"filename": "uitnodiging.ics", "content": ics, "mimetype": ics_mimetype(meeting)}
             ],
         )
     Attendee.objects.filter(pk__in=[a.pk for a in attendees]).update(

@@ -31,7 +31,7 @@ from .forms import (
     MinutesForm,
     ProgrammeForm,
 )
-from .ics import meeting_ics
+from .ics import ics_mimetype, meeting_ics
 from .programmes import PROGRAMMES
 
 READ_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF, Role.POS_STAFF)
@@ -345,7 +345,7 @@ class MeetingIcsView(MeetingMixin, View):
         emails = [a.email for a in meeting.attendees.all() if a.email]
         response = HttpResponse(
             meeting_ics(meeting, attendee_emails=emails),
-            content_type="text/calendar; charset=utf-8",
+            content_type=ics_mimetype(meeting),
         )
         response["Content-Disposition"] = f'attachment; filename="bijeenkomst-{meeting.pk}.ics"'
         return response

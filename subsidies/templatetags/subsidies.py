@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from sportloket.money import format_euro
+from sportloket.formatting import format_euro
 
 register = template.Library()
 

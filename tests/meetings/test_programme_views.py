@@ -193,7 +193,7 @@ def test_ics_download(client, policy_staff, office):
     client.force_login(policy_staff)
     meeting = MeetingFactory(office=office, starts_at=amsterdam(2026, 10, 25, 1, 30))
     response = client.get(reverse("meetings:meeting_ics", args=[meeting.pk]))
-    assert response["Content-Type"].startswith("text/calendar")
+    assert response["Content-Type"] == "text/calendar; method=REQUEST; charset=utf-8"
     event = next(iter(icalendar.Calendar.from_ical(response.content).walk("VEVENT")))
     assert event.decoded("DTSTART") == amsterdam(2026, 10, 25, 1, 30)
 

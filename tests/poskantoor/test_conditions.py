@@ -86,7 +86,7 @@ def test_professional_one_and_a_half_hours_is_not_enough_two_is(office):
     member = professional(office, "1.5")
     result = conditions(office)["professional"]
     assert not result.met
-    assert result.missing == "nog 0.5 uur per week van professionals voor 2 jaar"
+    assert result.missing == "nog 0,5 uur per week van professionals voor 2 jaar"
     member.hours_per_week = Decimal(2)
     member.save()
     assert conditions(office)["professional"].met
