@@ -58,7 +58,7 @@ def test_interest_form_registers_and_mails_a_confirmation_link(
 
 def test_invalid_form_keeps_what_was_typed_and_stores_nothing(client):
     response = client.post(FORM_URL, form_data(email="geen-adres", privacy_consent=""))
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = response.content.decode()
     assert "Vul een geldig e-mailadres in" in content
     assert "Ga akkoord met de privacyverklaring om verder te gaan." in content
@@ -76,7 +76,7 @@ def test_honeypot_pretends_success_and_stores_nothing(client):
 def test_municipality_with_an_office_gets_a_clear_message(client):
     make_office("GM0307")
     response = client.post(FORM_URL, form_data())
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Amersfoort heeft al een POS-kantoor" in response.content.decode()
 
 
@@ -226,7 +226,7 @@ def test_refused_completion_shows_the_reason_and_saves_nothing(client, pos_staff
     step = open_step(office=office, code="2b")
     url = reverse("poskantoor:step_complete", args=[office.pk, step.pk])
     response = client.post(url, {"held_on": "2026-02-05"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Rond eerst stap 2a af." in response.content.decode()
     step.refresh_from_db()
     assert step.completed_on is None
@@ -237,7 +237,7 @@ def test_bad_date_is_a_form_error_not_a_500(client, pos_staff, office):
     step = open_step(office=office, code="2a")
     url = reverse("poskantoor:step_complete", args=[office.pk, step.pk])
     response = client.post(url, {"planned_on": "31-31-2026"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Vul een geldige datum in." in response.content.decode()
 
 
