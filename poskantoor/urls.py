@@ -6,7 +6,7 @@ from .decisions import views as decision_views
 app_name = "poskantoor"
 
 urlpatterns = [
-    path("pos-kantoor/aanmelden/", views.interest_create, name="interest"),
+    path("pos-kantoor/aanmelden/", views.InterestView.as_view(), name="interest"),
     path(
         "pos-kantoor/aanmelden/verstuurd/", views.InterestSentView.as_view(), name="interest_sent"
     ),

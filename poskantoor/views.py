@@ -1,22 +1,28 @@
-"""Thin views: validate a form, call one service, add a message, redirect."""
+"""Thin views: a form, one service call, a message, a redirect; a refusal is the same page
+with the service's message (``ServiceFormView``, status 400)."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
 from sportloket.appregistry import existing_templates
 from sportloket.constants import Role
+from sportloket.formviews import ServiceFormView
 from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
@@ -45,66 +51,66 @@ READER_ROLES = (Role.POLICY_STAFF, Role.POS_STAFF, Role.CLUB_SUPPORTER)
 # --- Public interest form -------------------------------------------------------------------
 
 
-@ratelimit_post("pos-interest")
-def interest_create(request):
-    form = InterestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+@method_decorator(ratelimit_post("pos-interest"), name="dispatch")
+class InterestView(ServiceFormView):
+    """The public interest form (step 1); a municipality that already has an office is told
+    so at the municipality field."""
+
+    template_name = "poskantoor/interest_form.html"
+    form_class = InterestForm
+    success_url = reverse_lazy("poskantoor:interest_sent")
+    error_fields = {services.PosOfficeError: "municipality"}
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
         if form.is_spam():
-            return redirect("poskantoor:interest_sent")
-        try:
-            services.interest_register(data=form.cleaned_data)
-        except services.PosOfficeError as exc:
-            form.add_error("municipality", exc.message)
-        else:
-            return redirect("poskantoor:interest_sent")
-    return render(request, "poskantoor/interest_form.html", {"form": form})
+            return redirect(self.success_url)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def perform(self, form):
+        return services.interest_register(data=form.cleaned_data)
 
 
 class InterestSentView(TemplateView):
     template_name = "poskantoor/interest_sent.html"
 
 
-class InterestConfirmView(View):
-    """GET shows a button, POST confirms: link scanners in mail servers never confirm."""
+class InterestConfirmView(ServiceFormView):
+    """GET shows a button, POST confirms: link scanners in mail servers never confirm.
+
+    An invalid or expired link is a page that says so (nothing to confirm, no form); a
+    refusal of the confirmation itself is the button's page again with the message (400)."""
 
     rate_limit = "public_form"
 
     template_name = "poskantoor/interest_confirm.html"
+    form_class = forms.Form
 
-    def _registration(self, token: str) -> InterestRegistration | None:
+    expired = False
+
+    @cached_property
+    def registration(self) -> InterestRegistration | None:
         try:
-            pk = read_token(services.CONFIRM_PURPOSE, token)
+            pk = read_token(services.CONFIRM_PURPOSE, self.kwargs["token"])
         except InvalidToken as exc:
             self.expired = exc.expired
             return None
         return InterestRegistration.objects.select_related("municipality").filter(pk=pk).first()
 
-    def get(self, request, token):
-        self.expired = False
-        registration = self._registration(token)
-        return render(
-            request,
-            self.template_name,
-            {"registration": registration, "expired": self.expired, "done": False},
+    def post(self, request, *args, **kwargs):
+        if self.registration is None:
+            return self.render_to_response(self.get_context_data())
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        registration = self.registration
+        return super().get_context_data(
+            **{"registration": registration, "expired": self.expired, "done": False, **kwargs}
         )
 
-    def post(self, request, token):
-        self.expired = False
-        registration = self._registration(token)
-        if registration is None:
-            return render(
-                request, self.template_name, {"registration": None, "expired": self.expired}
-            )
-        try:
-            office = services.interest_confirm(registration_id=registration.pk)
-        except services.PosOfficeError as exc:
-            messages.error(request, exc.message)
-            office = None
-        return render(
-            request,
-            self.template_name,
-            {"registration": registration, "office": office, "done": office is not None},
-        )
+    def perform(self, form):
+        office = services.interest_confirm(registration_id=self.registration.pk)
+        return self.render_to_response(self.get_context_data(office=office, done=True))
 
 
 # --- Staff pages ----------------------------------------------------------------------------
@@ -176,147 +182,176 @@ class EditorMixin(OfficeMixin):
     allowed_roles = EDITOR_ROLES
 
 
-class StepCompleteView(EditorMixin, View):
-    template_name = "poskantoor/step_complete.html"
+class OfficeActionView(OfficeDetailView, ServiceFormView):
+    """A form posted from the office page: one service call, then back to the page.
 
-    def _step(self, office):
-        step = next((s for s in office.steps.all() if s.pk == self.kwargs["step_pk"]), None)
+    A refusal or an invalid form is the office page again with status 400: the bound form in
+    its place (``form_context_name``) when the page shows it there, else its messages at the
+    top of the page (``action_form``), e.g. for a side that may not answer a decision at all.
+    The page is built after the refusal, so it shows the office as it is now.
+    """
+
+    http_method_names = ["post"]
+    form_context_name: str | None = None
+
+    @cached_property
+    def office(self):
+        return self.get_office()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.pop("form")
+        if self.form_context_name and self.form_on_page(context):
+            context[self.form_context_name] = form
+        else:
+            context["action_form"] = form
+        return context
+
+    def form_on_page(self, context: dict) -> bool:
+        """Whether the office page, as it is now, shows this form (and so its errors)."""
+        return False
+
+    def get_success_url(self) -> str:
+        return self.office.get_absolute_url()
+
+
+class StepCompleteView(EditorMixin, ServiceFormView):
+    """Plan or hold one step; step 3 is a joint decision, not one side's completion."""
+
+    template_name = "poskantoor/step_complete.html"
+    form_class = StepCompleteForm
+
+    @cached_property
+    def office(self):
+        return self.get_office()
+
+    @cached_property
+    def step(self):
+        step = next((s for s in self.office.steps.all() if s.pk == self.kwargs["step_pk"]), None)
         if step is None:
             raise Http404
         return step
 
-    def get(self, request, pk, step_pk):
-        office = self.get_office()
-        step = self._step(office)
-        if step.code == StepCode.KARTREKKERS:  # a joint decision, not one side's completion
-            return redirect("poskantoor:decision_propose", pk=office.pk)
-        form = StepCompleteForm(step=step)
-        return render(request, self.template_name, {"office": office, "step": step, "form": form})
+    def get(self, request, *args, **kwargs):
+        if self.step.code == StepCode.KARTREKKERS:
+            return redirect("poskantoor:decision_propose", pk=self.office.pk)
+        return super().get(request, *args, **kwargs)
 
-    def post(self, request, pk, step_pk):
-        office = self.get_office()
-        step = self._step(office)
-        if step.code == StepCode.KARTREKKERS:
+    def post(self, request, *args, **kwargs):
+        if self.step.code == StepCode.KARTREKKERS:
             messages.error(
                 request,
                 _("POS and the municipality decide GO / NO-GO jointly: record it here."),
             )
-            return redirect("poskantoor:decision_propose", pk=office.pk)
-        form = StepCompleteForm(request.POST, step=step)
-        if form.is_valid():
-            data = form.cleaned_data
-            planned_on = None if form.fields["planned_on"].disabled else data["planned_on"]
-            try:
-                if data["held_on"]:
-                    services.step_complete(
-                        step=step,
-                        on=data["held_on"],
-                        planned_on=planned_on,
-                        by=request.user,
-                        evidence_note=data["evidence_note"],
-                        decision=data.get("decision", ""),
-                        stop_reason=data.get("stop_reason", ""),
-                    )
-                    done = _("Step %(code)s has been completed.")
-                else:
-                    services.step_plan(
-                        step=step,
-                        on=planned_on,
-                        by=request.user,
-                        evidence_note=data["evidence_note"],
-                    )
-                    done = _("Step %(code)s has been planned.")
-            except services.PosOfficeError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, done % {"code": step.code})
-                return HttpResponseRedirect(office.get_absolute_url())
-        return render(request, self.template_name, {"office": office, "step": step, "form": form})
+            return redirect("poskantoor:decision_propose", pk=self.office.pk)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "step": self.step}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(office=self.office, step=self.step, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        planned_on = None if form.fields["planned_on"].disabled else data["planned_on"]
+        if data["held_on"]:
+            services.step_complete(
+                step=self.step,
+                on=data["held_on"],
+                planned_on=planned_on,
+                by=self.request.user,
+                evidence_note=data["evidence_note"],
+                decision=data.get("decision", ""),
+                stop_reason=data.get("stop_reason", ""),
+            )
+            self.done = _("Step %(code)s has been completed.")
+        else:
+            services.step_plan(
+                step=self.step,
+                on=planned_on,
+                by=self.request.user,
+                evidence_note=data["evidence_note"],
+            )
+            self.done = _("Step %(code)s has been planned.")
+        return self.office
+
+    def refused(self, form, error):
+        self.step.refresh_from_db()
+        return super().refused(form, error)
+
+    def get_success_message(self, form):
+        return self.done % {"code": self.step.code}
 
 
-class OfficeVersionView(RoleRequiredMixin, View):
+class OfficeVersionView(OfficeActionView):
     """POS moves an office onto another published process version (audited; its open
     deadlines are recomputed)."""
 
     allowed_roles = (Role.POS_STAFF, Role.ADMINISTRATOR)
+    form_class = OfficeVersionForm
 
-    def post(self, request, pk):
-        office = selectors.office_get(user=request.user, pk=pk)
-        form = OfficeVersionForm(request.POST, office=office)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return HttpResponseRedirect(office.get_absolute_url())
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "office": self.office}
+
+    def perform(self, form):
         version = form.cleaned_data["version"]
-        try:
-            changed = services.office_move_to_version(
-                office=office, version=version, by=request.user
-            )
-        except services.PosOfficeError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "The office now works with version %(number)d; %(n)d deadline recomputed.",
-                    "The office now works with version %(number)d; %(n)d deadlines recomputed.",
-                    len(changed),
-                )
-                % {"number": version.number, "n": len(changed)},
-            )
-        return HttpResponseRedirect(office.get_absolute_url())
+        changed = services.office_move_to_version(
+            office=self.office, version=version, by=self.request.user
+        )
+        self.done = ngettext(
+            "The office now works with version %(number)d; %(n)d deadline recomputed.",
+            "The office now works with version %(number)d; %(n)d deadlines recomputed.",
+            len(changed),
+        ) % {"number": version.number, "n": len(changed)}
+        return self.office
+
+    def get_success_message(self, form):
+        return self.done
 
 
-class StartSessionView(EditorMixin, View):
-    def post(self, request, pk):
-        office = self.get_office()
-        form = StartSessionForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-            return HttpResponseRedirect(office.get_absolute_url())
+class StartSessionView(EditorMixin, OfficeActionView):
+    form_class = StartSessionForm
+    form_context_name = "session_form"
+
+    def form_on_page(self, context):
+        return context["can_edit"] and context["step_5_open"]
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            session = services.start_session_record(
-                office=office,
-                number=len(office.start_sessions.all()) + 1,
-                topic=data["topic"],
-                held_on=data["held_on"],
-                by=request.user,
-                evidence_note=data["evidence_note"],
-            )
-        except services.PosOfficeError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Start session %(number)d has been recorded.") % {"number": session.number},
-            )
-        return HttpResponseRedirect(office.get_absolute_url())
+        session = services.start_session_record(
+            office=self.office,
+            number=len(self.office.start_sessions.all()) + 1,
+            topic=data["topic"],
+            held_on=data["held_on"],
+            by=self.request.user,
+            evidence_note=data["evidence_note"],
+        )
+        self.done = _("Start session %(number)d has been recorded.") % {"number": session.number}
+        return self.office
+
+    def get_success_message(self, form):
+        return self.done
 
 
-class CoreMemberAddView(EditorMixin, View):
+class CoreMemberAddView(EditorMixin, ServiceFormView):
     template_name = "poskantoor/member_form.html"
+    form_class = CoreMemberForm
+    success_message = gettext_lazy("The core group member has been added.")
 
-    def get(self, request, pk):
-        office = self.get_office()
-        form = CoreMemberForm(office=office)
-        return render(request, self.template_name, {"office": office, "form": form})
+    @cached_property
+    def office(self):
+        return self.get_office()
 
-    def post(self, request, pk):
-        office = self.get_office()
-        form = CoreMemberForm(request.POST, office=office)
-        if form.is_valid():
-            try:
-                services.core_member_add(office=office, data=form.cleaned_data, by=request.user)
-            except services.PosOfficeError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("The core group member has been added."))
-                return HttpResponseRedirect(office.get_absolute_url())
-        return render(request, self.template_name, {"office": office, "form": form})
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "office": self.office}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(office=self.office, **kwargs)
+
+    def perform(self, form):
+        services.core_member_add(office=self.office, data=form.cleaned_data, by=self.request.user)
+        return self.office
 
 
 class CoreMemberRemoveView(EditorMixin, View):
@@ -339,57 +374,60 @@ class YearPlanMixin(OfficeMixin):
         return year
 
 
-class YearPlanView(YearPlanMixin, View):
+class YearPlanView(YearPlanMixin, ServiceFormView):
     """The plan of one year: read for every reader, a form for the core group's staff."""
 
     template_name = "poskantoor/year_plan.html"
+    form_class = YearPlanForm
+    success_message = gettext_lazy("The year plan has been saved; the PDF is being generated.")
 
-    def _render(self, request, office, year, plan, form):
-        can_edit = self.scope.role in (*EDITOR_ROLES, Role.ADMINISTRATOR) and (
-            office.status != OfficeStatus.STOPPED
-        )
-        return render(
-            request,
-            self.template_name,
-            {
-                "office": office,
-                "year": year,
-                "plan": plan,
-                "form": form if can_edit else None,
-                "meetings": year_plan_meetings(office=office, year=year),
-                "budget_total": selectors.budget_total(plan) if plan else None,
-                "other_plans": selectors.year_plans_of(office=office),
-            },
+    @cached_property
+    def office(self):
+        return self.get_office()
+
+    @cached_property
+    def year(self) -> int:
+        return self.get_year()
+
+    def is_editor(self) -> bool:
+        """Another municipality's office or a year out of range is a 404 first."""
+        return bool(self.office and self.year) and (
+            self.scope.role in (*EDITOR_ROLES, Role.ADMINISTRATOR)
         )
 
-    def get(self, request, pk, year):
-        office = self.get_office()
-        year = self.get_year()
-        plan = selectors.year_plan_for(office=office, year=year)
-        form = YearPlanForm(initial=YearPlanForm.initial_for(plan))
-        return self._render(request, office, year, plan, form)
-
-    def post(self, request, pk, year):
-        office = self.get_office()
-        year = self.get_year()
-        if self.scope.role not in (*EDITOR_ROLES, Role.ADMINISTRATOR):
+    def post(self, request, *args, **kwargs):
+        if not self.is_editor():
             raise PermissionDenied
-        form = YearPlanForm(request.POST)
-        if form.is_valid():
-            try:
-                services.year_plan_save(
-                    office=office, year=year, data=form.cleaned_data, by=request.user
-                )
-            except services.PosOfficeError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(
-                    request,
-                    _("The year plan has been saved; the PDF is being generated."),
-                )
-                return redirect("poskantoor:year_plan", pk=office.pk, year=year)
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self):
+        return YearPlanForm.initial_for(selectors.year_plan_for(office=self.office, year=self.year))
+
+    def get_context_data(self, **kwargs):
+        office, year = self.office, self.year
         plan = selectors.year_plan_for(office=office, year=year)
-        return self._render(request, office, year, plan, form)
+        context = super().get_context_data(
+            office=office,
+            year=year,
+            plan=plan,
+            meetings=year_plan_meetings(office=office, year=year),
+            budget_total=selectors.budget_total(plan) if plan else None,
+            other_plans=selectors.year_plans_of(office=office),
+            **kwargs,
+        )
+        # Readers see the plan; a stopped office shows no form, except the refused one.
+        stopped = office.status == OfficeStatus.STOPPED
+        if not self.is_editor() or (stopped and not context["form"].is_bound):
+            context["form"] = None
+        return context
+
+    def perform(self, form):
+        services.year_plan_save(
+            office=self.office, year=self.year, data=form.cleaned_data, by=self.request.user
+        )
+
+    def get_success_url(self):
+        return reverse("poskantoor:year_plan", kwargs={"pk": self.office.pk, "year": self.year})
 
 
 class YearPlanPdfView(YearPlanMixin, View):

@@ -201,7 +201,14 @@ WALK_SETUP = f"""(() => {{
   const controls = Array.from(document.querySelectorAll(
       'a[href], button, input, select, textarea, summary, [tabindex]'))
     .filter(el => !el.disabled && el.tabIndex >= 0 && el.type !== 'hidden'
-                  && el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden');
+                  && el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+    // A radio group is one Tab stop (arrow keys move within it): its checked radio, or its first.
+    .filter(el => {{
+      if (el.type !== 'radio') return true;
+      const group = Array.from(document.querySelectorAll(
+          `input[type="radio"][name="${{CSS.escape(el.name)}}"]`));
+      return (group.find(r => r.checked) || group[0]) === el;
+    }});
   controls.forEach((el, i) => {{ el.dataset.kbd = String(i); }});
   window.kbdStops = [];
   document.addEventListener('focusin', (event) => {{

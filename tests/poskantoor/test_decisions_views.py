@@ -80,6 +80,9 @@ def test_the_proposing_side_cannot_confirm_through_the_page(client, at_step_3, p
     proposal = office.decision_proposals.get()
     url = reverse("poskantoor:decision_confirm", args=[office.pk, proposal.pk])
     response = client.post(url, follow=True)
+    # The page shows this side no confirm form: the office page again, the message at the top.
+    assert response.status_code == 400
+    assert "data-refusal" in response.content.decode()
     assert "De andere kant (POS) bevestigt" in response.content.decode()
     office.refresh_from_db()
     assert office.status != OfficeStatus.STOPPED
@@ -165,3 +168,52 @@ def test_a_confirmed_go_and_its_unmet_conditions_are_on_the_dashboard_and_in_the
     assert csv[0].endswith(";GO / NO-GO")
     assert "GO: startbijeenkomst voorbereiden (05-03-2026)" in csv[1]
     assert "reden: Kerngroep volgt" in csv[1]
+
+
+def test_an_objection_without_reason_is_the_office_page_again_with_the_form_in_place(
+    client, at_step_3, pos, policy
+):
+    office = at_step_3
+    client.force_login(policy)
+    post_decision(client, office, decision=Decision.NO_GO_STOP, reason="Geen draagvlak")
+    proposal = office.decision_proposals.get()
+    client.force_login(pos)
+    url = reverse("poskantoor:decision_object", args=[office.pk, proposal.pk])
+    response = client.post(url, {"objection_reason": "  "})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Geef de reden van uw bezwaar." in page
+    assert "data-refusal" not in page  # shown at the objection form, which the page shows
+    assert response.context["object_form"].is_bound
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.OPEN
+
+
+def test_an_unknown_proposal_is_a_404_whatever_the_form_holds(client, at_step_3, policy):
+    client.force_login(policy)
+    url = reverse("poskantoor:decision_object", args=[at_step_3.pk, 999_999])
+    assert client.post(url, {"objection_reason": ""}).status_code == 404
+
+
+def test_mapping_without_registered_entrepreneurs_is_refused_at_the_form(client, office, policy):
+    client.force_login(policy)
+    url = reverse("poskantoor:mapping_state", args=[office.pk])
+    response = client.post(url, {"stated_on": timezone.localdate().isoformat(), "note": "KvK"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Registreer eerst de sportondernemers van" in page
+    assert "data-refusal" not in page
+    assert response.context["mapping_form"]["note"].value() == "KvK"
+    assert not office.mapping_statements.exists()
+
+
+def test_a_go_without_reason_for_unmet_conditions_is_refused_on_the_decision_page(
+    client, at_step_3, pos
+):
+    """ "Deze lokale kerngroep en POS besluiten gezamenlijk": the refusal of the service is the
+    decision page again with what was typed (400)."""
+    client.force_login(pos)
+    response = post_decision(client, at_step_3, decision=Decision.GO, reason="Sterke groep")
+    assert response.status_code == 400
+    assert response.context["form"]["reason"].value() == "Sterke groep"
+    assert not at_step_3.decision_proposals.exists()

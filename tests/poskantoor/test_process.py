@@ -292,7 +292,7 @@ def test_the_step_page_refuses_a_policy_officer_on_a_pos_step_and_saves_nothing(
     client.force_login(policy_staff)
     url = reverse("poskantoor:step_complete", args=[office.pk, step(office, "2a").pk])
     response = client.post(url, {"planned_on": "2026-02-02"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert (
         "Stap 2a is van POS: alleen POS-medewerkers kunnen deze vastleggen."
         in response.content.decode()
@@ -317,7 +317,7 @@ def test_the_step_page_needs_a_date(client, office, pos_staff):
     client.force_login(pos_staff)
     url = reverse("poskantoor:step_complete", args=[office.pk, step(office, "2a").pk])
     response = client.post(url, {"planned_on": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Vul de dag in waarop" in response.content.decode()
 
 

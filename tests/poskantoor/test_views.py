@@ -58,7 +58,7 @@ def test_interest_form_registers_and_mails_a_confirmation_link(
 
 def test_invalid_form_keeps_what_was_typed_and_stores_nothing(client):
     response = client.post(FORM_URL, form_data(email="geen-adres", privacy_consent=""))
-    assert response.status_code == 200
+    assert response.status_code == 400
     content = response.content.decode()
     assert "Vul een geldig e-mailadres in" in content
     assert "Ga akkoord met de privacyverklaring om verder te gaan." in content
@@ -76,7 +76,7 @@ def test_honeypot_pretends_success_and_stores_nothing(client):
 def test_municipality_with_an_office_gets_a_clear_message(client):
     make_office("GM0307")
     response = client.post(FORM_URL, form_data())
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Amersfoort heeft al een POS-kantoor" in response.content.decode()
 
 
@@ -226,7 +226,7 @@ def test_refused_completion_shows_the_reason_and_saves_nothing(client, pos_staff
     step = open_step(office=office, code="2b")
     url = reverse("poskantoor:step_complete", args=[office.pk, step.pk])
     response = client.post(url, {"held_on": "2026-02-05"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Rond eerst stap 2a af." in response.content.decode()
     step.refresh_from_db()
     assert step.completed_on is None
@@ -237,7 +237,7 @@ def test_bad_date_is_a_form_error_not_a_500(client, pos_staff, office):
     step = open_step(office=office, code="2a")
     url = reverse("poskantoor:step_complete", args=[office.pk, step.pk])
     response = client.post(url, {"planned_on": "31-31-2026"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Vul een geldige datum in." in response.content.decode()
 
 
@@ -298,9 +298,51 @@ def test_start_session_is_recorded_from_the_office_page(client, pos_staff, offic
     response = client.post(url, {"topic": "short_term_goals", "held_on": "2026-04-10"})
     assert response.status_code == 302
     assert office.start_sessions.count() == 1
-    response = client.post(url, {"topic": "short_term_goals", "held_on": "2026-04-01"}, follow=True)
-    assert "niet eerder" in response.content.decode()
+    response = client.post(
+        url, {"topic": "short_term_goals", "held_on": "2026-04-01", "evidence_note": "Zaal 2"}
+    )
+    # The office page again (400), the refusal at the start-session form with what was typed.
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "niet eerder" in page
+    assert "Zaal 2" in page
+    assert "data-refusal" not in page
     assert office.start_sessions.count() == 1
+
+
+def test_an_invalid_version_move_is_the_office_page_with_the_message_at_the_top(
+    client, pos_staff, office
+):
+    client.force_login(pos_staff)
+    url = reverse("poskantoor:office_version", args=[office.pk])
+    response = client.post(url, {"version": office.process_version_id})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "data-refusal" in page
+    assert "Selecteer een geldige keuze" in page
+    assert f'data-process-version="{office.process_version.number}"' in page
+
+
+def test_a_confirmation_refused_by_the_service_shows_the_message_and_starts_nothing(client):
+    """An existing office for the municipality: the confirmation page again with the reason."""
+    registration = services.interest_register(
+        data={
+            "municipality": municipality("GM0307"),
+            "organisation_name": "Gemeente",
+            "contact_name": "Lotte",
+            "email": "lotte@amersfoort.example",
+        }
+    )
+    make_office("GM0307")
+    url = reverse(
+        "poskantoor:interest_confirm", args=[make_token("pos-interest-confirm", registration.pk)]
+    )
+    response = client.post(url)
+    assert response.status_code == 400
+    assert "Amersfoort heeft al een POS-kantoor" in response.content.decode()
+    assert PosOffice.objects.count() == 1
+    registration.refresh_from_db()
+    assert registration.office is None
 
 
 # --- Basic conditions -----------------------------------------------------------------------

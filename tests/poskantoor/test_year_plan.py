@@ -290,7 +290,7 @@ def test_policy_staff_edit_their_plan_and_bad_budget_lines_are_refused(
     url = reverse("poskantoor:year_plan", args=[office.pk, 2026])
     assert client.get(url).status_code == 200
     response = client.post(url, {"short_term_goals": "Doel", "budget_lines": "Zaalhuur 250"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "puntkomma" in response.content.decode()
     assert not YearPlan.objects.exists()
     response = client.post(url, {"short_term_goals": "Doel", "budget_lines": "Zaalhuur; veel"})
@@ -412,3 +412,14 @@ def test_polling_the_pdf_status_is_not_limited_like_an_export(
     url = reverse("poskantoor:year_plan_pdf_status", args=[office.pk, 2026])
     statuses = {client.get(url, HTTP_HX_REQUEST="true").status_code for _ in range(10)}
     assert statuses == {200}
+
+
+def test_a_stopped_office_refuses_the_year_plan_on_the_page_with_the_reason(client, pos_staff):
+    office = make_office(status="stopped", stopped_on=dt.date(2026, 3, 1))
+    client.force_login(pos_staff)
+    url = reverse("poskantoor:year_plan", args=[office.pk, 2026])
+    assert client.get(url).context["form"] is None
+    response = client.post(url, {"short_term_goals": "Doel"})
+    assert response.status_code == 400
+    assert "Een gestopt POS-kantoor heeft geen jaarplan." in response.content.decode()
+    assert not YearPlan.objects.exists()
