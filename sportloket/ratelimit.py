@@ -96,8 +96,11 @@ def seconds_left(window_seconds: int, now: float | None = None) -> int:
 
 
 def wait_in_words(seconds: int) -> str:
-    """How long to wait, as a person reads it: whole minutes, rounded up."""
+    """How long to wait, as a person reads it: whole minutes rounded up, or whole hours."""
     minutes = max(1, -(-seconds // 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
     return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
