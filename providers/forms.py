@@ -336,6 +336,7 @@ class ProviderImportForm(ProviderFieldsMixin, forms.ModelForm):
     class Meta:
         model = Provider
         fields = ProviderForm.Meta.fields
+        widgets = ProviderForm.Meta.widgets
 
     # True on the classes made by ``for_columns``, whose fields are already prepared.
     prepared = False
