@@ -1,8 +1,11 @@
 import datetime as dt
 
 from django import template
+from django.conf import settings
 
 from sportloket.appregistry import app_block_templates
+from sportloket.middleware import session_time_left
+from sportloket.ratelimit import wait_in_words
 
 register = template.Library()
 
@@ -16,8 +19,6 @@ def app_nav_templates() -> list[str]:
 @register.filter
 def wait_words(value: dt.timedelta | int | None) -> str:
     """A waiting time (timedelta or seconds) in words: "12 minuten"."""
-    from sportloket.ratelimit import wait_in_words
-
     if value is None:
         return ""
     seconds = value.total_seconds() if isinstance(value, dt.timedelta) else value
@@ -28,10 +29,6 @@ def wait_words(value: dt.timedelta | int | None) -> str:
 def session_timer(context) -> dict[str, int]:
     """What the session warning counts with: seconds to the idle logout and to the absolute end
     of this session, and how long before the end to warn."""
-    from django.conf import settings
-
-    from sportloket.middleware import session_time_left
-
     idle_left, absolute_left = session_time_left(context["request"].session)
     return {
         "idle": settings.SPORTLOKET_SESSION_IDLE_SECONDS,
