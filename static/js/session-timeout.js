@@ -17,7 +17,7 @@
   var TOUCH_EVERY = 60 * 1000;
   var idle = Number(dialog.dataset.idle) * 1000;
   var warn = Number(dialog.dataset.warn) * 1000;
-  var idleEnd = Date.now() + Number(dialog.dataset.idleLeft) * 1000;
+  var idleEnd = Date.now() + Number(dialog.dataset.idleRemaining) * 1000;
   var absoluteEnd = Date.now() + Number(dialog.dataset.absoluteLeft) * 1000;
   var stay = dialog.querySelector("[data-session-stay]");
   var closeButton = dialog.querySelector("[data-session-close]");
