@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sportloket.models import Desk, Theme
+from sportloket.widgets import DateInput
 
 from .constants import MANUAL_CRITERIA, Criterion, SignalSource
 from .models import NeighbourhoodSportCoach
@@ -22,9 +23,7 @@ class SignalForm(forms.Form):
         label=_("Description"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     source = forms.ChoiceField(label=_("Source"), choices=SignalSource.choices)
-    recorded_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    recorded_on = forms.DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, desks, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,9 +43,7 @@ class TickForm(forms.Form):
     evidence = forms.CharField(
         label=_("Evidence"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
-    ticked_on = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    ticked_on = forms.DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,12 +94,8 @@ class GoalForm(forms.Form):
     target_value = forms.DecimalField(
         label=_("Target value"), max_digits=12, decimal_places=2, localize=True
     )
-    agreed_on = forms.DateField(
-        label=_("Agreed on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-    deadline = forms.DateField(
-        label=_("Deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    agreed_on = forms.DateField(label=_("Agreed on"), widget=DateInput())
+    deadline = forms.DateField(label=_("Deadline"), widget=DateInput())
     measured_by = forms.CharField(label=_("Who measures"), max_length=200)
     measure_every_months = forms.IntegerField(
         label=_("Measure every (months)"), min_value=1, max_value=24, initial=3
@@ -118,9 +111,7 @@ class GoalForm(forms.Form):
 
 class ProgressForm(forms.Form):
     goal = forms.ModelChoiceField(label=_("SMART goal"), queryset=None)
-    measured_on = forms.DateField(
-        label=_("Measured on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
+    measured_on = forms.DateField(label=_("Measured on"), widget=DateInput())
     value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2, localize=True)
     note = forms.CharField(
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})

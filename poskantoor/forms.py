@@ -17,11 +17,12 @@ from sportloket.forms import HoneypotMixin, PrivacyConsentMixin
 from sportloket.models import Municipality, TargetGroup, Theme
 from sportloket.money import format_amount, parse_euro
 from sportloket.services import DomainError
+from sportloket.widgets import DateInput
 
 from .constants import Decision, MemberKind, OfficeStatus, SessionTopic, StepCode, VersionStatus
 from .models import ProcessVersion
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 
 
 class InterestForm(HoneypotMixin, PrivacyConsentMixin, forms.Form):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sportloket.forms import HoneypotMixin, PrivacyConsentMixin, plain_text
 from sportloket.models import Municipality, Sport, TargetGroup
+from sportloket.widgets import DateInput
 
 from .constants import (
     IMPORT_MAX_BYTES,
@@ -150,7 +151,7 @@ class ProviderForm(ProviderFieldsMixin, forms.ModelForm):
             "participants",
             *SAFETY_FIELDS,
         ]
-        widgets = {name: forms.DateInput(attrs={"type": "date"}) for name in SAFETY_FIELDS[1::2]}
+        widgets = {name: DateInput() for name in SAFETY_FIELDS[1::2]}
 
     def __init__(self, *args, municipalities=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -335,6 +336,7 @@ class ProviderImportForm(ProviderFieldsMixin, forms.ModelForm):
     class Meta:
         model = Provider
         fields = ProviderForm.Meta.fields
+        widgets = ProviderForm.Meta.widgets
 
     # True on the classes made by ``for_columns``, whose fields are already prepared.
     prepared = False

@@ -5,7 +5,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 # Browser features the app never uses, switched off for every page and every frame (it embeds
 # none): a script that slipped in still cannot reach the camera, the location or a payment.
@@ -93,6 +93,26 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
+def session_time_left(session, now: int | None = None) -> tuple[int, int]:
+    """(seconds until the idle logout, seconds until the absolute end) of a logged-in session,
+    as SessionTimeoutMiddleware will judge them; the page's session warning counts down from
+    these."""
+    now = int(time.time()) if now is None else now
+    idle_left = settings.SPORTLOKET_SESSION_IDLE_SECONDS - (now - session.get("_sl_seen", now))
+    absolute_left = settings.SPORTLOKET_SESSION_ABSOLUTE_SECONDS - (
+        now - session.get("_sl_started", now)
+    )
+    return max(0, idle_left), max(0, absolute_left)
+
+
+def session_extend(session) -> tuple[int, int]:
+    """Count the session as used now (the "stay logged in" button): the idle time starts again;
+    the absolute lifetime does not move. Returns ``session_time_left`` after the extension."""
+    now = int(time.time())
+    session["_sl_seen"] = now
+    return session_time_left(session, now)
+
+
 def session_started(sender, request, user, **kwargs) -> None:
     """On login: the session's clock starts (connected in SportloketConfig.ready)."""
     if request is not None and hasattr(request, "session"):
@@ -127,7 +147,12 @@ class ResponseHeadersMiddleware:
     """``Permissions-Policy`` on every response and ``Cache-Control: no-store`` (with
     ``Pragma: no-cache`` for old proxies) where ``must_not_be_stored`` says so. It sits just
     inside SecurityMiddleware, so that static files, 429 and lockout pages and CSRF refusals
-    pass it too."""
+    pass it too.
+
+    ``Vary: HX-Request`` on every response: a view may answer an htmx request with a fragment
+    and the same URL without it with the whole page (sportloket.formviews and the list pages
+    do), so no cache may hand one for the other. Setting it everywhere, rather than in each
+    view that branches, means a new view cannot forget it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -135,6 +160,7 @@ class ResponseHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response["Permissions-Policy"] = PERMISSIONS_POLICY
+        patch_vary_headers(response, ("HX-Request",))
         if must_not_be_stored(request, response):
             add_never_cache_headers(response)
             response["Pragma"] = "no-cache"

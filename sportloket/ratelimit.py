@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.translation import ngettext
 
 from .services import CircuitBreaker
 
@@ -88,8 +89,33 @@ def hit(bucket: str, key: str, *, limit: int, window_seconds: int) -> bool:
     return count <= limit
 
 
-def too_many_requests(request: HttpRequest) -> HttpResponse:
-    return render(request, "429.html", status=429)
+def seconds_left(window_seconds: int, now: float | None = None) -> int:
+    """Seconds until the current fixed window ends and the count starts again (at least 1)."""
+    now = time.time() if now is None else now
+    return max(1, window_seconds - int(now) % window_seconds)
+
+
+def wait_in_words(seconds: int) -> str:
+    """How long to wait, as a person reads it: whole minutes rounded up, or whole hours."""
+    minutes = max(1, -(-seconds // 60))
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+def too_many_requests(request: HttpRequest, *, kind: str, window_seconds: int) -> HttpResponse:
+    """The 429 page in the words of the page refused (``kind``: login, public_form, or any
+    other limit), saying how long to wait; ``Retry-After`` says the same to programs."""
+    wait = seconds_left(window_seconds)
+    response = render(
+        request,
+        "429.html",
+        {"kind": kind, "wait": wait_in_words(wait)},
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
 
 
 SEARCH = ("SPORTLOKET_SEARCH_RATE", 600, ("GET",))
@@ -178,21 +204,26 @@ def query_export(request: HttpRequest) -> bool:
 
 def limit_for(
     request: HttpRequest, view_name: str, view_func: Callable
-) -> tuple[str, str, int] | None:
-    """(bucket, setting with the limit, window in seconds) for this request, or None."""
+) -> tuple[str, str, int, str] | None:
+    """(bucket, setting with the limit, window in seconds, kind) for this request, or None."""
     if query_export(request):
-        return f"{view_name}:export", EXPORT[0], EXPORT[1]
+        return f"{view_name}:export", EXPORT[0], EXPORT[1], "export"
     kind = declared_kind(view_func, view_name)
     rule = KINDS[kind] if kind is not None else None
     if rule is not None and request.method in rule[2]:
-        return SHARED_BUCKETS.get(view_name, view_name), rule[0], rule[1]
+        return SHARED_BUCKETS.get(view_name, view_name), rule[0], rule[1], kind
     return None
 
 
 class RateLimitMiddleware:
     """Apply the limits the views declare and the query-string exports: logged-in users are
     counted per user (colleagues behind one office address do not share a budget), anonymous
-    requests per address."""
+    requests per address.
+
+    The login is anonymous, so it counts per address: a town hall puts a whole municipality
+    behind one address, so that ceiling (``SPORTLOKET_LOGIN_RATE``) is high and only stops a
+    flood. Guessing one account's password is stopped per account by django-axes (5 failures
+    lock that user name from that address for ``AXES_COOLOFF_TIME``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -205,7 +236,7 @@ class RateLimitMiddleware:
         limit = limit_for(request, match.view_name, match.func) if match else None
         if limit is None:
             return None
-        bucket, setting, window_seconds = limit
+        bucket, setting, window_seconds, kind = limit
         user = getattr(request, "user", None)
         key = f"user:{user.pk}" if user is not None and user.is_authenticated else None
         allowed = hit(
@@ -214,7 +245,9 @@ class RateLimitMiddleware:
             limit=getattr(settings, setting),
             window_seconds=window_seconds,
         )
-        return None if allowed else too_many_requests(request)
+        if allowed:
+            return None
+        return too_many_requests(request, kind=kind, window_seconds=window_seconds)
 
 
 def ratelimit_post(
@@ -233,7 +266,9 @@ def ratelimit_post(
                     window_seconds=window_seconds,
                 )
                 if not allowed:
-                    return too_many_requests(request)
+                    return too_many_requests(
+                        request, kind="public_form", window_seconds=window_seconds
+                    )
             return view(request, *args, **kwargs)
 
         return wrapped

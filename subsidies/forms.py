@@ -13,6 +13,7 @@ from providers.constants import ProviderKind
 from sportloket.models import TargetGroup, Theme
 from sportloket.money import format_amount, parse_euro
 from sportloket.services import DomainError
+from sportloket.widgets import DateInput
 
 from .constants import BudgetKind, Decision
 from .models import Scheme
@@ -91,8 +92,8 @@ class SchemeForm(forms.ModelForm):
         widgets = {
             "target_groups": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
-            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "opens_on": DateInput(),
+            "closes_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
@@ -186,9 +187,7 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Why this decision: it is shown in the transparency overview."),
     )
-    decided_on = forms.DateField(
-        label=_("Decided on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

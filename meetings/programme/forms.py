@@ -11,12 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from poskantoor.constants import Decision, SessionTopic
 from providers.models import Provider
 from sportloket.models import Organisation, TargetGroup, Theme
+from sportloket.widgets import DateInput
 
 from .constants import FOUNDING_STEP_OF_KIND, AgreementKind, AttendeeRole, MeetingKind
 from .programmes import PROGRAMME_CHOICES
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 

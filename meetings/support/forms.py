@@ -12,6 +12,7 @@ from providers.models import kvk_validator
 from sportloket.forms import HoneypotMixin, PrivacyConsentMixin, plain_text
 from sportloket.models import Municipality, Organisation, QuestionCategory
 from sportloket.money import format_euro
+from sportloket.widgets import DateInput
 from subsidies.forms import DecisionForm
 
 from .constants import Channel, ContactChannel, Priority, SupportStatus
@@ -171,7 +172,7 @@ class HandoverAcceptForm(forms.Form):
     help_by = forms.DateField(
         label=_("Contact with the requester by"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     def clean_help_by(self):
@@ -223,7 +224,7 @@ class BulkForm(forms.Form):
 
 class ContactMomentForm(forms.Form):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=None)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     channel = forms.ChoiceField(label=_("Channel"), choices=ContactChannel.choices)
     summary = forms.CharField(
         label=_("Summary"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})

@@ -7,9 +7,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sportloket.widgets import DateInput
+
 from ..constants import Decision
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 DATE_ERRORS = {"required": _("Fill in the date."), "invalid": _("Fill in a valid date.")}
 
 

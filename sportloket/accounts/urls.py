@@ -6,6 +6,9 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path(
+        "account/sessie-verlengen/", views.SessionKeepAliveView.as_view(), name="session_keepalive"
+    ),
     path("account/tweestaps/instellen/", views.SetupView.as_view(), name="otp_setup"),
     path("account/tweestaps/", views.VerifyView.as_view(), name="otp_verify"),
     path("account/tweestaps/nieuwe-app/", views.ReplaceAppView.as_view(), name="otp_replace"),

@@ -11,14 +11,17 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
 from django_otp import login as otp_login
 
 from ..formviews import ServiceFormView
+from ..middleware import session_extend
 from ..models import RecoveryCodeDevice
 from ..redirects import safe_next
 from ..services import DomainError
@@ -265,3 +268,18 @@ class ReplaceAppView(LoginRequiredMixin, ServiceFormView):
             token=form.cleaned_data["token"],
         )
         otp_login(self.request, device)
+
+
+class SessionKeepAliveView(LoginRequiredMixin, View):
+    """The session warning's "stay logged in" button (static/js/session-timeout.js): a POST
+    that counts as activity, so the idle logout starts counting again. A session that has
+    already ended is not revived: SessionTimeoutMiddleware logged it out before this view, and
+    LoginRequiredMixin sends the request to the login page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> JsonResponse:
+        idle_left, absolute_left = session_extend(request.session)
+        response = JsonResponse({"idle_seconds": idle_left, "absolute_seconds": absolute_left})
+        add_never_cache_headers(response)
+        return response

@@ -174,6 +174,9 @@ SPORTLOKET_SESSION_IDLE_SECONDS = env.int("SPORTLOKET_SESSION_IDLE_SECONDS", def
 SPORTLOKET_SESSION_ABSOLUTE_SECONDS = env.int(
     "SPORTLOKET_SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60
 )
+# Staff are warned this long before the idle logout, with a button to stay logged in (WCAG
+# 2.2.1 "Timing Adjustable": the user is warned before time expires and can extend it).
+SPORTLOKET_SESSION_WARNING_SECONDS = env.int("SPORTLOKET_SESSION_WARNING_SECONDS", default=5 * 60)
 SESSION_COOKIE_AGE = SPORTLOKET_SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -436,8 +439,9 @@ SPORTLOKET_PRIVACY_DPO_EMAIL = env("SPORTLOKET_PRIVACY_DPO_EMAIL", default="")
 SPORTLOKET_CONFIRMATION_MAX_AGE = env.int("SPORTLOKET_CONFIRMATION_MAX_AGE", default=3 * 24 * 3600)
 # Public forms: submissions per client address per hour before a friendly 429.
 SPORTLOKET_PUBLIC_FORM_RATE = env.int("SPORTLOKET_PUBLIC_FORM_RATE", default=20)
-# Login form: POSTs per client address per 15 minutes (on top of the per-username lockout).
-SPORTLOKET_LOGIN_RATE = env.int("SPORTLOKET_LOGIN_RATE", default=30)
+# Login form: POSTs per client address per 15 minutes. A town hall puts all its staff behind one
+# address, so this only stops floods; password guessing is stopped per account by django-axes.
+SPORTLOKET_LOGIN_RATE = env.int("SPORTLOKET_LOGIN_RATE", default=600)
 # Staff search and list pages: requests per user per 10 minutes.
 SPORTLOKET_SEARCH_RATE = env.int("SPORTLOKET_SEARCH_RATE", default=600)
 # Exports (CSV, personal data, calendar files, PDFs): downloads per user per hour.

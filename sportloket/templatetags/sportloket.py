@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django import template
+from django.conf import settings
 
 from sportloket.appregistry import app_block_templates
 from sportloket.formatting import (
@@ -7,6 +10,8 @@ from sportloket.formatting import (
     format_hours_per_week,
     format_number,
 )
+from sportloket.middleware import session_time_left
+from sportloket.ratelimit import wait_in_words
 
 register = template.Library()
 
@@ -43,3 +48,25 @@ def hours_per_week(value) -> str:
 def euro(value) -> str:
     """{{ amount|euro }}: 1250.5 -> "€ 1.250,50"."""
     return format_euro(value)
+
+
+@register.filter
+def wait_words(value: dt.timedelta | int | None) -> str:
+    """A waiting time (timedelta or seconds) in words: "12 minuten"."""
+    if value is None:
+        return ""
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else value
+    return wait_in_words(int(seconds))
+
+
+@register.simple_tag(takes_context=True)
+def session_timer(context) -> dict[str, int]:
+    """What the session warning counts with: seconds to the idle logout and to the absolute end
+    of this session, and how long before the end to warn."""
+    idle_left, absolute_left = session_time_left(context["request"].session)
+    return {
+        "idle": settings.SPORTLOKET_SESSION_IDLE_SECONDS,
+        "idle_left": idle_left,
+        "absolute_left": absolute_left,
+        "warn": settings.SPORTLOKET_SESSION_WARNING_SECONDS,
+    }

@@ -77,6 +77,7 @@ MATRIX: dict[str, Rule] = {
     "account/login/": Rule(PUBLIC),
     "account/password_reset/": Rule(PUBLIC),
     "account/logout/": Rule(PUBLIC, method="post"),
+    "account/sessie-verlengen/": Rule(STAFF, method="post"),
     "account/tweestaps/instellen/": Rule(STAFF),
     # Nobody in the world has a confirmed device yet: verification sends them to enrolment.
     "account/tweestaps/": Rule(STAFF, ok=302),
