@@ -56,8 +56,10 @@ OLD_PATHS = [
     ("anonymous", "/hulpvraag/volg/{follow_token}/", PAGE),
     ("anonymous", "{unsubscribe}", PAGE),
     ("clubondersteuner", "/", PAGE),
-    ("clubondersteuner", "/account/tweestaps/instellen/", PAGE),
-    ("clubondersteuner", "/account/tweestaps/nieuwe-app/", REDIRECT),
+    # The demo logins are enrolled in two-step login: setting up sends to the account's page,
+    # moving to a new phone is a page.
+    ("clubondersteuner", "/account/tweestaps/instellen/", REDIRECT),
+    ("clubondersteuner", "/account/tweestaps/nieuwe-app/", PAGE),
     ("clubondersteuner", "/account/tweestaps/herstelcodes/", PAGE),
     ("clubondersteuner", "/account/password_change/", PAGE),
     ("clubondersteuner", "/account/password_change/done/", PAGE),
@@ -97,7 +99,8 @@ OLD_PATHS = [
     ("clubondersteuner", "/loket/dashboard/csv/status/", PAGE),
     ("pos", "/monitor/{year}/", PAGE),
     ("clubondersteuner", "/loket/{desk}/kwaliteit/", PAGE),
-    ("clubondersteuner", "/loket/{desk}/kwaliteit/afvinken/", POST_ONLY),
+    # Ticking is a form posted from the quality page; a GET goes to that page.
+    ("clubondersteuner", "/loket/{desk}/kwaliteit/afvinken/", REDIRECT),
     ("clubondersteuner", "/loket/{desk}/netwerk/", PAGE),
     ("clubondersteuner", "/signalen/", PAGE),
     ("pos", "/loketten/", PAGE),

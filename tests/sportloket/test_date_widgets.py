@@ -19,8 +19,10 @@ from django.utils import timezone, translation
 from sportloket.widgets import DateInput, DateTimeInput
 
 PROJECT_APPS = [
-    a for a in apps.get_app_configs() if a.path.startswith(str(settings.BASE_DIR) + "/")
-]
+    a
+    for a in apps.get_app_configs()
+    if a.path.startswith(str(settings.BASE_DIR) + "/") and "site-packages" not in a.path
+]  # (a virtualenv inside the checkout, as `make install` makes it, holds Django's own apps)
 
 
 def project_forms() -> list[type[forms.BaseForm]]:
