@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -152,6 +153,11 @@ def visible_handovers(*, scope: Scope, request: SupportRequest) -> QuerySet[Hand
     return handovers
 
 
+def has_pending_handover(*, request: SupportRequest) -> bool:
+    """Whether the question awaits a receiving organisation's answer (no status change then)."""
+    return request.handovers.filter(status=HandoverStatus.PENDING).exists()
+
+
 def timeline(
     *, request: SupportRequest, include_internal: bool, public_only: bool = False
 ) -> QuerySet[SupportRequestEvent]:
@@ -214,6 +220,43 @@ def desk_staff(*, desk_id: int) -> QuerySet:
         )
         .order_by("first_name", "last_name", "username")
     )
+
+
+# The board's free-text search: at most this many characters and words are used.
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_PROVIDERS = 500
+
+
+def search_q(text: str) -> Q:
+    """Questions whose subject or question contains the words of ``text``, or whose provider's
+    name contains ``text``.
+
+    On PostgreSQL the subject and question are searched with full-text search ("dutch"
+    configuration: "zwembaden" finds "zwembad") through the GIN index ``sr_search`` of
+    migration 0011, so the search stays fast at 500,000 questions; the expression here must stay
+    the index's expression. The provider's name is matched first, in the much smaller provider
+    table, and the question then found through its provider index. SQLite (development, tests)
+    has no such index and uses a plain LIKE on each field.
+    """
+    text = " ".join(text.split())[:SEARCH_MAX_LENGTH]
+    if not text:
+        return Q()
+    providers = list(
+        Provider.objects.filter(name__icontains=text).values_list("pk", flat=True)[
+            :SEARCH_MAX_PROVIDERS
+        ]
+    )
+    by_provider = Q(provider_id__in=providers) if providers else Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+
+        vector = SearchVector("subject", "question", config="dutch")
+        query = SearchQuery(text, config="dutch", search_type="plain")
+        return Q(SearchVectorExact(vector, query)) | by_provider
+    words = Q()
+    for word in text.split()[:10]:
+        words &= Q(subject__icontains=word) | Q(question__icontains=word)
+    return words | by_provider
 
 
 def page_of(qs: QuerySet, *, page: int, size: int = BOARD_PAGE_SIZE) -> tuple[list, bool]:
