@@ -543,6 +543,7 @@ class DeskOverviewSettingsView(RoleRequiredMixin, ServiceFormView):
     success_url = reverse_lazy("meetings:desk_overview_settings")
 
     def get_initial(self):
+        _own_desk(self.request.user)  # the overview is of a desk: 404 for an account without one
         return {"enabled": notices.desk_overview_enabled(user=self.request.user)}
 
     def get_success_message(self, form):
