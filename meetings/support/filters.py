@@ -116,7 +116,7 @@ class SupportRequestFilter(django_filters.FilterSet):
         return qs.filter(eligible if value == "yes" else ~eligible)
 
     def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(search_q(value))
+        return qs.filter(search_q(value, within=qs))
 
     def filter_sort(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs  # applied last, in ``filter_queryset``
