@@ -5,6 +5,8 @@ from .stats import EntrepreneursReachedStat, QuestionWeekStat
 from .support import (
     AppendOnlyError,
     ContactMoment,
+    DeskOverviewNotice,
+    DeskOverviewOptOut,
     Handover,
     SupportRequest,
     SupportRequestAllocation,
@@ -17,6 +19,8 @@ __all__ = [
     "AppendOnlyError",
     "Attendee",
     "ContactMoment",
+    "DeskOverviewNotice",
+    "DeskOverviewOptOut",
     "EntrepreneursReachedStat",
     "Handover",
     "Meeting",

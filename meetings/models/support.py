@@ -10,12 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Provider
 from sportloket.models import (
     Desk,
     Municipality,
+    OnceOnlyNotice,
     Organisation,
     QuestionCategory,
 )
@@ -105,6 +107,12 @@ class SupportRequest(models.Model):
     reminded_for = models.DateField(_("reminder sent for deadline"), null=True, blank=True)
     escalated_for = models.DateField(_("escalated for deadline"), null=True, blank=True)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # Kept by the services with every timeline event: the board's "last activity" sort reads
+    # an index instead of the newest event per question.
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+    # When the requester last added information through the private link, until the desk
+    # acts on the question again: the board marks such questions.
+    new_info_at = models.DateTimeField(_("new information at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("entered by"),
@@ -136,6 +144,17 @@ class SupportRequest(models.Model):
             models.Index(fields=["desk", "first_response_at"], name="sr_desk_first_response"),
             # The desk's questions of a period: quality page's theme and category counts.
             models.Index(fields=["desk", "created_at"], name="sr_desk_created"),
+            # The board's other sorts of the open queue.
+            models.Index(
+                fields=["desk", "is_open", "created_at", "id"], name="sr_desk_open_received"
+            ),
+            models.Index(
+                fields=["desk", "is_open", "last_activity_at", "id"], name="sr_desk_open_activity"
+            ),
+            models.Index(
+                fields=["desk", "is_open", "-priority", "deadline", "id"],
+                name="sr_desk_open_priority",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -348,3 +367,52 @@ class ContactMoment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.date}"
+
+
+class DeskOverviewNotice(OnceOnlyNotice):
+    """The daily overview of one club supporter (a once-only notice): the unique row per person
+    and day is the claim, so a second or concurrent sweep sends nobody a second overview."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("club supporter"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    on = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("daily desk overview")
+        verbose_name_plural = _("daily desk overviews")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "on"], name="one_desk_overview_per_day")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True, closed_at__isnull=True),
+                name="desk_overview_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.on:%Y-%m-%d}"
+
+
+class DeskOverviewOptOut(models.Model):
+    """A club supporter who switched the daily overview off; no row: the overview is sent."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("club supporter"),
+        on_delete=models.CASCADE,
+        related_name="desk_overview_opt_out",
+    )
+    created_at = models.DateTimeField(_("switched off at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daily overview switched off")
+        verbose_name_plural = _("daily overviews switched off")
+
+    def __str__(self) -> str:
+        return str(self.user)

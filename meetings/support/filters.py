@@ -11,13 +11,27 @@ from providers.models import Provider
 from providers.selectors import eligible_q
 
 from .constants import SupportStatus
-from .selectors import BoardOptions
+from .selectors import BoardOptions, search_q
 
 OPEN = "open"
 # ``flag__in=[True]`` instead of ``flag=True``: Django renders the latter as a bare column on
 # SQLite, which cannot use the composite (desk, flag, deadline) indexes; IN (1) can.
 OPEN_Q = {"is_open__in": [True]}
 RUNNING_Q = {"clock_running__in": [True]}
+
+
+# The board's sort orders: URL value -> (label, ORDER BY). Each fits one of the
+# (desk, is_open, …) indexes of ``SupportRequest``, read forwards or backwards.
+SORTS = {
+    "deadline": (_("Deadline, soonest first"), ("deadline", "id")),
+    "-deadline": (_("Deadline, latest first"), ("-deadline", "-id")),
+    "-received": (_("Received, newest first"), ("-created_at", "-id")),
+    "received": (_("Received, oldest first"), ("created_at", "id")),
+    "-activity": (_("Last activity, most recent first"), ("-last_activity_at", "-id")),
+    "activity": (_("Last activity, longest ago first"), ("last_activity_at", "id")),
+    "-priority": (_("Priority, highest first"), ("-priority", "deadline", "id")),
+}
+DEFAULT_SORT = "deadline"
 
 
 class AllYesNoWidget(django_filters.widgets.BooleanWidget):
@@ -53,11 +67,12 @@ class SupportRequestFilter(django_filters.FilterSet):
         choices=[("yes", _("Eligible")), ("no", _("Not eligible"))],
         method="filter_eligible",
     )
-    sort = django_filters.OrderingFilter(
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    sort = django_filters.ChoiceFilter(
         label=_("Sort"),
-        fields=(("deadline", "deadline"),),
-        field_labels={"deadline": _("Deadline")},
+        choices=[(key, label) for key, (label, _order) in SORTS.items()],
         empty_label=None,
+        method="filter_sort",
     )
 
     def __init__(self, *args, options: BoardOptions, user, **kwargs):
@@ -100,12 +115,13 @@ class SupportRequestFilter(django_filters.FilterSet):
         eligible = Exists(Provider.objects.filter(eligible_q(), pk=OuterRef("provider_id")))
         return qs.filter(eligible if value == "yes" else ~eligible)
 
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(search_q(value, within=qs))
+
+    def filter_sort(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs  # applied last, in ``filter_queryset``
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         qs = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            qs = qs.order_by("deadline", "id")
-        elif list(self.form.cleaned_data["sort"]) == ["-deadline"]:
-            qs = qs.order_by("-deadline", "-id")
-        else:
-            qs = qs.order_by("deadline", "id")
-        return qs
+        key = self.form.cleaned_data.get("sort") or DEFAULT_SORT
+        return qs.order_by(*SORTS[key][1])

@@ -15,7 +15,7 @@ from sportloket.money import format_euro
 from sportloket.widgets import DateInput
 from subsidies.forms import DecisionForm
 
-from .constants import Channel, ContactChannel, Priority, SupportStatus
+from .constants import TRANSITIONS, Channel, ContactChannel, Priority, SupportStatus
 
 
 class PublicQuestionForm(HoneypotMixin, PrivacyConsentMixin, forms.Form):
@@ -96,14 +96,106 @@ class StaffQuestionForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Register question")))
 
 
+# Which status to pass through when the one a user wants is not allowed directly, in order of
+# preference: the usual way is to resolve first, then close.
+VIA_PREFERENCE = (
+    SupportStatus.RESOLVED,
+    SupportStatus.TRIAGED,
+    SupportStatus.WAITING_FOR_PROVIDER,
+)
+# Statuses the status control never offers: a handover has its own form with the receiving
+# organisation and the note, and no question goes back to new.
+NOT_OFFERED = frozenset({SupportStatus.HANDED_OVER, SupportStatus.NEW})
+
+
+def status_choices(current: str) -> list[tuple[str, str]]:
+    """The statuses a question can be changed to from ``current``, in workflow order."""
+    allowed = TRANSITIONS[SupportStatus(current)] - NOT_OFFERED
+    return [(value, label) for value, label in SupportStatus.choices if value in allowed]
+
+
+def status_ways_through(current: str) -> list[str]:
+    """For each status not reachable in one step from ``current``, the way through one other
+    status, if there is one: "resolve, then close"."""
+    current = SupportStatus(current)
+    allowed = TRANSITIONS[current]
+    ways = []
+    for target in SupportStatus:
+        if target in allowed or target in NOT_OFFERED or target == current:
+            continue
+        via = next(
+            (v for v in VIA_PREFERENCE if v in allowed and target in TRANSITIONS[v]),
+            None,
+        )
+        if via is not None:
+            ways.append(
+                _("To change it to “%(target)s”, first change it to “%(via)s”.")
+                % {"target": target.label, "via": via.label}
+            )
+    return ways
+
+
 class StatusForm(forms.Form):
+    """The status control of one question: it starts on the current status and offers only the
+    changes the workflow allows from there (design §2's table), and says how to reach the
+    statuses that need a step in between. While a handover awaits the receiving
+    organisation's answer it offers nothing: the services refuse any change until then."""
+
     status = forms.ChoiceField(
         label=_("New status"),
-        choices=[c for c in SupportStatus.choices if c[0] != SupportStatus.HANDED_OVER],
+        error_messages={"required": _("Choose the new status.")},
     )
     text = forms.CharField(
         label=_("Explanation for the requester"), max_length=2000, required=False
     )
+
+    def __init__(self, *args, current: str, handover_pending: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = SupportStatus(current)
+        choices = [] if handover_pending else status_choices(current)
+        field = self.fields["status"]
+        field.choices = [
+            ("", _("%(status)s (current status)") % {"status": self.current.label}),
+            *choices,
+        ]
+        field.initial = ""
+        field.error_messages["invalid_choice"] = _(
+            "A question with status “%(status)s” cannot be changed to that status."
+        ) % {"status": self.current.label}
+        if handover_pending:
+            self.explanation = [
+                _(
+                    "This question is waiting for the receiving organisation's answer; its "
+                    "status can change when they decline or do not answer in time."
+                )
+            ]
+        elif not choices:
+            self.explanation = [
+                _("A question with status “%(status)s” cannot change status any more.")
+                % {"status": self.current.label}
+            ]
+        else:
+            self.explanation = status_ways_through(current)
+        self.can_change = bool(choices)
+        if self.explanation:
+            field.help_text = " ".join(str(e) for e in self.explanation)
+            field.error_messages["invalid_choice"] += " " + field.help_text
+
+
+class DeskOverviewForm(forms.Form):
+    enabled = forms.BooleanField(
+        label=_("Send me the daily overview"),
+        required=False,
+        help_text=_(
+            "Every working morning: the questions assigned to you, and your desk's questions "
+            "without an assignee, that are due today or overdue. Not sent when there are none."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
 
 
 class AssignForm(forms.Form):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -152,6 +153,11 @@ def visible_handovers(*, scope: Scope, request: SupportRequest) -> QuerySet[Hand
     return handovers
 
 
+def has_pending_handover(*, request: SupportRequest) -> bool:
+    """Whether the question awaits a receiving organisation's answer (no status change then)."""
+    return request.handovers.filter(status=HandoverStatus.PENDING).exists()
+
+
 def timeline(
     *, request: SupportRequest, include_internal: bool, public_only: bool = False
 ) -> QuerySet[SupportRequestEvent]:
@@ -214,6 +220,54 @@ def desk_staff(*, desk_id: int) -> QuerySet:
         )
         .order_by("first_name", "last_name", "username")
     )
+
+
+# The board's free-text search: at most this many characters are used, providers matched by
+# name and (PostgreSQL) questions matched by their words.
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_PROVIDERS = 500
+SEARCH_MAX_HITS = 5_000
+
+
+def search_q(text: str, *, within: QuerySet[SupportRequest] | None = None) -> Q:
+    """Questions (of ``within``, the queue being searched) whose subject or question contains
+    the words of ``text``, or whose provider's name contains ``text``.
+
+    On PostgreSQL the subject and question are searched with full-text search ("dutch"
+    configuration: "zwembaden" finds "zwembad") through the GIN index ``sr_search`` of
+    migration 0011; the expression here must stay the index's expression. The matching ids are
+    read first, in their own query: given the whole query, the planner walks the board's
+    (desk, is_open, …) index in the sort order and tests every row's text (650 ms at 500,000
+    questions), because it cannot estimate how few rows match. A word found in more than
+    ``SEARCH_MAX_HITS`` questions of the queue is searched among the first that many found.
+    The provider's name is matched in the much smaller provider table first. SQLite
+    (development, tests) has no such index and uses a plain LIKE on each field.
+    """
+    text = " ".join(text.split())[:SEARCH_MAX_LENGTH]
+    if not text:
+        return Q()
+    providers = list(
+        Provider.objects.filter(name__icontains=text).values_list("pk", flat=True)[
+            :SEARCH_MAX_PROVIDERS
+        ]
+    )
+    by_provider = Q(provider_id__in=providers) if providers else Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+
+        vector = SearchVector("subject", "question", config="dutch")
+        query = SearchQuery(text, config="dutch", search_type="plain")
+        queue = SupportRequest.objects.all() if within is None else within
+        ids = list(
+            queue.filter(SearchVectorExact(vector, query))
+            .order_by()
+            .values_list("pk", flat=True)[:SEARCH_MAX_HITS]
+        )
+        return Q(pk__in=ids) | by_provider
+    words = Q()
+    for word in text.split()[:10]:
+        words &= Q(subject__icontains=word) | Q(question__icontains=word)
+    return words | by_provider
 
 
 def page_of(qs: QuerySet, *, page: int, size: int = BOARD_PAGE_SIZE) -> tuple[list, bool]:

@@ -49,6 +49,7 @@ from .constants import (
     Priority,
     SupportStatus,
 )
+from .notices import desk_told_of_information
 from .workdays import add_working_days, working_days_between
 
 __all__ = ["DomainError"]
@@ -67,6 +68,10 @@ def _event(
     public: bool = False,
     data: dict[str, Any] | None = None,
 ) -> SupportRequestEvent:
+    desk_work = actor is not None and actor.is_authenticated
+    touch = {"last_activity_at": timezone.now(), **({"new_info_at": None} if desk_work else {})}
+    SupportRequest.objects.filter(pk=request.pk).update(**touch)
+    request.__dict__.update(touch)
     return SupportRequestEvent.objects.create(
         support_request=request,
         kind=kind,
@@ -415,7 +420,8 @@ def support_request_provider_message(*, request: SupportRequest, text: str) -> S
         raise DomainError(_("This question is closed; ask a new question instead."))
     if not text.strip():
         raise DomainError(_("Write a message first."))
-    _event(request, EventKind.PROVIDER_MESSAGE, text=text, public=True)
+    event = _event(request, EventKind.PROVIDER_MESSAGE, text=text, public=True)
+    desk_told_of_information(request=request, event=event)
     if request.status == SupportStatus.WAITING_FOR_PROVIDER:
         _set_status(request, SupportStatus.TRIAGED, by=None)
     return request

@@ -3,7 +3,7 @@ schedule and any message queued before a deploy carry them)."""
 
 from celery import shared_task
 
-from . import services
+from . import notices, services
 
 
 @shared_task(name="meetings.tasks.support_deadline_notices")
@@ -24,3 +24,10 @@ def desk_stats_refresh() -> int:
     """Every 15 minutes: rebuild the desk dashboard's weekly rollup. Idempotent (delete and
     insert per desk under a lock on the desk row)."""
     return services.desk_stats_refresh_all()
+
+
+@shared_task(name="meetings.tasks.desk_overviews")
+def desk_overviews() -> int:
+    """Working mornings: each club supporter's overview of questions due today and overdue,
+    once per person and day (a once-only notice: safe to run twice or concurrently)."""
+    return notices.desk_overviews_notify()

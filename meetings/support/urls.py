@@ -34,5 +34,10 @@ urlpatterns = [
         {"answer": "decline"},
         name="handover_decline",
     ),
+    path(
+        "loket/dagoverzicht/",
+        views.DeskOverviewSettingsView.as_view(),
+        name="desk_overview_settings",
+    ),
     path("loket/contactmomenten/", views.ContactMomentsView.as_view(), name="contact_moments"),
 ]

@@ -23,7 +23,7 @@ from sportloket.redirects import safe_next
 from subsidies.selectors import budgets_for_desk
 
 from ..models import SupportRequest
-from . import selectors, services
+from . import notices, selectors, services
 from .constants import SupportStatus
 from .filters import OPEN, SupportRequestFilter
 from .forms import (
@@ -31,6 +31,7 @@ from .forms import (
     BulkForm,
     ClassifyForm,
     ContactMomentForm,
+    DeskOverviewForm,
     HandoverAcceptForm,
     HandoverDeclineForm,
     HandoverForm,
@@ -258,7 +259,7 @@ class RequestDetailView(RoleRequiredMixin, View):
             "can_triage": triage,
             "today": timezone.localdate(),
             "assign_me_form": forms.get("assign_me_form"),
-            "status_form": forms.get("status_form") or StatusForm(),
+            "status_form": forms.get("status_form") or self.status_form(support_request),
             "assign_form": forms.get("assign_form")
             or AssignForm(initial={"assignee": support_request.assignee_id}, staff=staff),
             "classify_form": forms.get("classify_form")
@@ -271,6 +272,17 @@ class RequestDetailView(RoleRequiredMixin, View):
             "message_form": forms.get("message_form") or MessageForm(),
             "handover_form": forms.get("handover_form")
             or HandoverForm(desk_id=support_request.desk_id),
+        }
+
+    @staticmethod
+    def status_form(support_request: SupportRequest) -> StatusForm:
+        return StatusForm(**RequestDetailView.status_form_kwargs(support_request))
+
+    @staticmethod
+    def status_form_kwargs(support_request: SupportRequest) -> dict:
+        return {
+            "current": support_request.status,
+            "handover_pending": selectors.has_pending_handover(request=support_request),
         }
 
     def get(self, request, pk):
@@ -317,6 +329,8 @@ class RequestActionView(RequestDetailView, ServiceFormView):
             kwargs["staff"] = list(selectors.desk_staff(desk_id=self.support_request.desk_id))
         elif form_class is HandoverForm:
             kwargs["desk_id"] = self.support_request.desk_id
+        elif form_class is StatusForm:
+            kwargs.update(self.status_form_kwargs(self.support_request))
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -515,3 +529,27 @@ class ContactMomentsView(RoleRequiredMixin, ServiceFormView):
         services.contact_moment_record(
             desk=_own_desk(self.request.user), staff=self.request.user, **form.cleaned_data
         )
+
+
+# --- Daily overview --------------------------------------------------------------------------
+
+
+class DeskOverviewSettingsView(RoleRequiredMixin, ServiceFormView):
+    """A club supporter's own switch for the daily overview e-mail (audited when changed)."""
+
+    allowed_roles = DESK_ROLES
+    template_name = "meetings/desk_overview_settings.html"
+    form_class = DeskOverviewForm
+    success_url = reverse_lazy("meetings:desk_overview_settings")
+
+    def get_initial(self):
+        _own_desk(self.request.user)  # the overview is of a desk: 404 for an account without one
+        return {"enabled": notices.desk_overview_enabled(user=self.request.user)}
+
+    def get_success_message(self, form):
+        if form.cleaned_data["enabled"]:
+            return _("You will receive the daily overview.")
+        return _("The daily overview has been switched off.")
+
+    def perform(self, form):
+        notices.desk_overview_set(user=self.request.user, enabled=form.cleaned_data["enabled"])

@@ -356,6 +356,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.support_deadline_notices",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Working days at 07:45: each club supporter's overview of questions due today and overdue
+    # (once per person and day; switched off per person on the overview settings page).
+    "support-desk-overviews": {
+        "task": "meetings.tasks.desk_overviews",
+        "schedule": crontab(hour=7, minute=45, day_of_week="mon-fri"),
+    },
     # Hourly: return handovers that the receiving organisation did not answer in time.
     "support-handovers-expire": {
         "task": "meetings.tasks.support_handovers_expire",

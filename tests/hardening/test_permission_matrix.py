@@ -175,6 +175,8 @@ MATRIX: dict[str, Rule] = {
         DESK, ok=400, scoped=True, method="post", overrides={ADMIN: 404}
     ),
     "loket/contactmomenten/": Rule(DESK, overrides={ADMIN: 404}),
+    # A club supporter's own daily overview switch; administrators have no desk overview.
+    "loket/dagoverzicht/": Rule(DESK, overrides={ADMIN: 404}),
     # meetings (POS programme and desk meetings)
     "bijeenkomsten/": Rule(READERS),
     # A desk meeting is planned by the desk's own club supporters.

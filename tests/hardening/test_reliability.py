@@ -147,6 +147,7 @@ def test_the_list_of_tasks_is_complete():
 
 PERIODIC = [
     "meetings.tasks.agreements_overdue_notices",
+    "meetings.tasks.desk_overviews",
     "meetings.tasks.desk_stats_refresh",
     "meetings.tasks.guideline_reached_refresh",
     "meetings.tasks.support_deadline_notices",
