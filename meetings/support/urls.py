@@ -34,5 +34,11 @@ urlpatterns = [
         {"answer": "decline"},
         name="handover_decline",
     ),
+    path(
+        "loket/overdrachten/<int:pk>/uitkomst/",
+        views.HandoverAnswerView.as_view(),
+        {"answer": "outcome"},
+        name="handover_outcome",
+    ),
     path("loket/contactmomenten/", views.ContactMomentsView.as_view(), name="contact_moments"),
 ]
