@@ -2,12 +2,18 @@
 ``meetings.tasks.<name>`` names."""
 
 from .programme.tasks import agreements_overdue_notices, guideline_reached_refresh
-from .support.tasks import desk_stats_refresh, support_deadline_notices, support_handovers_expire
+from .support.tasks import (
+    desk_stats_refresh,
+    support_deadline_notices,
+    support_handover_reminders,
+    support_handovers_expire,
+)
 
 __all__ = [
     "agreements_overdue_notices",
     "desk_stats_refresh",
     "guideline_reached_refresh",
     "support_deadline_notices",
+    "support_handover_reminders",
     "support_handovers_expire",
 ]
