@@ -171,6 +171,7 @@ INVENTORY: dict[str, Holding] = {
         ("agreements",),
     ),
     "meetings.AgreementNotice": NONE,
+    "meetings.HandoverReminder": NONE,
     "meetings.QuestionWeekStat": NONE,
     "meetings.EntrepreneursReachedStat": NONE,
     "meetings.SupportRequestAllocation": NONE,
