@@ -56,7 +56,7 @@ def support_requests_anonymise(*, ids: list[int]) -> dict[str, int]:
     )
     handover_model = apps.get_model("meetings.Handover")
     handovers = handover_model.objects.filter(support_request_id__in=ids).update(
-        **blank_values(handover_model, ("note", "decline_reason", "helper_name"))
+        **blank_values(handover_model, ("note", "decline_reason", "helper_name", "outcome"))
     )
     audit = (
         AuditEvent.objects.filter(
@@ -144,7 +144,7 @@ INVENTORY: dict[str, Holding] = {
         ("text",), "text emptied with its question", ("closed_support_requests",)
     ),
     "meetings.Handover": Holding(
-        ("note", "decline_reason", "helper_name"),
+        ("note", "decline_reason", "helper_name", "outcome"),
         "texts emptied with its question (organisation and status stay)",
         ("closed_support_requests",),
     ),
@@ -171,6 +171,7 @@ INVENTORY: dict[str, Holding] = {
         ("agreements",),
     ),
     "meetings.AgreementNotice": NONE,
+    "meetings.HandoverReminder": NONE,
     "meetings.QuestionWeekStat": NONE,
     "meetings.EntrepreneursReachedStat": NONE,
     "meetings.SupportRequestAllocation": NONE,

@@ -6,6 +6,7 @@ from .support.tasks import (
     desk_overviews,
     desk_stats_refresh,
     support_deadline_notices,
+    support_handover_reminders,
     support_handovers_expire,
 )
 
@@ -15,5 +16,6 @@ __all__ = [
     "desk_stats_refresh",
     "guideline_reached_refresh",
     "support_deadline_notices",
+    "support_handover_reminders",
     "support_handovers_expire",
 ]

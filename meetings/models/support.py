@@ -278,6 +278,8 @@ class Handover(models.Model):
     helper_name = models.CharField(_("who will help"), max_length=200, blank=True)
     help_by = models.DateField(_("contact with the requester by"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    outcome = models.TextField(_("outcome"), max_length=5000, blank=True)
+    outcome_at = models.DateTimeField(_("outcome reported at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("handover")
@@ -297,6 +299,33 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.support_request} → {self.organisation}"
+
+
+class HandoverReminder(OnceOnlyNotice):
+    """The reminder to the receiving organisation's staff before a pending handover expires (a
+    once-only notice): one row per handover is the claim, the e-mail goes out in a separate
+    send."""
+
+    handover = models.OneToOneField(
+        Handover,
+        verbose_name=_("handover"),
+        on_delete=models.CASCADE,
+        related_name="reminder",
+    )
+
+    class Meta:
+        verbose_name = _("handover reminder")
+        verbose_name_plural = _("handover reminders")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True, closed_at__isnull=True),
+                name="handover_reminder_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.handover)
 
 
 class SupportRequestAllocation(models.Model):

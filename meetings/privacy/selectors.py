@@ -38,8 +38,16 @@ from ..models import (
 # Outbox keys of the e-mails about a question (meetings.support.services), by what the id
 # belongs to.
 REQUEST_EMAIL_KEYS = ("support-request-received", "support-reminder", "support-escalation")
-EVENT_EMAIL_KEYS = ("support-request-message",)
-HANDOVER_EMAIL_KEYS = ("handover-new", "handover-accepted", "handover-returned")
+EVENT_EMAIL_KEYS = ("support-request-message", "support-request-status")
+HANDOVER_EMAIL_KEYS = (
+    "handover-new",
+    "handover-accepted",
+    "handover-returned",
+    "handover-requester",
+    "handover-back-at-desk",
+    "handover-reminder",
+    "handover-outcome",
+)
 # meetings.programme.services: the invitation names the attendee last, the notice the agreement.
 AGREEMENT_EMAIL_KEYS = ("agreement-overdue",)
 INVITE_KEY = "meeting-invite"

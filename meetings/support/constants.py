@@ -70,6 +70,7 @@ class EventKind(models.TextChoices):
     HANDOVER_ACCEPTED = "handover_accepted", _("Handover accepted")
     HANDOVER_DECLINED = "handover_declined", _("Handover declined")
     HANDOVER_EXPIRED = "handover_expired", _("Handover not answered in time")
+    HANDOVER_OUTCOME = "handover_outcome", _("Outcome reported by the partner")
     DEADLINE = "deadline", _("Deadline recalculated")
     MESSAGE = "message", _("Message")
     PROVIDER_MESSAGE = "provider_message", _("Message from the provider")

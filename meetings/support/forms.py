@@ -280,6 +280,15 @@ class HandoverDeclineForm(forms.Form):
     )
 
 
+class HandoverOutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome for the desk"),
+        help_text=_("What you did for the requester and how it ended."),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class BulkForm(forms.Form):
     ACTIONS = [
         ("assign_me", _("Assign to me")),

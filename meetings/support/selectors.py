@@ -296,8 +296,12 @@ def handover_queue(*, user: AbstractBaseUser) -> QuerySet[Handover]:
     )
 
 
-def handover_get(*, user: AbstractBaseUser, pk: int) -> Handover:
-    handover = handover_queue(user=user).filter(pk=pk, status=HandoverStatus.PENDING).first()
+def handover_get(
+    *, user: AbstractBaseUser, pk: int, status: HandoverStatus = HandoverStatus.PENDING
+) -> Handover:
+    """A handover of the user's queue with the given status (pending: to answer; accepted: to
+    report the outcome of); 404 otherwise."""
+    handover = handover_queue(user=user).filter(pk=pk, status=status).first()
     if handover is None:
         raise Http404
     return handover

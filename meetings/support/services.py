@@ -38,6 +38,7 @@ from ..models import (
     SupportRequestAllocation,
     SupportRequestEvent,
 )
+from . import messages
 from .constants import (
     CLOCK_RUNNING_STATUSES,
     OPEN_STATUSES,
@@ -233,7 +234,7 @@ def _set_status(
             "organisation",
         ]
     )
-    _event(
+    event = _event(
         request,
         EventKind.STATUS,
         actor=by,
@@ -241,6 +242,7 @@ def _set_status(
         text=text,
         data={"from": str(old), "to": str(to)},
     )
+    messages.requester_status_changed(request=request, event=event)
     audit_record(
         subject=request,
         actor=by,
@@ -473,13 +475,7 @@ def handover_create(
         action="support_request.handover",
         summary=organisation.name,
     )
-    if organisation.email:
-        email_queue(
-            key=f"handover-new:{handover.pk}",
-            to=[organisation.email],
-            template="emails/meetings/handover_new",
-            context={"handover": handover, "request": request},
-        )
+    messages.handover_created(handover=handover, request=request)
     return handover
 
 
@@ -557,6 +553,7 @@ def _return_to_desk(
     )
     if request.status == SupportStatus.HANDED_OVER:
         _set_status(request, SupportStatus.TRIAGED, by=by)
+        messages.requester_back_at_desk(handover=handover, request=request)
     recipient = request.assignee.email if request.assignee else request.desk.email
     if recipient:
         email_queue(
@@ -582,6 +579,43 @@ def handover_decline(*, handover: Handover, by: AbstractBaseUser, reason: str) -
     handover.save()
     _return_to_desk(handover, kind=EventKind.HANDOVER_DECLINED, by=by, reason=reason)
     audit_record(subject=handover.support_request, actor=by, action="handover.decline")
+    return handover
+
+
+@transaction.atomic
+def handover_outcome_report(*, handover: Handover, by: AbstractBaseUser, outcome: str) -> Handover:
+    """The organisation that accepted a question tells the desk how it ended; the desk reads it
+    on the question (timeline and handover), the requester does not (it is the partners'
+    exchange). Reporting again replaces the text and adds a new timeline entry."""
+    handover = (
+        Handover.objects.select_for_update().select_related("organisation").get(pk=handover.pk)
+    )
+    if not _may_answer(handover, by):
+        raise DomainError(_("Only staff of the receiving organisation can report the outcome."))
+    if handover.status != HandoverStatus.ACCEPTED:
+        raise DomainError(_("Only the outcome of an accepted handover can be reported."))
+    if not outcome.strip():
+        raise DomainError(_("Describe the outcome first."))
+    handover.outcome = outcome.strip()
+    handover.outcome_at = timezone.now()
+    handover.save(update_fields=["outcome", "outcome_at"])
+    request = _locked(handover.support_request)
+    _event(
+        request,
+        EventKind.HANDOVER_OUTCOME,
+        actor=by,
+        text=handover.outcome,
+        data={"organisation": handover.organisation.name, "handover": handover.pk},
+    )
+    audit_record(subject=request, actor=by, action="handover.outcome", summary=handover.outcome)
+    recipient = request.assignee.email if request.assignee else request.desk.email
+    if recipient:
+        email_queue(
+            key=f"handover-outcome:{handover.pk}:{handover.outcome_at.isoformat()}",
+            to=[recipient],
+            template="emails/meetings/handover_outcome",
+            context={"request": request, "handover": handover},
+        )
     return handover
 
 

@@ -3,7 +3,7 @@ schedule and any message queued before a deploy carry them)."""
 
 from celery import shared_task
 
-from . import notices, services
+from . import messages, notices, services
 
 
 @shared_task(name="meetings.tasks.support_deadline_notices")
@@ -17,6 +17,13 @@ def support_deadline_notices() -> tuple[int, int]:
 def support_handovers_expire() -> int:
     """Periodic: return unanswered handovers past their date to the desk's queue. Idempotent."""
     return services.handovers_expire()
+
+
+@shared_task(name="meetings.tasks.support_handover_reminders")
+def support_handover_reminders() -> int:
+    """Daily: remind the receiving organisation's staff of handovers they have not answered,
+    the working day before they expire. Safe to run twice or concurrently: once-only notices."""
+    return messages.handover_reminders_send()
 
 
 @shared_task(name="meetings.tasks.desk_stats_refresh")

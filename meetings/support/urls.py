@@ -39,5 +39,11 @@ urlpatterns = [
         views.DeskOverviewSettingsView.as_view(),
         name="desk_overview_settings",
     ),
+    path(
+        "loket/overdrachten/<int:pk>/uitkomst/",
+        views.HandoverAnswerView.as_view(),
+        {"answer": "outcome"},
+        name="handover_outcome",
+    ),
     path("loket/contactmomenten/", views.ContactMomentsView.as_view(), name="contact_moments"),
 ]

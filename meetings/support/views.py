@@ -24,7 +24,7 @@ from subsidies.selectors import budgets_for_desk
 
 from ..models import SupportRequest
 from . import notices, selectors, services
-from .constants import SupportStatus
+from .constants import HandoverStatus, SupportStatus
 from .filters import OPEN, SupportRequestFilter
 from .forms import (
     AssignForm,
@@ -35,6 +35,7 @@ from .forms import (
     HandoverAcceptForm,
     HandoverDeclineForm,
     HandoverForm,
+    HandoverOutcomeForm,
     MessageForm,
     ProviderMessageForm,
     PublicQuestionForm,
@@ -443,14 +444,16 @@ def handover_queue_context(request: HttpRequest, **extra) -> dict:
         "handovers": list(selectors.handover_queue(user=request.user)[:200]),
         "accept_form": HandoverAcceptForm(),
         "decline_form": HandoverDeclineForm(),
+        "outcome_form": HandoverOutcomeForm(),
         "today": timezone.localdate(),
         **extra,
     }
 
 
 class HandoverAnswerView(RoleRequiredMixin, ServiceFormView):
-    """Accept or decline one handover from the queue; a refusal is the queue again (400) with
-    the answer as it was typed, and the message, in that handover's card."""
+    """Accept or decline one handover from the queue, or report the outcome of an accepted one;
+    a refusal is the queue again (400) with the answer as it was typed, and the message, in
+    that handover's card."""
 
     allowed_roles = DESK_ROLES
     http_method_names = ["post"]
@@ -462,14 +465,23 @@ class HandoverAnswerView(RoleRequiredMixin, ServiceFormView):
 
     @cached_property
     def handover(self):
-        return selectors.handover_get(user=self.request.user, pk=self.kwargs["pk"])
+        status = (
+            HandoverStatus.ACCEPTED
+            if self.kwargs["answer"] == "outcome"
+            else HandoverStatus.PENDING
+        )
+        return selectors.handover_get(user=self.request.user, pk=self.kwargs["pk"], status=status)
 
     def post(self, request, *args, **kwargs):
         self.handover  # noqa: B018 - 404 outside the user's queue before the form is read
         return super().post(request, *args, **kwargs)
 
     def get_form_class(self):
-        return HandoverAcceptForm if self.accepts() else HandoverDeclineForm
+        return {
+            "accept": HandoverAcceptForm,
+            "decline": HandoverDeclineForm,
+            "outcome": HandoverOutcomeForm,
+        }[self.kwargs["answer"]]
 
     def get_context_data(self, **kwargs):
         return handover_queue_context(
@@ -482,12 +494,18 @@ class HandoverAnswerView(RoleRequiredMixin, ServiceFormView):
     def get_success_message(self, form):
         if self.accepts():
             return _("Handover accepted; the requester has been told.")
+        if self.kwargs["answer"] == "outcome":
+            return _("Outcome reported; the desk can read it with the question.")
         return _("Handover declined; the question is back at the desk.")
 
     def perform(self, form):
         if self.accepts():
             services.handover_accept(
                 handover=self.handover, by=self.request.user, **form.cleaned_data
+            )
+        elif self.kwargs["answer"] == "outcome":
+            services.handover_outcome_report(
+                handover=self.handover, by=self.request.user, outcome=form.cleaned_data["outcome"]
             )
         else:
             services.handover_decline(

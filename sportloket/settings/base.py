@@ -367,6 +367,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.support_handovers_expire",
         "schedule": crontab(minute=15),
     },
+    # Daily at 08:00: remind partner organisations of handovers that expire within a working day.
+    "support-handover-reminders": {
+        "task": "meetings.tasks.support_handover_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     # Mondays 08:00: e-mail each confirmed provider the open schemes that newly match it.
     "subsidies-scheme-digest": {
         "task": "subsidies.tasks.send_scheme_digest",
