@@ -172,6 +172,10 @@ INVENTORY: dict[str, Holding] = {
     ),
     "meetings.AgreementNotice": NONE,
     "meetings.HandoverReminder": NONE,
+    # The daily overview's once-only claims and a club supporter's choice to switch it off:
+    # the account they point at is handled by the accounts' own rules.
+    "meetings.DeskOverviewNotice": NONE,
+    "meetings.DeskOverviewOptOut": NONE,
     "meetings.QuestionWeekStat": NONE,
     "meetings.EntrepreneursReachedStat": NONE,
     "meetings.SupportRequestAllocation": NONE,

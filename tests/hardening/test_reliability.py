@@ -151,6 +151,7 @@ PERIODIC = [
     "meetings.tasks.desk_stats_refresh",
     "meetings.tasks.guideline_reached_refresh",
     "meetings.tasks.support_deadline_notices",
+    "meetings.tasks.support_handover_reminders",
     "meetings.tasks.support_handovers_expire",
     "poskantoor.tasks.sweep_deadlines",
     "network.tasks.notify_goal_flags",

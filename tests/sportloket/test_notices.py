@@ -56,13 +56,15 @@ def _compose(notice):
     )
 
 
-def test_the_four_kinds_of_notice_share_the_one_mechanism():
+def test_every_kind_of_once_only_notice_shares_the_one_mechanism():
     labels = {model._meta.label for model in apps.get_models() if issubclass(model, OnceOnlyNotice)}
     assert labels == {
         "poskantoor.DeadlineNotice",
         "meetings.AgreementNotice",
         "network.GoalNotice",
         "subsidies.DigestNotice",
+        "meetings.DeskOverviewNotice",
+        "meetings.HandoverReminder",
     }
 
 
