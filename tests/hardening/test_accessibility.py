@@ -20,7 +20,12 @@ from django.utils import timezone
 from meetings.models import ContactMoment
 from meetings.support.constants import ContactChannel
 from poskantoor.constants import NoticeKind, SessionTopic
-from poskantoor.models import DeadlineNotice, InterestRegistration, StartSession
+from poskantoor.models import (
+    DeadlineNotice,
+    InterestRegistration,
+    MappingStatement,
+    StartSession,
+)
 from providers.constants import ProviderStatus
 from providers.models import Provider
 from sportloket.constants import Role
@@ -143,6 +148,13 @@ def admin_samples(world) -> None:
     )
     StartSession.objects.create(
         office=office, number=1, topic=SessionTopic.SHORT_TERM_GOALS, held_on=today
+    )
+    MappingStatement.objects.create(
+        office=office,
+        stated_on=today,
+        registered_count=12,
+        note="Uit het KvK-register en de ledenlijsten van de sportraad",
+        stated_by=world.users[Role.POLICY_STAFF.value],
     )
     ContactMoment.objects.create(
         provider=provider, desk=desk, date=today, channel=ContactChannel.PHONE, summary="Gebeld"
