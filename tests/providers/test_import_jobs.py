@@ -449,8 +449,8 @@ def test_xlsx_with_a_forged_directory_is_refused_by_the_real_size():
 
 
 def test_xlsx_with_a_compression_method_zipfile_cannot_read_is_refused_as_not_an_xlsx():
-    """zipfile raises NotImplementedError for an unknown compression method (or encryption):
-    the upload is refused with the Dutch message, never a server error."""
+    """zipfile refuses an unknown compression method (or encryption) with its "not implemented"
+    error: the upload is refused with the Dutch message, never a server error."""
     workbook = bytearray(_xlsx_with_member("xl/sharedStrings.xml", b"C" * 1000))
     name = b"xl/sharedStrings.xml"
     local = workbook.rfind(b"PK\x03\x04", 0, workbook.find(name) + 1)
