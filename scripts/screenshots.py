@@ -182,7 +182,7 @@ def log_in(page, base_url: str, username: str, key_hex: str, password: str) -> N
         page.wait_for_load_state()
 
 
-def photograph(page, base_url: str, shot: Shot, ids: dict) -> Path:
+def photograph(page, base_url: str, shot: Shot, ids: dict, out: Path) -> Path:
     page.goto(base_url + shot.path.format(**ids))
     page.wait_for_load_state("networkidle")
     if shot.login and page.url.rstrip("/").endswith("/account/login"):
@@ -192,7 +192,7 @@ def photograph(page, base_url: str, shot: Shot, ids: dict) -> Path:
         height = min(page.evaluate("document.documentElement.scrollHeight"), shot.max_height)
         options = {**options, "full_page": True, "clip": {"x": 0, "y": 0, "width": 1280}}
         options["clip"]["height"] = height
-    target = OUT_DIR / f"{shot.name}.png"
+    target = out / f"{shot.name}.png"
     target.write_bytes(small_png(page.screenshot(**options)))
     return target
 
@@ -203,6 +203,7 @@ def main() -> None:
     parser.add_argument(
         "--workdir", help="keep the database in this folder and reuse it on the next run"
     )
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="folder for the pictures")
     args = parser.parse_args()
     wanted = [shot for shot in SHOTS if not args.names or shot.name in args.names]
     if not wanted:
@@ -248,19 +249,23 @@ def main() -> None:
         )
         try:
             wait_for(f"{base_url}/health/live/")
-            OUT_DIR.mkdir(parents=True, exist_ok=True)
-            take(wanted, base_url, ids, keys, password)
+            args.out.mkdir(parents=True, exist_ok=True)
+            take(wanted, base_url, ids, keys, password, args.out)
         finally:
             server.terminate()
             server.wait(timeout=30)
 
 
-def take(wanted: list[Shot], base_url: str, ids: dict, keys: dict, password: str) -> None:
+def take(
+    wanted: list[Shot], base_url: str, ids: dict, keys: dict, password: str, out: Path
+) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu"],
         )
         try:
             for login in dict.fromkeys(shot.login for shot in wanted):
@@ -272,9 +277,8 @@ def take(wanted: list[Shot], base_url: str, ids: dict, keys: dict, password: str
                 if login:
                     log_in(page, base_url, login, keys[login], password)
                 for shot in (shot for shot in wanted if shot.login == login):
-                    target = photograph(page, base_url, shot, ids)
-                    size = target.stat().st_size // 1024
-                    print(f"  {target.relative_to(BASE_DIR)} ({size} kB)", flush=True)
+                    target = photograph(page, base_url, shot, ids, out)
+                    print(f"  {target} ({target.stat().st_size // 1024} kB)", flush=True)
                 context.close()
         finally:
             browser.close()
