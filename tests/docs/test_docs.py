@@ -152,13 +152,21 @@ def documentation() -> list[Path]:
 
 
 def test_the_documentation_is_no_development_log():
-    diary = re.compile(
-        r"\bissue[ -]?#?\d|\bissue-[a-z]|OVER BUDGET|\bTODO\b|\bFIXME\b|\bbranch(?:es)? `",
-        re.I,
-    )
+    diary = re.compile(r"\bissue[ -]?#?\d|\bissue-[a-z]|\bTODO\b|\bFIXME\b|\bbranch(?:es)? `", re.I)
     found = {
         str(path.relative_to(BASE_DIR)): diary.findall(path.read_text())
         for path in documentation()
         if path.exists()
+    }
+    assert {path: hits for path, hits in found.items() if hits} == {}
+
+
+def test_measurements_are_on_the_benchmarks_page_only():
+    """The `make bench` table (with its budget flags) belongs on docs/benchmarks.md alone."""
+    bench_table = re.compile(r"OVER BUDGET|\bmedian ms\b|\bp95 ms\b|trivial view \(floor")
+    found = {
+        str(path.relative_to(BASE_DIR)): bench_table.findall(path.read_text())
+        for path in documentation()
+        if path.exists() and path != DOCS / "benchmarks.md"
     }
     assert {path: hits for path, hits in found.items() if hits} == {}
