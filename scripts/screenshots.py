@@ -134,13 +134,17 @@ import json
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from meetings.models import Meeting, SupportRequest
-from poskantoor.models import PosOffice
+from poskantoor.models import PosOffice, YearPlan
+from poskantoor.services import year_plan_render_pdf
 from providers.models import Provider
 from sportloket.demo import DEMO_PASSWORD
 from sportloket.models import Desk
 
 question = SupportRequest.objects.exclude(public_token="").order_by("pk").first()
 office = PosOffice.objects.filter(municipality__name="Utrecht").order_by("pk").first()
+# No worker runs beside this server: render the year plans' PDFs here, as a worker would.
+for plan in YearPlan.objects.filter(office=office):
+    year_plan_render_pdf(plan_id=plan.pk)
 print(json.dumps({
     "question": question.pk,
     "follow_code": question.public_token,
