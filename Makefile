@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint format messages bench lock clean worker
+.PHONY: run test install migrate demo lint format messages bench lock clean worker docs screenshots
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,16 @@ messages: install
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
+## The documentation site (MkDocs) into site/; a warning (a broken link, a page missing from
+## the nav) fails the build. The privacy page's data inventory is generated from the code first.
+docs: install
+	$(PY) scripts/docs_privacy.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+## The manual's screenshots (docs/img/), from the demo data on a throwaway database, in Chromium.
+screenshots: install
+	$(PY) scripts/screenshots.py
+
 ## Migrate a filled database of the last release forward with this code and verify it
 ## (scripts/check-migrate-forward); MIGRATE_FORWARD_DB=postgres for PostgreSQL.
 .PHONY: migrate-forward
@@ -63,4 +73,4 @@ worker: install
 	$(BIN)/celery -A sportloket worker -B -l INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles site

@@ -3,12 +3,12 @@
 
     gunicorn sportloket.wsgi --config gunicorn.conf.py --bind 0.0.0.0:8000
 
-Sized for the public forms' worst case, a burst of submissions (README, "Load test"). A
+Sized for the public forms' worst case, a burst of submissions (docs/benchmarks.md). A
 submission costs about 5-7 ms of CPU in Django and 1-1.5 ms in PostgreSQL, nearly all Python
 under the GIL: one worker process per core (``WEB_CONCURRENCY``, default: the cores this
 process may use) does the work, and a second thread keeps it busy while a request waits for
 PostgreSQL or Redis. Measured on 2 cores, more processes or threads only add CPU per
-submission (3 or 4 sync workers, 4 threads, 4 workers x 8 threads: README). Each thread holds
+submission (3 or 4 sync workers, 4 threads, 4 workers x 8 threads: the docs). Each thread holds
 its own persistent database connection (CONN_MAX_AGE): workers x threads connections, far
 below PostgreSQL's max_connections (100) together with the Celery workers. Raise ``threads``
 (GUNICORN_CMD_ARGS="--threads 4") when long requests such as exports are common.

@@ -330,8 +330,9 @@ def retention_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class Holding:
-    """A model's personal data: ``fields`` that can hold it, ``rule`` in words (README),
-    ``rules`` the sweep rules that apply (empty: kept, with the reason in ``rule``)."""
+    """A model's personal data: ``fields`` that can hold it, ``rule`` in words (shown on
+    docs/privacy/persoonsgegevens.md), ``rules`` the sweep rules that apply (empty: kept, with
+    the reason in ``rule``)."""
 
     fields: tuple[str, ...]
     rule: str

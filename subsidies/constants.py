@@ -21,7 +21,7 @@ class ShareChannel(models.TextChoices):
 
 
 # Providers have no themes of their own. Theme matching derives them from what a provider is
-# (documented in the README): every provider works on being a vital provider; serving any
+# (docs/ontwikkelaars/apps.md): every provider works on being a vital provider; serving any
 # target group other than youth counts as inclusion work; serving youth as "vaardig in
 # bewegen"; a provider with a social-safety basic not yet met fits social-safety schemes.
 # "Ruimte voor sport en bewegen" and "Maatschappelijke waarde van topsport" are not derived.

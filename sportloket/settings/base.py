@@ -465,7 +465,7 @@ SPORTLOKET_TRUSTED_PROXIES = env.int("SPORTLOKET_TRUSTED_PROXIES", default=0)
 # many days after the moment named in the comment a record is anonymised or deleted. Defaults
 # follow the usual Dutch municipal practice (Selectielijst gemeenten: handled questions and
 # correspondence 1-2 years, audit trail of decisions 7 years, technical logs months). Each can
-# be set with SPORTLOKET_RETENTION_<NAME>_DAYS (upper case). README: "Retention".
+# be set with SPORTLOKET_RETENTION_<NAME>_DAYS (upper case). docs/beheer/bewaartermijnen.md.
 _RETENTION_DEFAULTS = {
     "outbox_content": 30,  # sent/failed e-mail: recipients, subject, body stripped after sending
     "outbox": 365,  # sent/failed e-mail: the stripped delivery-log row deleted after creation
