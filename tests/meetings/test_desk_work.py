@@ -16,6 +16,7 @@ from meetings import tasks
 from meetings.models import DeskOverviewNotice, DeskOverviewOptOut, SupportRequest
 from meetings.support import notices, services
 from meetings.support.constants import Channel, Priority, SupportStatus
+from meetings.support.workdays import is_working_day
 from sportloket.models import AuditEvent
 from tests.factories import ProviderFactory, StaffProfileFactory
 
@@ -97,7 +98,73 @@ def test_refused_requester_message_sends_nothing_and_marks_nothing(desk, support
 
 # --- Daily overview --------------------------------------------------------------------------
 
+KINGS_DAY = dt.date(2026, 4, 27)  # a Monday and a Dutch public holiday (Koningsdag)
 
+
+def _today_is(monkeypatch, day: dt.date) -> None:
+    """``timezone.localdate()`` answers ``day``; a call with a moment still converts it."""
+    real = timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, tz=None: day if value is None else real(value, tz)
+    )
+
+
+@pytest.fixture
+def working_today(monkeypatch):
+    """Today, or the next working day when the tests run on a weekend or a public holiday:
+    the overview is sent on working days only."""
+    day = timezone.localdate()
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    _today_is(monkeypatch, day)
+    return day
+
+
+@pytest.mark.parametrize(
+    "day",
+    [dt.date(2026, 4, 25), dt.date(2026, 4, 26), KINGS_DAY, dt.date(2026, 12, 25)],
+    ids=["saturday", "sunday", "kings-day", "christmas"],
+)
+def test_daily_overview_is_not_sent_on_a_weekend_or_a_dutch_public_holiday(
+    monkeypatch, desk, supporter, day, django_capture_on_commit_callbacks
+):
+    """Same calendar as the response deadlines ("werkdagen"): a weekend or a public holiday
+    brings no overview, also when something is overdue."""
+    _today_is(monkeypatch, day)
+    due(make_request(desk), day - dt.timedelta(days=3))
+    assert not is_working_day(day)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.desk_overviews() == 0
+    assert not DeskOverviewNotice.objects.exists()
+    assert mail.outbox == []
+
+
+def test_daily_overview_comes_again_on_the_working_day_after_a_holiday(
+    monkeypatch, desk, supporter, django_capture_on_commit_callbacks
+):
+    request = make_request(desk)
+    due(request, KINGS_DAY)
+    _today_is(monkeypatch, KINGS_DAY + dt.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.desk_overviews() == 1
+    assert DeskOverviewNotice.objects.get().on == dt.date(2026, 4, 28)
+    assert "Termijn verstreken" in mail.outbox[0].body
+
+
+def test_a_claim_for_a_holiday_is_closed_unsent(monkeypatch, desk, supporter):
+    """A claim made for a day that is not a working day (e.g. by an older release) is closed."""
+    due(make_request(desk), KINGS_DAY)
+    _today_is(monkeypatch, KINGS_DAY)
+    notice = DeskOverviewNotice.objects.create(
+        user=supporter, on=KINGS_DAY, claim="old", created_at=timezone.now()
+    )
+    assert notices.desk_overviews_send(notice_ids=[notice.pk]) == 0
+    notice.refresh_from_db()
+    assert notice.closed_at is not None
+    assert mail.outbox == []
+
+
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_run_twice_sends_each_supporter_one_email(
     desk, supporter, colleague, django_capture_on_commit_callbacks
 ):
@@ -125,6 +192,7 @@ def test_daily_overview_run_twice_sends_each_supporter_one_email(
     assert "Te laat bij mij" not in by_person[colleague.email].body
 
 
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_skips_people_with_nothing_due_and_those_who_switched_it_off(
     desk, supporter, colleague, django_capture_on_commit_callbacks
 ):
@@ -141,6 +209,7 @@ def test_daily_overview_skips_people_with_nothing_due_and_those_who_switched_it_
     assert tasks.desk_overviews() == 0
 
 
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_claimed_but_never_sent_is_sent_once_by_a_later_sweep(
     desk, supporter, django_capture_on_commit_callbacks
 ):
@@ -156,6 +225,7 @@ def test_daily_overview_claimed_but_never_sent_is_sent_once_by_a_later_sweep(
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_claim_is_closed_when_switched_off_before_the_send(desk, supporter):
     due(make_request(desk), timezone.localdate())
     result = notices.desk_overviews_sweep()
@@ -167,6 +237,7 @@ def test_daily_overview_claim_is_closed_when_switched_off_before_the_send(desk, 
     assert mail.outbox == []
 
 
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_sweep_runs_a_fixed_number_of_queries(
     desk, supporter, django_assert_max_num_queries
 ):
