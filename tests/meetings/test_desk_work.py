@@ -429,3 +429,96 @@ def test_postgres_search_stems_dutch_words_and_reads_the_gin_index(desk, support
         cursor.execute(f"EXPLAIN {search}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "sr_search" in plan
+
+
+# --- "New information only" on the board -----------------------------------------------------
+
+
+def _with_new_information(request, text="Aanvulling van de aanvrager"):
+    services.support_request_provider_message(request=request, text=text)
+
+
+def test_board_new_information_only_shows_what_the_desk_has_not_seen(client, desk, supporter):
+    """ "… the question marked on the board" when a requester adds information: the filter
+    keeps exactly the marked questions, and a question leaves it when the desk acts on it."""
+    plain = make_request(desk, subject="Niets nieuws")
+    told = make_request(desk, subject="Nieuwe info")
+    answered = make_request(desk, subject="Al beantwoord")
+    _with_new_information(told)
+    _with_new_information(answered)
+    services.support_request_message(request=answered, text="Dank u", public=True, by=supporter)
+    client.force_login(supporter)
+    assert board_ids(client, "new_info=true") == [told.pk]
+    assert sorted(board_ids(client)) == sorted([plain.pk, told.pk, answered.pk])
+    assert sorted(board_ids(client, "new_info=false")) == sorted(board_ids(client))
+    page = client.get(BOARD).content.decode()
+    assert "Alleen nieuwe informatie" in page
+    assert 'name="new_info"' in page
+
+
+def test_board_new_information_only_combines_with_other_filters_and_sorts(
+    client, desk, supporter, colleague
+):
+    mine = make_request(desk, subject="Van mij")
+    theirs = make_request(desk, subject="Van een collega")
+    services.support_request_assign(request=mine, assignee=supporter, by=supporter)
+    services.support_request_assign(request=theirs, assignee=colleague, by=colleague)
+    for request in (mine, theirs):
+        _with_new_information(request)
+    due(mine, timezone.localdate() + dt.timedelta(days=9))
+    client.force_login(supporter)
+    assert board_ids(client, "new_info=true&assignee=me") == [mine.pk]
+    assert board_ids(client, "new_info=true&sort=-deadline") == [mine.pk, theirs.pk]
+    assert board_ids(client, "new_info=true&q=collega") == [theirs.pk]
+
+
+def test_board_new_information_only_stays_within_the_desk(client, desk, supporter):
+    from tests.factories import DeskFactory
+
+    elsewhere = make_request(DeskFactory(name="Ander loket"), subject="Daar")
+    _with_new_information(elsewhere)
+    client.force_login(supporter)
+    assert board_ids(client, "new_info=true") == []
+
+
+def test_board_new_information_with_a_bad_value_is_ignored_not_an_error(client, desk, supporter):
+    make_request(desk)
+    client.force_login(supporter)
+    response = client.get(f"{BOARD}?new_info=misschien")
+    assert response.status_code == 200
+    assert len(re.findall(r'id="row-\d+"', response.content.decode())) == 1
+
+
+def test_board_new_information_only_runs_as_many_queries_as_the_board(
+    client, desk, supporter, django_assert_num_queries
+):
+    for i in range(30):
+        request = make_request(desk, subject=f"Vraag {i}")
+        _with_new_information(request)
+    client.force_login(supporter)
+    client.get(BOARD)
+    with CaptureQueriesContext(connection) as plain:
+        client.get(BOARD)
+    with django_assert_num_queries(len(plain.captured_queries)):
+        response = client.get(f"{BOARD}?new_info=true")
+    assert len(re.findall(r'id="row-\d+"', response.content.decode())) == 25
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_board_new_information_only_reads_its_partial_index(desk, supporter):
+    from meetings.support.filters import SupportRequestFilter
+    from meetings.support.selectors import board_options, board_queryset
+
+    _with_new_information(make_request(desk))
+    qs = SupportRequestFilter(
+        {"new_info": "true"},
+        queryset=board_queryset(user=supporter),
+        options=board_options(user=supporter),
+        user=supporter,
+    ).qs[:25]
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "sr_desk_new_info" in plan, plan
