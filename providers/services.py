@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sportloket.models import AuditEvent, OutgoingEmail
 from sportloket.selectors import outbox_ids_addressed_to
@@ -77,6 +78,18 @@ def confirmation_token(provider: Provider) -> str:
 
 def _email_digest(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:20]
+
+
+def confirmation_valid_for() -> str:
+    """How long a confirmation link is valid, in words, from the setting that decides it
+    (``SPORTLOKET_CONFIRMATION_MAX_AGE``, read by ``provider_for_token``): whole days, or whole
+    hours below a day; rounded down, so the words never promise more than the link does."""
+    seconds = settings.SPORTLOKET_CONFIRMATION_MAX_AGE
+    days = seconds // 86400
+    if days:
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+    hours = max(1, seconds // 3600)
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 def _queue_confirmation(provider: Provider, key: str) -> None:

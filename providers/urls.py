@@ -1,30 +1,21 @@
 from django.urls import path
 
 from . import views
-from .constants import ProviderStatus
 
 app_name = "providers"
-
-# The thank-you page names the status staff see for a new, unconfirmed registration, with the
-# same label, so the page and the desk's list cannot drift apart.
-REGISTER_DONE_CONTEXT = {"pending_label": ProviderStatus.PENDING.label}
 
 urlpatterns = [
     # Public; /aanmelden/ is printed on flyers and must stay stable.
     path("aanmelden/", views.RegisterView.as_view(), name="register"),
     path(
         "aanmelden/verstuurd/",
-        views.TemplateView.as_view(
-            template_name="providers/register_done.html", extra_context=REGISTER_DONE_CONTEXT
-        ),
+        views.RegisterDoneView.as_view(),
         name="register_done",
     ),
     # Formerly the "already registered" page; the answer is the same for everyone now.
     path(
         "aanmelden/bekend/",
-        views.TemplateView.as_view(
-            template_name="providers/register_done.html", extra_context=REGISTER_DONE_CONTEXT
-        ),
+        views.RegisterDoneView.as_view(),
         name="register_known",
     ),
     path("aanmelden/bevestigen/<str:token>/", views.ConfirmView.as_view(), name="confirm"),

@@ -481,3 +481,16 @@ class ImportReportView(RoleRequiredMixin, View):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+class RegisterDoneView(TemplateView):
+    """The thank-you page: it names the status the desk's list shows for an unconfirmed
+    registration and how long the link is valid, both read from what decides them."""
+
+    template_name = "providers/register_done.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending_label"] = ProviderStatus.PENDING.label
+        context["valid_for"] = services.confirmation_valid_for()
+        return context

@@ -46,7 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.models import ContactMoment, Handover, QuestionWeekStat, SupportRequest
-from meetings.programme.guideline import TITLES, guidelines_for, reached_per_municipality
+from meetings.programme.guideline import guidelines_for, reached_per_municipality
 from meetings.support.constants import HandoverStatus, SupportStatus
 from meetings.themes import Quarter, ThemeCount, rising_among, themes_from_categories
 from network.models import Signal
@@ -306,11 +306,10 @@ class GuidelineResult:
 def guideline_results(*, offices: Iterable[PosOffice], year: int) -> dict[int, GuidelineResult]:
     """The yearly guideline check (basisrichtlijn) of many offices, in a constant number of
     queries (``meetings.guideline.guidelines_for``), with the unmet criteria in words."""
-    titles = {key: str(title) for key, title in TITLES.items()}  # translated once, not per row
     return {
         office_id: GuidelineResult(
             met=guideline.all_met,
-            missing=tuple(titles[norm.key] for norm in guideline.norms if not norm.met),
+            missing=tuple(norm.title for norm in guideline.norms if not norm.met),
             as_of=guideline.as_of,
         )
         for office_id, guideline in guidelines_for(list(offices), year=year).items()

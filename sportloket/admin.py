@@ -3,7 +3,9 @@ from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count, Exists, OuterRef
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -194,3 +196,24 @@ class SportloketUserAdmin(UserAdmin):
     @admin.action(description=_("Reset two-step login"), permissions=["change"])
     def reset_two_factor(self, request, queryset):
         return _reset_two_factor(self, request, queryset, list(queryset))
+
+
+@admin.register(models.PrivacyController)
+class PrivacyControllerAdmin(admin.ModelAdmin):
+    """One row at most: the list opens it (or the add form while there is none), and it cannot
+    be deleted; emptying a field goes back to the server's setting."""
+
+    fields = ["name", "address", "email", "phone", "dpo_email"]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not models.PrivacyController.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if models.PrivacyController.objects.exists():
+            return redirect(reverse("admin:sportloket_privacycontroller_change", args=[1]))
+        if self.has_add_permission(request):
+            return redirect(reverse("admin:sportloket_privacycontroller_add"))
+        return super().changelist_view(request, extra_context)

@@ -470,3 +470,59 @@ class HealthBeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class PrivacyController(models.Model):
+    """Who is responsible for the personal data, as the privacy statement names them; edited
+    by an administrator in the admin. There is at most one row (its key is always 1, which the
+    database checks). An empty field, or no row at all, falls back to the server's setting of
+    the same name (``SPORTLOKET_PRIVACY_*``), so an installation configured by its environment
+    keeps working and an administrator overrides only what they fill in."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    name = models.CharField(
+        _("controller"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The municipality that runs the desk, e.g. Gemeente Utrecht. Empty: the server "
+            "setting SPORTLOKET_PRIVACY_CONTROLLER_NAME."
+        ),
+    )
+    address = models.TextField(
+        _("postal address"),
+        blank=True,
+        help_text=_(
+            "One line per address line. Empty: the server setting "
+            "SPORTLOKET_PRIVACY_CONTROLLER_ADDRESS."
+        ),
+    )
+    email = models.EmailField(
+        _("e-mail address for privacy requests"),
+        blank=True,
+        help_text=_(
+            "Where people send a request about their data. Empty: the server setting "
+            "SPORTLOKET_PRIVACY_CONTROLLER_EMAIL."
+        ),
+    )
+    phone = models.CharField(
+        _("phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("Empty: the server setting SPORTLOKET_PRIVACY_CONTROLLER_PHONE."),
+    )
+    dpo_email = models.EmailField(
+        _("e-mail address of the data protection officer"),
+        blank=True,
+        help_text=_("Empty: the server setting SPORTLOKET_PRIVACY_DPO_EMAIL."),
+    )
+
+    class Meta:
+        verbose_name = _("privacy statement controller")
+        verbose_name_plural = _("privacy statement controller")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="one_privacy_controller")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(_("privacy statement controller"))

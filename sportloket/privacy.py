@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .models import PrivacyController
 from .retention import Rule, rules
 
 
@@ -255,12 +256,24 @@ class Controller:
     dpo_email: str
 
 
+# Each field of the controller and the setting it falls back to.
+CONTROLLER_SETTINGS = {
+    "name": "SPORTLOKET_PRIVACY_CONTROLLER_NAME",
+    "address": "SPORTLOKET_PRIVACY_CONTROLLER_ADDRESS",
+    "email": "SPORTLOKET_PRIVACY_CONTROLLER_EMAIL",
+    "phone": "SPORTLOKET_PRIVACY_CONTROLLER_PHONE",
+    "dpo_email": "SPORTLOKET_PRIVACY_DPO_EMAIL",
+}
+
+
 def privacy_controller() -> Controller:
-    """The controller from settings (``SPORTLOKET_PRIVACY_*``)."""
-    return Controller(
-        name=settings.SPORTLOKET_PRIVACY_CONTROLLER_NAME.strip(),
-        address=settings.SPORTLOKET_PRIVACY_CONTROLLER_ADDRESS.strip(),
-        email=settings.SPORTLOKET_PRIVACY_CONTROLLER_EMAIL.strip(),
-        phone=settings.SPORTLOKET_PRIVACY_CONTROLLER_PHONE.strip(),
-        dpo_email=settings.SPORTLOKET_PRIVACY_DPO_EMAIL.strip(),
-    )
+    """The controller as an administrator entered it in the admin (``PrivacyController``),
+    field by field; an empty field falls back to its setting (``SPORTLOKET_PRIVACY_*``).
+    One query."""
+    row = PrivacyController.objects.filter(pk=1).first()
+
+    def value(field: str) -> str:
+        entered = (getattr(row, field) if row is not None else "").strip()
+        return entered or getattr(settings, CONTROLLER_SETTINGS[field]).strip()
+
+    return Controller(**{field: value(field) for field in CONTROLLER_SETTINGS})

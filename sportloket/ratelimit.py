@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from .services import CircuitBreaker
@@ -115,6 +116,51 @@ def too_many_requests(request: HttpRequest, *, kind: str, window_seconds: int) -
         status=429,
     )
     response["Retry-After"] = str(wait)
+    return response
+
+
+def account_lock_seconds_left(request: HttpRequest, credentials: dict | None = None) -> int:
+    """Seconds until django-axes lets this user name log in from this address again: the
+    cool-off counted from the latest failure that counts (failures while locked do not move it,
+    ``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT``). Never less than 1, never more than the
+    cool-off; the whole cool-off when the attempts cannot be read."""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+
+    cool_off = get_cool_off(request)
+    whole = int(cool_off.total_seconds()) if cool_off else 0
+    if not whole:
+        return 0
+    username = login_username(request, credentials)
+    address = getattr(request, "axes_ip_address", None) or login_address(request)
+    latest = (
+        AccessAttempt.objects.filter(username=username, ip_address=address)
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
+    if latest is None:
+        return whole
+    left = int((latest + cool_off - timezone.now()).total_seconds())
+    return min(whole, max(1, left))
+
+
+def account_locked(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """django-axes' lockout page (``AXES_LOCKOUT_CALLABLE``): 429 with how long is left in
+    words, and ``Retry-After`` with the same time for programs, like every other 429 here."""
+    wait = account_lock_seconds_left(request, credentials)
+    response = render(
+        request,
+        "account_locked.html",
+        {"wait": wait_in_words(wait) if wait else ""},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+    if wait:
+        response["Retry-After"] = str(wait)
     return response
 
 

@@ -351,6 +351,10 @@ CORE_INVENTORY: dict[str, Holding] = {
     "sportloket.DeskPartner": NONE,
     # Health status: worker host names, periodic task names and times.
     "sportloket.HealthBeat": NONE,
+    "sportloket.PrivacyController": Holding(
+        ("email", "phone", "dpo_email"),
+        "keep: the controller's general addresses, published on the privacy statement",
+    ),
     "sportloket.RecoveryCodeDevice": Holding(
         (), "keep while the account exists; an administrator's reset removes it"
     ),

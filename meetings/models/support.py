@@ -155,6 +155,12 @@ class SupportRequest(models.Model):
                 fields=["desk", "is_open", "-priority", "deadline", "id"],
                 name="sr_desk_open_priority",
             ),
+            # The board's "new information only": few questions, found without a scan.
+            models.Index(
+                fields=["desk", "deadline", "id"],
+                condition=models.Q(new_info_at__isnull=False),
+                name="sr_desk_new_info",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -36,12 +36,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from poskantoor.conditions import GuidelineNorms, guideline_norms_for, with_versions
 from poskantoor.constants import PROFESSIONAL_KINDS, MemberKind
 from poskantoor.models import CoreGroupMember, PosOffice
+from sportloket.formatting import format_hours_per_week, format_number
 from subsidies.selectors import entrepreneurs_reached, shares_per_municipality
 
 from ..models import Attendee, EntrepreneursReachedStat, Meeting
@@ -52,7 +53,7 @@ from .services import year_bounds
 @dataclass(frozen=True)
 class Norm:
     key: str
-    title: Promise
+    title: str
     value: int | Decimal
     threshold: int | Decimal
 
@@ -80,15 +81,66 @@ class Guideline:
         return next(norm for norm in self.norms if norm.key == key)
 
 
-TITLES = {
-    "meetings": _("At least 3 meetings a year"),
-    "social_domain": _("Of which at least 1 with the social domain"),
-    "entrepreneurs": _("At least 8 entrepreneurs in the network"),
-    "policy_maker": _("A policy maker at at least 2 meetings"),
-    "presentation": _("The municipality presents its target groups and themes once a year"),
-    "support_hours": _("Professional support of 4 hours a week (0.11 FTE)"),
-    "subsidies": _("Subsidies available and actively shared with entrepreneurs"),
-}
+# The norms in the order the guideline lists them.
+KEYS = (
+    "meetings",
+    "social_domain",
+    "entrepreneurs",
+    "policy_maker",
+    "presentation",
+    "support_hours",
+    "subsidies",
+)
+# A full-time week in the municipal collective agreement: 4 hours a week is 0,11 FTE (seed 000).
+FULL_TIME_HOURS = Decimal(36)
+
+
+def norm_title(key: str, threshold: int | Decimal) -> str:
+    """A norm in words with the number the office's process version sets (``thresholds``), so
+    a version that asks 4 meetings says "at least 4", never the handreiking's 3."""
+    count = int(threshold) if key != "support_hours" else 0
+    if key == "meetings":
+        text = ngettext(
+            "At least %(count)d meeting a year", "At least %(count)d meetings a year", count
+        )
+    elif key == "social_domain":
+        text = ngettext(
+            "Of which at least %(count)d with the social domain",
+            "Of which at least %(count)d with the social domain",
+            count,
+        )
+    elif key == "entrepreneurs":
+        text = ngettext(
+            "At least %(count)d entrepreneur in the network",
+            "At least %(count)d entrepreneurs in the network",
+            count,
+        )
+    elif key == "policy_maker":
+        text = ngettext(
+            "A policy maker at at least %(count)d meeting",
+            "A policy maker at at least %(count)d meetings",
+            count,
+        )
+    elif key == "presentation":
+        text = ngettext(
+            "The municipality presents its target groups and themes at least %(count)d time a year",
+            "The municipality presents its target groups and themes at least %(count)d times "
+            "a year",
+            count,
+        )
+    elif key == "support_hours":
+        fte = format_number(Decimal(threshold) / FULL_TIME_HOURS, 2)
+        return _("Professional support of %(hours)s (%(fte)s FTE)") % {
+            "hours": format_hours_per_week(threshold),
+            "fte": fte,
+        }
+    else:
+        text = ngettext(
+            "Subsidies available and actively shared with at least %(count)d entrepreneur",
+            "Subsidies available and actively shared with at least %(count)d entrepreneurs",
+            count,
+        )
+    return text % {"count": count}
 
 
 def thresholds(norms: GuidelineNorms) -> dict[str, int | Decimal]:
@@ -184,6 +236,14 @@ def _guidelines(
         .annotate(hours=Sum("hours_per_week"))
         .values_list("office_id", "hours")
     )
+    titles: dict[tuple[str, int | Decimal], str] = {}
+
+    def title(key: str, threshold: int | Decimal) -> str:
+        """Worded once per norm and number, not once per office."""
+        if (key, threshold) not in titles:
+            titles[key, threshold] = norm_title(key, threshold)
+        return titles[key, threshold]
+
     result = {}
     for office in offices:
         row = counts.get(office.pk, {})
@@ -199,7 +259,9 @@ def _guidelines(
         limits = thresholds(guideline_norms_for(office))
         result[office.pk] = Guideline(
             year=year,
-            norms=tuple(Norm(key, TITLES[key], values[key], limits[key]) for key in TITLES),
+            norms=tuple(
+                Norm(key, title(key, limits[key]), values[key], limits[key]) for key in KEYS
+            ),
             as_of=as_of,
         )
     return result

@@ -62,6 +62,11 @@ class SupportRequestFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=AllYesNoWidget(),
     )
+    new_info = django_filters.BooleanFilter(
+        label=_("New information only"),
+        method="filter_new_info",
+        widget=AllYesNoWidget(),
+    )
     eligible = django_filters.ChoiceFilter(
         label=_("Social-safety basics"),
         choices=[("yes", _("Eligible")), ("no", _("Not eligible"))],
@@ -107,6 +112,13 @@ class SupportRequestFilter(django_filters.FilterSet):
         if not value:
             return qs
         return qs.filter(deadline__lt=timezone.localdate(), **RUNNING_Q)
+
+    def filter_new_info(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        """Questions where the requester added information the desk has not acted on yet
+        (``new_info_at`` is set by the requester's message and cleared by the desk's work)."""
+        if not value:
+            return qs
+        return qs.filter(new_info_at__isnull=False)
 
     def filter_eligible(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         # A correlated EXISTS per row, not a condition on the joined provider: with the

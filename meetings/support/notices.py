@@ -3,7 +3,9 @@
 - When a requester adds information through the private link, the question's assignee (or,
   for an unassigned question, every club supporter of its desk) gets an e-mail and the board
   marks the question until the desk acts on it again (``SupportRequest.new_info_at``).
-- Each working morning every club supporter gets one overview of the open questions due today
+- Each working morning (``workdays.is_working_day``: the calendar the response deadlines count
+  with, so no overview on a weekend or a Dutch public holiday) every club supporter gets one
+  overview of the open questions due today
   or overdue: their own and their desk's unassigned ones. It is a once-only notice
   (``sportloket.notices``): the unique (person, day) row is the claim, so a second or
   concurrent sweep sends nobody a second overview; a claim whose send never happened (a worker
@@ -26,6 +28,7 @@ from sportloket.notices import NoticeEmail, SweepResult, notices_send, notices_s
 from sportloket.services import audit_record, email_queue
 
 from ..models import DeskOverviewNotice, DeskOverviewOptOut, SupportRequest, SupportRequestEvent
+from .workdays import is_working_day
 
 # An overview lists at most this many questions; the rest is on the board behind its link.
 OVERVIEW_MAX_ROWS = 50
@@ -95,7 +98,8 @@ def desk_overviews_sweep(
     *, on: dt.date | None = None, now: dt.datetime | None = None
 ) -> SweepResult:
     """Claim today's overview of every club supporter who has something due and has not
-    switched the overview off; return the ids to send.
+    switched the overview off; return the ids to send. On a day that is not a working day
+    (a weekend or a Dutch public holiday) nobody is claimed: the desk is closed.
 
     Set-based: one INSERT … SELECT-like bulk insert whatever the number of people. Safe to run
     twice and concurrently (unique person and day, ON CONFLICT DO NOTHING). Call outside a
@@ -104,6 +108,8 @@ def desk_overviews_sweep(
     on = on or timezone.localdate()
 
     def claim(run: str, at: dt.datetime) -> None:
+        if not is_working_day(on):
+            return
         due = SupportRequest.objects.filter(
             _due_q(
                 user_id_ref=OuterRef("pk"), desk_id_ref=OuterRef("staff_profile__desk_id"), on=on
@@ -125,12 +131,14 @@ def desk_overviews_sweep(
 
 
 def _compose(notice: DeskOverviewNotice) -> NoticeEmail | None:
-    """None (the claim is closed) when the overview no longer applies: its day has passed, the
-    person switched it off, left the desk or has nothing due any more."""
+    """None (the claim is closed) when the overview no longer applies: its day has passed or
+    is not a working day, the person switched it off, left the desk or has nothing due any
+    more."""
     user = notice.user
     profile = getattr(user, "staff_profile", None)
     if (
         notice.on != timezone.localdate()
+        or not is_working_day(notice.on)
         or not user.is_active
         or not user.email
         or profile is None

@@ -164,7 +164,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "sportloket.ratelimit.login_address"
 AXES_USERNAME_CALLABLE = "sportloket.ratelimit.login_username"
-AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+# The lockout page says how long is left and sends Retry-After (AXES_LOCKOUT_TEMPLATE would
+# only know the whole cool-off).
+AXES_LOCKOUT_CALLABLE = "sportloket.ratelimit.account_locked"
 AXES_HTTP_RESPONSE_CODE = 429
 
 # Sessions: logged out after SPORTLOKET_SESSION_IDLE_SECONDS without a request, and after

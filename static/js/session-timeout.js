@@ -6,6 +6,11 @@
  * keep-alive URL, which starts the idle time again. The dialog never navigates: what was typed
  * in a form stays, also once the session has ended. Focus moves into the dialog when it opens
  * and back to where it was when it closes.
+ *
+ * Every tab of the site shares one session, so the tabs tell each other when the session was
+ * used or extended (a BroadcastChannel, or the "storage" event where there is none): a page
+ * loaded or "Stay logged in" chosen in one tab moves the end in the others too, and closes
+ * their warning.
  */
 (function () {
   "use strict";
@@ -80,6 +85,53 @@
     schedule(left - warn);
   }
 
+  var CHANNEL = "sportloket-session";
+  var channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
+
+  function announce() {
+    var message = { idleEnd: idleEnd, absoluteEnd: absoluteEnd };
+    if (channel) {
+      channel.postMessage(message);
+      return;
+    }
+    try {
+      window.localStorage.setItem(CHANNEL, JSON.stringify(message));
+    } catch (error) {
+      // Storage switched off: the tabs each keep their own count.
+    }
+  }
+
+  function heard(message) {
+    if (ended || !message || !(message.idleEnd > idleEnd)) {
+      return;
+    }
+    idleEnd = message.idleEnd;
+    absoluteEnd = Math.max(absoluteEnd, message.absoluteEnd || 0);
+    if (dialog.open && !stay.hidden && end() - Date.now() > warn) {
+      dialog.close(); // the close handler checks again
+      return;
+    }
+    if (!dialog.open) {
+      check();
+    }
+  }
+
+  if (channel) {
+    channel.onmessage = function (event) {
+      heard(event.data);
+    };
+  } else {
+    window.addEventListener("storage", function (event) {
+      if (event.key === CHANNEL && event.newValue) {
+        try {
+          heard(JSON.parse(event.newValue));
+        } catch (error) {
+          // Not ours.
+        }
+      }
+    });
+  }
+
   function extend() {
     var body = new FormData();
     var token = dialog.ownerDocument.querySelector("input[name=csrfmiddlewaretoken]");
@@ -99,6 +151,7 @@
       .then(function (data) {
         idleEnd = Date.now() + data.idle_seconds * 1000;
         absoluteEnd = Date.now() + data.absolute_seconds * 1000;
+        announce();
         dialog.close();
         check();
       })
@@ -132,10 +185,12 @@
   document.body.addEventListener("htmx:afterRequest", function () {
     if (!ended) {
       idleEnd = Math.max(idleEnd, Date.now() + idle - TOUCH_EVERY);
+      announce();
       if (!dialog.open) {
         check();
       }
     }
   });
+  announce(); // this page's request to the server was activity for the other tabs too
   check();
 })();

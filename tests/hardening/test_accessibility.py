@@ -29,7 +29,7 @@ from poskantoor.models import (
 from providers.constants import ProviderStatus
 from providers.models import Provider
 from sportloket.constants import Role
-from sportloket.models import OutgoingEmail
+from sportloket.models import OutgoingEmail, PrivacyController
 from sportloket.services import audit_record
 from subsidies.constants import Decision, ShareChannel
 from subsidies.models import Allocation, DigestOptOut, SchemeShare
@@ -176,6 +176,7 @@ def admin_samples(world) -> None:
     OutgoingEmail.objects.create(
         key="sample", to=["kim@utrecht.example"], subject="Bevestiging", body="Dank u wel"
     )
+    PrivacyController.objects.create(name="Gemeente Utrecht", email="privacy@utrecht.example")
     attempt = {"username": "iemand", "ip_address": "192.0.2.1", "user_agent": "Firefox"}
     AccessAttempt.objects.create(**attempt, path_info="/account/login/", failures_since_start=1)
     AccessFailureLog.objects.create(**attempt, path_info="/account/login/")

@@ -6,10 +6,13 @@ refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import F
 from django.test import override_settings
 from django.utils import translation
 
@@ -69,7 +72,40 @@ def test_the_account_lock_page_says_how_long_to_wait(client, policy_staff):
     text = locked.content.decode()
     assert locked.status_code == 429
     assert "tijdelijk geblokkeerd" in text
-    assert "1 uur geblokkeerd" in text  # AXES_COOLOFF_TIME is one hour
+    # AXES_COOLOFF_TIME is one hour, counted from the last failure: all of it is left.
+    assert _waiting_minutes(locked, 3600) == 60
+    assert "Wacht 1 uur en log dan opnieuw in" in text
+
+
+def test_the_account_lock_page_counts_down_what_is_left_and_more_tries_do_not_extend_it(
+    client, policy_staff
+):
+    """ "every 429 page says how long to wait": twenty minutes after the lock, forty are left,
+    also for a correct password, and trying again while locked does not move the end."""
+    for _ in range(5):
+        _login(client, "beleid", "fout")
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(minutes=20))
+    for password in ("fout", PASSWORD, "nog-eens-fout"):
+        locked = _login(client, "beleid", password)
+        assert locked.status_code == 429
+        assert 39 <= _waiting_minutes(locked, 3600) <= 40
+
+
+def test_the_admin_login_lock_page_says_how_long_to_wait_too(client, administrator):
+    for _ in range(5):
+        locked = client.post(
+            "/beheer/login/", {"username": "beheerder", "password": "fout"}, REMOTE_ADDR="10.0.0.2"
+        )
+    assert locked.status_code == 429
+    assert _waiting_minutes(locked, 3600) == 60
+
+
+def test_the_account_lock_page_in_english(client, policy_staff):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for _ in range(5):
+        locked = _login(client, "beleid", "fout")
+    assert "Please wait 1 hour and log in again" in locked.content.decode()
+    assert 3590 <= int(locked["Retry-After"]) <= 3600
 
 
 @override_settings(SPORTLOKET_LOGIN_RATE=2)

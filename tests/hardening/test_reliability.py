@@ -293,6 +293,56 @@ def _due_digest() -> None:
     ProviderFactory()
 
 
+def _desk_question(desk):
+    from meetings.support.constants import Channel
+    from meetings.support.services import support_request_create
+    from tests.factories import ProviderFactory
+
+    return support_request_create(
+        desk=desk,
+        provider=ProviderFactory(),
+        subject="Vrijwilligers",
+        question="Hoe vinden we vrijwilligers?",
+        channel=Channel.PHONE,
+    )
+
+
+def _due_desk_overview() -> None:
+    """Two club supporters of a desk with an overdue question: two overviews due today. The
+    worker reads the real date, and the overview is sent on working days only."""
+    from meetings.models import SupportRequest
+    from meetings.support.workdays import is_working_day
+    from tests.factories import DeskFactory, StaffProfileFactory
+
+    today = timezone.localdate()
+    if not is_working_day(today):
+        pytest.skip("the daily overview is sent on working days only; today is not one")
+    desk = DeskFactory()
+    for _ in range(2):
+        StaffProfileFactory(club_supporter=True, desk=desk)
+    question = _desk_question(desk)
+    SupportRequest.objects.filter(pk=question.pk).update(deadline=today - 3 * DAY)
+
+
+def _due_handover_reminder() -> None:
+    """A pending handover made yesterday whose answer is due today: its partner is reminded
+    once (one handed over today was just announced, so it gets no reminder)."""
+    from meetings.models import Handover
+    from meetings.support.services import handover_create
+    from sportloket.constants import OrganisationType
+    from tests.factories import DeskFactory, OrganisationFactory, StaffProfileFactory
+
+    partner = OrganisationFactory(type=OrganisationType.WELFARE, email="welzijn@example.org")
+    desk = DeskFactory(partner_organisations=[partner])
+    supporter = StaffProfileFactory(club_supporter=True, desk=desk).user
+    handover = handover_create(
+        request=_desk_question(desk), organisation=partner, note="Bel ze", by=supporter
+    )
+    Handover.objects.filter(pk=handover.pk).update(
+        respond_by=timezone.localdate(), created_at=timezone.now() - DAY
+    )
+
+
 NOTICE_KINDS = {
     "deadline": ("poskantoor.tasks.sweep_deadlines", "poskantoor.DeadlineNotice", "pos-deadline"),
     "agreement": (
@@ -302,12 +352,24 @@ NOTICE_KINDS = {
     ),
     "goal": ("network.tasks.notify_goal_flags", "network.GoalNotice", "goal-flag:"),
     "digest": ("subsidies.tasks.send_scheme_digest", "subsidies.DigestNotice", "scheme-digest:"),
+    "desk_overview": (
+        "meetings.tasks.desk_overviews",
+        "meetings.DeskOverviewNotice",
+        "desk-overview:",
+    ),
+    "handover_reminder": (
+        "meetings.tasks.support_handover_reminders",
+        "meetings.HandoverReminder",
+        "handover-reminder:",
+    ),
 }
 DUE_NOTICE = {
     "deadline": _due_deadline_notices,
     "agreement": _due_agreement_notice,
     "goal": _due_goal_notice,
     "digest": _due_digest,
+    "desk_overview": _due_desk_overview,
+    "handover_reminder": _due_handover_reminder,
 }
 
 

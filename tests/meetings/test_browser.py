@@ -84,3 +84,35 @@ def test_a_refusal_on_the_board_shows_in_the_row_htmx_swapped_in(page, login, de
     assert serious_violations(page) == []
     question.refresh_from_db()
     assert question.assignee is None
+
+
+def test_the_board_filters_new_information_only_in_place(page, login, desk, supporter):
+    """The club supporter picks "Alleen nieuwe informatie": the table shows the questions the
+    requester added to, each with its mark, the address says so (a link to share), axe clean."""
+    from meetings.support import services
+    from meetings.support.constants import Channel
+    from tests.factories import ProviderFactory
+    from tests.hardening.test_accessibility import serious_violations
+
+    def ask(subject):
+        return services.support_request_create(
+            desk=desk,
+            provider=ProviderFactory(),
+            subject=subject,
+            question="Vraag",
+            channel=Channel.PHONE,
+        )
+
+    quiet = ask("Niets nieuws")
+    told = ask("Aangevuld door de aanvrager")
+    services.support_request_provider_message(request=told, text="Ons KvK-nummer is 12345678.")
+    login("sanne")
+    page.goto("/loket/hulpvragen/")
+    page.locator(f"#row-{quiet.pk}").wait_for()
+    with page.expect_response("**/loket/hulpvragen/?*new_info=true*"):
+        page.get_by_label("Alleen nieuwe informatie").select_option(label="Ja")
+    page.locator(f"#row-{quiet.pk}").wait_for(state="detached")
+    row = page.locator(f"#row-{told.pk}")
+    assert "nieuwe informatie" in row.inner_text()
+    assert "new_info=true" in page.url
+    assert serious_violations(page) == []

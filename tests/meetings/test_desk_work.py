@@ -16,6 +16,7 @@ from meetings import tasks
 from meetings.models import DeskOverviewNotice, DeskOverviewOptOut, SupportRequest
 from meetings.support import notices, services
 from meetings.support.constants import Channel, Priority, SupportStatus
+from meetings.support.workdays import is_working_day
 from sportloket.models import AuditEvent
 from tests.factories import ProviderFactory, StaffProfileFactory
 
@@ -97,7 +98,73 @@ def test_refused_requester_message_sends_nothing_and_marks_nothing(desk, support
 
 # --- Daily overview --------------------------------------------------------------------------
 
+KINGS_DAY = dt.date(2026, 4, 27)  # a Monday and a Dutch public holiday (Koningsdag)
 
+
+def _today_is(monkeypatch, day: dt.date) -> None:
+    """``timezone.localdate()`` answers ``day``; a call with a moment still converts it."""
+    real = timezone.localdate
+    monkeypatch.setattr(
+        timezone, "localdate", lambda value=None, tz=None: day if value is None else real(value, tz)
+    )
+
+
+@pytest.fixture
+def working_today(monkeypatch):
+    """Today, or the next working day when the tests run on a weekend or a public holiday:
+    the overview is sent on working days only."""
+    day = timezone.localdate()
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    _today_is(monkeypatch, day)
+    return day
+
+
+@pytest.mark.parametrize(
+    "day",
+    [dt.date(2026, 4, 25), dt.date(2026, 4, 26), KINGS_DAY, dt.date(2026, 12, 25)],
+    ids=["saturday", "sunday", "kings-day", "christmas"],
+)
+def test_daily_overview_is_not_sent_on_a_weekend_or_a_dutch_public_holiday(
+    monkeypatch, desk, supporter, day, django_capture_on_commit_callbacks
+):
+    """Same calendar as the response deadlines ("werkdagen"): a weekend or a public holiday
+    brings no overview, also when something is overdue."""
+    _today_is(monkeypatch, day)
+    due(make_request(desk), day - dt.timedelta(days=3))
+    assert not is_working_day(day)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.desk_overviews() == 0
+    assert not DeskOverviewNotice.objects.exists()
+    assert mail.outbox == []
+
+
+def test_daily_overview_comes_again_on_the_working_day_after_a_holiday(
+    monkeypatch, desk, supporter, django_capture_on_commit_callbacks
+):
+    request = make_request(desk)
+    due(request, KINGS_DAY)
+    _today_is(monkeypatch, KINGS_DAY + dt.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.desk_overviews() == 1
+    assert DeskOverviewNotice.objects.get().on == dt.date(2026, 4, 28)
+    assert "Termijn verstreken" in mail.outbox[0].body
+
+
+def test_a_claim_for_a_holiday_is_closed_unsent(monkeypatch, desk, supporter):
+    """A claim made for a day that is not a working day (e.g. by an older release) is closed."""
+    due(make_request(desk), KINGS_DAY)
+    _today_is(monkeypatch, KINGS_DAY)
+    notice = DeskOverviewNotice.objects.create(
+        user=supporter, on=KINGS_DAY, claim="old", created_at=timezone.now()
+    )
+    assert notices.desk_overviews_send(notice_ids=[notice.pk]) == 0
+    notice.refresh_from_db()
+    assert notice.closed_at is not None
+    assert mail.outbox == []
+
+
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_run_twice_sends_each_supporter_one_email(
     desk, supporter, colleague, django_capture_on_commit_callbacks
 ):
@@ -125,6 +192,7 @@ def test_daily_overview_run_twice_sends_each_supporter_one_email(
     assert "Te laat bij mij" not in by_person[colleague.email].body
 
 
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_skips_people_with_nothing_due_and_those_who_switched_it_off(
     desk, supporter, colleague, django_capture_on_commit_callbacks
 ):
@@ -141,6 +209,7 @@ def test_daily_overview_skips_people_with_nothing_due_and_those_who_switched_it_
     assert tasks.desk_overviews() == 0
 
 
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_claimed_but_never_sent_is_sent_once_by_a_later_sweep(
     desk, supporter, django_capture_on_commit_callbacks
 ):
@@ -156,6 +225,7 @@ def test_daily_overview_claimed_but_never_sent_is_sent_once_by_a_later_sweep(
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_claim_is_closed_when_switched_off_before_the_send(desk, supporter):
     due(make_request(desk), timezone.localdate())
     result = notices.desk_overviews_sweep()
@@ -167,6 +237,7 @@ def test_daily_overview_claim_is_closed_when_switched_off_before_the_send(desk, 
     assert mail.outbox == []
 
 
+@pytest.mark.usefixtures("working_today")
 def test_daily_overview_sweep_runs_a_fixed_number_of_queries(
     desk, supporter, django_assert_max_num_queries
 ):
@@ -358,3 +429,96 @@ def test_postgres_search_stems_dutch_words_and_reads_the_gin_index(desk, support
         cursor.execute(f"EXPLAIN {search}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "sr_search" in plan
+
+
+# --- "New information only" on the board -----------------------------------------------------
+
+
+def _with_new_information(request, text="Aanvulling van de aanvrager"):
+    services.support_request_provider_message(request=request, text=text)
+
+
+def test_board_new_information_only_shows_what_the_desk_has_not_seen(client, desk, supporter):
+    """ "… the question marked on the board" when a requester adds information: the filter
+    keeps exactly the marked questions, and a question leaves it when the desk acts on it."""
+    plain = make_request(desk, subject="Niets nieuws")
+    told = make_request(desk, subject="Nieuwe info")
+    answered = make_request(desk, subject="Al beantwoord")
+    _with_new_information(told)
+    _with_new_information(answered)
+    services.support_request_message(request=answered, text="Dank u", public=True, by=supporter)
+    client.force_login(supporter)
+    assert board_ids(client, "new_info=true") == [told.pk]
+    assert sorted(board_ids(client)) == sorted([plain.pk, told.pk, answered.pk])
+    assert sorted(board_ids(client, "new_info=false")) == sorted(board_ids(client))
+    page = client.get(BOARD).content.decode()
+    assert "Alleen nieuwe informatie" in page
+    assert 'name="new_info"' in page
+
+
+def test_board_new_information_only_combines_with_other_filters_and_sorts(
+    client, desk, supporter, colleague
+):
+    mine = make_request(desk, subject="Van mij")
+    theirs = make_request(desk, subject="Van een collega")
+    services.support_request_assign(request=mine, assignee=supporter, by=supporter)
+    services.support_request_assign(request=theirs, assignee=colleague, by=colleague)
+    for request in (mine, theirs):
+        _with_new_information(request)
+    due(mine, timezone.localdate() + dt.timedelta(days=9))
+    client.force_login(supporter)
+    assert board_ids(client, "new_info=true&assignee=me") == [mine.pk]
+    assert board_ids(client, "new_info=true&sort=-deadline") == [mine.pk, theirs.pk]
+    assert board_ids(client, "new_info=true&q=collega") == [theirs.pk]
+
+
+def test_board_new_information_only_stays_within_the_desk(client, desk, supporter):
+    from tests.factories import DeskFactory
+
+    elsewhere = make_request(DeskFactory(name="Ander loket"), subject="Daar")
+    _with_new_information(elsewhere)
+    client.force_login(supporter)
+    assert board_ids(client, "new_info=true") == []
+
+
+def test_board_new_information_with_a_bad_value_is_ignored_not_an_error(client, desk, supporter):
+    make_request(desk)
+    client.force_login(supporter)
+    response = client.get(f"{BOARD}?new_info=misschien")
+    assert response.status_code == 200
+    assert len(re.findall(r'id="row-\d+"', response.content.decode())) == 1
+
+
+def test_board_new_information_only_runs_as_many_queries_as_the_board(
+    client, desk, supporter, django_assert_num_queries
+):
+    for i in range(30):
+        request = make_request(desk, subject=f"Vraag {i}")
+        _with_new_information(request)
+    client.force_login(supporter)
+    client.get(BOARD)
+    with CaptureQueriesContext(connection) as plain:
+        client.get(BOARD)
+    with django_assert_num_queries(len(plain.captured_queries)):
+        response = client.get(f"{BOARD}?new_info=true")
+    assert len(re.findall(r'id="row-\d+"', response.content.decode())) == 25
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_board_new_information_only_reads_its_partial_index(desk, supporter):
+    from meetings.support.filters import SupportRequestFilter
+    from meetings.support.selectors import board_options, board_queryset
+
+    _with_new_information(make_request(desk))
+    qs = SupportRequestFilter(
+        {"new_info": "true"},
+        queryset=board_queryset(user=supporter),
+        options=board_options(user=supporter),
+        user=supporter,
+    ).qs[:25]
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "sr_desk_new_info" in plan, plan

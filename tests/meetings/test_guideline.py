@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from meetings.models import Attendee
 from meetings.programme.constants import AttendeeRole
@@ -226,3 +227,62 @@ def test_the_guideline_reads_its_norms_through_the_offices_norms(office):
     assert (norms.meetings, norms.social_domain_meetings, norms.entrepreneurs) == (3, 1, 8)
     assert norm(office, "meetings").threshold == norms.meetings
     assert norm(office, "support_hours").threshold == Decimal(4)
+
+
+# --- Titles state the numbers of the office's process version -----------------------------------
+
+
+def _titles(office) -> dict[str, str]:
+    with translation.override("nl"):
+        return {n.key: n.title for n in guideline_for(office, year=YEAR).norms}
+
+
+def test_titles_state_the_handreikings_numbers_for_an_office_on_version_1(office):
+    """Seed 000 §4: "Bijeenkomsten per jaar 3", "Waarvan met sociaal domein 1", "Aantal
+    ondernemers 8+", "Beleidsmaker is minimaal 2x per jaar", "4 uur per week (0,11FTE)"."""
+    titles = _titles(office)
+    assert titles["meetings"] == "Minimaal 3 bijeenkomsten per jaar"
+    assert titles["social_domain"] == "Waarvan minimaal 1 met het sociaal domein"
+    assert titles["entrepreneurs"] == "Minimaal 8 ondernemers in het netwerk"
+    assert titles["policy_maker"] == "Beleidsmaker bij minimaal 2 bijeenkomsten"
+    assert titles["support_hours"] == "Professionele ondersteuning 4,0 uur/week (0,11 fte)"
+
+
+def test_titles_state_the_numbers_of_the_offices_process_version(office, pos_staff):
+    """Seed 000: "Deze handreiking is dan ook een levend document": a version that asks four
+    meetings, two with the social domain and ten entrepreneurs says so in its titles, and its
+    check counts against the same numbers."""
+    from poskantoor import services as pos_services
+    from poskantoor.models import ProcessVersion
+
+    other = make_office("GM0363", registered_on=dt.date(2024, 1, 31))
+    draft = pos_services.process_version_draft(source=ProcessVersion.objects.get(number=1), by=None)
+    ProcessVersion.objects.filter(pk=draft.pk).update(
+        meetings_per_year=4, social_domain_meetings_per_year=2, network_size=10
+    )
+    draft.refresh_from_db()
+    version = pos_services.process_version_publish(version=draft, by=pos_staff)
+    pos_services.office_move_to_version(office=other, version=version, by=pos_staff)
+    other.refresh_from_db()
+    held(other, 3)
+    titles = _titles(other)
+    assert titles["meetings"] == "Minimaal 4 bijeenkomsten per jaar"
+    assert titles["social_domain"] == "Waarvan minimaal 2 met het sociaal domein"
+    assert titles["entrepreneurs"] == "Minimaal 10 ondernemers in het netwerk"
+    assert "3 bijeenkomsten" not in " ".join(titles.values())
+    meetings = norm(other, "meetings")
+    assert (meetings.value, meetings.threshold, meetings.met) == (3, 4, False)
+    # The office on version 1 keeps the handreiking's words, in the same call.
+    both = guidelines_for([office, other], year=YEAR)
+    assert both[office.pk].norm("meetings").title != both[other.pk].norm("meetings").title
+
+
+def test_titles_read_in_english_with_singular_and_plural():
+    from meetings.programme.guideline import norm_title
+
+    with translation.override("en"):
+        assert norm_title("meetings", 1) == "At least 1 meeting a year"
+        assert norm_title("meetings", 4) == "At least 4 meetings a year"
+        assert norm_title("support_hours", Decimal(4)) == (
+            "Professional support of 4,0 hours/week (0,11 FTE)"  # one Dutch number format
+        )

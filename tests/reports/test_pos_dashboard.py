@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from meetings.programme.guideline import TITLES, guidelines_for
+from meetings.programme.guideline import guidelines_for
 from poskantoor.constants import MemberKind
 from providers.models import Provider
 from reports import selectors
@@ -91,7 +91,7 @@ def test_guideline_column_comes_from_the_meetings_guideline_check(offices):
         check = checks[office.pk]
         assert rows[office.pk].guideline.met is check.all_met
         assert rows[office.pk].guideline.missing == tuple(
-            str(TITLES[norm.key]) for norm in check.norms if not norm.met
+            norm.title for norm in check.norms if not norm.met
         )
     assert selectors.guideline_label(rows[utrecht.pk].guideline).startswith("niet voldaan: ")
     assert selectors.guideline_label(selectors.GuidelineResult(True)) == "voldaan"

@@ -5,11 +5,13 @@ import re
 
 import pytest
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
 from sportloket import retention
-from sportloket.privacy import KINDS, RULE_TEXTS, privacy_sections
+from sportloket.models import PrivacyController
+from sportloket.privacy import KINDS, RULE_TEXTS, privacy_controller, privacy_sections
 from sportloket.retention import Rule, delete_rows
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +129,114 @@ def test_privacy_reads_on_a_desk_and_a_phone(page, settings, width):
     assert page.get_by_role("link", name="autoriteitpersoonsgegevens.nl").is_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{overflow}px wider than the screen at {width}px"
+
+
+# --- The controller as an administrator enters it in the admin ------------------------------
+
+ADMIN_CHANGE = "/beheer/sportloket/privacycontroller/1/change/"
+ADMIN_LIST = "/beheer/sportloket/privacycontroller/"
+ADMIN_ADD = "/beheer/sportloket/privacycontroller/add/"
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    administrator.is_staff = True
+    administrator.save()
+    client.force_login(administrator)
+    return client
+
+
+def test_an_administrator_enters_the_controller_in_the_admin_and_the_page_shows_it(
+    admin_client, settings
+):
+    """ "… with the controller's name, address and contact configurable in settings/admin" """
+    for name, value in CONTROLLER.items():
+        setattr(settings, name, value)
+    assert admin_client.get(ADMIN_LIST)["Location"] == ADMIN_ADD
+    response = admin_client.post(
+        ADMIN_ADD,
+        {
+            "name": "Gemeente Zeist",
+            "address": "Postbus 513\r\n3700 AM Zeist",
+            "email": "privacy@zeist.example",
+            "phone": "",
+            "dpo_email": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    controller = PrivacyController.objects.get()
+    assert controller.pk == 1
+    text = _text(admin_client.get(reverse("privacy"), HTTP_ACCEPT_LANGUAGE="nl"))
+    assert "Gemeente Zeist is verwerkingsverantwoordelijke" in text
+    assert "Postbus 513" in text
+    assert "privacy@zeist.example" in text
+    assert "Gemeente Utrecht" not in text
+    assert "privacy@utrecht.example" not in text
+    # The fields left empty fall back to the server's settings, field by field.
+    assert "14 030" in text
+    assert "Functionaris gegevensbescherming: fg@utrecht.example" in text
+
+
+def test_the_admin_holds_one_controller_which_cannot_be_added_twice_or_deleted(admin_client):
+    PrivacyController.objects.create(name="Gemeente Zeist")
+    assert admin_client.get(ADMIN_LIST)["Location"] == ADMIN_CHANGE
+    assert admin_client.get(ADMIN_ADD).status_code == 403
+    assert admin_client.get(f"{ADMIN_CHANGE[: -len('change/')]}delete/").status_code == 403
+    page = admin_client.get(ADMIN_CHANGE)
+    assert page.status_code == 200
+    assert "SPORTLOKET_PRIVACY_CONTROLLER_NAME" in page.content.decode()  # the fallback named
+    response = admin_client.post(
+        ADMIN_CHANGE,
+        {"name": "Gemeente De Bilt", "address": "", "email": "", "phone": "", "dpo_email": ""},
+    )
+    assert response.status_code == 302
+    assert list(PrivacyController.objects.values_list("pk", "name")) == [(1, "Gemeente De Bilt")]
+
+
+def test_the_admin_refuses_a_malformed_address_with_a_message_and_saves_nothing(admin_client):
+    response = admin_client.post(
+        ADMIN_ADD,
+        {
+            "name": "Gemeente Zeist",
+            "address": "",
+            "email": "geen-adres",
+            "phone": "",
+            "dpo_email": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "geldig e-mailadres" in response.content.decode()
+    assert not PrivacyController.objects.exists()
+
+
+def test_the_database_keeps_at_most_one_controller():
+    PrivacyController.objects.create(name="Gemeente Zeist")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PrivacyController.objects.create(id=2, name="Gemeente De Bilt")
+
+
+@pytest.mark.parametrize("role", ["club_supporter", "policy_staff"])
+def test_staff_who_are_not_administrators_cannot_edit_the_controller(client, request, role):
+    user = request.getfixturevalue(role)
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    assert client.get(ADMIN_ADD).status_code in (302, 403)
+    assert client.post(ADMIN_ADD, {"name": "Iemand"}).status_code in (302, 403)
+    assert not PrivacyController.objects.exists()
+
+
+def test_without_a_row_or_settings_the_page_still_says_the_controller_is_not_configured(
+    client, settings
+):
+    for name in CONTROLLER:
+        setattr(settings, name, "")
+    PrivacyController.objects.create(name="   ")
+    text = _text(client.get(reverse("privacy"), HTTP_ACCEPT_LANGUAGE="nl"))
+    assert "nog niet ingesteld" in text
+
+
+def test_the_statement_reads_the_controller_in_one_query(client, django_assert_num_queries):
+    PrivacyController.objects.create(name="Gemeente Zeist")
+    with django_assert_num_queries(1):
+        assert privacy_controller().name == "Gemeente Zeist"

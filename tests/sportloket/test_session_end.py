@@ -158,3 +158,57 @@ def test_when_the_time_runs_out_the_page_says_so_and_keeps_what_was_typed(page, 
     dialog.get_by_role("button", name="Sluiten").click()
     assert field.input_value() == TYPED
     assert page.url.endswith("/loket/contactmomenten/")
+
+
+def _two_tabs(page, login, settings):
+    """Log in, then two tabs of one browser (one session) with the page's clock taken over."""
+    settings.SPORTLOKET_SESSION_IDLE_SECONDS = 600
+    settings.SPORTLOKET_SESSION_WARNING_SECONDS = 120
+    StaffProfileFactory(club_supporter=True, user__username="club")
+    login("club")
+    page.clock.install()  # the context's clock: both tabs run on it
+    page.goto("/loket/contactmomenten/")
+    other = page.context.new_page()
+    other.goto("/")
+    return page, other
+
+
+def _warning(tab):
+    return tab.get_by_role("alertdialog", name="U wordt bijna uitgelogd")
+
+
+@browser
+@transactional
+def test_staying_logged_in_in_one_tab_closes_the_warning_in_the_other(page, login, settings):
+    first, second = _two_tabs(page, login, settings)
+    first.locator("main textarea").first.fill(TYPED)
+    first.clock.run_for("09:00")
+    _warning(first).wait_for(state="visible")
+    _warning(second).wait_for(state="visible")
+    with second.expect_response("**/account/sessie-verlengen/") as answer:
+        _warning(second).get_by_role("button", name="Ingelogd blijven").click()
+    assert answer.value.status == 200
+    _warning(second).wait_for(state="hidden")
+    _warning(first).wait_for(state="hidden")
+    assert first.locator("main textarea").first.input_value() == TYPED
+    # Both tabs count from the extension: no warning in either for another seven minutes.
+    first.clock.run_for("07:00")
+    assert not _warning(first).is_visible()
+    assert not _warning(second).is_visible()
+
+
+@browser
+@transactional
+def test_working_in_one_tab_keeps_the_warning_away_in_the_other(page, login, settings):
+    """A page loaded in one tab is activity of the session: the other tab, idle all along,
+    counts from it and shows no warning when its own count would have."""
+    first, second = _two_tabs(page, login, settings)
+    first.clock.run_for("05:00")
+    second.goto("/loket/contactmomenten/")
+    first.clock.run_for("04:30")
+    assert not _warning(first).is_visible()
+    assert not _warning(second).is_visible()
+    # Left alone in both tabs, the warning comes in both, before the idle end.
+    first.clock.run_for("04:00")
+    _warning(first).wait_for(state="visible")
+    _warning(second).wait_for(state="visible")
