@@ -51,12 +51,23 @@ def run_form(form_class, data, **kwargs):
     """Validate ``data`` (a JSON object) with the page's form: the same rules and messages."""
     if not isinstance(data, dict):
         raise Invalid({"non_field_errors": [_("Send the fields as a JSON object.")]})
+    form = form_class(**kwargs)
+    # A field left out gets what the page's form shows prefilled (a browser would post it).
+    prefilled = {
+        name: _as_form_value(form.get_initial_for_field(field, name))
+        for name, field in form.fields.items()
+        if name not in data and form.get_initial_for_field(field, name) not in (None, "", [])
+    }
+    data = {**prefilled, **data}
     form = form_class(data={k: _as_form_value(v) for k, v in data.items()}, **kwargs)
     if shape_errors := _shape_errors(form, data):
         raise Invalid(shape_errors)
     if not form.is_valid():
         raise Invalid(form_errors(form))
     return form
+
+
+MAX_ID = 2**63 - 1
 
 
 def _as_form_value(value):
@@ -84,7 +95,16 @@ def _shape_errors(form, data: dict) -> dict[str, list[str]]:
             errors[name] = [invalid]
         elif isinstance(value, list) and any(isinstance(v, list | dict) for v in value):
             errors[name] = [invalid]
+        elif isinstance(field, forms.ModelChoiceField) and any(
+            _too_large(v) for v in (value if isinstance(value, list) else [value])
+        ):
+            errors[name] = [invalid]  # no row has such an id; the database cannot even take it
     return errors
+
+
+def _too_large(value) -> bool:
+    text = str(value).strip()
+    return text.lstrip("-").isdigit() and abs(int(text)) > MAX_ID
 
 
 # --- Public: no login, read-only, cached --------------------------------------------------------
