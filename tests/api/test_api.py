@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -294,3 +296,15 @@ def test_the_question_list_runs_the_same_queries_for_3_or_30_questions(
     SupportRequestFactory.create_batch(27, desk=desk, assignee=club)
     many = count_list_queries(client, key, django_assert_max_num_queries)
     assert few == many <= 8
+
+
+def test_the_docs_use_vendored_assets_only(client):
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/api/v1/docs/").content.decode()
+    scripts = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
+    assert scripts
+    assert all(src.startswith("/") for src in scripts), scripts
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    schema = client.get("/api/v1/schema/?format=json").json()
+    assert "/api/v1/questions/" in schema["paths"]
