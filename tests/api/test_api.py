@@ -308,3 +308,27 @@ def test_the_docs_use_vendored_assets_only(client):
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     schema = client.get("/api/v1/schema/?format=json").json()
     assert "/api/v1/questions/" in schema["paths"]
+
+
+def list_queries(client, url: str, key: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, headers=bearer(key)).status_code == 200
+    return len(queries)
+
+
+def test_the_provider_and_office_lists_run_the_same_queries_for_few_or_many(client, club):
+    from tests.poskantoor.factories import make_office
+
+    key = key_for(club)
+    client.get("/api/v1/providers/", headers=bearer(key))  # last_used_at written once
+    ProviderFactory.create_batch(2)
+    make_office("GM0344")
+    few = [list_queries(client, url, key) for url in ("/api/v1/providers/", "/api/v1/pos-offices/")]
+    ProviderFactory.create_batch(20, eligible=True)
+    many = [
+        list_queries(client, url, key) for url in ("/api/v1/providers/", "/api/v1/pos-offices/")
+    ]
+    assert few == many
