@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -101,3 +102,16 @@ def exception_handler(exc, context):
         body["code"] = "invalid"
     set_rollback()
     return Response(body, status=exc.status_code, headers=headers)
+
+
+# Django's own wording of messages that Django REST framework translates differently: the api
+# app's catalog keeps Django's Dutch for them (see INSTALLED_APPS), listed here so that
+# ``makemessages`` keeps them in it.
+DJANGO_WORDING = (
+    gettext_noop("This field is required."),
+    gettext_noop("No file was submitted."),
+    gettext_noop("Value must be valid JSON."),
+    gettext_noop(
+        "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
+    ),
+)

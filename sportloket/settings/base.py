@@ -45,10 +45,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "rest_framework",
-    "drf_spectacular",
-    # The API docs' Swagger UI files, served from our own static files (no CDN).
-    "drf_spectacular_sidecar",
     # Ours, in dependency order: sportloket <- providers <- {poskantoor, subsidies} <- meetings
     # <- network <- reports (dashboards and exports read them all) <- api (the REST API reads
     # and writes through all of them and comes last).
@@ -60,6 +56,13 @@ INSTALLED_APPS = [
     "network",
     "reports",
     "api",
+    # After ours: an earlier app's translations win, and Django REST framework translates some
+    # of Django's own messages differently ("Dit veld is vereist."); the api app's catalog puts
+    # Django's wording back, so a field's message is the same on the pages and in the API.
+    "rest_framework",
+    "drf_spectacular",
+    # The API docs' Swagger UI files, served from our own static files (no CDN).
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
