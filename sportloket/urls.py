@@ -44,6 +44,7 @@ urlpatterns = [
         ),
     ),
     path("beheer/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     path("", include("providers.urls")),
     path("", include("poskantoor.urls")),
     path("", include("meetings.urls")),

@@ -1,5 +1,5 @@
 """App dependencies point one way: sportloket <- providers <- {poskantoor, subsidies} <- meetings
-<- network <- reports. An app imports only apps below it (any import, also one inside a
+<- network <- reports <- api. An app imports only apps below it (any import, also one inside a
 function)."""
 
 import ast
@@ -17,6 +17,7 @@ LEVEL = {
     "meetings": 3,
     "network": 4,
     "reports": 5,
+    "api": 6,
 }
 
 

@@ -46,7 +46,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     # Ours, in dependency order: sportloket <- providers <- {poskantoor, subsidies} <- meetings
-    # <- network <- reports (dashboards and exports read them all and come last).
+    # <- network <- reports (dashboards and exports read them all) <- api (the REST API reads
+    # and writes through all of them and comes last).
     "sportloket",
     "providers",
     "poskantoor",
@@ -54,6 +55,14 @@ INSTALLED_APPS = [
     "subsidies",
     "network",
     "reports",
+    "api",
+    # After ours: an earlier app's translations win, and Django REST framework translates some
+    # of Django's own messages differently ("Dit veld is vereist."); the api app's catalog puts
+    # Django's wording back, so a field's message is the same on the pages and in the API.
+    "rest_framework",
+    "drf_spectacular",
+    # The API docs' Swagger UI files, served from our own static files (no CDN).
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -517,3 +526,46 @@ SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="")
 SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
 if SENTRY_DSN:
     sentry_init(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
+
+
+# --- REST API (api/) ------------------------------------------------------------------------
+# JSON in and out only; who may do what is decided per view (api/permissions.py) with the same
+# roles and selectors as the pages. Refusals are JSON with the pages' Dutch message
+# (api/errors.py); the project's rate limiter counts API requests too (api/throttling.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasRole"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ProjectRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    # No OPTIONS self-description: the OpenAPI schema is the description.
+    "DEFAULT_METADATA_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Sportloket API",
+    "DESCRIPTION": "Sport- en beweegloketten en POS-kantoren: public data and the staff API.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SupportStatusEnum": "meetings.support.constants.SupportStatus",
+        "ChannelEnum": "meetings.support.constants.Channel",
+        "OfficeStatusEnum": "poskantoor.constants.OfficeStatus",
+        "StepCodeEnum": "poskantoor.constants.StepCode",
+        "ProviderStatusEnum": "providers.constants.ProviderStatus",
+        "ProviderKindEnum": "providers.constants.ProviderKind",
+        "SafetyStatusEnum": "providers.constants.SafetyStatus",
+    },
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}

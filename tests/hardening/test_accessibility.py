@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from api.services import api_token_create
 from meetings.models import ContactMoment
 from meetings.support.constants import ContactChannel
 from poskantoor.constants import NoticeKind, SessionTopic
@@ -180,6 +181,10 @@ def admin_samples(world) -> None:
     attempt = {"username": "iemand", "ip_address": "192.0.2.1", "user_agent": "Firefox"}
     AccessAttempt.objects.create(**attempt, path_info="/account/login/", failures_since_start=1)
     AccessFailureLog.objects.create(**attempt, path_info="/account/login/")
+    club = world.users[Role.CLUB_SUPPORTER.value]
+    api_token_create(
+        organisation=club.staff_profile.organisation, user=club, name="Website POS", by=admin_user
+    )
 
 
 def admin_pages(administrator) -> tuple[list[str], list[str]]:

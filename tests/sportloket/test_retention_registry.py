@@ -34,7 +34,7 @@ def test_every_app_with_models_of_its_own_contributes_its_inventory():
         for part in retention._contributions.values()
         for label in part.inventory
     }
-    assert contributed == {"providers", "poskantoor", "meetings", "network", "subsidies"}
+    assert contributed == {"providers", "poskantoor", "meetings", "network", "subsidies", "api"}
     for app_label, part in retention._contributions.items():
         assert {label.split(".")[0] for label in part.inventory} == {app_label}
 
