@@ -194,3 +194,30 @@ class SportloketUserAdmin(UserAdmin):
     @admin.action(description=_("Reset two-step login"), permissions=["change"])
     def reset_two_factor(self, request, queryset):
         return _reset_two_factor(self, request, queryset, list(queryset))
+
+
+@admin.register(models.ClaimRoleMapping)
+class ClaimRoleMappingAdmin(admin.ModelAdmin):
+    """What the identity provider's claims make of a person (docs/single-sign-on.md)."""
+
+    list_display = ["claim", "value", "role", "municipality", "desk", "organisation", "ordering"]
+    list_editable = ["ordering"]
+    list_filter = ["role", "claim"]
+    search_fields = ["value"]
+    autocomplete_fields = ["municipality", "organisation"]
+    list_select_related = ["municipality", "desk", "organisation"]
+
+
+@admin.register(models.IdentityProviderLink)
+class IdentityProviderLinkAdmin(admin.ModelAdmin):
+    """Which account a person at the identity provider opens. Made at the first login; an
+    administrator may remove a link (the next login links again by e-mail address)."""
+
+    list_display = ["user", "issuer", "subject", "managed", "created_at", "last_login_at"]
+    list_filter = ["managed", "issuer"]
+    search_fields = ["user__username", "user__email", "subject"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "issuer", "subject", "managed", "created_at", "last_login_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -149,6 +149,9 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username+address before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in through the municipality's identity provider (OpenID Connect); inert until
+    # configured below.
+    "sportloket.accounts.oidc.IdentityProviderBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -186,6 +189,29 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # off here for development, tests and the demo. SPORTLOKET_REQUIRE_2FA=false turns it off.
 SPORTLOKET_REQUIRE_2FA = env.bool("SPORTLOKET_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "Sportloket"
+
+# Single sign-on with the municipality's identity provider (OpenID Connect, authorization code
+# flow with PKCE, mozilla-django-oidc). Off until the client and the provider's endpoints are
+# set; the password login stays for partners without a provider. docs/single-sign-on.md.
+SPORTLOKET_OIDC_PROVIDER_NAME = env("SPORTLOKET_OIDC_PROVIDER_NAME", default="")
+SPORTLOKET_OIDC_ISSUER = env("SPORTLOKET_OIDC_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("SPORTLOKET_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("SPORTLOKET_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("SPORTLOKET_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("SPORTLOKET_OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env("SPORTLOKET_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("SPORTLOKET_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("SPORTLOKET_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("SPORTLOKET_OIDC_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+# Two-step login is not asked again when the provider asserts a second factor: an ``amr``
+# value (RFC 8176) or the ``acr`` value named here. SPORTLOKET_OIDC_TRUST_MFA=false always asks.
+SPORTLOKET_OIDC_TRUST_MFA = env.bool("SPORTLOKET_OIDC_TRUST_MFA", default=True)
+SPORTLOKET_OIDC_MFA_AMR = env.list("SPORTLOKET_OIDC_MFA_AMR", default=["mfa"])
+SPORTLOKET_OIDC_MFA_ACR = env.list("SPORTLOKET_OIDC_MFA_ACR", default=[])
 
 # Content Security Policy (django-csp 4): only our own origin, no inline script or style
 # anywhere (htmx's indicator styles are switched off by a meta tag in base.html).

@@ -78,6 +78,9 @@ MATRIX: dict[str, Rule] = {
     "account/password_reset/": Rule(PUBLIC),
     "account/logout/": Rule(PUBLIC, method="post"),
     "account/sessie-verlengen/": Rule(STAFF, method="post"),
+    # Sign-in through the identity provider: not configured in this world, so not there.
+    "account/sso/": Rule(PUBLIC, ok=404),
+    "account/sso/terug/": Rule(PUBLIC, ok=404),
     "account/tweestaps/instellen/": Rule(STAFF),
     # Nobody in the world has a confirmed device yet: verification sends them to enrolment.
     "account/tweestaps/": Rule(STAFF, ok=302),
