@@ -201,7 +201,6 @@ class ClaimRoleMappingAdmin(admin.ModelAdmin):
     """What the identity provider's claims make of a person (docs/single-sign-on.md)."""
 
     list_display = ["claim", "value", "role", "municipality", "desk", "organisation", "ordering"]
-    list_editable = ["ordering"]
     list_filter = ["role", "claim"]
     search_fields = ["value"]
     autocomplete_fields = ["municipality", "organisation"]

@@ -58,6 +58,15 @@ def provider_name() -> str:
     return settings.SPORTLOKET_OIDC_PROVIDER_NAME or _("your municipality's account")
 
 
+def not_a_password_attempt(request, credentials: dict | None = None) -> bool:
+    """django-axes' whitelist (``AXES_WHITELIST_CALLABLE``): a callback of the identity
+    provider (its credentials carry the login's nonce) is no password guess and must not count
+    towards the lockout of the empty user name from the client's address, which would lock a
+    whole town hall out of single sign-on after a few refusals. The provider throttles its own
+    password checks; a callback is good once (state and nonce)."""
+    return bool(credentials) and "nonce" in credentials
+
+
 class IdentityProviderBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend with this product's account rules. Inert (authenticates
     nobody) until the provider is configured, so it can stay in AUTHENTICATION_BACKENDS."""

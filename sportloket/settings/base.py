@@ -169,6 +169,8 @@ AXES_CLIENT_IP_CALLABLE = "sportloket.ratelimit.login_address"
 AXES_USERNAME_CALLABLE = "sportloket.ratelimit.login_username"
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Sign-ins through the identity provider are not password attempts (sportloket/accounts/oidc.py).
+AXES_WHITELIST_CALLABLE = "sportloket.accounts.oidc.not_a_password_attempt"
 
 # Sessions: logged out after SPORTLOKET_SESSION_IDLE_SECONDS without a request, and after
 # SPORTLOKET_SESSION_ABSOLUTE_SECONDS since login whatever the activity; the cookie dies with
@@ -483,6 +485,11 @@ SPORTLOKET_LOGIN_RATE = env.int("SPORTLOKET_LOGIN_RATE", default=600)
 SPORTLOKET_SEARCH_RATE = env.int("SPORTLOKET_SEARCH_RATE", default=600)
 # Exports (CSV, personal data, calendar files, PDFs): downloads per user per hour.
 SPORTLOKET_EXPORT_RATE = env.int("SPORTLOKET_EXPORT_RATE", default=60)
+# Calendar feeds: fetches of one feed per hour (calendar programs fetch every 15 to 60 minutes),
+# and feed requests per client address per hour (one calendar service fetches the feeds of
+# many subscribers from a few addresses).
+SPORTLOKET_FEED_RATE = env.int("SPORTLOKET_FEED_RATE", default=120)
+SPORTLOKET_FEED_ADDRESS_RATE = env.int("SPORTLOKET_FEED_ADDRESS_RATE", default=5000)
 # POS offices: days before a founding step's deadline that the reminder is sent.
 SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS", default=7)
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).

@@ -188,6 +188,12 @@ MATRIX: dict[str, Rule] = {
     "loket/dagoverzicht/": Rule(DESK, overrides={ADMIN: 404}),
     # meetings (POS programme and desk meetings)
     "bijeenkomsten/": Rule(READERS),
+    # Calendar feeds: one's own, the desk's (administrators have no desk), the office's for
+    # those who manage it; the feed itself needs no login, an address that is not one is 404.
+    "agenda/": Rule(STAFF),
+    "agenda/<str:token>.ics": Rule(PUBLIC, ok=404),
+    "loket/agenda/": Rule(DESK, overrides={ADMIN: 404}),
+    "pos-kantoren/<int:pk>/agenda/": Rule(OFFICE_EDITORS, scoped=True),
     # A desk meeting is planned by the desk's own club supporters.
     "bijeenkomsten/nieuw/": Rule(DESK, overrides={ADMIN: 403}),
     "pos-kantoren/<int:pk>/bijeenkomsten/nieuw/": Rule(OFFICE_EDITORS, scoped=True),

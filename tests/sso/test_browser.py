@@ -62,3 +62,12 @@ def test_a_person_without_a_role_is_back_at_the_login_page_with_the_reason(
     sign_in_at_provider(page, live_server, "carla")
     page.wait_for_url("**/account/login/")
     assert page.get_by_text("geeft u geen rol in Sportloket").is_visible()
+
+
+def test_the_login_page_with_both_ways_in_passes_axe(page, live_server, sso):
+    from tests.hardening.test_accessibility import serious_violations
+
+    page.goto(f"{live_server.url}/account/login/")
+    assert page.get_by_role("link", name="Inloggen met Gemeente-account").is_visible()
+    assert page.get_by_role("button", name="Inloggen").is_visible()
+    assert serious_violations(page) == []

@@ -279,3 +279,17 @@ def test_a_login_cancelled_at_the_provider_says_so(client, sso):
     state = re.search(r"state=([^&]+)", start["Location"])[1]
     message = refusal(client.get(f"/account/sso/terug/?error=access_denied&state={state}"))
     assert "geannuleerd" in message
+
+
+def test_refused_sign_ins_do_not_lock_a_town_hall_out(client, sso, policy_mapping):
+    """Refusals through the provider are no password guesses: after more of them than the
+    password lockout allows (AXES_FAILURE_LIMIT), a colleague behind the same address still
+    signs in."""
+    from django.conf import settings
+    from django.test import Client
+
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        refusal(client.get(at_provider(client, sso, "carla")))
+    colleague = Client()
+    assert colleague.get(at_provider(colleague, sso, "bram"))["Location"] == "/pos-kantoren/"
+    assert "_auth_user_id" in colleague.session
