@@ -171,6 +171,9 @@ INVENTORY: dict[str, Holding] = {
         ("agreements",),
     ),
     "meetings.AgreementNotice": NONE,
+    "meetings.CalendarFeed": Holding(
+        (), "keep while its owner exists (deleted with the person, desk or office); a key only"
+    ),
     "meetings.HandoverReminder": NONE,
     # The daily overview's once-only claims and a club supporter's choice to switch it off:
     # the account they point at is handled by the accounts' own rules.

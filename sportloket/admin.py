@@ -217,3 +217,29 @@ class PrivacyControllerAdmin(admin.ModelAdmin):
         if self.has_add_permission(request):
             return redirect(reverse("admin:sportloket_privacycontroller_add"))
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(models.ClaimRoleMapping)
+class ClaimRoleMappingAdmin(admin.ModelAdmin):
+    """What the identity provider's claims make of a person (docs/single-sign-on.md)."""
+
+    list_display = ["claim", "value", "role", "municipality", "desk", "organisation", "ordering"]
+    list_filter = ["role", "claim"]
+    search_fields = ["value"]
+    autocomplete_fields = ["municipality", "organisation"]
+    list_select_related = ["municipality", "desk", "organisation"]
+
+
+@admin.register(models.IdentityProviderLink)
+class IdentityProviderLinkAdmin(admin.ModelAdmin):
+    """Which account a person at the identity provider opens. Made at the first login; an
+    administrator may remove a link (the next login links again by e-mail address)."""
+
+    list_display = ["user", "issuer", "subject", "managed", "created_at", "last_login_at"]
+    list_filter = ["managed", "issuer"]
+    search_fields = ["user__username", "user__email", "subject"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "issuer", "subject", "managed", "created_at", "last_login_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -526,3 +526,138 @@ class PrivacyController(models.Model):
 
     def __str__(self) -> str:
         return self.name or str(_("privacy statement controller"))
+
+
+class IdentityProviderLink(models.Model):
+    """A user's account at the municipality's identity provider (OpenID Connect): the pair
+    (issuer, subject) the provider names the person by. Made on the first login through the
+    provider, for an account found by e-mail address or created from the claims."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="identity_links",
+    )
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    managed = models.BooleanField(
+        _("role from the provider"),
+        default=False,
+        help_text=_(
+            "The account was created at the first login through the identity provider; its "
+            "role follows the claim mappings at every login."
+        ),
+    )
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("identity provider link")
+        verbose_name_plural = _("identity provider links")
+        ordering = ["issuer", "subject"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_account_per_subject"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="one_subject_per_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.issuer}"
+
+
+class ClaimRoleMapping(models.Model):
+    """What a claim of the identity provider makes of a person in Sportloket: a value of a
+    claim (e.g. the group "sportloket-beleid-utrecht" in "groups") gives a role and the
+    municipality, desk or organisation it is scoped by. The first mapping (by order) whose
+    value the claims carry decides; no matching mapping, no account."""
+
+    claim = models.CharField(
+        _("claim"),
+        max_length=100,
+        default="groups",
+        help_text=_("Name of the claim, e.g. groups, roles or department."),
+    )
+    value = models.CharField(
+        _("value"),
+        max_length=200,
+        help_text=_("The claim's value (or one of its values, for a list) this mapping matches."),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=[(role.value, role.label) for role in Role if role != Role.ADMINISTRATOR],
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    desk = models.ForeignKey(
+        Desk,
+        verbose_name=_("desk"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("claim mapping")
+        verbose_name_plural = _("claim mappings")
+        ordering = ["ordering", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "value"], name="one_mapping_per_claim_value"),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.ADMINISTRATOR),
+                name="claim_mapping_not_administrator",
+                violation_error_message=_(
+                    "Administrators are not made from claims; link an administrator's account "
+                    "by its e-mail address."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.POLICY_STAFF) | models.Q(municipality__isnull=False),
+                name="claim_mapping_policy_staff_has_municipality",
+                violation_error_message=_("Policy staff must belong to a municipality."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.CLUB_SUPPORTER) | models.Q(desk__isnull=False),
+                name="claim_mapping_club_supporter_has_desk",
+                violation_error_message=_("A club supporter must belong to a desk."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim} = {self.value} → {self.get_role_display()}"
+
+    def matches(self, claims: dict) -> bool:
+        found = claims.get(self.claim)
+        if isinstance(found, list | tuple):
+            return self.value in [str(item) for item in found]
+        return found is not None and str(found) == self.value
+
+
+class IdentityProviderMfaDevice(Device):
+    """The second factor the identity provider asserted (its ``amr``/``acr`` claim): the
+    session of such a login counts as verified, so two-step login is not asked again. Accepts
+    no code of its own; one per user, made at the first such login."""
+
+    class Meta:
+        verbose_name = _("second factor at the identity provider")
+        verbose_name_plural = _("second factors at the identity provider")
+        constraints = [models.UniqueConstraint(fields=["user"], name="one_idp_mfa_device_per_user")]
+
+    def verify_token(self, token) -> bool:
+        return False

@@ -168,6 +168,9 @@ SEARCH = ("SPORTLOKET_SEARCH_RATE", 600, ("GET",))
 EXPORT = ("SPORTLOKET_EXPORT_RATE", 3600, ("GET", "POST"))
 LOGIN = ("SPORTLOKET_LOGIN_RATE", 900, ("POST",))
 PUBLIC_FORM = ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",))
+# Calendar feeds (no login): fetches per client address per hour, high because one calendar
+# service fetches the feeds of many subscribers from a few addresses.
+FEED = ("SPORTLOKET_FEED_ADDRESS_RATE", 3600, ("GET",))
 
 # The kinds a view can declare (kind -> (setting with the limit, window in seconds, methods)).
 KINDS: dict[str, tuple[str, int, tuple[str, ...]]] = {
@@ -175,6 +178,7 @@ KINDS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "public_form": PUBLIC_FORM,
     "search": SEARCH,
     "export": EXPORT,
+    "feed": FEED,
 }
 
 # Each view declares its own limit, the way each app registers its part and the core only

@@ -358,6 +358,13 @@ CORE_INVENTORY: dict[str, Holding] = {
     "sportloket.RecoveryCodeDevice": Holding(
         (), "keep while the account exists; an administrator's reset removes it"
     ),
+    "sportloket.IdentityProviderMfaDevice": Holding(
+        (), "keep while the account exists: stands for the identity provider's second factor"
+    ),
+    "sportloket.IdentityProviderLink": Holding(
+        (), "keep while the account exists: the provider's opaque subject, no name or address"
+    ),
+    "sportloket.ClaimRoleMapping": NONE,
     "sportloket.RecoveryCode": Holding(
         (), "keyed hashes only; deleted when used, replaced or reset"
     ),

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from . import health, views
+from .accounts.oidc import SignInView
 from .forms import OutboxPasswordResetForm
 from .ratelimit import rate_limited
 
@@ -13,7 +14,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("health/", include(health)),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
-    path("account/login/", rate_limited("login")(auth_views.LoginView.as_view()), name="login"),
+    path("account/login/", rate_limited("login")(SignInView.as_view()), name="login"),
     path(
         "account/password_reset/",
         rate_limited("public_form")(

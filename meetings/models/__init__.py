@@ -1,5 +1,6 @@
 """The app's models, split by area; importing them here is how Django finds them."""
 
+from .feeds import CalendarFeed
 from .programme import Agreement, AgreementNotice, Attendee, Meeting
 from .stats import EntrepreneursReachedStat, QuestionWeekStat
 from .support import (
@@ -19,6 +20,7 @@ __all__ = [
     "AgreementNotice",
     "AppendOnlyError",
     "Attendee",
+    "CalendarFeed",
     "ContactMoment",
     "DeskOverviewNotice",
     "DeskOverviewOptOut",

@@ -21,14 +21,22 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from ..models import RecoveryCode, RecoveryCodeDevice
-from ..services import DomainError, audit_record
+from ..models import (
+    ClaimRoleMapping,
+    IdentityProviderLink,
+    IdentityProviderMfaDevice,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    StaffProfile,
+)
+from ..selectors import user_role
+from ..services import DomainError, audit_record, staff_create, staff_sync_groups
 from .constants import (
     RECOVERY_CODE_ALPHABET,
     RECOVERY_CODE_COUNT,
     RECOVERY_CODE_LENGTH,
 )
-from .selectors import has_app
+from .selectors import claim_mapping_for, has_app
 
 
 def normalise_recovery_code(text: str) -> str:
@@ -304,3 +312,145 @@ def two_factor_reset(*, user: AbstractBaseUser, by: AbstractBaseUser) -> bool:
         summary=f"two-step login of {user.get_username()} reset; enrols again at next login",
     )
     return True
+
+
+def _no_role() -> str:
+    return _(
+        "Your account at the identity provider gives you no role in Sportloket, so no account "
+        "was made. Ask your application administrator to give you access."
+    )
+
+
+def _unique_username(email: str) -> str:
+    user_model = get_user_model()
+    base = email.lower()[:140]
+    username, number = base, 1
+    while user_model.objects.filter(username__iexact=username).exists():
+        number += 1
+        username = f"{base}-{number}"
+    return username
+
+
+def _apply_mapping(*, user: AbstractBaseUser, mapping: ClaimRoleMapping) -> None:
+    """Give the user the role and scope of the mapping (a profile is made when missing)."""
+    profile = StaffProfile.objects.filter(user=user).first() or StaffProfile(user=user)
+    wanted = {
+        "role": mapping.role,
+        "municipality_id": mapping.municipality_id,
+        "desk_id": mapping.desk_id,
+        "organisation_id": mapping.organisation_id,
+    }
+    if profile.pk and all(getattr(profile, name) == value for name, value in wanted.items()):
+        return
+    for name, value in wanted.items():
+        setattr(profile, name, value)
+    profile.save()
+    staff_sync_groups(profile=profile)
+    audit_record(
+        subject=user,
+        actor=None,
+        action="role_from_identity_provider",
+        changes={"role": str(mapping.role)},
+        summary=f"role {mapping.role} from claim {mapping.claim}={mapping.value}",
+    )
+
+
+@transaction.atomic
+def identity_login(*, issuer: str, claims: dict) -> AbstractBaseUser:
+    """The account a login through the identity provider opens. Found by the provider's
+    subject; at the first login linked to the one account with the (verified) e-mail address,
+    or created when the claims map to a role (``ClaimRoleMapping``). An account the provider
+    created follows the mappings at every login. Refused (``DomainError``, nothing written) for
+    claims that map to no role, an e-mail address shared by several accounts, or a blocked
+    account."""
+    subject = str(claims.get("sub") or "")
+    if not issuer or not subject:
+        raise DomainError(_("The identity provider did not say who you are. Try again."))
+    user_model = get_user_model()
+    mapping = claim_mapping_for(claims)
+    link = (
+        IdentityProviderLink.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=issuer, subject=subject)
+        .first()
+    )
+    if link is None:
+        email = str(claims.get("email") or "").strip()
+        user = None
+        if email and claims.get("email_verified", True) is not False:
+            matches = list(user_model.objects.filter(email__iexact=email)[:2])
+            if len(matches) > 1:
+                raise DomainError(
+                    _(
+                        "More than one Sportloket account uses your e-mail address. Ask your "
+                        "application administrator to link your account."
+                    )
+                )
+            user = matches[0] if matches else None
+        if (
+            user is not None
+            and IdentityProviderLink.objects.filter(user=user, issuer=issuer).exists()
+        ):
+            raise DomainError(
+                _(
+                    "Your Sportloket account is already linked to another account at the identity "
+                    "provider. Ask your application administrator."
+                )
+            )
+        if user is None:
+            if mapping is None:
+                raise DomainError(_no_role())
+            if not email:
+                raise DomainError(
+                    _(
+                        "The identity provider did not give your e-mail address, so no account "
+                        "was made. Ask your application administrator."
+                    )
+                )
+            profile = staff_create(
+                username=_unique_username(email),
+                email=email,
+                password=None,
+                role=mapping.role,
+                first_name=str(claims.get("given_name") or "")[:150],
+                last_name=str(claims.get("family_name") or "")[:150],
+                municipality=mapping.municipality,
+                desk=mapping.desk,
+                organisation=mapping.organisation,
+            )
+            link = IdentityProviderLink.objects.create(
+                user=profile.user, issuer=issuer, subject=subject, managed=True
+            )
+            summary = "account created at the first login through the identity provider"
+        else:
+            link = IdentityProviderLink.objects.create(user=user, issuer=issuer, subject=subject)
+            summary = "account linked to the identity provider by its e-mail address"
+        audit_record(
+            subject=link.user,
+            actor=link.user,
+            action="identity_provider_linked",
+            changes={"issuer": issuer},
+            summary=summary,
+        )
+    user = link.user
+    if not user.is_active:
+        raise DomainError(_("This account is blocked. Ask your application administrator."))
+    if link.managed:
+        if mapping is None:
+            raise DomainError(_no_role())
+        _apply_mapping(user=user, mapping=mapping)
+    elif user_role(user) is None:
+        if mapping is None:
+            raise DomainError(_no_role())
+        _apply_mapping(user=user, mapping=mapping)
+    link.last_login_at = timezone.now()
+    link.save(update_fields=["last_login_at"])
+    return user
+
+
+def identity_mfa_device(*, user: AbstractBaseUser) -> IdentityProviderMfaDevice:
+    """The device that stands for the second factor the identity provider asserted."""
+    device, _created = IdentityProviderMfaDevice.objects.get_or_create(
+        user=user, defaults={"name": "identity provider", "confirmed": True}
+    )
+    return device

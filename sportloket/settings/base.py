@@ -158,6 +158,9 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username+address before the password is even checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in through the municipality's identity provider (OpenID Connect); inert until
+    # configured below.
+    "sportloket.accounts.oidc.IdentityProviderBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -177,6 +180,8 @@ AXES_USERNAME_CALLABLE = "sportloket.ratelimit.login_username"
 # only know the whole cool-off).
 AXES_LOCKOUT_CALLABLE = "sportloket.ratelimit.account_locked"
 AXES_HTTP_RESPONSE_CODE = 429
+# Sign-ins through the identity provider are not password attempts (sportloket/accounts/oidc.py).
+AXES_WHITELIST_CALLABLE = "sportloket.accounts.oidc.not_a_password_attempt"
 
 # Sessions: logged out after SPORTLOKET_SESSION_IDLE_SECONDS without a request, and after
 # SPORTLOKET_SESSION_ABSOLUTE_SECONDS since login whatever the activity; the cookie dies with
@@ -197,6 +202,29 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # off here for development, tests and the demo. SPORTLOKET_REQUIRE_2FA=false turns it off.
 SPORTLOKET_REQUIRE_2FA = env.bool("SPORTLOKET_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "Sportloket"
+
+# Single sign-on with the municipality's identity provider (OpenID Connect, authorization code
+# flow with PKCE, mozilla-django-oidc). Off until the client and the provider's endpoints are
+# set; the password login stays for partners without a provider. docs/single-sign-on.md.
+SPORTLOKET_OIDC_PROVIDER_NAME = env("SPORTLOKET_OIDC_PROVIDER_NAME", default="")
+SPORTLOKET_OIDC_ISSUER = env("SPORTLOKET_OIDC_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("SPORTLOKET_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("SPORTLOKET_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("SPORTLOKET_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("SPORTLOKET_OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env("SPORTLOKET_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("SPORTLOKET_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("SPORTLOKET_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("SPORTLOKET_OIDC_SCOPES", default="openid email profile")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+# Two-step login is not asked again when the provider asserts a second factor: an ``amr``
+# value (RFC 8176) or the ``acr`` value named here. SPORTLOKET_OIDC_TRUST_MFA=false always asks.
+SPORTLOKET_OIDC_TRUST_MFA = env.bool("SPORTLOKET_OIDC_TRUST_MFA", default=True)
+SPORTLOKET_OIDC_MFA_AMR = env.list("SPORTLOKET_OIDC_MFA_AMR", default=["mfa"])
+SPORTLOKET_OIDC_MFA_ACR = env.list("SPORTLOKET_OIDC_MFA_ACR", default=[])
 
 # Content Security Policy (django-csp 4): only our own origin, no inline script or style
 # anywhere (htmx's indicator styles are switched off by a meta tag in base.html).
@@ -468,6 +496,11 @@ SPORTLOKET_LOGIN_RATE = env.int("SPORTLOKET_LOGIN_RATE", default=600)
 SPORTLOKET_SEARCH_RATE = env.int("SPORTLOKET_SEARCH_RATE", default=600)
 # Exports (CSV, personal data, calendar files, PDFs): downloads per user per hour.
 SPORTLOKET_EXPORT_RATE = env.int("SPORTLOKET_EXPORT_RATE", default=60)
+# Calendar feeds: fetches of one feed per hour (calendar programs fetch every 15 to 60 minutes),
+# and feed requests per client address per hour (one calendar service fetches the feeds of
+# many subscribers from a few addresses).
+SPORTLOKET_FEED_RATE = env.int("SPORTLOKET_FEED_RATE", default=120)
+SPORTLOKET_FEED_ADDRESS_RATE = env.int("SPORTLOKET_FEED_ADDRESS_RATE", default=5000)
 # POS offices: days before a founding step's deadline that the reminder is sent.
 SPORTLOKET_DEADLINE_REMINDER_DAYS = env.int("SPORTLOKET_DEADLINE_REMINDER_DAYS", default=7)
 # Reverse proxies in front of the app that set X-Forwarded-For (0 = use REMOTE_ADDR).

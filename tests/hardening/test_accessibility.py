@@ -30,7 +30,12 @@ from poskantoor.models import (
 from providers.constants import ProviderStatus
 from providers.models import Provider
 from sportloket.constants import Role
-from sportloket.models import OutgoingEmail, PrivacyController
+from sportloket.models import (
+    ClaimRoleMapping,
+    IdentityProviderLink,
+    OutgoingEmail,
+    PrivacyController,
+)
 from sportloket.services import audit_record
 from subsidies.constants import Decision, ShareChannel
 from subsidies.models import Allocation, DigestOptOut, SchemeShare
@@ -178,6 +183,15 @@ def admin_samples(world) -> None:
         key="sample", to=["kim@utrecht.example"], subject="Bevestiging", body="Dank u wel"
     )
     PrivacyController.objects.create(name="Gemeente Utrecht", email="privacy@utrecht.example")
+    ClaimRoleMapping.objects.create(
+        claim="groups",
+        value="sportloket-beleid",
+        role=Role.POLICY_STAFF,
+        municipality=office.municipality,
+    )
+    IdentityProviderLink.objects.create(
+        user=world.users[Role.POLICY_STAFF.value], issuer="https://idp.example", subject="u-1"
+    )
     attempt = {"username": "iemand", "ip_address": "192.0.2.1", "user_agent": "Firefox"}
     AccessAttempt.objects.create(**attempt, path_info="/account/login/", failures_since_start=1)
     AccessFailureLog.objects.create(**attempt, path_info="/account/login/")

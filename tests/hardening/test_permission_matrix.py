@@ -81,6 +81,9 @@ MATRIX: dict[str, Rule] = {
     "account/password_reset/": Rule(PUBLIC),
     "account/logout/": Rule(PUBLIC, method="post"),
     "account/sessie-verlengen/": Rule(STAFF, method="post"),
+    # Sign-in through the identity provider: not configured in this world, so not there.
+    "account/sso/": Rule(PUBLIC, ok=404),
+    "account/sso/terug/": Rule(PUBLIC, ok=404),
     "account/tweestaps/instellen/": Rule(STAFF),
     # Nobody in the world has a confirmed device yet: verification sends them to enrolment.
     "account/tweestaps/": Rule(STAFF, ok=302),
@@ -188,6 +191,12 @@ MATRIX: dict[str, Rule] = {
     "loket/dagoverzicht/": Rule(DESK, overrides={ADMIN: 404}),
     # meetings (POS programme and desk meetings)
     "bijeenkomsten/": Rule(READERS),
+    # Calendar feeds: one's own, the desk's (administrators have no desk), the office's for
+    # those who manage it; the feed itself needs no login, an address that is not one is 404.
+    "agenda/": Rule(STAFF),
+    "agenda/<str:token>.ics": Rule(PUBLIC, ok=404),
+    "loket/agenda/": Rule(DESK, overrides={ADMIN: 404}),
+    "pos-kantoren/<int:pk>/agenda/": Rule(OFFICE_EDITORS, scoped=True),
     # A desk meeting is planned by the desk's own club supporters.
     "bijeenkomsten/nieuw/": Rule(DESK, overrides={ADMIN: 403}),
     "pos-kantoren/<int:pk>/bijeenkomsten/nieuw/": Rule(OFFICE_EDITORS, scoped=True),

@@ -347,6 +347,7 @@ LIMITED_ROUTES = {
     "meetings:board": "search",
     "meetings:meeting_list": "search",
     "meetings:meeting_ics": "export",
+    "meetings:calendar_feed": "feed",
     "network:network": "search",
     "network:signals": "search",
     "network:comparison": "search",
