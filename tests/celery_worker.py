@@ -15,7 +15,7 @@ from celery import signals
 
 from sportloket.celery import app
 
-__all__ = ["PAUSE_AFTER_CLAIM_FILE", "READY_FILE", "app", "probe"]
+__all__ = ["PAUSE_AFTER_CLAIM_FILE", "READY_FILE", "app", "explode", "probe"]
 
 # The environment variable that names the file a worker writes once it consumes its queues.
 READY_FILE = "SPORTLOKET_TEST_WORKER_READY_FILE"
@@ -57,3 +57,9 @@ def probe(path: str) -> None:
     """Create ``path``. Sent to a queue with one solo worker after other messages, it runs
     only after those (the queue is first in, first out and the worker takes one at a time)."""
     Path(path).touch()
+
+
+@app.task(name="tests.worker_explode")
+def explode(address: str) -> None:
+    """Fail with an e-mail address in the message: the error report must not carry it."""
+    raise RuntimeError(f"worker task failed for {address}")

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 from django.contrib.messages import get_messages
 from django.test import Client
+from django.urls import resolve
 
 from meetings.models import Attendee
 from providers.constants import SAFETY_BASICS
@@ -51,6 +54,7 @@ REFUSALS = (
     "Selecteer een geldige keuze",
     "Kies alleen vragen uit uw eigen wachtrij.",
     "Kies deelnemers van deze bijeenkomst.",
+    "Kies aanbieders bij wie deze regeling past en die haar nog niet ontvingen.",
 )
 
 
@@ -207,6 +211,30 @@ def cases(world) -> dict[str, Case]:
             k["other_desk"].pk,
             k["desk"].pk,
         ),
+        "provider_edit_municipality": Case(
+            CLUB,
+            f"/aanbieders/{mine.pk}/bewerken/",
+            lambda pk: {
+                "name": mine.name,
+                "kind": "entrepreneur",
+                "kvk_number": mine.kvk_number,
+                "municipality": pk,
+                "postcode": "3511 AB",
+                "city": "Utrecht",
+                "contact_name": "Kim",
+                "email": "kim@example.org",
+                **{f"{basic}_status": "not_met" for basic in SAFETY_BASICS},
+            },
+            amsterdam.pk,
+            utrecht.pk,
+        ),
+        "scheme_share_provider": Case(
+            CLUB,
+            f"/subsidies/regelingen/{k['scheme'].pk}/",
+            lambda pk: {"providers": [pk]},
+            theirs.pk,
+            mine.pk,
+        ),
         "provider_municipality": Case(
             CLUB,
             "/aanbieders/nieuw/",
@@ -256,6 +284,8 @@ CASE_NAMES = [
     "budget_desk",
     "allocation_provider",
     "provider_municipality",
+    "provider_edit_municipality",
+    "scheme_share_provider",
 ]
 
 
@@ -299,3 +329,108 @@ def test_a_bulk_action_on_more_questions_than_allowed_is_refused_whole(client):
         str(m) for m in get_messages(response.wsgi_request)
     ]
     assert snapshot() == before
+
+
+# --- Every id-taking field of every form on every page is one of the cases above ------------
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: their action and the names of the fields that submit an id
+    (a select or a checkbox/radio group whose values are numbers, a hidden id)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, set[str]]] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.forms.append(
+                (a.get("action") or "", set())
+                if (a.get("method") or "").lower() == "post"
+                else ("", None)
+            )
+        elif not self.forms or self.forms[-1][1] is None:
+            return
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and (a.get("value") or "").isdigit():
+            self.forms[-1][1].add(self._select)
+        elif tag == "input" and (a.get("value") or "").isdigit() and a.get("name"):
+            if a.get("type") in {"checkbox", "radio"} or (
+                a.get("type") == "hidden" and a["name"] in {"id", "ids", "pk"}
+            ):
+                self.forms[-1][1].add(a["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+# Fields whose ids are not a tenant's: reference data every tenant shares, or a choice between
+# values that are numbers but not ids. Each with the reason it needs no foreign-id case. (The
+# municipality of a public form is the visitor's free choice among all: no tenant's object.)
+SHARED_ID_FIELDS = {
+    "organisation": "organisations invited to a meeting are one register for every tenant "
+    "(a desk's handover goes only to its partners: case handover_organisation)",
+    "public": "a yes/no box sent as 1, not an id",
+    "themes": "themes are national reference data",
+    "theme": "themes are national reference data",
+    "sports": "sports are national reference data",
+    "target_groups": "target groups are national reference data",
+    "target_group": "target groups are national reference data",
+    "category": "question categories are national reference data",
+    "version": "process versions are national (POS staff only)",
+    "priority": "a number from a fixed list, not an id",
+    "year": "a year, not an id",
+    "hours_per_week": "a number, not an id",
+}
+
+
+def _route(path: str) -> str:
+    return resolve(urlsplit(path).path).route
+
+
+@pytest.mark.django_db
+def test_every_form_field_that_takes_an_id_is_a_case_or_shared_reference_data(client):
+    """Crawl every page of the matrix as each role and read its POST forms: each field that
+    submits an id (outside the shared reference data) must be one of the cases above, so a new
+    form field with an id cannot skip the foreign-id check."""
+    from .test_permission_matrix import APP_ROUTES, MATRIX, PUBLIC, ROLES
+
+    world = build_world()
+    covered = set()
+    for case in cases(world).values():
+        data = case.data(case.foreign)
+        for name, value in data.items():
+            if value == case.foreign or (isinstance(value, list) and case.foreign in value):
+                covered.add((_route(case.url), name))
+    found: dict[tuple[str, str], str] = {}
+    for route in APP_ROUTES:
+        rule = MATRIX[route]
+        if rule.method != "get":
+            continue
+        url = world.url(route)
+        actors = ["anonymous"] if rule.roles == PUBLIC else list(ROLES)
+        for actor in actors:
+            client.logout()
+            if world.users[actor] is not None:
+                client.force_login(world.users[actor])
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            parser = _Forms()
+            parser.feed(response.content.decode())
+            for action, fields in parser.forms:
+                for name in fields or ():
+                    found.setdefault((_route(action or url), name), f"{actor} on /{route}")
+    unchecked = {
+        key: where
+        for key, where in found.items()
+        if key not in covered
+        and key[1] not in SHARED_ID_FIELDS
+        and (key[1] != "municipality" or MATRIX[key[0]].roles != PUBLIC)
+    }
+    assert not unchecked, f"id fields without a foreign-id case: {unchecked}"
+    assert found, "the crawler found no form field at all"

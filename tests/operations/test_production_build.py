@@ -128,3 +128,31 @@ def test_each_request_logs_one_json_line_with_its_request_id_and_no_secrets(serv
     text = server["log"].read_text()
     assert FOLLOW_TOKEN not in text
     assert "next=" not in text
+
+
+def test_the_compose_web_health_check_passes_against_the_running_server(server):
+    """docker-compose.yml's own health-check command, run as compose runs it inside the web
+    container (its port rewritten to this server's): exit 0 while ready, non-zero when
+    nothing answers."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    from .production import BASE_DIR
+
+    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    command = compose["services"]["web"]["healthcheck"]["test"]
+    assert command[:3] == ["CMD", "python", "-c"]
+    assert "/health/ready/" in command[3]
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_ALLOWED_HOSTS": f"{HOST},127.0.0.1"}
+
+    def check(port: int) -> int:
+        code = command[3].replace("127.0.0.1:8000/", f"127.0.0.1:{port}/")
+        assert code != command[3]
+        return subprocess.run(  # noqa: S603 - our interpreter, the compose file's code
+            [sys.executable, "-c", code], env=env, capture_output=True, timeout=60, check=False
+        ).returncode
+
+    assert check(server["port"]) == 0
+    assert check(free_port()) != 0

@@ -100,3 +100,41 @@ def test_errors_of_a_view_and_a_task_reach_sentry_without_personal_data(sentry_s
     assert b"kim@example.org" not in everything
     assert TOKEN.encode() not in everything
     assert b"secret-session" not in everything
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_an_error_of_a_task_on_a_real_worker_reaches_sentry_without_personal_data(
+    sentry_server, celery_workers
+):
+    """A worker process started with SENTRY_DSN (its settings initialise sentry-sdk with the
+    Celery integration) reports a failing task by itself, nothing flushed by the test."""
+    from sportloket.celery import app
+    from tests.conftest import wait_until
+
+    port = sentry_server.server_address[1]
+    queue = celery_workers(
+        1,
+        extra_env={
+            "SENTRY_DSN": f"http://publickey@127.0.0.1:{port}/1",
+            "SENTRY_ENVIRONMENT": "worker-test",
+            "SENTRY_RELEASE": "sportloket@4.5.6",
+        },
+    )
+    app.send_task("tests.worker_explode", args=["kim@example.org"], queue=queue)
+
+    def reported() -> list[dict]:
+        return [
+            e
+            for e in events(list(sentry_server.bodies))
+            if e["exception"]["values"][-1]["type"] == "RuntimeError"
+        ]
+
+    (event,) = wait_until(reported, timeout=120)
+    error = event["exception"]["values"][-1]
+    assert error["value"] == "worker task failed for [e-mail]"
+    assert error["mechanism"]["type"] == "celery"
+    assert event["transaction"] == "tests.worker_explode"
+    assert (event["environment"], event["release"]) == ("worker-test", "sportloket@4.5.6")
+    assert "user" not in event
+    assert b"kim@example.org" not in b"".join(sentry_server.bodies)

@@ -186,3 +186,23 @@ def test_after_the_last_attempt_the_email_is_failed_and_no_longer_retried(
     smtp_server.refuse_recipient = ""
     assert tasks.retry_unsent_emails() == 0
     assert not smtp_server.messages
+
+
+def test_the_password_reset_link_points_at_the_public_site_url_not_the_requests_host(
+    smtp_server, client, settings, django_capture_on_commit_callbacks
+):
+    """Every link in an e-mail is on SPORTLOKET_SITE_URL, the reset link too: the Host the
+    request came in with (an internal name behind a proxy) never ends up in an e-mail."""
+    from tests.factories import StaffProfileFactory
+
+    settings.SPORTLOKET_SITE_URL = "https://sportloket.example.nl"
+    StaffProfileFactory(user__email="kim@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/account/password_reset/", {"email": "kim@example.org"})
+    assert response.status_code == 302
+    (message,) = smtp_server.messages
+    body = message.get_payload(decode=True).decode()
+    links = [line for line in body.splitlines() if "://" in line]
+    assert len(links) == 1, body
+    assert links[0].startswith("https://sportloket.example.nl/account/reset/"), links
+    assert "testserver" not in body

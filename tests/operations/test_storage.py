@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import storages
 from django.urls import reverse
 from pypdf import PdfReader
@@ -96,6 +97,38 @@ def test_out_of_scope_staff_cannot_download_the_stored_pdf(s3_storage, policy_st
     client.logout()
     response = client.get(reverse("poskantoor:year_plan_pdf", args=[office.pk, 2026]))
     assert response.status_code == 302
+
+
+def test_an_import_keeps_its_upload_and_report_in_the_bucket_and_the_report_downloads(
+    s3_storage, pos_staff, client, django_capture_on_commit_callbacks
+):
+    """The provider import's uploaded file and result report live in the bucket: a worker on
+    another machine reads the upload, and any web process serves the report."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from providers.models import Provider, ProviderImport
+    from tests.providers.test_import import GOOD
+
+    client.force_login(pos_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/aanbieders/importeren/",
+            {"file": SimpleUploadedFile("aanbieders.csv", GOOD.encode()), "apply": "1"},
+        )
+    assert response.status_code == 302
+    job = ProviderImport.objects.get()
+    assert job.applied
+    assert Provider.objects.count() == 2
+    keys = s3_storage.keys()
+    assert sorted(keys) == sorted([job.file.name, job.report.name])
+    assert s3_storage.read(job.file.name) == GOOD.encode()
+    report = client.get(f"/aanbieders/import/{job.pk}/rapport.csv")
+    assert report.status_code == 200
+    body = b"".join(report.streaming_content)
+    assert body == s3_storage.read(job.report.name)
+    assert "2;Padel Noord;Aangemaakt;" in body.decode("utf-8-sig")
+    assert job.file.name.startswith(f"imports/{job.pk}/")
+    assert not (Path(settings.MEDIA_ROOT) / "imports" / str(job.pk)).exists()  # not on disk
 
 
 SETTINGS_ENV = {
