@@ -220,7 +220,9 @@ def news_email_preview(update: NewsUpdate) -> dict[str, str]:
     with translation.override("nl"):
         subject = " ".join(render_to_string(f"{EMAIL_TEMPLATE}_subject.txt", context).split())
         body = render_to_string(f"{EMAIL_TEMPLATE}.txt", context)
-    return {"subject": subject, "body": body}
+    # Plain text, not HTML: a rendered template is marked safe, and the text part holds the
+    # author's words unescaped; as a plain ``str`` the page that shows it escapes it.
+    return {"subject": "".join([subject]), "body": "".join([body])}
 
 
 def _compose(delivery: NewsDelivery) -> NoticeEmail | None:
