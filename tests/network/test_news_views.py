@@ -265,3 +265,18 @@ def test_the_unsubscribe_link_in_the_email_works_without_login(
     bad = client.post(reverse("network:news_unsubscribe", args=["vals"]))
     assert bad.status_code == 400
     assert "Deze link is niet geldig" in bad.content.decode()
+
+
+def test_an_administrator_unsubscribes_someone_who_asks_by_email(client, administrator):
+    from .news_helpers import subscribe
+
+    subscription = subscribe("vraagt@example.org")
+    client.force_login(administrator)
+    response = client.post(
+        reverse("admin:network_newssubscription_changelist"),
+        {"action": "unsubscribe", "_selected_action": [subscription.pk]},
+    )
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.email is None
+    assert subscription.unsubscribed_at is not None
