@@ -105,5 +105,6 @@ def unfinished(*, user: AbstractBaseUser) -> QuerySet[NewsUpdate]:
 
 
 def draft_get(*, user: AbstractBaseUser, pk: int) -> NewsUpdate:
-    """An update in the writer's hands (draft or being sent); DoesNotExist (→ 404) otherwise."""
-    return unfinished(user=user).get(pk=pk)
+    """A draft of a writer (POS staff); DoesNotExist (→ 404) for anyone else, and for an
+    update being sent or sent (it can no longer change)."""
+    return unfinished(user=user).filter(status=UpdateStatus.DRAFT).get(pk=pk)

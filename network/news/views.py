@@ -3,6 +3,8 @@ and the public sign-up, confirmation and unsubscribe pages."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -40,8 +42,8 @@ class NewsArchiveView(View):
     national ones); POS staff also see their drafts and the button to write one."""
 
     def get(self, request):
-        office_id = request.GET.get("kantoor")
-        office_id = int(office_id) if office_id and office_id.isdigit() else None
+        office_id = request.GET.get("kantoor", "")
+        office_id = int(office_id) if re.fullmatch(r"[0-9]{1,9}", office_id) else None
         page = Paginator(selectors.archive(office_id=office_id), PAGE_SIZE).get_page(
             request.GET.get("pagina")
         )

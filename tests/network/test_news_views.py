@@ -280,3 +280,11 @@ def test_an_administrator_unsubscribes_someone_who_asks_by_email(client, adminis
     subscription.refresh_from_db()
     assert subscription.email is None
     assert subscription.unsubscribed_at is not None
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "9" * 30, "-1", ""])
+def test_an_odd_office_filter_shows_every_update(client, pos_staff, value):
+    sent_update(pos_staff, title="Landelijk nieuws")
+    response = client.get(reverse("network:news_archive"), {"kantoor": value, "pagina": value})
+    assert response.status_code == 200
+    assert "Landelijk nieuws" in response.content.decode()
