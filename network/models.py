@@ -228,3 +228,20 @@ class GoalNotice(OnceOnlyNotice):
 
     def __str__(self) -> str:
         return f"{self.goal}: {self.get_kind_display()}"
+
+
+# The news update's models live in their sub-area's folder; imported here so that they belong
+# to this app.
+from .news.models import NewsDelivery, NewsSubscription, NewsUpdate  # noqa: E402
+
+__all__ = [
+    "DeskCriterionTick",
+    "GoalNotice",
+    "GoalProgress",
+    "NeighbourhoodSportCoach",
+    "NewsDelivery",
+    "NewsSubscription",
+    "NewsUpdate",
+    "Signal",
+    "SmartGoal",
+]

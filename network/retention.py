@@ -18,4 +18,17 @@ INVENTORY: dict[str, Holding] = {
         "keep: a theme among providers; a requester's erasure replaces mentions of them "
         "(and in the audit copy)",
     ),
+    "network.NewsUpdate": Holding(
+        (), "keep: published news (the public archive); written by POS staff, no contact data"
+    ),
+    "network.NewsSubscription": Holding(
+        ("email",),
+        "keep while subscribed: unsubscribing (the link in every update) empties the address "
+        "at once; the row stays without it for the deliveries it had",
+    ),
+    "network.NewsDelivery": Holding(
+        (),
+        "keep: which update went to which subscription and when — no contact data; the "
+        "e-mails follow the outbox rules",
+    ),
 }

@@ -1,6 +1,9 @@
 from celery import shared_task
 
 from . import notices
+from .news import tasks as news_tasks
+
+__all__ = ["news_tasks", "notify_goal_flags"]
 
 
 @shared_task

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("signalen/", views.SignalsView.as_view(), name="signals"),
     path("buurtsportcoaches/", views.CoachListView.as_view(), name="coach_list"),
     path("buurtsportcoaches/<int:pk>/", views.CoachDetailView.as_view(), name="coach_detail"),
+    path("", include("network.news.urls")),
 ]

@@ -444,6 +444,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sportloket.tasks.retention_sweep",
         "schedule": crontab(hour=3, minute=10),
     },
+    # Every 5 minutes: finish POS-lokaal news updates being sent (recipients not claimed yet
+    # because the broker was down, claims a killed worker never e-mailed); each once.
+    "network-news-updates": {
+        "task": "network.news.tasks.news_updates_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
     # Daily at 06:30: e-mail policy staff about SMART goals of neighbourhood sport coaches
     # without a measurement in the agreed period or past their deadline (once per goal & flag).
     "sportloket-goal-flags": {

@@ -10,13 +10,16 @@ import re
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-APPS = ("sportloket", "providers", "poskantoor", "meetings", "subsidies")
+APPS = ("sportloket", "providers", "poskantoor", "meetings", "subsidies", "network")
 DANGEROUS = re.compile(
     r"\bsubprocess\b|os\.system|os\.popen|shell\s*=\s*True|\.raw\(|\.extra\(|RawSQL|"
     r"cursor\(\)|eval\(|exec\(|pickle\.loads|yaml\.load\(|mark_safe\(.*(request|form|data)"
 )
 # Reviewed: an INSERT … SELECT built by the ORM; its values are passed as parameters.
-REVIEWED = {("poskantoor/notices.py", "with connection.cursor() as cursor:")}
+REVIEWED = {
+    ("poskantoor/notices.py", "with connection.cursor() as cursor:"),
+    ("network/news/services.py", "with connection.cursor() as cursor:"),
+}
 
 
 def application_files():
@@ -42,6 +45,9 @@ def test_the_reviewed_statement_passes_its_values_as_parameters():
     source = (BASE_DIR / "poskantoor/notices.py").read_text()
     assert "cursor.execute(statement, params)" in source
     assert "sql, params = select.query.sql_with_params()" in source
+    news = (BASE_DIR / "network/news/services.py").read_text()
+    assert 'selectors.recipients(update=update).values(recipient_id=F("pk")).query' in news
+    assert "[update_id, run, connection.ops.adapt_datetimefield_value(at), *params]," in news
 
 
 def test_the_check_finds_what_it_looks_for():

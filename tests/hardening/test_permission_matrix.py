@@ -234,6 +234,19 @@ MATRIX: dict[str, Rule] = {
     "subsidies/transparantie/": Rule(READERS),
     "subsidies/transparantie/<int:desk>/<int:year>/": Rule(READERS, scoped=True),
     "subsidies/afmelden/<str:token>/": Rule(PUBLIC),
+    # the POS-lokaal news update: a public archive of sent updates, the public sign-up and
+    # unsubscribe pages; POS staff write, preview and send. The world's draft goes to nobody
+    # yet, so sending passes the permission layer and the service refuses it (400).
+    "pos-lokaal/": Rule(PUBLIC),
+    "pos-lokaal/nieuw/": Rule((POS,)),
+    "pos-lokaal/aanmelden/": Rule(PUBLIC),
+    "pos-lokaal/aanmelden/verstuurd/": Rule(PUBLIC),
+    "pos-lokaal/aanmelden/<str:token>/": Rule(PUBLIC),
+    "pos-lokaal/afmelden/<str:token>/": Rule(PUBLIC),
+    "pos-lokaal/<int:pk>/": Rule(PUBLIC),
+    "pos-lokaal/<int:pk>/bewerken/": Rule((POS,)),
+    "pos-lokaal/<int:pk>/voorbeeld/": Rule((POS,)),
+    "pos-lokaal/<int:pk>/versturen/": Rule((POS,), ok=400, method="post"),
 }
 
 APP_ROUTES = [r for r in routes() if not r.startswith((ADMIN_PREFIX, API_PREFIX))]

@@ -108,6 +108,7 @@ def _due_world():
         agreement=k["agreement"], claim="killed-worker", created_at=long_ago_moment
     )
     make_office("GM0363", registered_on=long_ago)
+    _news_update_being_sent(k["office"])
     GoalFactory(coach=k["coach"], agreed_on=long_ago)
     # An import whose message was lost (the broker was down when it was queued).
     lost = import_job_start(
@@ -125,6 +126,27 @@ def _due_world():
     )
     OutgoingEmail.objects.filter(key="hardening-old").update(created_at=long_ago - 400 * DAY)
     return world
+
+
+def _news_update_being_sent(office) -> None:
+    """A news update whose sending started while the broker was down: the sweep claims and
+    sends it."""
+    from network.news.constants import Audience, UpdateStatus
+    from network.news.models import NewsSubscription, NewsUpdate
+    from tests.poskantoor.factories import CoreGroupMemberFactory
+
+    CoreGroupMemberFactory(office=office, email="kerngroep@example.org")
+    NewsSubscription.objects.create(
+        email="kerngroep@example.org", source="confirmation_link", opted_in_at=timezone.now()
+    )
+    NewsUpdate.objects.create(
+        title="Nieuws",
+        body="Tekst",
+        audience=Audience.OFFICE,
+        office=office,
+        status=UpdateStatus.SENDING,
+        send_started_at=timezone.now(),
+    )
 
 
 def our_tasks() -> list[str]:
@@ -155,6 +177,7 @@ PERIODIC = [
     "meetings.tasks.support_handovers_expire",
     "poskantoor.tasks.sweep_deadlines",
     "network.tasks.notify_goal_flags",
+    "network.news.tasks.news_updates_sweep",
     "providers.tasks.provider_imports_requeue",
     "sportloket.tasks.retention_sweep",
     "sportloket.tasks.retry_unsent_emails",
@@ -165,11 +188,13 @@ PER_ROW = [
     "poskantoor.tasks.send_deadline_notice",
     "poskantoor.tasks.year_plan_render",
     "providers.tasks.provider_import_run",
+    "network.news.tasks.news_update_deliver",
 ]
 
 
 @pytest.mark.django_db
 def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_callbacks):
+    from network.news.models import NewsUpdate
     from poskantoor.models import DeadlineNotice, YearPlan
     from providers.models import ProviderImport
     from sportloket.celery import app
@@ -191,6 +216,7 @@ def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_call
             ("poskantoor.tasks.send_deadline_notice", DeadlineNotice),
             ("poskantoor.tasks.year_plan_render", YearPlan),
             ("providers.tasks.provider_import_run", ProviderImport),
+            ("network.news.tasks.news_update_deliver", NewsUpdate),
         ):
             rows = list(model.objects.values_list("pk", flat=True))
             assert rows, name

@@ -358,6 +358,7 @@ LIMITED_ROUTES = {
     "reports:monitoring_export": "export",
     "subsidies:scheme_list": "search",
     "subsidies:provider_list": "search",
+    "network:news_subscribe": "public_form",
 }
 
 

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from meetings.models import Agreement, Handover
 from meetings.support.services import support_request_allocate
+from network.news import services as news_services
+from network.news.models import NewsSubscription, NewsUpdate
 from poskantoor.models import DecisionProposal, YearPlan
 from providers.constants import ImportMode
 from providers.importing import import_job_run, import_job_start
@@ -64,6 +67,10 @@ class World:
     def route_values(self, route: str) -> dict[str, object]:
         k = self.kwargs
         prefixes = (
+            ("pos-lokaal/<int:pk>/bewerken/", k["news_draft"].pk),
+            ("pos-lokaal/<int:pk>/voorbeeld/", k["news_draft"].pk),
+            ("pos-lokaal/<int:pk>/versturen/", k["news_draft"].pk),
+            ("pos-lokaal/", k["news_update"].pk),
             ("aanbieders/import/", k["import_job"].pk),
             ("aanbieders/", k["provider"].pk),
             ("pos-kantoren/", k["office"].pk),
@@ -103,6 +110,10 @@ class World:
             return k["request"].public_token
         if route.startswith("subsidies/"):
             return make_token(UNSUBSCRIBE_PURPOSE, k["provider"].pk)
+        if route.startswith("pos-lokaal/aanmelden/"):
+            return make_token(news_services.OPTIN_PURPOSE, k["news_subscription"].email)
+        if route.startswith("pos-lokaal/afmelden/"):
+            return make_token(news_services.UNSUBSCRIBE_PURPOSE, k["news_subscription"].pk)
         return "set-password"
 
 
@@ -161,7 +172,19 @@ def build_world() -> World:
     upload = ContentFile(b"naam;soort;gemeente\nZwemclub;vereniging;Utrecht\n", name="lijst.csv")
     import_job = import_job_start(user=club, upload=upload, mode=ImportMode.CHECK)
     import_job_run(job_id=import_job.pk)
+    news = {"body": "Nieuws voor **alle** kantoren.", "audience": "national"}
     kwargs = {
+        "news_draft": NewsUpdate.objects.create(title="Concept", created_by=club, **news),
+        "news_update": NewsUpdate.objects.create(
+            title="Verstuurd",
+            status="sent",
+            send_started_at=timezone.now(),
+            sent_at=timezone.now(),
+            **news,
+        ),
+        "news_subscription": NewsSubscription.objects.create(
+            email="lezer@example.org", source="confirmation_link", opted_in_at=timezone.now()
+        ),
         "import_job": import_job,
         "desk": desk,
         "other_desk": other_desk,

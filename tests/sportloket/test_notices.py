@@ -65,6 +65,7 @@ def test_every_kind_of_once_only_notice_shares_the_one_mechanism():
         "subsidies.DigestNotice",
         "meetings.DeskOverviewNotice",
         "meetings.HandoverReminder",
+        "network.NewsDelivery",
     }
 
 
