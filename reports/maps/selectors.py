@@ -1,0 +1,129 @@
+"""What the maps show: one row per active municipality, in three queries whatever the number
+of offices (the map's table and CSV are the same rows, so the picture and its text
+alternative cannot disagree)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, Max, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from poskantoor.constants import OPEN_STATUSES, OfficeStatus, StepCode
+from poskantoor.models import FoundingStep, PosOffice
+from poskantoor.selectors import public_offices, public_slug
+from sportloket.models import Desk, Municipality
+
+from .svg import Area
+
+NO_OFFICE, STOPPED = "no-office", "stopped"
+FOUNDING, ACTIVE, DESK, NONE = "phase-founding", "phase-active", "desk", "none"
+
+
+def step_class(code: str) -> str:
+    return f"step-{code}"
+
+
+@dataclass(frozen=True)
+class MapRow:
+    """One municipality on a map: ``state`` is its colour's class, ``label`` says it in words;
+    ``marked``: overdue (staff map) or also a desk (public map)."""
+
+    code: str
+    name: str
+    province: str
+    state: str
+    label: str
+    marked: bool
+    href: str
+    title: str
+
+    def area(self) -> Area:
+        return Area(self.code, self.state, self.title, self.href, self.marked)
+
+
+def _municipalities(province: str) -> list[tuple[int, str, str, str]]:
+    qs = Municipality.objects.filter(active=True)
+    if province:
+        qs = qs.filter(province=province)
+    return list(qs.order_by("name").values_list("pk", "cbs_code", "name", "province"))
+
+
+def staff_map_rows(*, province: str = "", today: dt.date | None = None) -> list[MapRow]:
+    """Every active municipality (of ``province``) coloured by its office's founding step, or
+    "no office", or "stopped" when its only offices stopped; ``marked`` when the office has an
+    open step past its deadline. Links go to the office page (the stopped one: the latest)."""
+    today = today or timezone.localdate()
+    overdue = Exists(
+        FoundingStep.objects.filter(
+            office=OuterRef("pk"), completed_on__isnull=True, due_date__lt=today
+        )
+    )
+    current = {
+        municipality_id: (pk, step, is_overdue)
+        for municipality_id, pk, step, is_overdue in PosOffice.objects.exclude(
+            status=OfficeStatus.STOPPED
+        )
+        .annotate(is_overdue=overdue & Q(status__in=OPEN_STATUSES))
+        .order_by()
+        .values_list("municipality_id", "pk", "current_step", "is_overdue")
+    }
+    stopped = dict(
+        PosOffice.objects.filter(status=OfficeStatus.STOPPED)
+        .order_by()
+        .values_list("municipality_id")
+        .annotate(latest=Max("pk"))
+    )
+    url = reverse("poskantoor:detail", args=[0]).replace("/0/", "/{}/")
+    steps = {code: str(label) for code, label in StepCode.choices}
+    no_office, stopped_label = _("No office"), _("Stopped")
+    overdue_text = _("overdue")
+    rows = []
+    for pk, code, name, prov in _municipalities(province):
+        if pk in current:
+            office_pk, step, is_overdue = current[pk]
+            state, label, href = step_class(step), steps[step], url.format(office_pk)
+        elif pk in stopped:
+            state, label, href, is_overdue = STOPPED, stopped_label, url.format(stopped[pk]), False
+        else:
+            state, label, href, is_overdue = NO_OFFICE, no_office, "", False
+        title = f"{name}: {label}" + (f" ({overdue_text})" if is_overdue else "")
+        rows.append(MapRow(code, name, prov, state, label, bool(is_overdue), href, title))
+    return rows
+
+
+def public_map_rows() -> list[MapRow]:
+    """Every active municipality: its public office coloured by phase (being founded /
+    active, linking to the public page), else whether a sport desk serves it. ``marked``: an
+    office's municipality that also has a desk. Nothing of an office that is not public."""
+    offices = {
+        municipality_id: status == OfficeStatus.ACTIVE
+        for municipality_id, status in public_offices()
+        .order_by()
+        .values_list("municipality_id", "status")
+    }
+    desks: dict[int, list[str]] = {}
+    for municipality_id, desk in Desk.municipalities.through.objects.order_by(
+        "desk__name"
+    ).values_list("municipality_id", "desk__name"):
+        desks.setdefault(municipality_id, []).append(desk)
+    founding, active = _("POS office being founded"), _("Active POS office")
+    desk_label, none_label = _("Sport and exercise desk"), _("No POS office or desk")
+    rows = []
+    for pk, code, name, prov in _municipalities(""):
+        has_desk = pk in desks
+        desk_text = f"{desk_label} ({', '.join(desks[pk])})" if has_desk else ""
+        if pk in offices:
+            state = ACTIVE if offices[pk] else FOUNDING
+            label = active if offices[pk] else founding
+            href = reverse("reports:public_office", args=[public_slug(name)])
+            title = f"{name}: {label}" + (f"; {desk_text}" if has_desk else "")
+        elif has_desk:
+            state, label, href, title = DESK, desk_label, "", f"{name}: {desk_text}"
+        else:
+            state, label, href, title = NONE, none_label, "", f"{name}: {none_label}"
+        rows.append(MapRow(code, name, prov, state, label, pk in offices and has_desk, href, title))
+    return rows
