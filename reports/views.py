@@ -342,7 +342,13 @@ class PosDashboardCsvView(PosDashboardMixin, View):
         if table == "map":
             return csv_response(
                 f"pos-kaart-{stamp}.csv",
-                [_("CBS code"), _("Municipality"), _("Province"), _("Office"), _("Overdue")],
+                [
+                    _("CBS code"),
+                    _("Municipality"),
+                    _("Province"),
+                    _("Office"),
+                    _("Deadline passed"),
+                ],
                 [
                     [row.code, row.name, row.province, row.label, _("yes") if row.marked else ""]
                     for row in map_selectors.staff_map_rows(province=province, today=today)

@@ -80,7 +80,7 @@ def staff_map_rows(*, province: str = "", today: dt.date | None = None) -> list[
     url = reverse("poskantoor:detail", args=[0]).replace("/0/", "/{}/")
     steps = {code: str(label) for code, label in StepCode.choices}
     no_office, stopped_label = _("No office"), _("Stopped")
-    overdue_text = _("overdue")
+    overdue_text = _("deadline passed")
     rows = []
     for pk, code, name, prov in _municipalities(province):
         if pk in current:
