@@ -220,15 +220,25 @@ class PosDashboardView(PosDashboardMixin, TemplateView):
             office_table=self.office_table(data),
             overdue_table=self.overdue_table(data),
             overdue_shown=OVERDUE_SHOWN,
-            **self.map_context(data.province),
+            **self.map_context(data),
         )
         return context
 
     @staticmethod
-    def map_context(province: str) -> dict:
+    def map_context(data: selectors.PosDashboard) -> dict:
         """The map of the municipalities by founding step, its legend and its rows (the
-        table beside it); zoomed to the province when one is chosen."""
-        rows = map_selectors.staff_map_rows(province=province)
+        table beside it); zoomed to the province when one is chosen. The offices come from
+        the dashboard's own rows (overdue: an open step past its deadline)."""
+        province = data.province
+        current = {
+            row.office.municipality_id: (
+                row.office.pk,
+                row.office.current_step,
+                row.days_overdue > 0,
+            )
+            for row in data.offices
+        }
+        rows = map_selectors.staff_map_rows(province=province, current=current)
         title = (
             _("POS offices per founding step in %(province)s") % {"province": province}
             if province

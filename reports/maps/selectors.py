@@ -1,5 +1,5 @@
-"""What the maps show: one row per active municipality, in three queries whatever the number
-of offices (the map's table and CSV are the same rows, so the picture and its text
+"""What the maps show: one row per active municipality, in two or three queries whatever the
+number of offices (the map's table and CSV are the same rows, so the picture and its text
 alternative cannot disagree)."""
 
 from __future__ import annotations
@@ -45,25 +45,24 @@ class MapRow:
         return Area(self.code, self.state, self.title, self.href, self.marked)
 
 
-def _municipalities(province: str) -> list[tuple[int, str, str, str]]:
-    qs = Municipality.objects.filter(active=True)
-    if province:
-        qs = qs.filter(province=province)
-    return list(qs.order_by("name").values_list("pk", "cbs_code", "name", "province"))
+def _municipalities() -> list[tuple[int, str, str, str]]:
+    return list(
+        Municipality.objects.filter(active=True)
+        .order_by("name")
+        .values_list("pk", "cbs_code", "name", "province")
+    )
 
 
-def staff_map_rows(*, province: str = "", today: dt.date | None = None) -> list[MapRow]:
-    """Every active municipality (of ``province``) coloured by its office's founding step, or
-    "no office", or "stopped" when its only offices stopped; ``marked`` when the office has an
-    open step past its deadline. Links go to the office page (the stopped one: the latest)."""
-    today = today or timezone.localdate()
+def current_offices(*, today: dt.date) -> dict[int, tuple[int, str, bool]]:
+    """{municipality id: (office pk, current step, overdue)} of the offices not stopped; overdue:
+    still founding with an open step past its deadline."""
     overdue = Exists(
         FoundingStep.objects.filter(
             office=OuterRef("pk"), completed_on__isnull=True, due_date__lt=today
         )
     )
-    current = {
-        municipality_id: (pk, step, is_overdue)
+    return {
+        municipality_id: (pk, step, bool(is_overdue))
         for municipality_id, pk, step, is_overdue in PosOffice.objects.exclude(
             status=OfficeStatus.STOPPED
         )
@@ -71,27 +70,45 @@ def staff_map_rows(*, province: str = "", today: dt.date | None = None) -> list[
         .order_by()
         .values_list("municipality_id", "pk", "current_step", "is_overdue")
     }
-    stopped = dict(
-        PosOffice.objects.filter(status=OfficeStatus.STOPPED)
-        .order_by()
-        .values_list("municipality_id")
-        .annotate(latest=Max("pk"))
-    )
+
+
+def staff_map_rows(
+    *,
+    province: str = "",
+    today: dt.date | None = None,
+    current: dict[int, tuple[int, str, bool]] | None = None,
+) -> list[MapRow]:
+    """Every active municipality (of ``province``) coloured by its office's founding step, or
+    "no office", or "stopped" when its only offices stopped; ``marked`` when the office has an
+    open step past its deadline. Links go to the office page (the stopped one: the latest).
+
+    ``current`` (see ``current_offices``) when the caller has read the offices already, as
+    the national dashboard has: then one query, else two."""
+    if current is None:
+        current = current_offices(today=today or timezone.localdate())
+    municipalities = Municipality.objects.filter(active=True)
+    if province:
+        municipalities = municipalities.filter(province=province)
+    municipalities = municipalities.annotate(
+        stopped=Max("pos_offices__pk", filter=Q(pos_offices__status=OfficeStatus.STOPPED))
+    ).order_by("name")
     url = reverse("poskantoor:detail", args=[0]).replace("/0/", "/{}/")
     steps = {code: str(label) for code, label in StepCode.choices}
     no_office, stopped_label = _("No office"), _("Stopped")
     overdue_text = _("deadline passed")
     rows = []
-    for pk, code, name, prov in _municipalities(province):
+    for pk, code, name, prov, stopped in municipalities.values_list(
+        "pk", "cbs_code", "name", "province", "stopped"
+    ):
         if pk in current:
             office_pk, step, is_overdue = current[pk]
             state, label, href = step_class(step), steps[step], url.format(office_pk)
-        elif pk in stopped:
-            state, label, href, is_overdue = STOPPED, stopped_label, url.format(stopped[pk]), False
+        elif stopped is not None:
+            state, label, href, is_overdue = STOPPED, stopped_label, url.format(stopped), False
         else:
             state, label, href, is_overdue = NO_OFFICE, no_office, "", False
         title = f"{name}: {label}" + (f" ({overdue_text})" if is_overdue else "")
-        rows.append(MapRow(code, name, prov, state, label, bool(is_overdue), href, title))
+        rows.append(MapRow(code, name, prov, state, label, is_overdue, href, title))
     return rows
 
 
@@ -113,7 +130,7 @@ def public_map_rows() -> list[MapRow]:
     founding, active = _("POS office being founded"), _("Active POS office")
     desk_label, none_label = _("Sport and exercise desk"), _("No POS office or desk")
     rows = []
-    for pk, code, name, prov in _municipalities(""):
+    for pk, code, name, prov in _municipalities():
         has_desk = pk in desks
         desk_text = f"{desk_label} ({', '.join(desks[pk])})" if has_desk else ""
         if pk in offices:

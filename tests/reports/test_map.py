@@ -148,14 +148,20 @@ def test_the_cached_map_changes_when_an_office_changes_step(offices):
     assert shapes_of(svg())["GM0344"]["class"] == "step-4"
 
 
-def test_the_map_rows_cost_three_queries_whatever_the_number_of_offices(offices):
+def test_the_map_rows_cost_two_queries_whatever_the_number_of_offices(offices):
     with CaptureQueriesContext(connection) as small:
         map_selectors.staff_map_rows(today=TODAY)
     for code in ["GM0518", "GM0014", "GM0796", "GM0202"]:
         make_office(code)
     with CaptureQueriesContext(connection) as large:
         map_selectors.staff_map_rows(today=TODAY)
-    assert len(small) == len(large) == 3
+    assert len(small) == len(large) == 2
+
+
+def test_the_dashboards_map_is_the_standalone_map(offices, client, pos_staff):
+    client.force_login(pos_staff)
+    response = client.get(reverse("reports:pos_dashboard"))
+    assert response.context["map_rows"] == map_selectors.staff_map_rows()
 
 
 def test_the_dashboard_shows_the_map_legend_table_and_csv(offices, client, pos_staff):
