@@ -378,6 +378,11 @@ class OfficePublicFaceForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
     @classmethod
     def for_office(cls, office, data=None) -> OfficePublicFaceForm:
         return cls(
