@@ -231,8 +231,8 @@ def test_the_public_map_shows_public_offices_by_phase_and_desks(client, utrecht)
     assert response.status_code == 200
     page = response.content.decode()
     assert "© CBS" in page
-    assert '<a href="/pos-kantoren/utrecht/" data-code="GM0344">' in page
-    assert '<a href="/pos-kantoren/amsterdam/" data-code="GM0363">' in page
+    assert '<a href="/pos-kantoren/utrecht/" tabindex="0" data-code="GM0344">' in page
+    assert '<a href="/pos-kantoren/amsterdam/" tabindex="0" data-code="GM0363">' in page
     assert 'data-code="GM0344" data-state="phase-founding"' in page
     assert 'data-code="GM0363" data-state="phase-active"' in page
     assert '<g data-code="GM0355"><title>Zeist: Sport- en beweegloket (Sportloket Zeist)' in page
