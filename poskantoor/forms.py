@@ -343,3 +343,55 @@ class YearPlanForm(forms.Form):
                 for line in plan.budget_lines
             ),
         }
+
+
+class OfficePublicFaceForm(forms.Form):
+    """The office's public page and its contact person, set by the policy officer."""
+
+    is_public = forms.BooleanField(
+        label=_("Show this POS office on the public website"),
+        required=False,
+        help_text=_(
+            "The public page shows the office's name, municipality and phase, the public "
+            "meetings and how an entrepreneur joins."
+        ),
+    )
+    public_contact_name = forms.CharField(
+        label=_("Public contact person"), max_length=200, required=False
+    )
+    public_contact_email = forms.EmailField(
+        label=_("E-mail of the contact person"),
+        required=False,
+        error_messages={"invalid": _("Fill in a valid e-mail address, like naam@gemeente.nl.")},
+    )
+    public_contact_phone = forms.RegexField(
+        label=_("Phone of the contact person"),
+        required=False,
+        regex=r"^[0-9+() \-]{10,20}$",
+        error_messages={"invalid": _("Fill in a valid phone number, like 030 123 45 67.")},
+    )
+    contact_consent = forms.BooleanField(
+        label=_(
+            "The contact person agreed that their name and these contact details are shown "
+            "on the public page."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    @classmethod
+    def for_office(cls, office, data=None) -> OfficePublicFaceForm:
+        return cls(
+            data,
+            initial={
+                "is_public": office.is_public,
+                "public_contact_name": office.public_contact_name,
+                "public_contact_email": office.public_contact_email,
+                "public_contact_phone": office.public_contact_phone,
+                "contact_consent": office.public_contact_consent_at is not None,
+            },
+        )

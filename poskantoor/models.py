@@ -254,6 +254,25 @@ class PosOffice(models.Model):
     stopped_on = models.DateField(_("stopped on"), null=True, blank=True)
     stop_reason = models.TextField(_("reason for stopping"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The office's public face (seed 000 §4: "POS-kantoor op de website van POS", "Agenda en
+    # contactpersoon op de website van POS"): off until the municipality's policy officer
+    # switches it on. The public contact is a person of its own, shown only with that
+    # person's consent, recorded when and by whom.
+    is_public = models.BooleanField(_("public on the website"), default=False)
+    public_contact_name = models.CharField(_("public contact person"), max_length=200, blank=True)
+    public_contact_email = models.EmailField(_("public contact e-mail"), blank=True)
+    public_contact_phone = models.CharField(_("public contact phone"), max_length=30, blank=True)
+    public_contact_consent_at = models.DateTimeField(
+        _("contact person's consent recorded at"), null=True, blank=True
+    )
+    public_contact_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("POS office")
@@ -269,6 +288,16 @@ class PosOffice(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=OfficeStatus.STOPPED) | Q(stopped_on__isnull=False),
                 name="stopped_pos_office_has_date",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(public_contact_name="", public_contact_email="", public_contact_phone="")
+                    | Q(public_contact_consent_at__isnull=False)
+                ),
+                name="public_contact_has_consent",
+                violation_error_message=_(
+                    "A public contact person is shown only with their recorded consent."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["status", "current_step"])]

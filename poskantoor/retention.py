@@ -15,6 +15,16 @@ from sportloket.retention import (
 
 from .constants import OfficeStatus
 
+# The office's own contact and its public contact person (shown on the public page with
+# consent): both go when the office has stopped long enough.
+OFFICE_CONTACT_FIELDS = (
+    "contact_name",
+    "contact_email",
+    "public_contact_name",
+    "public_contact_email",
+    "public_contact_phone",
+)
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "unconfirmed_pos_interest",
@@ -40,8 +50,8 @@ RULES: tuple[Rule, ...] = (
         "stopped_pos_offices",
         lambda qs, cutoff: qs.filter(
             status=OfficeStatus.STOPPED, stopped_on__lt=local_day(cutoff)
-        ).filter(holds_data("poskantoor.PosOffice", "contact_name", "contact_email")),
-        blank_fields("contact_name", "contact_email"),
+        ).filter(holds_data("poskantoor.PosOffice", *OFFICE_CONTACT_FIELDS)),
+        blank_fields(*OFFICE_CONTACT_FIELDS),
     ),
     Rule(
         "deadline_notice_recipients",
@@ -69,8 +79,10 @@ INVENTORY: dict[str, Holding] = {
         ("unconfirmed_pos_interest", "pos_interest"),
     ),
     "poskantoor.PosOffice": Holding(
-        ("contact_name", "contact_email"),
-        "contact anonymised `stopped_pos_offices` days after the office stopped",
+        OFFICE_CONTACT_FIELDS,
+        "contacts (also the public contact person) anonymised `stopped_pos_offices` days "
+        "after the office stopped; the public contact is also removed when their consent is "
+        "withdrawn",
         ("stopped_pos_offices",),
     ),
     "poskantoor.FoundingStep": Holding(

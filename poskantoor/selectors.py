@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,6 +33,7 @@ from .constants import (
     Decision,
     MemberKind,
     NoticeKind,
+    OfficeStatus,
     StepCode,
 )
 from .deadlines import deadline_base
@@ -529,3 +531,36 @@ def year_plan_pdf_context(*, plan: YearPlan, now: dt.datetime) -> dict:
         "meetings": year_plan_meetings(office=plan.office, year=plan.year),
         "generated_at": timezone.localtime(now),
     }
+
+
+# --- The public face: offices that chose to be public (seed 000 §4 "Communicatiemiddelen") --
+
+
+def public_slug(municipality_name: str) -> str:
+    """The public page's address part: the municipality's name as a slug ("'s-Hertogenbosch"
+    → "s-hertogenbosch", "Bergen (NH.)" → "bergen-nh"); unique among the municipalities."""
+    return slugify(municipality_name)
+
+
+def public_offices() -> QuerySet[PosOffice]:
+    """The offices shown in public: switched public by their municipality and not stopped."""
+    return (
+        PosOffice.objects.filter(is_public=True)
+        .exclude(status=OfficeStatus.STOPPED)
+        .select_related("municipality")
+    )
+
+
+def public_office_get(*, slug: str) -> PosOffice:
+    """The public office of the municipality named by ``slug``; 404 when there is none, it is
+    not public or it has stopped (the same answer, so nothing tells them apart). One query:
+    the few public offices are read and matched by their municipality's slug."""
+    for office in public_offices().order_by():
+        if public_slug(office.municipality.name) == slug:
+            return office
+    raise Http404
+
+
+def public_phase(office: PosOffice) -> str:
+    """The phase shown in public: "in oprichting" while founding, "actief" once active."""
+    return _("active") if office.status == OfficeStatus.ACTIVE else _("being founded")

@@ -1016,3 +1016,85 @@ def office_move_to_version(
     )
     _refresh_office(office)
     return changed
+
+
+# --- The office's public face (seed 000 §4 "Communicatiemiddelen") ------------------------------
+
+PUBLIC_CONTACT_FIELDS = ("public_contact_name", "public_contact_email", "public_contact_phone")
+# Who switches the public page on or off and names its contact: the municipality's policy
+# officer (and administrators, who may do everything).
+PUBLIC_FACE_ROLES = (Role.POLICY_STAFF, Role.ADMINISTRATOR)
+
+
+@transaction.atomic
+def office_public_face_update(
+    *,
+    office: PosOffice,
+    data: dict[str, Any],
+    by: AbstractBaseUser | None,
+    now: dt.datetime | None = None,
+) -> PosOffice:
+    """Switch the office's public page on or off and set its public contact person.
+
+    ``data``: ``is_public``, the three ``public_contact_*`` fields and ``contact_consent``
+    (the contact person agreed to be shown: seed 000 §4 "Agenda en contactpersoon op de website
+    van POS" names a person, whose details are personal data). A contact is kept only with
+    consent: without it the change is refused and nothing is saved. A new person, address or
+    number needs consent again and records it anew (when and by whom); emptying the contact
+    withdraws it. A stopped office cannot go public.
+    """
+    if by is None or user_role(by) not in PUBLIC_FACE_ROLES:
+        raise PosOfficeError(
+            _("Only the municipality's policy officer decides whether the office is public.")
+        )
+    office = PosOffice.objects.select_for_update().get(pk=office.pk)
+    is_public = bool(data.get("is_public"))
+    if is_public and office.status == OfficeStatus.STOPPED:
+        raise PosOfficeError(_("A stopped POS office cannot be shown in public."))
+    contact = {name: (data.get(name) or "").strip() for name in PUBLIC_CONTACT_FIELDS}
+    has_contact = any(contact.values())
+    if has_contact and not contact["public_contact_name"]:
+        raise PosOfficeError(_("Fill in the name of the public contact person."))
+    if has_contact and not data.get("contact_consent"):
+        raise PosOfficeError(
+            _(
+                "The contact person is shown only with their consent. Ask them first, then "
+                "tick that they agreed; or leave the contact person empty."
+            )
+        )
+    before = {name: getattr(office, name) for name in ("is_public", *PUBLIC_CONTACT_FIELDS)}
+    same_person = all(getattr(office, name) == value for name, value in contact.items())
+    office.is_public = is_public
+    for name, value in contact.items():
+        setattr(office, name, value)
+    if not has_contact:
+        office.public_contact_consent_at, office.public_contact_consent_by = None, None
+    elif not same_person or office.public_contact_consent_at is None:
+        office.public_contact_consent_at = now or timezone.now()
+        office.public_contact_consent_by = by
+    office.save(
+        update_fields=[
+            "is_public",
+            *PUBLIC_CONTACT_FIELDS,
+            "public_contact_consent_at",
+            "public_contact_consent_by",
+        ]
+    )
+    changes = {
+        name: [str(old), str(getattr(office, name))]
+        for name, old in before.items()
+        if old != getattr(office, name)
+    }
+    if changes:
+        audit_record(
+            subject=office,
+            actor=by,
+            action="public_face_changed",
+            changes=changes,
+            summary=_("Public page switched on")
+            if office.is_public and not before["is_public"]
+            else _("Public page switched off")
+            if before["is_public"] and not office.is_public
+            else _("Public page's contact person changed"),
+        )
+    return office

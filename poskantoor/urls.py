@@ -48,6 +48,11 @@ urlpatterns = [
         name="mapping_state",
     ),
     path(
+        "pos-kantoren/<int:pk>/openbaar/",
+        views.OfficePublicFaceView.as_view(),
+        name="public_face",
+    ),
+    path(
         "pos-kantoren/<int:pk>/startsessie/",
         views.StartSessionView.as_view(),
         name="start_session",

@@ -36,6 +36,7 @@ from .forms import (
     CoreMemberForm,
     InterestForm,
     OfficeFilterForm,
+    OfficePublicFaceForm,
     OfficeVersionForm,
     StartSessionForm,
     StepCompleteForm,
@@ -162,6 +163,7 @@ class OfficeDetailView(OfficeMixin, TemplateView):
             audit_events=selectors.office_audit(office),
             can_edit=self.scope.role in (*EDITOR_ROLES, Role.ADMINISTRATOR),
             can_move_version=self.scope.role in (Role.POS_STAFF, Role.ADMINISTRATOR),
+            can_set_public=self.scope.role in services.PUBLIC_FACE_ROLES,
             version_form=OfficeVersionForm(office=office),
             session_form=StartSessionForm(),
             sessions_left=selectors.sessions_left(office),
@@ -361,6 +363,39 @@ class CoreMemberRemoveView(EditorMixin, View):
         services.core_member_remove(member=member, by=request.user)
         messages.success(request, _("The core group member has been removed."))
         return HttpResponseRedirect(office.get_absolute_url())
+
+
+class OfficePublicFaceView(OfficeMixin, ServiceFormView):
+    """The policy officer switches the office's public page on or off and names its contact
+    person (with that person's consent); other municipalities' offices are 404."""
+
+    allowed_roles = (Role.POLICY_STAFF,)
+    template_name = "poskantoor/office_public_face.html"
+    success_message = gettext_lazy("The public page's settings have been saved.")
+
+    @cached_property
+    def office(self):
+        return self.get_office()
+
+    def get_form(self, form_class=None):
+        data = self.request.POST if self.request.method == "POST" else None
+        return OfficePublicFaceForm.for_office(self.office, data)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            office=self.office,
+            # The link to the public page, from the app that serves it (if installed).
+            public_blocks=existing_templates(["reports/_office_public_link.html"]),
+            **kwargs,
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("poskantoor:public_face", args=[self.office.pk])
+
+    def perform(self, form):
+        return services.office_public_face_update(
+            office=self.office, data=form.cleaned_data, by=self.request.user
+        )
 
 
 # --- Year plans -----------------------------------------------------------------------------

@@ -62,6 +62,15 @@ class RegisterView(ServiceFormView):
     form_class = RegistrationForm
     success_url = reverse_lazy("providers:register_done")
 
+    def get_initial(self):
+        """``?gemeente=GM0344`` fills the municipality in (links from a POS office's public
+        page); an unknown code is ignored."""
+        code = self.request.GET.get("gemeente", "")
+        if not code:
+            return {}
+        municipality = Municipality.objects.filter(cbs_code=code, active=True).first()
+        return {"municipality": municipality.pk} if municipality else {}
+
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         if form.is_spam():

@@ -4,6 +4,7 @@ bookmark those."""
 from django.urls import path
 
 from . import views
+from .public import views as public_views
 
 app_name = "reports"
 
@@ -20,5 +21,20 @@ urlpatterns = [
         "dashboard/pos/csv/<str:table>/",
         views.PosDashboardCsvView.as_view(),
         name="pos_dashboard_csv",
+    ),
+    # Public: the map first, so that "kaart" is never read as a municipality.
+    path("pos-kantoren/kaart/", public_views.PublicMapView.as_view(), name="public_map"),
+    path(
+        "pos-kantoren/<slug:slug>/", public_views.PublicOfficeView.as_view(), name="public_office"
+    ),
+    path(
+        "pos-kantoren/<slug:slug>/embed/",
+        public_views.PublicOfficeEmbedView.as_view(),
+        name="public_office_embed",
+    ),
+    path(
+        "pos-kantoren/<slug:slug>/bijeenkomsten/<int:meeting_pk>.ics",
+        public_views.PublicMeetingIcsView.as_view(),
+        name="public_meeting_ics",
     ),
 ]

@@ -27,6 +27,8 @@ from sportloket.permissions import RoleRequiredMixin
 from . import selectors
 from .charts import bar_chart
 from .exports import csv_response, write_xlsx
+from .maps import selectors as map_selectors
+from .maps.svg import cached_draw
 
 OVERDUE_SHOWN = 50
 DASHBOARD_ROLES = (Role.CLUB_SUPPORTER, Role.POLICY_STAFF, Role.POS_STAFF)
@@ -218,8 +220,43 @@ class PosDashboardView(PosDashboardMixin, TemplateView):
             office_table=self.office_table(data),
             overdue_table=self.overdue_table(data),
             overdue_shown=OVERDUE_SHOWN,
+            **self.map_context(data),
         )
         return context
+
+    @staticmethod
+    def map_context(data: selectors.PosDashboard) -> dict:
+        """The map of the municipalities by founding step, its legend and its rows (the
+        table beside it); zoomed to the province when one is chosen. The offices come from
+        the dashboard's own rows (overdue: an open step past its deadline)."""
+        province = data.province
+        current = {
+            row.office.municipality_id: (
+                row.office.pk,
+                row.office.current_step,
+                row.days_overdue > 0,
+            )
+            for row in data.offices
+        }
+        rows = map_selectors.staff_map_rows(province=province, current=current)
+        title = (
+            _("POS offices per founding step in %(province)s") % {"province": province}
+            if province
+            else _("POS offices per founding step in the Netherlands")
+        )
+        return {
+            "map_rows": rows,
+            "map_svg": cached_draw(
+                areas=[row.area() for row in rows],
+                title=title,
+                prefix="pos-map",
+                zoom=bool(province),
+            ),
+            "map_legend": [
+                (map_selectors.step_class(code), label) for code, label in StepCode.choices
+            ]
+            + [(map_selectors.NO_OFFICE, _("No office")), (map_selectors.STOPPED, _("Stopped"))],
+        }
 
     @staticmethod
     def overdue_table(data: selectors.PosDashboard) -> list[tuple]:
@@ -310,6 +347,21 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                         _days(row.norm_days),
                     ]
                     for row in selectors.lead_times(province=province, today=today)
+                ],
+            )
+        if table == "map":
+            return csv_response(
+                f"pos-kaart-{stamp}.csv",
+                [
+                    _("CBS code"),
+                    _("Municipality"),
+                    _("Province"),
+                    _("Office"),
+                    _("Deadline passed"),
+                ],
+                [
+                    [row.code, row.name, row.province, row.label, _("yes") if row.marked else ""]
+                    for row in map_selectors.staff_map_rows(province=province, today=today)
                 ],
             )
         if table == "offices":

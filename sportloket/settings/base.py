@@ -480,6 +480,9 @@ SECURE_REDIRECT_EXEMPT = [r"^health/"]
 
 # --- Sportloket ----------------------------------------------------------------------------
 SPORTLOKET_SITE_URL = env("SPORTLOKET_SITE_URL", default="http://127.0.0.1:8000")
+# Origins allowed to frame a POS office's public snippet (/pos-kantoren/<gemeente>/embed/), e.g.
+# the POS website; every other page may not be framed at all (frame-ancestors 'none').
+SPORTLOKET_EMBED_ORIGINS = env.list("SPORTLOKET_EMBED_ORIGINS", default=[])
 # The controller ("verwerkingsverantwoordelijke") named on the privacy statement (/privacy/):
 # the municipality that runs the desk, its postal address, a contact address and phone number,
 # and its data protection officer ("functionaris gegevensbescherming"). While the name is empty

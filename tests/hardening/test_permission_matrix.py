@@ -121,6 +121,13 @@ MATRIX: dict[str, Rule] = {
     "pos-kantoren/": Rule(READERS),
     "pos-kantoren/<int:pk>/": Rule(READERS, scoped=True),
     "pos-kantoren/<int:pk>/stap/<int:step_pk>/afronden/": Rule(OFFICE_EDITORS, scoped=True),
+    # The office's public face: its municipality's policy officer decides (POS staff do not).
+    "pos-kantoren/<int:pk>/openbaar/": Rule((POLICY,), scoped=True),
+    # The public pages of the offices that chose to be public (the world's office did).
+    "pos-kantoren/kaart/": Rule(PUBLIC),
+    "pos-kantoren/<slug:slug>/": Rule(PUBLIC),
+    "pos-kantoren/<slug:slug>/embed/": Rule(PUBLIC),
+    "pos-kantoren/<slug:slug>/bijeenkomsten/<int:meeting_pk>.ics": Rule(PUBLIC),
     # The office page's forms: an empty POST passes the permission layer; the form or the
     # service then refuses it, and the office page comes again with the message (400).
     # POS moves an office onto another process version (POS staff see every office).

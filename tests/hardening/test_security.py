@@ -356,6 +356,7 @@ LIMITED_ROUTES = {
     "reports:pos_dashboard_csv": "export",
     "reports:desk_dashboard_csv": "export",
     "reports:monitoring_export": "export",
+    "reports:public_meeting_ics": "export",
     "subsidies:scheme_list": "search",
     "subsidies:provider_list": "search",
     "network:news_subscribe": "public_form",

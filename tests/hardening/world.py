@@ -93,6 +93,8 @@ class World:
             proposal_pk=k["proposal"].pk,
             action="assign-me" if route.startswith("loket/") else "cancel",
             desk=k["desk"].pk,
+            slug="utrecht",
+            meeting_pk=k["meeting"].pk,
             year=2026,
             uidb64="MQ",
             table="funnel" if route.startswith("dashboard/pos/") else "status",
@@ -147,7 +149,14 @@ def build_world() -> World:
         ).user,
     }
     provider = ProviderFactory(eligible=True)
-    office = make_office("GM0344")
+    # Public (its page and the public map answer), with a contact person who agreed.
+    office = make_office(
+        "GM0344",
+        is_public=True,
+        public_contact_name="Sanne de Vries",
+        public_contact_email="sanne@utrecht.example",
+        public_contact_consent_at=dt.datetime(2026, 1, 31, 9, 0, tzinfo=dt.UTC),
+    )
     request = SupportRequestFactory(desk=desk, provider=provider)
     handover = Handover.objects.create(
         support_request=request,
