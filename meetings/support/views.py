@@ -153,7 +153,9 @@ class BoardView(RoleRequiredMixin, View):
             page = max(1, min(int(request.GET.get("page", "1")), 10_000))
         except ValueError:
             page = 1
-        rows, has_next = selectors.page_of(filterset.qs, page=page)
+        rows, has_next = selectors.board_page(
+            filterset.qs, page=page, user=request.user, today=timezone.localdate()
+        )
         query = request.GET.copy()
         query.pop("page", None)
         context = {
@@ -164,7 +166,6 @@ class BoardView(RoleRequiredMixin, View):
             "query": query.urlencode(),
             "options": options,
             "can_triage": self.scope.role in (Role.CLUB_SUPPORTER, Role.ADMINISTRATOR),
-            "today": timezone.localdate(),
             "statuses": [c for c in SupportStatus.choices if c[0] != SupportStatus.HANDED_OVER],
             "priorities": services.Priority.choices,
             "bulk_actions": BulkForm.ACTIONS,
@@ -297,7 +298,7 @@ class RequestActionView(RequestDetailView, ServiceFormView):
 
     allowed_roles = DESK_ROLES
     template_name = "meetings/request_detail.html"
-    htmx_template_name = "meetings/_board_row.html"
+    htmx_template_name = "meetings/_board_rows.html"
     success_message = gettext_lazy("Saved.")
     # The action in the URL -> its form and the name the detail page shows that form under.
     actions = {
@@ -341,8 +342,13 @@ class RequestActionView(RequestDetailView, ServiceFormView):
         return self.context(self.support_request, **{self.actions[self.kwargs["action"]][1]: form})
 
     def row_context(self, **extra) -> dict:
-        row = selectors.board_queryset(user=self.request.user).get(pk=self.support_request.pk)
-        return {"row": row, "can_triage": True, "today": timezone.localdate(), **extra}
+        rows, _more = selectors.board_page(
+            selectors.board_queryset(user=self.request.user).filter(pk=self.support_request.pk),
+            page=1,
+            user=self.request.user,
+            today=timezone.localdate(),
+        )
+        return {"rows": rows, "can_triage": True, **extra}
 
     def perform(self, form):
         data = form.cleaned_data
