@@ -1,9 +1,11 @@
-"""The desk's triage board at 500,000 support questions (budget: 25 ms median, 12 queries)
+"""The desk's triage board at 500,000 support questions (``--questions``; budget: 25 ms median,
+12 queries)
 and its free-text search (budget: 50 ms median; PostgreSQL full-text search with its GIN index,
 a LIKE scan on SQLite)."""
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models.functions import Mod
 from django.test import Client
 
 from bench import harness
@@ -20,6 +22,20 @@ QUESTIONS = 500_000
 PROVIDERS = 2_000
 # Questions about a swimming pool among the 500,000: what a search for one word finds.
 SEARCH_WORD_EVERY = 5_000
+BOARD_URLS = [
+    ("triage board, open queue", "/loket/hulpvragen/"),
+    ("triage board, overdue + assignee", "/loket/hulpvragen/?overdue=true&assignee=me"),
+    ("triage board, closed, page 3", "/loket/hulpvragen/?status=closed&page=3"),
+    (
+        "triage board, not eligible, newest deadline",
+        "/loket/hulpvragen/?eligible=no&sort=-deadline",
+    ),
+]
+SEARCH_URLS = [
+    ("board search, one word (100 hits), all statuses", "/loket/hulpvragen/?q=zwembaden&status="),
+    ("board search, open queue, by last activity", "/loket/hulpvragen/?q=zwembad&sort=-activity"),
+    ("board search, provider name", "/loket/hulpvragen/?q=Benchmarkaanbieder+1999&status="),
+]
 
 
 def setup() -> object:
@@ -79,15 +95,7 @@ def run(*, fill: bool) -> list[Result]:
     client = Client()
     client.force_login(user)
     results = []
-    for label, url in [
-        ("triage board, open queue", "/loket/hulpvragen/"),
-        ("triage board, overdue + assignee", "/loket/hulpvragen/?overdue=true&assignee=me"),
-        ("triage board, closed, page 3", "/loket/hulpvragen/?status=closed&page=3"),
-        (
-            "triage board, not eligible, newest deadline",
-            "/loket/hulpvragen/?eligible=no&sort=-deadline",
-        ),
-    ]:
+    for label, url in BOARD_URLS:
         median, p95, queries = measure_view(client, url)
         results.append(
             Result(
@@ -101,17 +109,7 @@ def run(*, fill: bool) -> list[Result]:
                 cpu_ms=harness.last_cpu_ms,
             )
         )
-    for label, url in [
-        (
-            "board search, one word (100 hits), all statuses",
-            "/loket/hulpvragen/?q=zwembaden&status=",
-        ),
-        (
-            "board search, open queue, by last activity",
-            "/loket/hulpvragen/?q=zwembad&sort=-activity",
-        ),
-        ("board search, provider name", "/loket/hulpvragen/?q=Benchmarkaanbieder+1999&status="),
-    ]:
+    for label, url in SEARCH_URLS:
         median, p95, queries = measure_view(client, url)
         results.append(
             Result(
@@ -131,12 +129,6 @@ def run(*, fill: bool) -> list[Result]:
 def mark_search_word(user) -> None:
     """Give every ``SEARCH_WORD_EVERY``-th question of the desk a question about a swimming pool
     (idempotent)."""
-    desk_id = user.staff_profile.desk_id
-    ids = list(
-        SupportRequest.objects.filter(desk_id=desk_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)[::SEARCH_WORD_EVERY]
-    )
-    SupportRequest.objects.filter(pk__in=ids).update(
-        question="Kunnen we subsidie krijgen voor de huur van het zwembad?"
-    )
+    SupportRequest.objects.filter(desk_id=user.staff_profile.desk_id).alias(
+        every=Mod("pk", SEARCH_WORD_EVERY)
+    ).filter(every=0).update(question="Kunnen we subsidie krijgen voor de huur van het zwembad?")
