@@ -38,6 +38,7 @@ STATUS_WEIGHTS = [
 # so some are overdue.
 OPEN_DAYS = 30
 RESPONSE_DAYS = 10
+REBUILD_INDEXES_FROM = 1_000_000
 
 
 class Command(BaseCommand):
@@ -241,11 +242,40 @@ class Command(BaseCommand):
         }
         with connection.cursor() as cursor:
             cursor.execute("SELECT setseed(%s)", [((seed * 7919 + start) % 10_000) / 10_000])
+            # Filling most of the table: building the secondary indexes afterwards, once, is
+            # many times faster than keeping fifteen of them (one a full-text GIN) up to date
+            # row by row.
+            rebuild = missing >= REBUILD_INDEXES_FROM and missing > start
+            indexes = self._drop_indexes(cursor, table) if rebuild else []
             made = 0
-            while made < missing:
-                size = min(chunk, missing - made)
-                first = start + made
-                with transaction.atomic():
-                    cursor.execute(sql, {**params, "first": first, "last": first + size - 1})
-                made += size
-                self.stdout.write(f"{made}/{missing}")
+            try:
+                while made < missing:
+                    size = min(chunk, missing - made)
+                    first = start + made
+                    with transaction.atomic():
+                        cursor.execute(sql, {**params, "first": first, "last": first + size - 1})
+                    made += size
+                    self.stdout.write(f"{made}/{missing}")
+            finally:
+                if indexes:
+                    self.stdout.write(f"Building {len(indexes)} indexes…")
+                    cursor.execute("SET maintenance_work_mem = '256MB'")
+                    for definition in indexes:
+                        cursor.execute(definition)
+
+    @staticmethod
+    def _drop_indexes(cursor, table: str) -> list[str]:
+        """Drop the table's indexes that back no constraint; return their definitions."""
+        cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.tablename = %s AND NOT EXISTS (
+                SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname
+            )
+            """,
+            [table],
+        )
+        rows = cursor.fetchall()
+        for name, _definition in rows:
+            cursor.execute(f'DROP INDEX "{name}"')
+        return [definition for _name, definition in rows]
