@@ -11,6 +11,8 @@ from django.test import Client
 from bench import harness
 from bench.harness import Result, measure_view
 from meetings.models import SupportRequest
+from meetings.support.constants import SupportStatus
+from meetings.support.selectors import BOARD_PAGE_SIZE, cursor_of
 from providers.constants import ProviderSource
 from providers.models import Provider
 from sportloket.constants import OrganisationType, Role
@@ -22,6 +24,7 @@ QUESTIONS = 500_000
 PROVIDERS = 2_000
 # Questions about a swimming pool among the 500,000: what a search for one word finds.
 SEARCH_WORD_EVERY = 5_000
+DEEP_PAGE = 4_000
 BOARD_URLS = [
     ("triage board, open queue", "/loket/hulpvragen/"),
     ("triage board, overdue + assignee", "/loket/hulpvragen/?overdue=true&assignee=me"),
@@ -109,6 +112,36 @@ def run(*, fill: bool) -> list[Result]:
                 cpu_ms=harness.last_cpu_ms,
             )
         )
+    deep, cursor = deep_page_cursor(user)
+    if cursor:
+        median, p95, queries = measure_view(
+            client, f"/loket/hulpvragen/?status=closed&page={deep}&after={cursor}"
+        )
+        results.append(
+            Result(
+                f"triage board, closed, page {deep:,} (its link)",
+                f"{QUESTIONS:,} questions",
+                median,
+                p95,
+                queries,
+                budget_ms=25,
+                budget_queries=12,
+                cpu_ms=harness.last_cpu_ms,
+            )
+        )
+        median, p95, queries = measure_view(
+            client, f"/loket/hulpvragen/?status=closed&page={deep}", repeat=5
+        )
+        results.append(
+            Result(
+                "  same page by number only (OFFSET)",
+                f"{QUESTIONS:,} questions",
+                median,
+                p95,
+                queries,
+                cpu_ms=harness.last_cpu_ms,
+            )
+        )
     for label, url in SEARCH_URLS:
         median, p95, queries = measure_view(client, url)
         results.append(
@@ -124,6 +157,19 @@ def run(*, fill: bool) -> list[Result]:
             )
         )
     return results
+
+
+def deep_page_cursor(user) -> tuple[int, str]:
+    """The deepest page of closed questions the board offers by number (up to 4,000) and the
+    cursor its link carries: the sort key of the last row of the page before."""
+    closed = SupportRequest.objects.filter(
+        desk_id=user.staff_profile.desk_id, status=SupportStatus.CLOSED
+    ).order_by("deadline", "id")
+    page = min(DEEP_PAGE, closed.count() // BOARD_PAGE_SIZE)
+    if page < 2:
+        return page, ""
+    before = closed.only("deadline")[(page - 1) * BOARD_PAGE_SIZE - 1]
+    return page, cursor_of(before, ("deadline", "id"))
 
 
 def mark_search_word(user) -> None:
