@@ -367,9 +367,8 @@ def seek_page(
     if after or before:
         values = _parse_cursor(qs.model, order, after or before)
     if values is None:
-        rows = list(qs[(page - 1) * size : page * size + 1])
-        more, backwards = len(rows) > size, False
-        rows = rows[:size]
+        rows, more = page_of(qs, page=page, size=size)
+        backwards = False
     elif backwards:
         flipped = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in order)
         rows = list(qs.filter(_beyond(flipped, values)).order_by(*flipped)[: size + 1])
