@@ -105,3 +105,33 @@ def test_board_queries_are_the_same_at_two_sizes_on_postgresql(bench_user, monke
     large = board_query_counts(bench_user, urls)
     assert small == large
     assert max(large.values()) <= BOARD_QUERY_BUDGET
+
+
+@pytest.mark.postgres
+def test_a_large_fill_builds_the_same_indexes_again(bench_user, monkeypatch):
+    """A fill that makes up most of the table drops the secondary indexes and builds them
+    afterwards: the table ends with exactly the indexes it had."""
+    from meetings.management.commands import fill_support_requests
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+                [SupportRequest._meta.db_table],
+            )
+            return sorted(cursor.fetchall())
+
+    before = indexes()
+    monkeypatch.setattr(fill_support_requests, "REBUILD_INDEXES_FROM", 100)
+    output = io.StringIO()
+    call_command(
+        "fill_support_requests",
+        desk=bench_desk.DESK,
+        count=SMALL,
+        providers="Benchmarkaanbieder",
+        chunk=100,
+        stdout=output,
+    )
+    assert "Building" in output.getvalue()
+    assert indexes() == before
+    assert SupportRequest.objects.filter(desk__name=bench_desk.DESK).count() == SMALL

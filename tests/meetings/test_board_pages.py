@@ -73,7 +73,8 @@ def test_next_and_previous_walk_every_question_once_in_the_sort_order(
         if "Volgende" not in links:
             break
         query = links["Volgende"]
-        assert "page=" in query and "after=" in query
+        assert "page=" in query
+        assert "after=" in query
     assert len(walked) == QUESTIONS == len(set(walked))
     # The same order as numbered pages read by OFFSET (links from before keyset pages).
     numbered = []
@@ -86,7 +87,8 @@ def test_next_and_previous_walk_every_question_once_in_the_sort_order(
         back, links_back = page(client, links["Vorige"])
         assert back == ids
         links = links_back
-    assert "after=" not in links.get("Vorige", "") and "Vorige" not in links
+    assert "after=" not in links.get("Vorige", "")
+    assert "Vorige" not in links
 
 
 @pytest.mark.parametrize(
@@ -110,4 +112,5 @@ def test_a_deep_page_reads_from_its_cursor_not_by_offset(client, supporter, ques
     assert len(ids) == selectors.BOARD_PAGE_SIZE
     assert len(deeper) == len(first)
     page_sql = [q["sql"] for q in deeper.captured_queries if "meetings_supportrequest" in q["sql"]]
-    assert page_sql and not any("OFFSET" in sql for sql in page_sql)
+    assert page_sql
+    assert not any("OFFSET" in sql for sql in page_sql)

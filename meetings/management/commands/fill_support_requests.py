@@ -259,6 +259,9 @@ class Command(BaseCommand):
             finally:
                 if indexes:
                     self.stdout.write(f"Building {len(indexes)} indexes…")
+                    # Inside an outer transaction the rows' deferred foreign-key checks must
+                    # run first: PostgreSQL builds no index on a table with pending ones.
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                     cursor.execute("SET maintenance_work_mem = '256MB'")
                     for definition in indexes:
                         cursor.execute(definition)
