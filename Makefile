@@ -45,6 +45,8 @@ messages: install
 	$(PY) manage.py compilemessages --ignore=.venv
 
 ## Benchmarks: medians and SQL query counts next to a trivial view measured in the same run.
+## SQLite by default (var/bench.sqlite3); on PostgreSQL: make bench DATABASE_URL=postgres://…
+## (the database is created if missing); size: BENCH_ARGS="--questions 5000000". See docs/benchmarks.md.
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 

@@ -1,10 +1,13 @@
 """`make bench`: fill benchmark data once, then measure every benchmark module.
 
 Each module ``bench/bench_*.py`` defines ``run(*, fill: bool) -> list[Result]``. Data is kept
-in its own database (var/bench.sqlite3, or DATABASE_URL) between runs; ``--fill`` refills.
+in its own database (var/bench.sqlite3, or DATABASE_URL: a PostgreSQL database is created when
+it does not exist yet) between runs; ``--fill`` refills.
 
     make bench                       # every benchmark
     make bench BENCH_ARGS="providers" # only bench_providers
+    make bench DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_5m \
+        BENCH_ARGS="--questions 5000000 desk dashboards"
 """
 
 import argparse
@@ -30,7 +33,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("only", nargs="*", help="benchmark names, e.g. providers")
     parser.add_argument("--fill", action="store_true", help="refill the benchmark data")
+    parser.add_argument(
+        "--questions",
+        type=int,
+        default=None,
+        help="support questions of the benchmark desk (default 500,000)",
+    )
     args = parser.parse_args()
+    if args.questions is not None:
+        from bench import bench_desk
+
+        bench_desk.QUESTIONS = args.questions
+    create_database()
 
     Path(settings.BASE_DIR / "var").mkdir(exist_ok=True)
     call_command("migrate", verbosity=0, interactive=False)
@@ -49,6 +63,22 @@ def main() -> int:
         results.extend(module.run(fill=args.fill))
     print_table(results, trivial_floor())
     return 0 if all(r.within_budget for r in results) else 1
+
+
+def create_database() -> None:
+    """Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
+    from django.db import connection
+    from django.db.utils import OperationalError
+
+    if connection.vendor != "postgresql":
+        return
+    try:
+        connection.ensure_connection()
+    except OperationalError:
+        name = connection.settings_dict["NAME"]
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        print(f"… created database {name}", flush=True)
 
 
 if __name__ == "__main__":

@@ -153,24 +153,43 @@ class BoardView(RoleRequiredMixin, View):
             page = max(1, min(int(request.GET.get("page", "1")), 10_000))
         except ValueError:
             page = 1
-        rows, has_next = selectors.page_of(filterset.qs, page=page)
+        result = selectors.board_page(
+            filterset.qs,
+            page=page,
+            user=request.user,
+            today=timezone.localdate(),
+            options=options,
+            after=request.GET.get("after", "")[:200],
+            before=request.GET.get("before", "")[:200],
+        )
         query = request.GET.copy()
-        query.pop("page", None)
+        for key in ("page", "after", "before"):
+            query.pop(key, None)
         context = {
             "filter": filterset,
-            "rows": rows,
+            "rows": result.rows,
             "page": page,
-            "has_next": has_next,
-            "query": query.urlencode(),
+            "has_next": bool(result.next_cursor),
+            "next_query": _page_query(query, page + 1, after=result.next_cursor),
+            "previous_query": _page_query(query, page - 1, before=result.previous_cursor),
             "options": options,
             "can_triage": self.scope.role in (Role.CLUB_SUPPORTER, Role.ADMINISTRATOR),
-            "today": timezone.localdate(),
             "statuses": [c for c in SupportStatus.choices if c[0] != SupportStatus.HANDED_OVER],
             "priorities": services.Priority.choices,
             "bulk_actions": BulkForm.ACTIONS,
         }
         template = "meetings/_board_table.html" if is_htmx(request) else "meetings/board.html"
         return render(request, template, context)
+
+
+def _page_query(query, page: int, **cursor: str) -> str:
+    """The query string of another page of the board: the filters, the page number shown and
+    the cursor it continues from (none back to the first page: its plain address)."""
+    query = query.copy()
+    if page > 1:
+        query["page"] = str(page)
+        query.update({key: value for key, value in cursor.items() if value})
+    return query.urlencode()
 
 
 BULK_MAX = 200
@@ -297,7 +316,7 @@ class RequestActionView(RequestDetailView, ServiceFormView):
 
     allowed_roles = DESK_ROLES
     template_name = "meetings/request_detail.html"
-    htmx_template_name = "meetings/_board_row.html"
+    htmx_template_name = "meetings/_board_rows.html"
     success_message = gettext_lazy("Saved.")
     # The action in the URL -> its form and the name the detail page shows that form under.
     actions = {
@@ -341,8 +360,13 @@ class RequestActionView(RequestDetailView, ServiceFormView):
         return self.context(self.support_request, **{self.actions[self.kwargs["action"]][1]: form})
 
     def row_context(self, **extra) -> dict:
-        row = selectors.board_queryset(user=self.request.user).get(pk=self.support_request.pk)
-        return {"row": row, "can_triage": True, "today": timezone.localdate(), **extra}
+        rows = selectors.board_page(
+            selectors.board_queryset(user=self.request.user).filter(pk=self.support_request.pk),
+            page=1,
+            user=self.request.user,
+            today=timezone.localdate(),
+        ).rows
+        return {"rows": rows, "can_triage": True, **extra}
 
     def perform(self, form):
         data = form.cleaned_data
