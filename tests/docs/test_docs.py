@@ -71,8 +71,7 @@ def test_every_page_is_in_the_nav_and_every_nav_entry_exists():
     nav = nav_files(mkdocs_config()["nav"])
     pages = sorted(str(path.relative_to(DOCS)) for path in DOCS.rglob("*.md"))
     assert sorted(set(pages) - set(nav)) == [], "pages missing from mkdocs.yml's nav"
-    # docs/benchmarks.md is written with the benchmark work and joins the site with it.
-    missing = sorted(set(nav) - set(pages) - {"benchmarks.md"})
+    missing = sorted(set(nav) - set(pages))
     assert missing == [], "nav entries without a page"
 
 
@@ -137,7 +136,7 @@ def test_the_readme_is_the_short_front_door():
     for needed in ("make run", "make test", "sportloket-demo", "EUPL-1.2", "PostgreSQL", "Redis"):
         assert needed in readme, needed
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", readme):
-        if target.startswith("http") or target == "docs/benchmarks.md":
+        if target.startswith("http"):
             continue
         assert (BASE_DIR / target).exists(), target
 
