@@ -3,10 +3,13 @@ input is validated with the same rules and messages."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from meetings.programme.constants import MeetingKind
 from meetings.support.constants import Channel, SupportStatus
 from poskantoor.constants import OfficeStatus, StepCode
 from providers.constants import SAFETY_BASICS, ProviderKind, ProviderStatus, SafetyStatus
@@ -47,7 +50,7 @@ class PublicDeskSerializer(serializers.Serializer):
     municipalities = MunicipalityRef(many=True, help_text="The municipalities the desk serves.")
 
 
-class PublicOfficeSerializer(serializers.Serializer):
+class OfficeBaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     municipality = MunicipalityRef()
@@ -55,6 +58,74 @@ class PublicOfficeSerializer(serializers.Serializer):
     status_display = serializers.CharField(source="get_status_display")
     current_step = serializers.ChoiceField(choices=StepCode.choices)
     current_step_display = serializers.CharField(source="get_current_step_display")
+
+
+class PublicContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.CharField(help_text="Empty when the person gave none.")
+    phone = serializers.CharField(help_text="Empty when the person gave none.")
+
+
+class PublicMeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    kind_display = serializers.CharField(source="get_kind_display")
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField(help_text="Empty when the place follows or it is online.")
+    online = serializers.SerializerMethodField(
+        help_text="Also (or only) online; the link itself is not public."
+    )
+    agenda = serializers.CharField()
+    ics_url = serializers.SerializerMethodField(
+        help_text="The meeting's calendar entry (.ics) for anyone."
+    )
+
+    def get_online(self, meeting) -> bool:
+        return bool(meeting.online_url)
+
+    def get_ics_url(self, meeting) -> str:
+        path = reverse("reports:public_meeting_ics", args=[self.context["slug"], meeting.pk])
+        return f"{settings.SPORTLOKET_SITE_URL}{path}"
+
+
+class PublicOfficeSerializer(serializers.Serializer):
+    """An office that chose to be public, as its public page shows it (``reports.public``)."""
+
+    id = serializers.IntegerField(source="office.id")
+    slug = serializers.CharField(help_text="The municipality's name as a slug: the page address.")
+    name = serializers.CharField(source="office.name")
+    municipality = MunicipalityRef(source="office.municipality")
+    province = serializers.CharField(source="office.municipality.province")
+    phase = serializers.CharField(help_text="In public: being founded or active (in Dutch).")
+    status = serializers.ChoiceField(choices=OfficeStatus.choices, source="office.status")
+    status_display = serializers.CharField(source="office.get_status_display")
+    current_step = serializers.ChoiceField(choices=StepCode.choices, source="office.current_step")
+    current_step_display = serializers.CharField(source="office.get_current_step_display")
+    url = serializers.SerializerMethodField(help_text="The office's public page.")
+    join_url = serializers.SerializerMethodField(
+        help_text="The interest form for entrepreneurs, with the municipality filled in."
+    )
+    contact = PublicContactSerializer(
+        allow_null=True, help_text="The public contact person, only with their recorded consent."
+    )
+    meetings = serializers.SerializerMethodField(
+        help_text="The coming meetings open to entrepreneurs, soonest first (at most ten)."
+    )
+
+    def get_url(self, public) -> str:
+        path = reverse("reports:public_office", args=[public.slug])
+        return f"{settings.SPORTLOKET_SITE_URL}{path}"
+
+    def get_join_url(self, public) -> str:
+        return f"{settings.SPORTLOKET_SITE_URL}{public.join_url}"
+
+    @extend_schema_field(PublicMeetingSerializer(many=True))
+    def get_meetings(self, public) -> list:
+        return PublicMeetingSerializer(
+            public.meetings, many=True, context={"slug": public.slug}
+        ).data
 
 
 class WhoMayApply(serializers.Serializer):
@@ -265,7 +336,7 @@ class StepSerializer(serializers.Serializer):
     decision = serializers.CharField()
 
 
-class OfficeSerializer(PublicOfficeSerializer):
+class OfficeSerializer(OfficeBaseSerializer):
     registered_on = serializers.DateField()
     stopped_on = serializers.DateField(allow_null=True)
     contact_name = serializers.CharField()

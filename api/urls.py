@@ -26,6 +26,11 @@ urlpatterns = [
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("public/desks/", views.PublicDeskList.as_view(), name="public_desks"),
     path("public/pos-offices/", views.PublicOfficeList.as_view(), name="public_offices"),
+    path(
+        "public/pos-offices/<slug:slug>/",
+        views.PublicOfficeDetail.as_view(),
+        name="public_office",
+    ),
     path("public/schemes/", views.PublicSchemeList.as_view(), name="public_schemes"),
     path("questions/", views.QuestionList.as_view(), name="questions"),
     path("questions/<int:pk>/", views.QuestionDetail.as_view(), name="question"),

@@ -24,13 +24,13 @@ from meetings.support.forms import HandoverForm, StaffQuestionForm, StatusForm
 from meetings.support.views import DESK_ROLES, READ_ROLES, RequestDetailView
 from poskantoor import selectors as offices
 from poskantoor.forms import OfficeFilterForm
-from poskantoor.models import PosOffice
 from poskantoor.views import READER_ROLES as OFFICE_READERS
 from providers import selectors as providers
 from providers import services as provider_services
 from providers.constants import BASIC_REQUIREMENTS, SAFETY_BASICS
 from providers.filters import ProviderFilter
 from providers.forms import ProviderForm
+from reports.public import selectors as public_pages
 from reports.selectors import monitoring_rows
 from sportloket.constants import Role
 from sportloket.models import Desk, Municipality
@@ -136,19 +136,33 @@ class PublicDeskList(PublicView):
 
 
 class PublicOfficeList(PublicView):
-    """POS offices being founded or running: municipality, name and founding step. Contact
-    persons and meetings are not published (the organisations have no way yet to mark them
-    public)."""
+    """The POS offices that chose to be public, as their public pages show them: phase, the
+    contact person (only with their recorded consent), the coming meetings open to
+    entrepreneurs and the page's address. An office that is not public is not listed."""
 
     serializer_class = s.PublicOfficeSerializer
     cache_name = "pos-offices"
 
     def rows(self) -> list:
-        return list(
-            PosOffice.objects.filter(status__in=offices.OPEN_STATUSES)
-            .select_related("municipality")
-            .order_by("municipality__name", "pk")
-        )
+        return public_pages.public_office_list()
+
+
+class PublicOfficeDetail(GenericAPIView):
+    """One public POS office, by its page's address (the municipality's name as a slug). An
+    office that is not public, has stopped or does not exist is the same 404."""
+
+    public = True
+    authentication_classes: list = []
+    serializer_class = s.PublicOfficeSerializer
+
+    def get(self, request, slug: str):
+        key = f"api:public:pos-office:{slug}:{translation.get_language()}:{timezone.localdate()}"
+        data = cache.get(key)
+        if data is None:
+            public = public_pages.public_office(offices.public_office_get(slug=slug))
+            data = self.get_serializer(public).data
+            cache.set(key, data, PUBLIC_CACHE_SECONDS)
+        return Response(data)
 
 
 class PublicSchemeList(PublicView):

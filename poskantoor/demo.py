@@ -242,9 +242,67 @@ def load(out, context: dict) -> dict:
         _decide(office, Decision.NO_GO_NEW_KARTREKKERS, today - dt.timedelta(days=70), pos, officer)
         created.append(office)
     _demo_year_plan(utrecht, beleid, today)
+    _public_faces(beleid)
     transaction.on_commit(_queue_sweep)
     out.write(summary_line(utrecht=utrecht, created=len(created)))
+    out.write(public_line())
     return {"pos_offices": created}
+
+
+# The offices' public face (seed 000 §4: "POS-kantoor op de website van POS", "Agenda en
+# contactpersoon op de website van POS"), switched on by each municipality's policy officer,
+# who records that the contact person agreed. Utrecht (the demo municipality, its officer the
+# demo login "beleid") holds no meetings before its start sessions (seed 000 §5: meetings are
+# "ingedeeld vanaf het moment dat de kerngroep drie visie-werksessies heeft doorlopen"), so
+# Amsterdam, whose programme runs, is public too: its page and the API show coming meetings.
+PUBLIC_FACES = {
+    "GM0344": ("Sanne de Vries", "sanne.devries@utrecht.example", "030 123 45 67"),
+    STARTED_OFFICE: ("Jesse Bakker", "pos@amsterdam.example", ""),
+}
+
+
+def _public_faces(beleid) -> None:
+    """Switch the public face on once: an office already public, or with a recorded consent,
+    is left as its policy officer set it."""
+    offices = (
+        PosOffice.objects.filter(municipality__cbs_code__in=PUBLIC_FACES)
+        .exclude(status="stopped")
+        .select_related("municipality")
+    )
+    for office in offices:
+        if office.is_public or office.public_contact_consent_at is not None:
+            continue
+        if beleid is not None and office.municipality_id == beleid.staff_profile.municipality_id:
+            officer = beleid
+        else:
+            officer = (
+                get_user_model()
+                .objects.filter(username=policy_officer_username(office.municipality))
+                .first()
+            )
+        if officer is None:
+            continue
+        name, email, phone = PUBLIC_FACES[office.municipality.cbs_code]
+        services.office_public_face_update(
+            office=office,
+            by=officer,
+            data={
+                "is_public": True,
+                "public_contact_name": name,
+                "public_contact_email": email,
+                "public_contact_phone": phone,
+                "contact_consent": True,
+            },
+        )
+
+
+def public_line() -> str:
+    """Which demo offices are public (true on every run)."""
+    public = PosOffice.objects.filter(
+        municipality__cbs_code__in=DEMO_MUNICIPALITIES, is_public=True
+    ).exclude(status="stopped")
+    names = ", ".join(office.municipality.name for office in public.select_related("municipality"))
+    return f"{public.count()} demo POS offices public ({names or 'none'}): /pos-kantoren/kaart/"
 
 
 def summary_line(*, utrecht: Municipality, created: int) -> str:

@@ -9,6 +9,7 @@ from email.utils import parseaddr
 
 import icalendar
 from django.conf import settings
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -17,7 +18,7 @@ from meetings.models import Meeting
 from meetings.programme.constants import MeetingKind, MeetingStatus
 from meetings.programme.ics import meeting_ics
 from poskantoor.models import PosOffice
-from poskantoor.selectors import public_phase, public_slug
+from poskantoor.selectors import public_offices, public_phase, public_slug
 
 # The meetings an entrepreneur may come to: the plenary meetings and the guideline's themed
 # meetings with the entrepreneurs (seed 000 §5 "Bijeenkomst 1 Startbijeenkomst" and further).
@@ -67,17 +68,19 @@ def public_contact(office: PosOffice) -> PublicContact | None:
     )
 
 
+def coming_public_meetings(*, now: dt.datetime | None = None) -> QuerySet[Meeting]:
+    """The coming planned meetings open to entrepreneurs, of every office, soonest first (the
+    one rule for the page and the API; the API prefetches it for many offices at once)."""
+    return Meeting.objects.filter(
+        status=MeetingStatus.PLANNED,
+        kind__in=PUBLIC_MEETING_KINDS,
+        ends_at__gte=now or timezone.now(),
+    ).order_by("starts_at", "pk")
+
+
 def public_meetings(office: PosOffice, *, now: dt.datetime | None = None) -> list[Meeting]:
     """The coming planned meetings open to entrepreneurs, soonest first."""
-    now = now or timezone.now()
-    return list(
-        Meeting.objects.filter(
-            office=office,
-            status=MeetingStatus.PLANNED,
-            kind__in=PUBLIC_MEETING_KINDS,
-            ends_at__gte=now,
-        ).order_by("starts_at")[:MEETINGS_SHOWN]
-    )
+    return list(coming_public_meetings(now=now).filter(office=office)[:MEETINGS_SHOWN])
 
 
 def join_url(office: PosOffice) -> str:
@@ -87,15 +90,25 @@ def join_url(office: PosOffice) -> str:
     )
 
 
-def public_office(office: PosOffice) -> PublicOffice:
+def public_office(office: PosOffice, *, meetings: list[Meeting] | None = None) -> PublicOffice:
     return PublicOffice(
         office=office,
         slug=public_slug(office.municipality.name),
         phase=public_phase(office),
         contact=public_contact(office),
-        meetings=public_meetings(office),
+        meetings=public_meetings(office) if meetings is None else meetings,
         join_url=join_url(office),
     )
+
+
+def public_office_list(*, now: dt.datetime | None = None) -> list[PublicOffice]:
+    """Every office that chose to be public (``poskantoor.selectors.public_offices``) with its
+    coming public meetings, as on its page: two queries, however many offices and meetings."""
+    coming = coming_public_meetings(now=now)[:MEETINGS_SHOWN]
+    offices = public_offices().prefetch_related(
+        Prefetch("meetings", queryset=coming, to_attr="coming_public_meetings")
+    )
+    return [public_office(office, meetings=office.coming_public_meetings) for office in offices]
 
 
 def public_meeting_get(office: PosOffice, pk: int) -> Meeting | None:

@@ -40,6 +40,8 @@ MATRIX = {
     "api/v1/docs/": ("get", PUBLIC, 200, False, {}),
     "api/v1/public/desks/": ("get", PUBLIC, 200, False, {}),
     "api/v1/public/pos-offices/": ("get", PUBLIC, 200, False, {}),
+    # The world's office chose to be public (its page answers too).
+    "api/v1/public/pos-offices/<slug:slug>/": ("get", PUBLIC, 200, False, {}),
     "api/v1/public/schemes/": ("get", PUBLIC, 200, False, {}),
     "api/v1/questions/": ("get", DESK_READERS, 200, False, {}),
     "api/v1/questions/<int:pk>/": ("get", DESK_READERS, 200, True, {}),
@@ -79,7 +81,7 @@ def url_of(world, route: str) -> str:
     for prefix, value in pk.items():
         if path.startswith(f"api/v1/{prefix}/"):
             path = path.replace("<int:pk>", str(value))
-    return "/" + path.replace("<int:year>", "2026")
+    return "/" + path.replace("<int:year>", "2026").replace("<slug:slug>", "utrecht")
 
 
 def tokens(world) -> dict[str, str | None]:

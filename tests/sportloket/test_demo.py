@@ -215,3 +215,28 @@ def test_demo_dates_follow_today(demo):
         assert {p.vog_date for p in Provider.objects.exclude(vog_date=None)} == {
             day - dt.timedelta(days=690)
         }
+
+
+def test_demo_offices_are_public_with_a_consenting_contact_and_coming_meetings(demo, client):
+    """Seed 000 §4: "POS-kantoor op de website van POS", "Agenda en contactpersoon op de
+    website van POS": the public map and pages show offices, contacts and meetings."""
+    first = demo()
+    utrecht = PosOffice.objects.get(municipality__cbs_code="GM0344")
+    assert utrecht.is_public
+    assert utrecht.public_contact_name
+    # The consent recorded by the demo municipality's policy officer (the "beleid" login).
+    assert utrecht.public_contact_consent_by.username == "beleid"
+    consent_at = utrecht.public_contact_consent_at
+    page = client.get("/pos-kantoren/utrecht/").content.decode()
+    assert utrecht.public_contact_name in page
+    assert "/pos-kantoren/utrecht/" in client.get("/pos-kantoren/kaart/").content.decode()
+    offices = {row["slug"]: row for row in client.get("/api/v1/public/pos-offices/").json()}
+    assert offices["utrecht"]["contact"]["name"] == utrecht.public_contact_name
+    assert offices["amsterdam"]["meetings"], "no coming public meeting in the demo"
+    amsterdam = client.get("/pos-kantoren/amsterdam/").content.decode()
+    assert 'data-testid="meeting"' in amsterdam
+    assert "2 demo POS offices public (Amsterdam, Utrecht)" in first
+    second = demo()
+    assert "2 demo POS offices public (Amsterdam, Utrecht)" in second
+    utrecht.refresh_from_db()
+    assert utrecht.public_contact_consent_at == consent_at
