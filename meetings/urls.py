@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("meetings.support.urls")),
     path("", include("meetings.programme.urls")),
     path("", include("meetings.privacy.urls")),
+    path("", include("meetings.portal.urls")),
 ]

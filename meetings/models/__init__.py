@@ -1,5 +1,6 @@
 """The app's models, split by area; importing them here is how Django finds them."""
 
+from .portal import PortalContact, PortalSignInLink
 from .programme import Agreement, AgreementNotice, Attendee, Meeting
 from .stats import EntrepreneursReachedStat, QuestionWeekStat
 from .support import (
@@ -26,6 +27,8 @@ __all__ = [
     "Handover",
     "HandoverReminder",
     "Meeting",
+    "PortalContact",
+    "PortalSignInLink",
     "QuestionWeekStat",
     "SupportRequest",
     "SupportRequestAllocation",

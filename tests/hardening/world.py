@@ -68,6 +68,7 @@ class World:
             ("aanbieders/", k["provider"].pk),
             ("pos-kantoren/", k["office"].pk),
             ("loket/hulpvragen/", k["request"].pk),
+            ("portaal/hulpvragen/", k["request"].pk),
             ("loket/overdrachten/", k["handover"].pk),
             ("bijeenkomsten/", k["meeting"].pk),
             ("afspraken/", k["agreement"].pk),
