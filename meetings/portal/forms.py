@@ -62,3 +62,10 @@ class EraseForm(forms.Form):
         ),
         error_messages={"required": _("Tick the box to confirm the erasure.")},
     )
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of your colleague"), max_length=200, validators=[plain_text]
+    )
+    email = forms.EmailField(label=_("E-mail address of your colleague"), max_length=254)

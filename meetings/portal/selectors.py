@@ -59,3 +59,17 @@ def organisation_question_get(*, contact: PortalContact, pk: int) -> SupportRequ
 
 def digest_subscribed(*, contact: PortalContact) -> bool:
     return not DigestOptOut.objects.filter(provider_id=contact.provider_id).exists()
+
+
+def organisation_contacts(*, contact: PortalContact) -> QuerySet[PortalContact]:
+    """Who of the contact's organisation has (or had) portal access."""
+    return PortalContact.objects.filter(provider_id=contact.provider_id).order_by("email")
+
+
+def desk_portal_contacts(*, desk_id: int) -> QuerySet[PortalContact]:
+    """Portal contacts of the providers in a desk's area (one query)."""
+    return (
+        PortalContact.objects.filter(provider__municipality__desks=desk_id)
+        .select_related("provider")
+        .order_by("provider__name", "email")
+    )

@@ -25,6 +25,7 @@ from providers.models import Provider
 from providers.services import provider_erase_personal_data, provider_personal_data
 from sportloket.models import QuestionCategory
 from sportloket.ratelimit import hit
+from sportloket.selectors import user_scope
 from sportloket.services import DomainError, audit_record, email_queue, enqueue_on_commit
 from sportloket.tokens import InvalidToken, make_token, read_token
 from subsidies.services import digest_resubscribe, digest_unsubscribe
@@ -334,3 +335,72 @@ def portal_erase(*, contact: PortalContact) -> Provider:
     PortalSignInLink.objects.filter(contact__provider=provider).delete()
     PortalContact.objects.filter(provider=provider).delete()
     return provider_erase_personal_data(provider=provider, actor=None)
+
+
+# --- Colleagues and the desk's revocation --------------------------------------------------------
+
+
+@transaction.atomic
+def portal_contact_invite(*, contact: PortalContact, email: str, name: str) -> PortalContact:
+    """Give a colleague of the same organisation access; they are told by e-mail and ask for a
+    sign-in link themselves (the invitation carries no link that signs in)."""
+    provider = contact.provider
+    email = email.strip()
+    existing = PortalContact.objects.filter(provider=provider, email__iexact=email).first()
+    if existing is not None and existing.revoked_at is not None:
+        raise PortalError(
+            _("The desk has revoked the access of this address. Ask the desk to restore it.")
+        )
+    if existing is not None:
+        raise PortalError(_("This address has access to the portal already."))
+    colleague = PortalContact.objects.create(
+        provider=provider, email=email, name=name, invited_by=contact
+    )
+    audit_record(
+        subject=provider,
+        actor=None,
+        action="portal.invite",
+        changes={"portal_contact": colleague.pk, "invited_by": contact.pk},
+        summary=_("A contact invited a colleague to the providers' portal."),
+    )
+    email_queue(
+        key=f"portal-invite:{colleague.pk}",
+        to=[colleague.email],
+        template="emails/meetings/portal_invite",
+        context={
+            "provider": provider,
+            "inviter": contact.name or contact.email,
+            "url": settings.SPORTLOKET_SITE_URL + reverse("meetings:portal_sign_in_request"),
+        },
+    )
+    return colleague
+
+
+@transaction.atomic
+def portal_contact_revoke(*, contact: PortalContact, by) -> PortalContact:
+    """The desk revokes a contact's access: its session ends at the next request and its
+    unused sign-in links stop working. Only a club supporter of a desk serving the
+    organisation's municipality (callers pass a contact from ``desk_portal_contacts``)."""
+    scope = user_scope(by)
+    contact = (
+        PortalContact.objects.select_for_update().select_related("provider").get(pk=contact.pk)
+    )
+    if (
+        scope.desk_id is None
+        or not contact.provider.municipality.desks.filter(pk=scope.desk_id).exists()
+    ):
+        raise PortalError(_("Only the desk of this organisation can revoke its access."))
+    if contact.revoked_at is not None:
+        raise PortalError(_("The access of this address has been revoked already."))
+    contact.revoked_at = timezone.now()
+    contact.revoked_by = by
+    contact.save(update_fields=["revoked_at", "revoked_by"])
+    PortalSignInLink.objects.filter(contact=contact, used_at__isnull=True).delete()
+    audit_record(
+        subject=contact.provider,
+        actor=by,
+        action="portal.revoke",
+        changes={"portal_contact": contact.pk},
+        summary=_("The desk revoked a contact's access to the providers' portal."),
+    )
+    return contact

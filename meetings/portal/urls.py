@@ -17,4 +17,11 @@ urlpatterns = [
     path("portaal/nieuwsbrief/", views.DigestView.as_view(), name="portal_digest"),
     path("portaal/gegevens/", views.DataView.as_view(), name="portal_data"),
     path("portaal/gegevens/export/", views.ExportView.as_view(), name="portal_export"),
+    path("portaal/collegas/", views.ColleaguesView.as_view(), name="portal_colleagues"),
+    path("loket/portaal/", views.DeskContactsView.as_view(), name="portal_desk_contacts"),
+    path(
+        "loket/portaal/<int:pk>/intrekken/",
+        views.DeskRevokeView.as_view(),
+        name="portal_desk_revoke",
+    ),
 ]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -15,13 +15,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from sportloket.constants import Role
 from sportloket.formviews import ServiceFormView
+from sportloket.permissions import RoleRequiredMixin
 from sportloket.services import DomainError
 
 from ..models import PortalContact, SupportRequest
 from ..support import selectors as support_selectors
 from . import selectors, services
-from .forms import AddInformationForm, DigestForm, EraseForm, PortalQuestionForm, SignInRequestForm
+from .forms import (
+    AddInformationForm,
+    DigestForm,
+    EraseForm,
+    InviteForm,
+    PortalQuestionForm,
+    SignInRequestForm,
+)
 
 SIGN_IN_URL = reverse_lazy("meetings:portal_sign_in_request")
 
@@ -227,3 +236,59 @@ class ExportView(PortalMixin, View):
         )
         response["Content-Disposition"] = 'attachment; filename="persoonsgegevens.json"'
         return response
+
+
+class ColleaguesView(PortalMixin, ServiceFormView):
+    """Who of the organisation has access, and inviting a colleague."""
+
+    rate_limit = "public_form"
+    template_name = "meetings/portal/colleagues.html"
+    form_class = InviteForm
+    success_url = reverse_lazy("meetings:portal_colleagues")
+    success_message = gettext_lazy("Your colleague has been invited by e-mail.")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            contacts=list(selectors.organisation_contacts(contact=self.contact)), **kwargs
+        )
+
+    def perform(self, form):
+        services.portal_contact_invite(
+            contact=self.contact, email=form.cleaned_data["email"], name=form.cleaned_data["name"]
+        )
+
+
+# --- The desk -----------------------------------------------------------------------------------
+
+
+def _desk_id(user) -> int:
+    profile = getattr(user, "staff_profile", None)
+    if profile is None or profile.desk_id is None:
+        raise Http404
+    return profile.desk_id
+
+
+class DeskContactsView(RoleRequiredMixin, View):
+    """The desk's list of portal contacts of the providers in its area."""
+
+    allowed_roles = (Role.CLUB_SUPPORTER,)
+
+    def get(self, request):
+        contacts = list(selectors.desk_portal_contacts(desk_id=_desk_id(request.user))[:500])
+        return render(request, "meetings/portal/desk_contacts.html", {"contacts": contacts})
+
+
+class DeskRevokeView(RoleRequiredMixin, View):
+    allowed_roles = (Role.CLUB_SUPPORTER,)
+
+    def post(self, request, pk):
+        contact = get_object_or_404(
+            selectors.desk_portal_contacts(desk_id=_desk_id(request.user)), pk=pk
+        )
+        try:
+            services.portal_contact_revoke(contact=contact, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Access to the portal has been revoked."))
+        return redirect("meetings:portal_desk_contacts")

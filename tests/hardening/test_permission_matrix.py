@@ -162,6 +162,12 @@ MATRIX: dict[str, Rule] = {
     "portaal/nieuwsbrief/": Rule(PUBLIC, ok=302),
     "portaal/gegevens/": Rule(PUBLIC, ok=302),
     "portaal/gegevens/export/": Rule(PUBLIC, ok=302, method="post"),
+    "portaal/collegas/": Rule(PUBLIC, ok=302),
+    # The desk's side: its own area's portal contacts (administrators have no desk).
+    "loket/portaal/": Rule(DESK, overrides={ADMIN: 404}),
+    "loket/portaal/<int:pk>/intrekken/": Rule(
+        DESK, ok=302, scoped=True, method="post", overrides={ADMIN: 404}
+    ),
     "loket/hulpvragen/": Rule(DESK_READERS),
     "loket/hulpvragen/bulk/": Rule(DESK, ok=302, method="post"),
     # Administrators have no desk to file a question at.

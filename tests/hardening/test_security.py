@@ -348,6 +348,7 @@ LIMITED_ROUTES = {
     "meetings:portal_export": "export",
     "meetings:portal_question": "public_form",
     "meetings:portal_question_new": "public_form",
+    "meetings:portal_colleagues": "public_form",
     "poskantoor:list": "search",
     "meetings:board": "search",
     "meetings:meeting_list": "search",

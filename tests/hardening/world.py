@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from meetings.models import Agreement, Handover
+from meetings.models import Agreement, Handover, PortalContact
 from meetings.support.services import support_request_allocate
 from poskantoor.models import DecisionProposal, YearPlan
 from providers.constants import ImportMode
@@ -69,6 +69,7 @@ class World:
             ("pos-kantoren/", k["office"].pk),
             ("loket/hulpvragen/", k["request"].pk),
             ("portaal/hulpvragen/", k["request"].pk),
+            ("loket/portaal/", k["portal_contact"].pk),
             ("loket/overdrachten/", k["handover"].pk),
             ("bijeenkomsten/", k["meeting"].pk),
             ("afspraken/", k["agreement"].pk),
@@ -170,6 +171,7 @@ def build_world() -> World:
         "partner_staff": partner_staff,
         "provider": provider,
         "pending_provider": ProviderFactory(pending=True),
+        "portal_contact": PortalContact.objects.create(provider=provider, email=provider.email),
         "office": office,
         "member": CoreGroupMemberFactory(office=office),
         "proposal": DecisionProposal.objects.create(

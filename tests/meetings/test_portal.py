@@ -433,3 +433,65 @@ def test_expired_links_are_deleted_by_the_retention_sweep(client, provider):
     PortalSignInLink.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     retention_sweep()
     assert not PortalSignInLink.objects.exists()
+
+
+# --- Colleagues and the desk's revocation --------------------------------------------------------
+
+
+def test_a_contact_invites_a_colleague_who_then_signs_in(client, provider, desk):
+    sign_in(client, "kim@delob.example")
+    response = client.post("/portaal/collegas/", {"name": "Piet", "email": "piet@delob.example"})
+    assert response.status_code == 302
+    colleague = PortalContact.objects.get(email="piet@delob.example")
+    assert colleague.provider == provider
+    invitation = OutgoingEmail.objects.get(key=f"portal-invite:{colleague.pk}")
+    assert "/portaal/inloggen/" in invitation.body
+    assert not LINK.search(invitation.body.replace("/portaal/inloggen/\n", ""))
+    client.post("/portaal/uitloggen/")
+    sign_in(client, "piet@delob.example")
+    assert "Tennisclub De Lob" in client.get("/portaal/").content.decode()
+
+
+def test_inviting_twice_or_a_bad_address_is_refused_in_dutch(client, provider):
+    sign_in(client, "kim@delob.example")
+    response = client.post("/portaal/collegas/", {"name": "Kim", "email": "KIM@delob.example"})
+    assert response.status_code == 400
+    assert "heeft al toegang" in response.content.decode()
+    response = client.post("/portaal/collegas/", {"name": "", "email": "geen"})
+    assert response.status_code == 400
+    assert "Voer een geldig e-mailadres in." in response.content.decode()
+    assert PortalContact.objects.count() == 1
+
+
+def test_the_desk_revokes_access_of_its_own_areas_contacts_only(client, provider, supporter):
+    sign_in(client, "kim@delob.example")
+    contact = PortalContact.objects.get()
+    amsterdam_desk = DeskFactory(municipalities=[municipality("GM0363")])
+    elsewhere = PortalContact.objects.create(
+        provider=ProviderFactory(municipality=municipality("GM0363")), email="a@example.org"
+    )
+    from django.test import Client  # noqa: PLC0415
+
+    desk_client = Client()
+    desk_client.force_login(supporter)
+    page = desk_client.get("/loket/portaal/").content.decode()
+    assert "kim@delob.example" in page
+    assert "a@example.org" not in page
+    assert desk_client.post(f"/loket/portaal/{elsewhere.pk}/intrekken/").status_code == 404
+    assert desk_client.post(f"/loket/portaal/{contact.pk}/intrekken/").status_code == 302
+    contact.refresh_from_db()
+    assert contact.revoked_by == supporter
+    assert client.get("/portaal/").status_code == 302
+    # A revoked address cannot ask itself back in, nor be invited back by a colleague.
+    cache_clear()
+    before = OutgoingEmail.objects.count()
+    ask_link(client, "kim@delob.example")
+    assert OutgoingEmail.objects.count() == before
+    assert amsterdam_desk.pk
+
+
+@pytest.fixture
+def supporter(desk):
+    from tests.factories import StaffProfileFactory  # noqa: PLC0415
+
+    return StaffProfileFactory(club_supporter=True, desk=desk, user__username="sanne").user

@@ -71,7 +71,12 @@ def test_a_contact_signs_in_by_email_link_and_adds_information(page):
         support_request=question, kind=EventKind.PROVIDER_MESSAGE
     ).exists()
 
-    for name in ("Nieuwe vraag stellen", "E-mail met regelingen", "Onze persoonsgegevens"):
+    for name in (
+        "Nieuwe vraag stellen",
+        "E-mail met regelingen",
+        "Onze persoonsgegevens",
+        "Collega's",
+    ):
         page.get_by_role("link", name=name).click()
         page.wait_for_load_state()
         check(name)
