@@ -98,6 +98,15 @@ RULES: tuple[Rule, ...] = (
         delete_rows,
     ),
     Rule(
+        # The portal erases its contacts with the organisation's data; an erasure done by the
+        # desk (the providers app) leaves them to this sweep.
+        "portal_contacts_of_erased_providers",
+        "meetings.PortalContact",
+        None,
+        lambda qs, cutoff: qs.filter(provider__erased_at__isnull=False),
+        delete_rows,
+    ),
+    Rule(
         "closed_support_requests",
         "meetings.SupportRequest",
         "closed_support_requests",
@@ -183,6 +192,7 @@ INVENTORY: dict[str, Holding] = {
         ("email", "name"),
         "keep while the organisation's portal access lasts (a revoked address stays, so it "
         "cannot ask itself back in); deleted with the organisation's contact data on erasure",
+        ("portal_contacts_of_erased_providers",),
     ),
     "meetings.PortalSignInLink": Holding(
         ("email",),

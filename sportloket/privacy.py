@@ -77,6 +77,7 @@ KINDS: tuple[DataKind, ...] = (
             "contact_moments",
             "contact_moment_audit",
             "portal_sign_in_links",
+            "portal_contacts_of_erased_providers",
         ),
     ),
     DataKind(
@@ -189,6 +190,9 @@ RULE_TEXTS: dict[str, Promise] = {
     "portal_sign_in_links": _(
         "Requests for a sign-in link to the providers' portal deleted as soon as the link has "
         "expired."
+    ),
+    "portal_contacts_of_erased_providers": _(
+        "Access to the providers' portal deleted when the provider's contact data is erased."
     ),
     "contact_moment_audit": _(
         "Copies of those notes in the audit trail removed %(period)s after the contact."

@@ -495,3 +495,13 @@ def supporter(desk):
     from tests.factories import StaffProfileFactory  # noqa: PLC0415
 
     return StaffProfileFactory(club_supporter=True, desk=desk, user__username="sanne").user
+
+
+def test_portal_contacts_of_a_provider_erased_by_the_desk_are_deleted_by_the_sweep(provider):
+    from providers.services import provider_erase_personal_data  # noqa: PLC0415
+    from sportloket.retention import retention_sweep  # noqa: PLC0415
+
+    PortalContact.objects.create(provider=provider, email=provider.email)
+    provider_erase_personal_data(provider=provider, actor=None)
+    retention_sweep()
+    assert not PortalContact.objects.exists()
