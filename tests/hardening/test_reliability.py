@@ -165,17 +165,25 @@ PER_ROW = [
     "poskantoor.tasks.send_deadline_notice",
     "poskantoor.tasks.year_plan_render",
     "providers.tasks.provider_import_run",
+    "meetings.tasks.portal_sign_in_send",
 ]
 
 
 @pytest.mark.django_db
 def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_callbacks):
+    from meetings.models import PortalSignInLink
     from poskantoor.models import DeadlineNotice, YearPlan
     from providers.models import ProviderImport
     from sportloket.celery import app
+    from tests.factories import ProviderFactory
 
     our_tasks()
     _due_world()
+    # A sign-in link asked for by a provider's contact (sent once: the request is claimed).
+    portal_provider = ProviderFactory(email="portaal@example.org")
+    PortalSignInLink.objects.create(
+        email=portal_provider.email, expires_at=timezone.now() + dt.timedelta(minutes=15)
+    )
     idle = []
     with django_capture_on_commit_callbacks(execute=True):
         for name in PERIODIC:
@@ -191,6 +199,7 @@ def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_call
             ("poskantoor.tasks.send_deadline_notice", DeadlineNotice),
             ("poskantoor.tasks.year_plan_render", YearPlan),
             ("providers.tasks.provider_import_run", ProviderImport),
+            ("meetings.tasks.portal_sign_in_send", PortalSignInLink),
         ):
             rows = list(model.objects.values_list("pk", flat=True))
             assert rows, name
