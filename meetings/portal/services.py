@@ -348,9 +348,7 @@ def portal_contact_invite(*, contact: PortalContact, email: str, name: str) -> P
     email = email.strip()
     existing = PortalContact.objects.filter(provider=provider, email__iexact=email).first()
     if existing is not None and existing.revoked_at is not None:
-        raise PortalError(
-            _("The desk has revoked the access of this address. Ask the desk to restore it.")
-        )
+        raise PortalError(_("The desk has revoked the access of this address; contact the desk."))
     if existing is not None:
         raise PortalError(_("This address has access to the portal already."))
     colleague = PortalContact.objects.create(
