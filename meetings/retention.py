@@ -20,6 +20,7 @@ from sportloket.retention import (
     Rule,
     blank_fields,
     blank_values,
+    delete_rows,
     holds_data,
     local_day,
 )
@@ -88,6 +89,23 @@ def _closed_questions(qs: QuerySet, cutoff: dt.datetime) -> QuerySet:
 
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        # A sign-in link is of no use once expired: the request and its address go.
+        "portal_sign_in_links",
+        "meetings.PortalSignInLink",
+        None,
+        lambda qs, cutoff: qs.filter(expires_at__lt=cutoff),
+        delete_rows,
+    ),
+    Rule(
+        # The portal erases its contacts with the organisation's data; an erasure done by the
+        # desk (the providers app) leaves them to this sweep.
+        "portal_contacts_of_erased_providers",
+        "meetings.PortalContact",
+        None,
+        lambda qs, cutoff: qs.filter(provider__erased_at__isnull=False),
+        delete_rows,
+    ),
     Rule(
         "closed_support_requests",
         "meetings.SupportRequest",
@@ -169,6 +187,17 @@ INVENTORY: dict[str, Holding] = {
         ("owner_name", "owner_email"),
         "owner anonymised `agreements` days after it was done (or due)",
         ("agreements",),
+    ),
+    "meetings.PortalContact": Holding(
+        ("email", "name"),
+        "keep while the organisation's portal access lasts (a revoked address stays, so it "
+        "cannot ask itself back in); deleted with the organisation's contact data on erasure",
+        ("portal_contacts_of_erased_providers",),
+    ),
+    "meetings.PortalSignInLink": Holding(
+        ("email",),
+        "deleted as soon as the link has expired (15 minutes)",
+        ("portal_sign_in_links",),
     ),
     "meetings.AgreementNotice": NONE,
     "meetings.CalendarFeed": Holding(

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("meetings.programme.urls")),
     path("", include("meetings.privacy.urls")),
     path("", include("meetings.feeds.urls")),
+    path("", include("meetings.portal.urls")),
 ]

@@ -73,7 +73,13 @@ KINDS: tuple[DataKind, ...] = (
             "organisation that takes it over (for example a welfare organisation, the sports "
             "company or a sports federation) receives your question and contact details."
         ),
-        ("closed_support_requests", "contact_moments", "contact_moment_audit"),
+        (
+            "closed_support_requests",
+            "contact_moments",
+            "contact_moment_audit",
+            "portal_sign_in_links",
+            "portal_contacts_of_erased_providers",
+        ),
     ),
     DataKind(
         "pos",
@@ -182,6 +188,13 @@ RULE_TEXTS: dict[str, Promise] = {
         "after it was closed."
     ),
     "contact_moments": _("Notes of a contact moment anonymised %(period)s after the contact."),
+    "portal_sign_in_links": _(
+        "Requests for a sign-in link to the providers' portal deleted as soon as the link has "
+        "expired."
+    ),
+    "portal_contacts_of_erased_providers": _(
+        "Access to the providers' portal deleted when the provider's contact data is erased."
+    ),
     "contact_moment_audit": _(
         "Copies of those notes in the audit trail removed %(period)s after the contact."
     ),

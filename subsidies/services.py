@@ -283,6 +283,19 @@ def digest_unsubscribe(*, provider: Provider) -> DigestOptOut:
     return opt_out
 
 
+@transaction.atomic
+def digest_resubscribe(*, provider: Provider) -> None:
+    """Start the digest again for ``provider`` (e.g. from the providers' portal). Idempotent."""
+    deleted, _rows = DigestOptOut.objects.filter(provider=provider).delete()
+    if deleted:
+        audit_record(
+            subject=provider,
+            actor=None,
+            action="scheme_digest_resubscribed",
+            summary=_("Subscribed to the scheme digest again"),
+        )
+
+
 # --- Budgets and allocations ------------------------------------------------------------------
 
 

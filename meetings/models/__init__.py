@@ -1,6 +1,7 @@
 """The app's models, split by area; importing them here is how Django finds them."""
 
 from .feeds import CalendarFeed
+from .portal import PortalContact, PortalSignInLink
 from .programme import Agreement, AgreementNotice, Attendee, Meeting
 from .stats import EntrepreneursReachedStat, QuestionWeekStat
 from .support import (
@@ -28,6 +29,8 @@ __all__ = [
     "Handover",
     "HandoverReminder",
     "Meeting",
+    "PortalContact",
+    "PortalSignInLink",
     "QuestionWeekStat",
     "SupportRequest",
     "SupportRequestAllocation",

@@ -162,6 +162,25 @@ MATRIX: dict[str, Rule] = {
     "hulpvraag/": Rule(PUBLIC),
     "hulpvraag/verzonden/": Rule(PUBLIC),
     "hulpvraag/volg/<slug:token>/": Rule(PUBLIC),
+    # The providers' portal: its own sign-in by e-mail link, never a staff login. Without a
+    # portal session (anyone in this world, staff included) every portal page sends to the
+    # portal's sign-in page; the portal's own scoping is in tests/meetings/test_portal.py.
+    "portaal/": Rule(PUBLIC, ok=302),
+    "portaal/inloggen/": Rule(PUBLIC),
+    "portaal/inloggen/verstuurd/": Rule(PUBLIC),
+    "portaal/inloggen/<str:token>/": Rule(PUBLIC),
+    "portaal/uitloggen/": Rule(PUBLIC, ok=302, method="post"),
+    "portaal/hulpvragen/nieuw/": Rule(PUBLIC, ok=302),
+    "portaal/hulpvragen/<int:pk>/": Rule(PUBLIC, ok=302),
+    "portaal/nieuwsbrief/": Rule(PUBLIC, ok=302),
+    "portaal/gegevens/": Rule(PUBLIC, ok=302),
+    "portaal/gegevens/export/": Rule(PUBLIC, ok=302, method="post"),
+    "portaal/collegas/": Rule(PUBLIC, ok=302),
+    # The desk's side: its own area's portal contacts (administrators have no desk).
+    "loket/portaal/": Rule(DESK, overrides={ADMIN: 404}),
+    "loket/portaal/<int:pk>/intrekken/": Rule(
+        DESK, ok=302, scoped=True, method="post", overrides={ADMIN: 404}
+    ),
     "loket/hulpvragen/": Rule(DESK_READERS),
     "loket/hulpvragen/bulk/": Rule(DESK, ok=302, method="post"),
     # Administrators have no desk to file a question at.

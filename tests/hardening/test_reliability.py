@@ -189,18 +189,26 @@ PER_ROW = [
     "poskantoor.tasks.year_plan_render",
     "providers.tasks.provider_import_run",
     "network.news.tasks.news_update_deliver",
+    "meetings.tasks.portal_sign_in_send",
 ]
 
 
 @pytest.mark.django_db
 def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_callbacks):
+    from meetings.models import PortalSignInLink
     from network.news.models import NewsUpdate
     from poskantoor.models import DeadlineNotice, YearPlan
     from providers.models import ProviderImport
     from sportloket.celery import app
+    from tests.factories import ProviderFactory
 
     our_tasks()
     _due_world()
+    # A sign-in link asked for by a provider's contact (sent once: the request is claimed).
+    portal_provider = ProviderFactory(email="portaal@example.org")
+    PortalSignInLink.objects.create(
+        email=portal_provider.email, expires_at=timezone.now() + dt.timedelta(minutes=15)
+    )
     idle = []
     with django_capture_on_commit_callbacks(execute=True):
         for name in PERIODIC:
@@ -217,6 +225,7 @@ def test_every_task_delivered_twice_has_one_effect(django_capture_on_commit_call
             ("poskantoor.tasks.year_plan_render", YearPlan),
             ("providers.tasks.provider_import_run", ProviderImport),
             ("network.news.tasks.news_update_deliver", NewsUpdate),
+            ("meetings.tasks.portal_sign_in_send", PortalSignInLink),
         ):
             rows = list(model.objects.values_list("pk", flat=True))
             assert rows, name

@@ -34,6 +34,8 @@ from meetings.models import (
     Attendee,
     ContactMoment,
     Handover,
+    PortalContact,
+    PortalSignInLink,
     SupportRequest,
     SupportRequestEvent,
 )
@@ -366,6 +368,20 @@ CASES: dict[str, Case] = {
     "audit_events": Case(_audit, _gone),
     "admin_log": Case(_log_entry, _gone),
     "import_jobs": Case(_import_job, _import_job_gone),
+    # Due now (no period): an expired sign-in link, a contact of an erased provider.
+    "portal_sign_in_links": Case(
+        lambda now, d: PortalSignInLink.objects.create(
+            email="henk@example.org", expires_at=_ago(now, d)
+        ),
+        _gone,
+    ),
+    "portal_contacts_of_erased_providers": Case(
+        lambda now, d: PortalContact.objects.create(
+            provider=ProviderFactory(erased_at=now if d > 0 else None),
+            email="henk@example.org",
+        ),
+        _gone,
+    ),
 }
 
 

@@ -343,6 +343,12 @@ LIMITED_ROUTES = {
     "providers:personal_data": "export",
     "providers:import_report": "export",
     "meetings:requester_export": "export",
+    "meetings:portal_sign_in_request": "public_form",
+    "meetings:portal_sign_in": "login",
+    "meetings:portal_export": "export",
+    "meetings:portal_question": "public_form",
+    "meetings:portal_question_new": "public_form",
+    "meetings:portal_colleagues": "public_form",
     "poskantoor:list": "search",
     "meetings:board": "search",
     "meetings:meeting_list": "search",
@@ -452,6 +458,15 @@ PUBLIC_POST_EXEMPT = {
     "i18n/setlang/",
     # A thank-you page without a form: a POST renders the same text and stores nothing.
     "hulpvraag/verzonden/",
+    "portaal/inloggen/verstuurd/",
+    # The portal behind its sign-in (itself limited): without a portal session a POST is sent
+    # to the sign-in page and stores nothing. Its question forms count like the public forms;
+    # the download counts in the export limit.
+    "portaal/",
+    "portaal/uitloggen/",
+    "portaal/nieuwsbrief/",
+    "portaal/gegevens/",
+    "portaal/gegevens/export/",
 }
 
 

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from meetings.models import Agreement, Handover
+from meetings.models import Agreement, Handover, PortalContact
 from meetings.support.services import support_request_allocate
 from network.news import services as news_services
 from network.news.models import NewsSubscription, NewsUpdate
@@ -75,6 +75,8 @@ class World:
             ("aanbieders/", k["provider"].pk),
             ("pos-kantoren/", k["office"].pk),
             ("loket/hulpvragen/", k["request"].pk),
+            ("portaal/hulpvragen/", k["request"].pk),
+            ("loket/portaal/", k["portal_contact"].pk),
             ("loket/overdrachten/", k["handover"].pk),
             ("bijeenkomsten/", k["meeting"].pk),
             ("afspraken/", k["agreement"].pk),
@@ -201,6 +203,7 @@ def build_world() -> World:
         "partner_staff": partner_staff,
         "provider": provider,
         "pending_provider": ProviderFactory(pending=True),
+        "portal_contact": PortalContact.objects.create(provider=provider, email=provider.email),
         "office": office,
         "member": CoreGroupMemberFactory(office=office),
         "proposal": DecisionProposal.objects.create(

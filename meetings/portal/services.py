@@ -1,0 +1,404 @@
+"""The providers' portal: password-less sign-in by e-mail, and what a signed-in contact does
+with their own organisation's data. Every change goes through the existing services (the
+question form's, the status page's, the digest's, the providers' data-subject rights).
+
+Seed 003, opgave 5: "een online portal waar sportclubs via lokale clubondersteuners aanvragen
+kunnen doen voor benodigde ondersteuning".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from providers.constants import ProviderStatus
+from providers.models import Provider
+from providers.services import provider_erase_personal_data, provider_personal_data
+from sportloket.models import QuestionCategory
+from sportloket.ratelimit import hit
+from sportloket.selectors import user_scope
+from sportloket.services import DomainError, audit_record, email_queue, enqueue_on_commit
+from sportloket.tokens import InvalidToken, make_token, read_token
+from subsidies.services import digest_resubscribe, digest_unsubscribe
+
+from ..models import PortalContact, PortalSignInLink, SupportRequest, SupportRequestEvent
+from ..support.constants import Channel
+from ..support.services import (
+    desk_for_municipality,
+    support_request_create,
+    support_request_provider_message,
+)
+
+# A sign-in link works once, within this time after it was sent.
+LINK_LIFETIME = dt.timedelta(minutes=15)
+# A portal session ends this long after signing in (or at once when access is revoked).
+SESSION_LIFETIME = dt.timedelta(hours=8)
+# Links sent to one address per hour; more requests are answered the same but send nothing.
+LINKS_PER_ADDRESS_PER_HOUR = 5
+TOKEN_PURPOSE = "meetings-portal-sign-in"  # noqa: S105 - a salt, not a secret
+SESSION_KEY = "portal_contact"
+
+
+class PortalError(DomainError):
+    """A refusal of the portal, with a Dutch message for the contact."""
+
+
+def address_key(email: str) -> str:
+    """A keyed hash of an address (case-insensitive): what a sign-in link and the rate limit
+    carry instead of the address itself."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), email.strip().lower().encode(), hashlib.sha256
+    ).hexdigest()[:32]
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def sign_in_token(link: PortalSignInLink, secret: str) -> str:
+    return make_token(TOKEN_PURPOSE, f"{link.pk}:{address_key(link.email)}:{secret}")
+
+
+# --- Sign-in ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def portal_sign_in_request(*, email: str) -> PortalSignInLink:
+    """Ask for a sign-in link. Known and unknown addresses take the same path here: one row and
+    one queued task; the task decides whether there is anyone to send a link to, so neither
+    the answer nor its timing tells whether an address has access."""
+    link = PortalSignInLink.objects.create(
+        email=email.strip(), expires_at=timezone.now() + LINK_LIFETIME
+    )
+    from . import tasks
+
+    enqueue_on_commit(tasks.portal_sign_in_send, link.pk)
+    return link
+
+
+def _active_contacts_q():
+    return {
+        "revoked_at__isnull": True,
+        "provider__erased_at__isnull": True,
+        "provider__status": ProviderStatus.ACTIVE,
+    }
+
+
+def _ensure_provider_contacts(email: str) -> None:
+    """The provider's own (confirmed) contact address gets portal access on first request."""
+    for provider in Provider.objects.filter(
+        email__iexact=email, status=ProviderStatus.ACTIVE, erased_at__isnull=True
+    ).exclude(email=""):
+        if not PortalContact.objects.filter(provider=provider, email__iexact=email).exists():
+            PortalContact.objects.create(
+                provider=provider, email=provider.email, name=provider.contact_name
+            )
+
+
+@transaction.atomic
+def portal_sign_in_send(*, link_id: int) -> int:
+    """Send the sign-in link(s) for one request: one per organisation the address has access
+    to. Idempotent: the request is claimed once (``processed_at``). Returns e-mails queued."""
+    now = timezone.now()
+    if not PortalSignInLink.objects.filter(pk=link_id, processed_at__isnull=True).update(
+        processed_at=now
+    ):
+        return 0
+    request = PortalSignInLink.objects.get(pk=link_id)
+    email = request.email
+    if not hit(
+        "portal-sign-in-address",
+        address_key(email),
+        limit=LINKS_PER_ADDRESS_PER_HOUR,
+        window_seconds=3600,
+    ):
+        return 0
+    _ensure_provider_contacts(email)
+    contacts = list(
+        PortalContact.objects.filter(email__iexact=email, **_active_contacts_q())
+        .select_related("provider")
+        .order_by("pk")
+    )
+    for index, contact in enumerate(contacts):
+        link = request if index == 0 else PortalSignInLink(email=email, processed_at=now)
+        secret = secrets.token_urlsafe(32)
+        link.contact = contact
+        link.email = contact.email
+        link.secret_hash = _secret_hash(secret)
+        link.expires_at = now + LINK_LIFETIME
+        link.save()
+        url = settings.SPORTLOKET_SITE_URL + reverse(
+            "meetings:portal_sign_in", args=[sign_in_token(link, secret)]
+        )
+        email_queue(
+            key=f"portal-sign-in:{link.pk}",
+            to=[contact.email],
+            template="emails/meetings/portal_sign_in",
+            context={
+                "provider": contact.provider,
+                "url": url,
+                "minutes": int(LINK_LIFETIME.total_seconds() // 60),
+            },
+        )
+    return len(contacts)
+
+
+def _invalid_link() -> PortalError:
+    return PortalError(_("This sign-in link is not valid. Ask for a new link below."))
+
+
+@transaction.atomic
+def portal_sign_in(*, token: str) -> PortalContact:
+    """Use a sign-in link: the contact it was sent to, once, before it expires, while the
+    address is still the contact's and the contact still has access."""
+    try:
+        value = read_token(TOKEN_PURPOSE, token, max_age=int(LINK_LIFETIME.total_seconds()))
+    except InvalidToken as error:
+        if error.expired:
+            raise PortalError(
+                _("This sign-in link has expired. Ask for a new link below.")
+            ) from error
+        raise _invalid_link() from error
+    try:
+        link_id, key, secret = value.split(":", 2)
+        link_pk = int(link_id)
+    except ValueError as error:
+        raise _invalid_link() from error
+    link = (
+        PortalSignInLink.objects.select_for_update(of=("self",))
+        .select_related("contact__provider")
+        .filter(pk=link_pk, contact__isnull=False)
+        .first()
+    )
+    if link is None or not hmac.compare_digest(link.secret_hash, _secret_hash(secret)):
+        raise _invalid_link()
+    if link.used_at is not None:
+        raise PortalError(_("This sign-in link has been used already. Ask for a new link below."))
+    now = timezone.now()
+    if link.expires_at <= now:
+        raise PortalError(_("This sign-in link has expired. Ask for a new link below."))
+    contact = link.contact
+    if not (
+        hmac.compare_digest(key, address_key(link.email))
+        and hmac.compare_digest(key, address_key(contact.email))
+    ):
+        raise PortalError(
+            _("This sign-in link was sent to another e-mail address. Ask for a new link below.")
+        )
+    provider = contact.provider
+    if (
+        not contact.is_active
+        or provider.erased_at is not None
+        or provider.status != ProviderStatus.ACTIVE
+    ):
+        raise PortalError(
+            _("This address no longer has access to the portal. Contact the sport desk.")
+        )
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    contact.last_sign_in_at = now
+    contact.save(update_fields=["last_sign_in_at"])
+    audit_record(
+        subject=provider,
+        actor=None,
+        action="portal.sign_in",
+        changes={"portal_contact": contact.pk},
+        summary=_("A contact signed in to the providers' portal."),
+    )
+    return contact
+
+
+# --- The organisation's questions -------------------------------------------------------------
+
+
+def portal_question_create(
+    *,
+    contact: PortalContact,
+    contact_name: str,
+    subject: str,
+    question: str,
+    category: QuestionCategory | None = None,
+) -> SupportRequest:
+    """A new question of the contact's organisation, through the question form's service, to
+    the desk of the organisation's municipality."""
+    provider = contact.provider
+    desk = desk_for_municipality(provider.municipality)
+    if desk is None:
+        raise PortalError(
+            _("There is no sport and movement desk for %(municipality)s in Sportloket yet.")
+            % {"municipality": provider.municipality}
+        )
+    return support_request_create(
+        desk=desk,
+        provider=provider,
+        subject=subject,
+        question=question,
+        channel=Channel.FORM,
+        category=category,
+        requester_name=contact_name,
+        requester_email=contact.email,
+    )
+
+
+def portal_question_add_information(
+    *, contact: PortalContact, support_request: SupportRequest, text: str
+) -> SupportRequest:
+    """Information added to a question of the contact's own organisation (the status page's
+    service)."""
+    if support_request.provider_id != contact.provider_id:
+        raise PortalError(_("This question is not one of your organisation's."))
+    return support_request_provider_message(request=support_request, text=text)
+
+
+# --- Digest, export, erasure -------------------------------------------------------------------
+
+
+def portal_digest_set(*, contact: PortalContact, subscribed: bool) -> None:
+    """Subscribe the organisation to the scheme digest, or unsubscribe it (the digest's own
+    services; both idempotent)."""
+    if subscribed:
+        digest_resubscribe(provider=contact.provider)
+    else:
+        digest_unsubscribe(provider=contact.provider)
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
+def portal_personal_data(*, contact: PortalContact) -> dict[str, Any]:
+    """What is held on the organisation's contact (the providers' export), the portal access
+    of its contacts, and its questions with their public history. Audited without the data."""
+    provider = contact.provider
+    questions = list(SupportRequest.objects.filter(provider=provider).order_by("created_at", "pk"))
+    events: dict[int, list[dict]] = {q.pk: [] for q in questions}
+    for event in SupportRequestEvent.objects.filter(
+        support_request__provider=provider, public=True
+    ).order_by("at", "pk"):
+        events[event.support_request_id].append(
+            {"at": _iso(event.at), "kind": str(event.get_kind_display()), "text": event.text}
+        )
+    data = {
+        "exported_at": _iso(timezone.now()),
+        **provider_personal_data(provider=provider),
+        "portal_contacts": [
+            {
+                "name": c.name,
+                "email": c.email,
+                "created_at": _iso(c.created_at),
+                "last_sign_in_at": _iso(c.last_sign_in_at),
+                "revoked_at": _iso(c.revoked_at),
+            }
+            for c in PortalContact.objects.filter(provider=provider).order_by("pk")
+        ],
+        "support_questions": [
+            {
+                "number": q.pk,
+                "received_at": _iso(q.created_at),
+                "subject": q.subject,
+                "question": q.question,
+                "status": str(q.get_status_display()),
+                "requester_name": q.requester_name,
+                "requester_email": q.requester_email,
+                "timeline": events[q.pk],
+            }
+            for q in questions
+        ],
+    }
+    audit_record(
+        subject=provider,
+        actor=None,
+        action="portal.export",
+        changes={"portal_contact": contact.pk},
+        summary=_("Personal data exported through the providers' portal (GDPR art. 15)."),
+    )
+    return data
+
+
+@transaction.atomic
+def portal_erase(*, contact: PortalContact) -> Provider:
+    """Erase the organisation's contact data (the providers' erasure) and every portal access
+    of the organisation with its sign-in links: the contact is signed out for good."""
+    provider = Provider.objects.select_for_update().get(pk=contact.provider_id)
+    if provider.erased_at is not None:
+        raise PortalError(_("The contact data of this organisation has been erased already."))
+    PortalSignInLink.objects.filter(contact__provider=provider).delete()
+    PortalContact.objects.filter(provider=provider).delete()
+    return provider_erase_personal_data(provider=provider, actor=None)
+
+
+# --- Colleagues and the desk's revocation --------------------------------------------------------
+
+
+@transaction.atomic
+def portal_contact_invite(*, contact: PortalContact, email: str, name: str) -> PortalContact:
+    """Give a colleague of the same organisation access; they are told by e-mail and ask for a
+    sign-in link themselves (the invitation carries no link that signs in)."""
+    provider = contact.provider
+    email = email.strip()
+    existing = PortalContact.objects.filter(provider=provider, email__iexact=email).first()
+    if existing is not None and existing.revoked_at is not None:
+        raise PortalError(_("The desk has revoked the access of this address; contact the desk."))
+    if existing is not None:
+        raise PortalError(_("This address has access to the portal already."))
+    colleague = PortalContact.objects.create(
+        provider=provider, email=email, name=name, invited_by=contact
+    )
+    audit_record(
+        subject=provider,
+        actor=None,
+        action="portal.invite",
+        changes={"portal_contact": colleague.pk, "invited_by": contact.pk},
+        summary=_("A contact invited a colleague to the providers' portal."),
+    )
+    email_queue(
+        key=f"portal-invite:{colleague.pk}",
+        to=[colleague.email],
+        template="emails/meetings/portal_invite",
+        context={
+            "provider": provider,
+            "inviter": contact.name or contact.email,
+            "url": settings.SPORTLOKET_SITE_URL + reverse("meetings:portal_sign_in_request"),
+        },
+    )
+    return colleague
+
+
+@transaction.atomic
+def portal_contact_revoke(*, contact: PortalContact, by) -> PortalContact:
+    """The desk revokes a contact's access: its session ends at the next request and its
+    unused sign-in links stop working. Only a club supporter of a desk serving the
+    organisation's municipality (callers pass a contact from ``desk_portal_contacts``)."""
+    scope = user_scope(by)
+    contact = (
+        PortalContact.objects.select_for_update().select_related("provider").get(pk=contact.pk)
+    )
+    if (
+        scope.desk_id is None
+        or not contact.provider.municipality.desks.filter(pk=scope.desk_id).exists()
+    ):
+        raise PortalError(_("Only the desk of this organisation can revoke its access."))
+    if contact.revoked_at is not None:
+        raise PortalError(_("The access of this address has been revoked already."))
+    contact.revoked_at = timezone.now()
+    contact.revoked_by = by
+    contact.save(update_fields=["revoked_at", "revoked_by"])
+    PortalSignInLink.objects.filter(contact=contact, used_at__isnull=True).delete()
+    audit_record(
+        subject=contact.provider,
+        actor=by,
+        action="portal.revoke",
+        changes={"portal_contact": contact.pk},
+        summary=_("The desk revoked a contact's access to the providers' portal."),
+    )
+    return contact
