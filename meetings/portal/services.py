@@ -104,6 +104,30 @@ def _ensure_provider_contacts(email: str) -> None:
             )
 
 
+# A request whose task has not run this long after it was made (the broker was unreachable,
+# or its message was lost) is sent by the periodic sweep, while its link can still be valid.
+SWEEP_AFTER = dt.timedelta(minutes=1)
+SWEEP_BATCH = 500
+
+
+def portal_sign_in_sweep(*, now: dt.datetime | None = None) -> int:
+    """Send the requests whose task never ran: the web request saved them and the answer told
+    the person a link was on its way, so one must go. Each is claimed by the same conditional
+    update as the task's, so a request is sent once however often both run. Returns e-mails
+    queued."""
+    now = now or timezone.now()
+    ids = list(
+        PortalSignInLink.objects.filter(
+            processed_at__isnull=True,
+            created_at__lte=now - SWEEP_AFTER,
+            expires_at__gt=now,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return sum(portal_sign_in_send(link_id=pk) for pk in ids)
+
+
 @transaction.atomic
 def portal_sign_in_send(*, link_id: int) -> int:
     """Send the sign-in link(s) for one request: one per organisation the address has access

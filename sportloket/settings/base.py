@@ -444,6 +444,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sportloket.tasks.retention_sweep",
         "schedule": crontab(hour=3, minute=10),
     },
+    # Every minute: send the portal sign-in links whose task never ran (broker down when they
+    # were asked for); a link is valid 15 minutes, so it must go soon. Each request once.
+    "portal-sign-in-links": {
+        "task": "meetings.tasks.portal_sign_in_sweep",
+        "schedule": crontab(minute="*"),
+    },
     # Every 5 minutes: finish POS-lokaal news updates being sent (recipients not claimed yet
     # because the broker was down, claims a killed worker never e-mailed); each once.
     "network-news-updates": {

@@ -172,6 +172,7 @@ PERIODIC = [
     "meetings.tasks.desk_overviews",
     "meetings.tasks.desk_stats_refresh",
     "meetings.tasks.guideline_reached_refresh",
+    "meetings.tasks.portal_sign_in_sweep",
     "meetings.tasks.support_deadline_notices",
     "meetings.tasks.support_handover_reminders",
     "meetings.tasks.support_handovers_expire",
