@@ -507,6 +507,8 @@ def test_the_desk_revokes_access_of_its_own_areas_contacts_only(client, provider
 
     desk_client = Client()
     desk_client.force_login(supporter)
+    # The desk finds the page in its menu.
+    assert 'href="/loket/portaal/"' in desk_client.get("/loket/hulpvragen/").content.decode()
     page = desk_client.get("/loket/portaal/").content.decode()
     assert "kim@delob.example" in page
     assert "a@example.org" not in page
