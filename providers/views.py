@@ -300,6 +300,14 @@ class ProviderDetailView(RoleRequiredMixin, TemplateView):
         return context
 
 
+def _old_and_new(values) -> tuple:
+    """A change is recorded as ``[old, new]``; an event that only names what it concerns (the
+    portal's ``{"portal_contact": 12}``) shows that value as the new one."""
+    if isinstance(values, list | tuple) and len(values) == 2:
+        return values[0], values[1]
+    return "", values
+
+
 def history(provider) -> list[dict]:
     """The audit trail with readable action names and field labels."""
     labels = {
@@ -312,7 +320,7 @@ def history(provider) -> list[dict]:
             "action": AUDIT_ACTIONS.get(event.action, event.action),
             "summary": event.summary,
             "changes": [
-                (labels.get(name, name), values[0], values[1])
+                (labels.get(name, name), *_old_and_new(values))
                 for name, values in event.changes.items()
             ],
         }

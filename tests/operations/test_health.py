@@ -402,9 +402,14 @@ def test_a_postgresql_database_one_migration_behind_is_not_ready_until_migrated(
 
     url, _name = fresh_database
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    # A migration nothing depends on (in its own app or another): migrating its app back one
-    # step leaves exactly that one unapplied.
-    leaf = sorted(n for n in graph.leaf_nodes() if not graph.node_map[n].children)[0]
+    # A migration nothing depends on (in its own app or another) and not its app's first:
+    # migrating its app back one step leaves exactly that one unapplied.
+    leaf = sorted(
+        n
+        for n in graph.leaf_nodes()
+        if not graph.node_map[n].children
+        and any(p.key[0] == n[0] for p in graph.node_map[n].parents)
+    )[0]
     (parent,) = [p for p in graph.node_map[leaf].parents if p.key[0] == leaf[0]]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sportloket.settings.test", "DATABASE_URL": url}
 
