@@ -151,7 +151,9 @@ def documentation() -> list[Path]:
 
 
 def test_the_documentation_is_no_development_log():
-    diary = re.compile(r"\bissue[ -]?#?\d|\bissue-[a-z]|\bTODO\b|\bFIXME\b|\bbranch(?:es)? `", re.I)
+    # The two marker words of unfinished work, spelt in parts so this test is not one itself.
+    markers = "|".join(rf"\b{word}\b" for word in ("TO" + "DO", "FIX" + "ME"))
+    diary = re.compile(rf"\bissue[ -]?#?\d|\bissue-[a-z]|{markers}|\bbranch(?:es)? `", re.I)
     found = {
         str(path.relative_to(BASE_DIR)): diary.findall(path.read_text())
         for path in documentation()
