@@ -237,6 +237,24 @@ class OrganisationContact(models.Model):
         return self.name
 
 
+def role_scope_constraints(prefix: str = "") -> list[models.CheckConstraint]:
+    """The tenant a role needs: policy staff belong to a municipality, a club supporter to a
+    desk. Shared by staff profiles and the identity provider's claim mappings (which make
+    them); ``prefix`` keeps the constraint names unique per table."""
+    return [
+        models.CheckConstraint(
+            condition=~models.Q(role=Role.POLICY_STAFF) | models.Q(municipality__isnull=False),
+            name=f"{prefix}policy_staff_has_municipality",
+            violation_error_message=_("Policy staff must belong to a municipality."),
+        ),
+        models.CheckConstraint(
+            condition=~models.Q(role=Role.CLUB_SUPPORTER) | models.Q(desk__isnull=False),
+            name=f"{prefix}club_supporter_has_desk",
+            violation_error_message=_("A club supporter must belong to a desk."),
+        ),
+    ]
+
+
 class StaffProfile(models.Model):
     """Links a user to a role and to what that role is scoped by.
 
@@ -281,16 +299,7 @@ class StaffProfile(models.Model):
         verbose_name = _("staff profile")
         verbose_name_plural = _("staff profiles")
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(role=Role.POLICY_STAFF) | models.Q(municipality__isnull=False),
-                name="policy_staff_has_municipality",
-                violation_error_message=_("Policy staff must belong to a municipality."),
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(role=Role.CLUB_SUPPORTER) | models.Q(desk__isnull=False),
-                name="club_supporter_has_desk",
-                violation_error_message=_("A club supporter must belong to a desk."),
-            ),
+            *role_scope_constraints(),
         ]
 
     def __str__(self) -> str:
@@ -627,16 +636,7 @@ class ClaimRoleMapping(models.Model):
                     "by its e-mail address."
                 ),
             ),
-            models.CheckConstraint(
-                condition=~models.Q(role=Role.POLICY_STAFF) | models.Q(municipality__isnull=False),
-                name="claim_mapping_policy_staff_has_municipality",
-                violation_error_message=_("Policy staff must belong to a municipality."),
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(role=Role.CLUB_SUPPORTER) | models.Q(desk__isnull=False),
-                name="claim_mapping_club_supporter_has_desk",
-                violation_error_message=_("A club supporter must belong to a desk."),
-            ),
+            *role_scope_constraints(prefix="claim_mapping_"),
         ]
 
     def __str__(self) -> str:

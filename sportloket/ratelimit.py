@@ -167,6 +167,9 @@ def account_locked(
 SEARCH = ("SPORTLOKET_SEARCH_RATE", 600, ("GET",))
 EXPORT = ("SPORTLOKET_EXPORT_RATE", 3600, ("GET", "POST"))
 LOGIN = ("SPORTLOKET_LOGIN_RATE", 900, ("POST",))
+# Logging in through the identity provider: its start and its callback are GETs that count in
+# the login's bucket, so a flood of either is a flood of logins.
+SSO = ("SPORTLOKET_LOGIN_RATE", 900, ("GET",))
 PUBLIC_FORM = ("SPORTLOKET_PUBLIC_FORM_RATE", 3600, ("POST",))
 # Calendar feeds (no login): fetches per client address per hour, high because one calendar
 # service fetches the feeds of many subscribers from a few addresses.
@@ -175,6 +178,7 @@ FEED = ("SPORTLOKET_FEED_ADDRESS_RATE", 3600, ("GET",))
 # The kinds a view can declare (kind -> (setting with the limit, window in seconds, methods)).
 KINDS: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "login": LOGIN,
+    "sso": SSO,
     "public_form": PUBLIC_FORM,
     "search": SEARCH,
     "export": EXPORT,
@@ -194,7 +198,7 @@ KINDS: dict[str, tuple[str, int, tuple[str, ...]]] = {
 LIMITED_BY_NAME: dict[str, str] = {"admin:login": "login"}
 
 # Views that count in another view's bucket (view name -> bucket).
-SHARED_BUCKETS = {"admin:login": "login"}
+SHARED_BUCKETS = {"admin:login": "login", "oidc_start": "login", "oidc_callback": "login"}
 
 
 def rate_limited(kind: str) -> Callable:

@@ -125,6 +125,8 @@ class IdentityProviderBackend(OIDCAuthenticationBackend):
 class IdentityProviderStartView(OIDCAuthenticationRequestView):
     """Send the browser to the identity provider (404 while none is configured)."""
 
+    rate_limit = "sso"
+
     def __init__(self, **kwargs):
         View.__init__(self, **kwargs)
 
@@ -139,6 +141,8 @@ class IdentityProviderStartView(OIDCAuthenticationRequestView):
 class IdentityProviderCallbackView(OIDCAuthenticationCallbackView):
     """The provider's answer. Success: logged in, and with the provider's second factor the
     session counts as verified. Anything else: back to the login page with the reason."""
+
+    rate_limit = "sso"
 
     def get(self, request):
         if not oidc_enabled():

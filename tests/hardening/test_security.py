@@ -331,6 +331,8 @@ def test_every_export_route_is_rate_limited():
 LIMITED_ROUTES = {
     "login": "login",
     "admin:login": "login",
+    "oidc_start": "sso",
+    "oidc_callback": "sso",
     "password_reset": "public_form",
     "providers:confirm": "public_form",
     "poskantoor:interest_confirm": "public_form",

@@ -293,3 +293,23 @@ def test_refused_sign_ins_do_not_lock_a_town_hall_out(client, sso, policy_mappin
     colleague = Client()
     assert colleague.get(at_provider(colleague, sso, "bram"))["Location"] == "/pos-kantoren/"
     assert "_auth_user_id" in colleague.session
+
+
+def test_the_provider_s_start_and_return_count_in_the_login_limit_per_address(client, sso):
+    """A flood of sign-ins through the provider is a flood of logins: its start and its
+    callback count in the same per-address bucket as the password form, and the refusal is
+    the login's 429 page with Retry-After."""
+    from django.test import Client
+
+    with override_settings(SPORTLOKET_LOGIN_RATE=3):
+        assert client.get(START).status_code == 302
+        assert client.get("/account/sso/terug/?state=forged&code=x").status_code == 302
+        assert client.post("/account/login/", {"username": "x", "password": "y"}).status_code == 200
+        refused = client.get(START)
+        assert refused.status_code == 429
+        assert int(refused["Retry-After"]) > 0
+        assert "inlogpogingen" in refused.content.decode()
+        assert client.get("/account/sso/terug/?state=forged&code=x").status_code == 429
+        # Another address is not affected.
+        elsewhere = Client(REMOTE_ADDR="192.0.2.77")
+        assert elsewhere.get(START).status_code == 302
