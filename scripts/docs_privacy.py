@@ -151,8 +151,14 @@ def main() -> None:
         if current != text:
             raise SystemExit(f"{PAGE.relative_to(BASE_DIR)} is not current: run make docs")
         return
+    if PAGE.exists() and PAGE.read_text() == text:
+        print(f"{PAGE.relative_to(BASE_DIR)} is current")
+        return
+    # Written whole or not at all: a test reading the page meanwhile sees one version or the other.
     PAGE.parent.mkdir(parents=True, exist_ok=True)
-    PAGE.write_text(text)
+    partial = PAGE.with_suffix(".md.partial")
+    partial.write_text(text)
+    partial.replace(PAGE)
     print(f"wrote {PAGE.relative_to(BASE_DIR)}")
 
 
