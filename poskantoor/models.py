@@ -300,7 +300,17 @@ class PosOffice(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["status", "current_step"])]
+        indexes = [
+            models.Index(fields=["status", "current_step"]),
+            # The latest stopped office of a municipality (the maps link a municipality whose
+            # offices all stopped to it): one index entry per municipality, where the
+            # primary key walked backwards read every office (4,200 buffers for the 342).
+            models.Index(
+                fields=["municipality", "id"],
+                condition=Q(status=OfficeStatus.STOPPED),
+                name="stopped_office_latest_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -390,7 +400,10 @@ class FoundingStep(models.Model):
                 fields=["due_date"],
                 condition=Q(completed_on__isnull=True, due_date__isnull=False),
                 name="open_step_due_idx",
-            )
+            ),
+            # The dashboard's lead times read the steps held in the last two years: an index
+            # range (index only) instead of a scan of every step of every office.
+            models.Index(fields=["held_on", "office"], name="step_held_on_idx"),
         ]
 
     def __str__(self) -> str:

@@ -153,30 +153,34 @@ def _rollup(desk: Desk, today: dt.date, quarter: Quarter):
     monday = today - dt.timedelta(days=today.weekday())
     since = monday - dt.timedelta(weeks=51)
     earliest = min(since, quarter.previous.start)
+    # Plain tuples: about 2,000 rows a year for a busy desk, and building a model instance
+    # (and its category's) for each was most of the dashboard's time.
     rows = list(
         QuestionWeekStat.objects.filter(desk=desk, period_start__gte=earliest)
-        .select_related("category")
         .order_by()
+        .values_list(
+            "period_start", "status", "category_id", "category__name", "count", "refreshed_at"
+        )
     )
     statuses, categories, weeks = Counter(), Counter(), Counter()
     current, previous = Counter(), Counter()
-    for row in rows:
-        if row.period_start >= since:
-            statuses[row.status] += row.count
-            categories[row.category.name if row.category else "—"] += row.count
-            weeks[row.period_start - dt.timedelta(days=row.period_start.weekday())] += row.count
-        if row.category_id is None:
+    for period_start, status, category_id, category_name, count, _refreshed in rows:
+        if period_start >= since:
+            statuses[status] += count
+            categories[category_name if category_id is not None else "—"] += count
+            weeks[period_start - dt.timedelta(days=period_start.weekday())] += count
+        if category_id is None:
             continue
-        if quarter.start <= row.period_start < quarter.end:
-            current[row.category_id] += row.count
-        elif quarter.previous.start <= row.period_start < quarter.start:
-            previous[row.category_id] += row.count
+        if quarter.start <= period_start < quarter.end:
+            current[category_id] += count
+        elif quarter.previous.start <= period_start < quarter.start:
+            previous[category_id] += count
     labels = dict(SupportStatus.choices)
     per_status = [(labels[status], statuses[status]) for status in SupportStatus.values]
     per_category = sorted(categories.items(), key=lambda item: (-item[1], item[0]))
     shown = [monday - dt.timedelta(weeks=n) for n in reversed(range(WEEKS_SHOWN))]
     per_week = [(week, weeks[week]) for week in shown]
-    refreshed = max((row.refreshed_at for row in rows), default=None)
+    refreshed = max((row[5] for row in rows), default=None)
     return per_status, per_category, per_week, refreshed, _rising(current, previous)
 
 
@@ -306,14 +310,19 @@ class GuidelineResult:
 def guideline_results(*, offices: Iterable[PosOffice], year: int) -> dict[int, GuidelineResult]:
     """The yearly guideline check (basisrichtlijn) of many offices, in a constant number of
     queries (``meetings.guideline.guidelines_for``), with the unmet criteria in words."""
-    return {
-        office_id: GuidelineResult(
-            met=guideline.all_met,
-            missing=tuple(norm.title for norm in guideline.norms if not norm.met),
-            as_of=guideline.as_of,
-        )
-        for office_id, guideline in guidelines_for(list(offices), year=year).items()
-    }
+    results: dict[int, GuidelineResult] = {}
+    made: dict[int, GuidelineResult] = {}  # by the Guideline's id: offices share them
+    guidelines = guidelines_for(list(offices), year=year)
+    for office_id, guideline in guidelines.items():
+        result = made.get(id(guideline))
+        if result is None:
+            result = made[id(guideline)] = GuidelineResult(
+                met=guideline.all_met,
+                missing=tuple(norm.title for norm in guideline.norms if not norm.met),
+                as_of=guideline.as_of,
+            )
+        results[office_id] = result
+    return results
 
 
 @dataclass
@@ -406,9 +415,13 @@ def _overdue(offices: list[PosOffice], today: dt.date) -> list[OverdueRow]:
     first. Reads the steps of these offices only (by the office index): the partial
     deadline index would also walk the 10,000 stopped offices' open steps."""
     by_pk = {office.pk: office for office in offices if office.status in OPEN_STATUSES}
-    steps = FoundingStep.objects.filter(
-        office_id__in=list(by_pk), completed_on__isnull=True, due_date__lt=today
-    ).order_by()
+    steps = (
+        FoundingStep.objects.filter(
+            office_id__in=list(by_pk), completed_on__isnull=True, due_date__lt=today
+        )
+        .only("office_id", "code", "position", "due_date")  # what the rows show and sort by
+        .order_by()
+    )
     rows = [OverdueRow(by_pk[step.office_id], step, (today - step.due_date).days) for step in steps]
     rows.sort(key=lambda row: (row.step.due_date, row.office.municipality.name, row.step.position))
     return rows
@@ -489,7 +502,8 @@ def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
     )
     if province:
         window = window.filter(office__municipality__province=province)
-    by_office: dict[int, list[tuple]] = {}
+    # {office: {step code: its rows}}: a step's start is looked up among one code's rows.
+    by_office: dict[int, dict[str, list[tuple]]] = {}
     for row in (
         FoundingStep.objects.filter(office_id__in=window.values("office_id"))
         .order_by("attempt")
@@ -504,12 +518,13 @@ def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
             "office__process_version_id",
         )
     ):
-        by_office.setdefault(row[0], []).append(row)
+        by_office.setdefault(row[0], {}).setdefault(row[1], []).append(row)
     window_start = today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS)
     taken: dict[str, list[int]] = {}
     norms: dict[str, list[int]] = {}
-    for rows in by_office.values():
-        for _office, code, attempt, _planned, held_on, due, _decision, version_id in rows:
+    for steps in by_office.values():
+        for row in (row for rows in steps.values() for row in rows):
+            _office, code, attempt, _planned, held_on, due, _decision, version_id = row
             if held_on is None or not window_start <= held_on <= today or attempt > 1:
                 continue
             rule = rules[version_id][code]
@@ -518,9 +533,8 @@ def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
             index = 3 if rule.counts_from_moment == Moment.PLANNED else 4
             starts = [
                 other[index]
-                for other in rows
-                if other[1] == rule.counts_from
-                and other[index] is not None
+                for other in steps.get(rule.counts_from, ())
+                if other[index] is not None
                 and (rule.counts_from != StepCode.KARTREKKERS or other[6] == Decision.GO)
             ]
             if not starts:

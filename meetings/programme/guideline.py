@@ -244,24 +244,37 @@ def _guidelines(
             titles[key, threshold] = norm_title(key, threshold)
         return titles[key, threshold]
 
+    limits_of: dict[int | None, dict[str, int | Decimal]] = {}
+    # Offices with the same figures under the same process version share one (immutable)
+    # Guideline: most offices of a national list have the same few figures.
+    made: dict[tuple, Guideline] = {}
     result = {}
     for office in offices:
         row = counts.get(office.pk, {})
         values = {
             "meetings": row.get("meetings", 0),
             "social_domain": row.get("social", 0),
-            "entrepreneurs": len(network[office.pk]),
+            "entrepreneurs": len(network.get(office.pk, ())),
             "policy_maker": row.get("policy", 0),
             "presentation": row.get("presented", 0),
             "support_hours": hours.get(office.pk) or Decimal(0),
             "subsidies": reached.get(office.municipality_id, 0),
         }
-        limits = thresholds(guideline_norms_for(office))
-        result[office.pk] = Guideline(
-            year=year,
-            norms=tuple(
-                Norm(key, title(key, limits[key]), values[key], limits[key]) for key in KEYS
-            ),
-            as_of=as_of,
-        )
+        key = (office.process_version_id, *values.values())
+        guideline = made.get(key)
+        if guideline is None:
+            # The norms are the process version's: looked up once per version.
+            limits = limits_of.get(office.process_version_id)
+            if limits is None:
+                limits = thresholds(guideline_norms_for(office))
+                limits_of[office.process_version_id] = limits
+            guideline = made[key] = Guideline(
+                year=year,
+                norms=tuple(
+                    Norm(name, title(name, limits[name]), values[name], limits[name])
+                    for name in KEYS
+                ),
+                as_of=as_of,
+            )
+        result[office.pk] = guideline
     return result

@@ -3,11 +3,13 @@ CSV show."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import OuterRef, Subquery
+from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
 from ..constants import Decision, OfficeStatus, StepCode
@@ -65,38 +67,44 @@ DECISION_FIELDS = (
 
 
 def latest_decision_annotations() -> dict[str, Subquery]:
-    """Annotations of an office queryset with the fields of its latest GO / NO-GO (confirmed,
-    or open and waiting for the other side), named ``go_<field>``: the dashboard reads them in
-    the query that lists the offices, so showing the decision costs no query of its own."""
+    """An annotation of an office queryset with the fields of its latest GO / NO-GO
+    (confirmed, or open and waiting for the other side) as one JSON object, ``go_latest``:
+    the dashboard reads it in the query that lists the offices, so showing the decision costs
+    no query of its own. One subquery per office, not one per field (six correlated subplans
+    per office made the dashboard's office query three times slower on PostgreSQL)."""
     latest = DecisionProposal.objects.filter(
         office=OuterRef("pk"), status__in=[ProposalStatus.OPEN, ProposalStatus.CONFIRMED]
     ).order_by("-decided_on", "-pk")
-    return {f"go_{name}": Subquery(latest.values(name)[:1]) for name in DECISION_FIELDS}
+    fields = JSONObject(**{name: name for name in DECISION_FIELDS})
+    return {"go_latest": Subquery(latest.values(go=fields)[:1], output_field=JSONField())}
+
+
+def _json(value):
+    """A JSON value read through a subquery: decoded already, or still text on some backends."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def decision_label(office: PosOffice) -> str:
     """The latest GO / NO-GO of an office annotated by ``latest_decision_annotations``, in
     words: the decision and its date, "awaiting" the other side while open, and for a GO
     despite unmet basic conditions which ones and the written reason. "" when none."""
-    decision = getattr(office, "go_decision", None)
-    if not decision:
+    latest = _json(getattr(office, "go_latest", None))
+    if not latest or not latest["decision"]:
         return ""
     label = _("%(decision)s (%(date)s)") % {
-        "decision": Decision(decision).label,
-        "date": office.go_decided_on.strftime("%d-%m-%Y"),
+        "decision": Decision(latest["decision"]).label,
+        "date": dt.date.fromisoformat(latest["decided_on"][:10]).strftime("%d-%m-%Y"),
     }
-    if office.go_status == ProposalStatus.OPEN:
+    if latest["status"] == ProposalStatus.OPEN:
         other = (
-            DecisionSide.MUNICIPALITY if office.go_side == DecisionSide.POS else DecisionSide.POS
+            DecisionSide.MUNICIPALITY if latest["side"] == DecisionSide.POS else DecisionSide.POS
         )
         label = _("%(label)s, awaiting %(side)s") % {"label": label, "side": other.label}
-    unmet = office.go_unmet_conditions
-    if isinstance(unmet, str):  # a JSON column read through a subquery on some backends
-        unmet = json.loads(unmet)
+    unmet = _json(latest["unmet_conditions"])
     if unmet:
         label = _("%(label)s; basic conditions not met: %(names)s; reason: %(reason)s") % {
             "label": label,
             "names": condition_names(unmet),
-            "reason": office.go_conditions_reason,
+            "reason": latest["conditions_reason"],
         }
     return label
