@@ -109,6 +109,9 @@ def production_env(database_url: str, redis_url: str, static_root: Path) -> dict
         "DJANGO_STATIC_ROOT": str(static_root),
         "DJANGO_LOG_LEVEL": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
         "CELERY_BROKER_URL": redis_url,
+        # The board counts as a search (600 a minute per user): the limiter still runs, with a
+        # ceiling one benchmark user at 8 connections does not reach.
+        "SPORTLOKET_SEARCH_RATE": str(10**9),
     }
 
 
