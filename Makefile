@@ -50,6 +50,17 @@ messages: install
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
+## Over HTTP, on PostgreSQL (docs/benchmarks.md): 200 simultaneous public-form posts to gunicorn
+## (make loadtest DATABASE_URL=postgres://… [REDIS_URL=…] [BENCH_ARGS="--warmup 20"]), and the
+## triage board under gunicorn with the production settings, on the database make bench filled
+## (make http-bench DATABASE_URL=postgres://… REDIS_URL=redis://… [BENCH_ARGS="--duration 20"]).
+.PHONY: loadtest http-bench
+loadtest: install
+	$(PY) -m bench.loadtest $(BENCH_ARGS)
+
+http-bench: install
+	$(PY) -m bench.http_bench $(BENCH_ARGS)
+
 ## The documentation site (MkDocs) into site/; a warning (a broken link, a page missing from
 ## the nav) fails the build. The privacy page's data inventory is generated from the code first.
 docs: install

@@ -336,6 +336,25 @@ def fire(
     return burst
 
 
+def warm(base: str, *, count: int, kvk_numbers: list[str]) -> None:
+    """``count`` registrations one after the other, before the burst and outside its figures:
+    each gunicorn worker has then loaded what a submission needs (the e-mail's and the
+    broker's code paths, the database connections of its threads), as a server that has been
+    running does."""
+    if not count:
+        return
+    choices = form_choices(base)
+    prefix = f"Warm {uuid.uuid4().hex[:8]}"
+    for i in range(count):
+        visitor = visit(base)
+        body = registration(
+            name=f"{prefix} {i:04d}", choices=choices, visitor=visitor, kvk_number=kvk_numbers[i]
+        )
+        outcome = post(base, name=prefix, body=body, visitor=visitor, timeout=30)
+        if not outcome.registered:
+            raise RuntimeError(f"warm-up registration answered {outcome.status}")
+
+
 def floor_burst(
     base: str, *, count: int, path: str = "/health/live/", timeout: float
 ) -> list[float]:
@@ -499,6 +518,13 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--workers", type=int, default=None, help="override gunicorn.conf.py")
     parser.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="registrations sent one by one before the burst (not counted): a server that has "
+        "served the form's POST before, as in production",
+    )
+    parser.add_argument(
         "--registry", type=int, default=50_000, help="top the registry up to this many first"
     )
     args = parser.parse_args()
@@ -543,19 +569,20 @@ def main() -> int:
     bench_providers.TOTAL = args.registry
     bench_providers.fill()
     registry = Provider.objects.count()
-    kvk_numbers = unused_kvk_numbers(args.count)
+    kvk_numbers = unused_kvk_numbers(args.count + args.warmup)
     connection.close()
 
     load = os.getloadavg()[0]
     process, base = start_gunicorn(env, workers=args.workers)
     prefix = f"Load {uuid.uuid4().hex[:8]}"
     try:
+        warm(base, count=args.warmup, kvk_numbers=kvk_numbers[args.count :])
         burst = fire(
             base,
             count=args.count,
             prefix=prefix,
             timeout=args.timeout,
-            kvk_numbers=kvk_numbers,
+            kvk_numbers=kvk_numbers[: args.count],
             server=ServerCPU(process.pid, parsed.path.lstrip("/")),
         )
     finally:
@@ -577,6 +604,7 @@ def main() -> int:
         f"{registry} providers; cache and broker: {'Redis' if redis_url else 'local memory'}"
     )
     print(f"machine:            {os.cpu_count()} cores, load average {load:.1f} before the run")
+    print(f"warm-up:            {args.warmup} registrations one by one before the burst")
     return 0 if report(burst, count=args.count, stored=stored) else 1
 
 

@@ -28,23 +28,28 @@ TEXT_FIELDS = ("name", "contact_name", "street", "city")
 SAFETY_FIELDS = [f"{prefix}_{part}" for prefix in SAFETY_BASICS for part in ("status", "date")]
 
 
+def shared_rules(fields: dict[str, forms.Field]) -> None:
+    """The rules every way of entering a provider shares, applied to a form's fields."""
+    for name in TEXT_FIELDS:
+        if name in fields:
+            fields[name].validators.append(plain_text)
+    if "municipality" in fields:
+        fields["municipality"].empty_label = _("— choose your municipality —")
+    for name in ("sports", "target_groups"):
+        if name in fields:
+            fields[name].widget = forms.CheckboxSelectMultiple()
+            fields[name].queryset = fields[name].queryset.order_by("ordering", "name")
+    if "kvk_number" in fields:
+        fields["kvk_number"].validators.append(kvk_validator)
+        fields["kvk_number"].help_text = _("8 digits, e.g. 12345678.")
+        fields["kvk_number"].widget.attrs.update(inputmode="numeric", maxlength="8")
+
+
 class ProviderFieldsMixin:
     """Validation shared by every way a provider is entered (form, staff, import)."""
 
     def _apply_shared_rules(self) -> None:
-        for name in TEXT_FIELDS:
-            if name in self.fields:
-                self.fields[name].validators.append(plain_text)
-        if "municipality" in self.fields:
-            self.fields["municipality"].empty_label = _("— choose your municipality —")
-        for name in ("sports", "target_groups"):
-            if name in self.fields:
-                self.fields[name].widget = forms.CheckboxSelectMultiple()
-                self.fields[name].queryset = self.fields[name].queryset.order_by("ordering", "name")
-        if "kvk_number" in self.fields:
-            self.fields["kvk_number"].validators.append(kvk_validator)
-            self.fields["kvk_number"].help_text = _("8 digits, e.g. 12345678.")
-            self.fields["kvk_number"].widget.attrs.update(inputmode="numeric", maxlength="8")
+        shared_rules(self.fields)
 
     def clean_kvk_number(self) -> str:
         return "".join(self.cleaned_data.get("kvk_number", "").split())
@@ -85,14 +90,18 @@ class RegistrationForm(ProviderFieldsMixin, HoneypotMixin, PrivacyConsentMixin, 
         ]
         labels = {"name": _("Name of the club or business")}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._apply_shared_rules()
-        self.fields["municipality"].queryset = Municipality.objects.filter(active=True)
+    @classmethod
+    def prepare_fields(cls) -> None:
+        """Set the class's fields up once, when the module loads: every form copies them, so
+        a submission does not build widgets and querysets again (the public form is the one
+        that sees bursts)."""
+        fields = cls.base_fields
+        shared_rules(fields)
+        fields["municipality"].queryset = Municipality.objects.filter(active=True)
         for name in ("postcode", "contact_name", "email"):
-            self.fields[name].required = True
-        self.fields["email"].help_text = _("We send a confirmation link to this address.")
-        self.fields["target_groups"].label = _("Target groups you serve or want to serve")
+            fields[name].required = True
+        fields["email"].help_text = _("We send a confirmation link to this address.")
+        fields["target_groups"].label = _("Target groups you serve or want to serve")
 
     @cached_property
     def helper(self) -> FormHelper:
@@ -123,6 +132,9 @@ class RegistrationForm(ProviderFieldsMixin, HoneypotMixin, PrivacyConsentMixin, 
         The municipality was fetched from the active ones by the form field already; the
         model's check that it exists would only query it again."""
         return {*super()._get_validation_exclusions(), "kvk_number", "municipality"}
+
+
+RegistrationForm.prepare_fields()
 
 
 class ProviderForm(ProviderFieldsMixin, forms.ModelForm):

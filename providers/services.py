@@ -92,16 +92,30 @@ def confirmation_valid_for() -> str:
     return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
-def _queue_confirmation(provider: Provider, key: str) -> None:
+def _email_context(provider: Provider) -> dict[str, Any]:
+    """What the registration e-mails show of a provider, as plain values: they are rendered
+    by the worker (``render_in_worker``), so the public form's request only stores them."""
+    return {
+        "provider": {
+            "pk": provider.pk,
+            "name": provider.name,
+            "contact_name": provider.contact_name,
+        }
+    }
+
+
+def _queue_confirmation(provider: Provider, key: str, *, key_is_new: bool = False) -> None:
     email_queue(
         key=key,
         to=[provider.email],
         template="providers/emails/confirm",
         context={
-            "provider": provider,
+            **_email_context(provider),
             "token": confirmation_token(provider),
             "valid_days": max(1, settings.SPORTLOKET_CONFIRMATION_MAX_AGE // 86400),
         },
+        render_in_worker=True,
+        key_is_new=key_is_new,
     )
 
 
@@ -112,8 +126,16 @@ def _split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _save_new(
-    *, data: dict[str, Any], source: str, status: str, actor: AbstractBaseUser | None
+    *,
+    data: dict[str, Any],
+    source: str,
+    status: str,
+    actor: AbstractBaseUser | None,
+    savepoint: bool = True,
 ) -> Provider:
+    """Insert a provider with its sports and target groups. A taken KvK number is a
+    ``ProviderError``; without ``savepoint`` (a caller that rolls its whole transaction back
+    instead) it is the ``IntegrityError`` itself."""
     scalars, m2m = _split(data)
     provider = Provider(source=source, status=status, **scalars)
     if actor is not None and actor.is_authenticated:
@@ -122,18 +144,20 @@ def _save_new(
         provider.privacy_consent_at = timezone.now()
     if status == ProviderStatus.ACTIVE:
         provider.confirmed_at = timezone.now()
-    try:
-        with transaction.atomic():
-            provider.save()
-    except IntegrityError as exc:
-        raise ProviderError(_("A provider with this KvK number already exists.")) from exc
+    if savepoint:
+        try:
+            with transaction.atomic():
+                provider.save()
+        except IntegrityError as exc:
+            raise ProviderError(_("A provider with this KvK number already exists.")) from exc
+    else:
+        provider.save()
     for name, values in m2m.items():
         if values:  # a new row has no links yet: add() inserts them in one statement
             getattr(provider, name).add(*values)
     return provider
 
 
-@transaction.atomic
 def provider_register(
     *, data: dict[str, Any], source: str = ProviderSource.INTEREST_FORM
 ) -> Registration:
@@ -146,7 +170,24 @@ def provider_register(
     news that it is registered already — at most once a day. The caller answers both alike,
     so the form does not reveal whether a club or an address is known. Returns a
     ``Registration``.
+
+    The same KvK number registered by a simultaneous submission is answered as a known
+    provider too. Called on its own (the public form) the whole transaction is rolled back
+    and the provider read again; inside a caller's transaction only a savepoint is.
     """
+    if transaction.get_connection().in_atomic_block:
+        return _register(data=data, source=source, nested=True)
+    try:
+        return _register(data=data, source=source, nested=False)
+    except IntegrityError:
+        existing = provider_find(kvk_number=data.get("kvk_number", ""))
+        if existing is None:
+            raise
+        return Registration(provider=existing, created=False)
+
+
+@transaction.atomic
+def _register(*, data: dict[str, Any], source: str, nested: bool) -> Registration:
     existing = provider_find(
         kvk_number=data.get("kvk_number", ""), email=data.get("email", ""), name=data["name"]
     )
@@ -154,9 +195,10 @@ def provider_register(
         _tell_known_provider(existing)
         return Registration(provider=existing, created=False)
     try:
-        provider = _save_new(data=data, source=source, status=ProviderStatus.PENDING, actor=None)
+        provider = _save_new(
+            data=data, source=source, status=ProviderStatus.PENDING, actor=None, savepoint=nested
+        )
     except ProviderError:
-        # The same KvK number was registered by a simultaneous submission: answer as above.
         existing = provider_find(kvk_number=data.get("kvk_number", ""))
         if existing is None:
             raise
@@ -167,7 +209,8 @@ def provider_register(
         action="register",
         summary=_("Registered through the interest form."),
     )
-    _queue_confirmation(provider, _email_key(provider, "confirm"))
+    # The provider was made in this transaction: no e-mail has its key yet.
+    _queue_confirmation(provider, _email_key(provider, "confirm"), key_is_new=True)
     return Registration(provider=provider, created=True)
 
 
@@ -183,7 +226,8 @@ def _tell_known_provider(provider: Provider) -> None:
         key=_email_key(provider, f"registered-again:{day}"),
         to=[provider.email],
         template="providers/emails/already_registered",
-        context={"provider": provider},
+        context=_email_context(provider),
+        render_in_worker=True,
     )
 
 

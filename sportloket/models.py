@@ -365,6 +365,11 @@ class OutgoingEmail(models.Model):
         blank=True,
         help_text=_("List of {filename, content, mimetype} with text content."),
     )
+    # An e-mail queued to be rendered by the worker (``email_queue(render_in_worker=True)``):
+    # the template and its context until then; subject and body are filled in just before the
+    # first attempt to send it.
+    template = models.CharField(_("template"), max_length=200, blank=True)
+    context = models.JSONField(_("template context"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("outgoing e-mail")

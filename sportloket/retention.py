@@ -190,7 +190,16 @@ def _outbox_done_before(cutoff: dt.datetime) -> Q:
     )
 
 
-OUTBOX_CONTENT = ("to", "subject", "body", "html_body", "reply_to", "attachments", "last_error")
+OUTBOX_CONTENT = (
+    "to",
+    "subject",
+    "body",
+    "html_body",
+    "reply_to",
+    "attachments",
+    "last_error",
+    "context",
+)
 
 # The core's own records, swept before the apps' rules.
 FIRST_RULES: tuple[Rule, ...] = (

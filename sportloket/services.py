@@ -142,6 +142,8 @@ def email_queue(
     context: dict[str, Any],
     reply_to: str = "",
     attachments: list[dict[str, str]] | None = None,
+    render_in_worker: bool = False,
+    key_is_new: bool = False,
 ) -> OutgoingEmail:
     """Queue an e-mail in the outbox and send it after commit. Idempotent on ``key``.
 
@@ -149,9 +151,53 @@ def email_queue(
     optional ``<template>.html``), rendered in Dutch. Call inside the transaction of the change
     that causes the e-mail, so that the e-mail exists if and only if the change does.
 
+    ``render_in_worker``: store only the template and its context (plain JSON values: no model
+    instances) and let the worker render the e-mail, in Dutch, just before it first sends it
+    (``email_send``). For the public forms, whose requests should do no more than they must;
+    the row exists from the same transaction, so nothing changes in what is guaranteed.
+
     Nearly every call queues a new e-mail, so the row is inserted straight away (in a
     savepoint); a key that exists already makes the insert fail and returns the existing row.
+    ``key_is_new``: the caller knows that no e-mail has this key (it names a row made in the
+    same transaction), so the insert needs no savepoint.
     """
+    if render_in_worker:
+        subject = body = html_body = ""
+        stored_template, stored_context = template, context
+    else:
+        subject, body, html_body = _render_email(template, context)
+        stored_template, stored_context = "", {}
+    email = OutgoingEmail(
+        key=key,
+        to=list(to),
+        subject=subject,
+        body=body,
+        html_body=html_body,
+        reply_to=reply_to,
+        attachments=attachments or [],
+        template=stored_template,
+        context=stored_context,
+    )
+    if key_is_new:
+        email.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                email.save(force_insert=True)
+        except IntegrityError:  # queued before (a repeated call) or by a simultaneous caller
+            existing = OutgoingEmail.objects.filter(key=key).first()
+            if existing is None:
+                raise
+            return existing
+    from .tasks import send_outgoing_email
+
+    enqueue_on_commit(send_outgoing_email, email.pk)
+    return email
+
+
+def _render_email(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject (one line, at most 300 characters), text and optional HTML of an outbox
+    e-mail, in Dutch."""
     context = {"site_url": settings.SPORTLOKET_SITE_URL, **context}
     with translation.override("nl"):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
@@ -160,26 +206,21 @@ def email_queue(
             html_body = render_to_string(f"{template}.html", context)
         except Exception:  # noqa: BLE001 - the HTML part is optional
             html_body = ""
-    try:
-        with transaction.atomic():
-            email = OutgoingEmail.objects.create(
-                key=key,
-                to=list(to),
-                subject=subject[:300],
-                body=body,
-                html_body=html_body,
-                reply_to=reply_to,
-                attachments=attachments or [],
-            )
-    except IntegrityError:  # queued before (a repeated call) or by a simultaneous caller
-        existing = OutgoingEmail.objects.filter(key=key).first()
-        if existing is None:
-            raise
-        return existing
-    from .tasks import send_outgoing_email
+    return subject[:300], body, html_body
 
-    enqueue_on_commit(send_outgoing_email, email.pk)
-    return email
+
+def _render_queued(email: OutgoingEmail) -> None:
+    """Render an e-mail queued with ``render_in_worker`` and store the text on its row (a
+    retry then sends the same text); the template and context are no longer needed."""
+    email.subject, email.body, email.html_body = _render_email(email.template, email.context)
+    email.template, email.context = "", {}
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        subject=email.subject,
+        body=email.body,
+        html_body=email.html_body,
+        template="",
+        context={},
+    )
 
 
 def _attachment_part(attachment: dict[str, str]) -> MIMEBase:
@@ -220,6 +261,12 @@ def email_send(*, email_id: int) -> bool:
     if not claimed:
         return False
     email = OutgoingEmail.objects.get(pk=email_id)
+    if email.template:
+        try:
+            _render_queued(email)
+        except Exception as exc:
+            _release_claim(email, exc)
+            raise
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body,
@@ -234,17 +281,22 @@ def email_send(*, email_id: int) -> bool:
     try:
         message.send()
     except Exception as exc:
-        # Logged by id: keys may hold tokens (password reset) and the error text may quote the
-        # recipients (SMTPRecipientsRefused), so only its type.
-        logger.warning("Sending outbox e-mail %s failed: %s", email.pk, type(exc).__name__)
-        status = EmailStatus.FAILED if email.attempts >= EMAIL_MAX_ATTEMPTS else EmailStatus.PENDING
-        OutgoingEmail.objects.filter(pk=email_id).update(status=status, last_error=str(exc))
+        _release_claim(email, exc)
         raise
     OutgoingEmail.objects.filter(pk=email_id).update(
         status=EmailStatus.SENT, sent_at=timezone.now(), last_error=""
     )
     logger.info("Sent outbox e-mail %s to %d recipient(s)", email.pk, len(email.to))
     return True
+
+
+def _release_claim(email: OutgoingEmail, exc: Exception) -> None:
+    """A send that did not happen: pending again for the sweep, or failed after the last
+    attempt. Logged by id: keys may hold tokens (password reset) and the error text may quote
+    the recipients (SMTPRecipientsRefused), so only its type."""
+    logger.warning("Sending outbox e-mail %s failed: %s", email.pk, type(exc).__name__)
+    status = EmailStatus.FAILED if email.attempts >= EMAIL_MAX_ATTEMPTS else EmailStatus.PENDING
+    OutgoingEmail.objects.filter(pk=email.pk).update(status=status, last_error=str(exc))
 
 
 def emails_due_for_retry() -> list[int]:

@@ -290,3 +290,41 @@ def test_erase_also_deletes_other_mail_to_the_address_but_not_anyone_elses(utrec
         OutgoingEmail.objects.create(key=key, to=to, subject="Regeling", body="Tekst")
     services.provider_erase_personal_data(provider=provider, actor=club_supporter)
     assert list(OutgoingEmail.objects.values_list("key", flat=True)) == ["scheme-share:7:2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_registration_on_its_own_rolls_back_and_answers_as_known(utrecht):
+    """The public form calls the service outside any transaction: a KvK number taken by a
+    simultaneous submission rolls the whole registration back (no savepoint) and answers with
+    the provider that won, leaving no audit event or e-mail of the one that lost."""
+    existing = ProviderFactory(kvk_number="87654321")
+    with mock.patch.object(services, "provider_find", return_value=None) as find:
+        find.side_effect = [None, existing]
+        result = services.provider_register(data=register_data(utrecht))
+    assert not result.created
+    assert result.provider == existing
+    assert Provider.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="register").exists()
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_the_confirmation_is_rendered_by_the_worker_in_dutch(
+    utrecht, django_capture_on_commit_callbacks
+):
+    """The request stores the e-mail's template and plain values only; the worker renders it
+    with the link and the fixed subject (nothing a stranger typed)."""
+    with django_capture_on_commit_callbacks(execute=False):
+        provider = services.provider_register(data=register_data(utrecht)).provider
+    email = OutgoingEmail.objects.get(key=f"provider:{provider.pk}:confirm")
+    assert (email.subject, email.body, email.template) == ("", "", "providers/emails/confirm")
+    assert email.context["provider"] == {
+        "pk": provider.pk,
+        "name": "FitLab Zuilen",
+        "contact_name": provider.contact_name,
+    }
+    assert tasks.send_outgoing_email(email.pk) is True
+    (message,) = mail.outbox
+    assert message.subject == f"Bevestig uw aanmelding bij Sportloket (nr. {provider.pk})"
+    assert message.body.startswith(f"Beste {provider.contact_name},")
+    token = confirm_link_token(message)
+    assert services.provider_confirm_email(token=token).status == ProviderStatus.ACTIVE
