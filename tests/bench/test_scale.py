@@ -192,9 +192,20 @@ def test_a_large_fill_builds_the_same_indexes_again(bench_user, monkeypatch):
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
                 [SupportRequest._meta.db_table],
             )
-            return sorted(cursor.fetchall())
+            definitions = sorted(cursor.fetchall())
+            # The statistics targets set on index columns (sr_search's words: 1000).
+            cursor.execute(
+                """
+                SELECT c.relname, a.attnum, a.attstattarget FROM pg_attribute a
+                JOIN pg_class c ON c.oid = a.attrelid JOIN pg_index x ON x.indexrelid = c.oid
+                WHERE x.indrelid = %s::regclass AND a.attstattarget >= 0
+                """,
+                [SupportRequest._meta.db_table],
+            )
+            return definitions, sorted(cursor.fetchall())
 
     before = indexes()
+    assert ("sr_search", 1, 1000) in before[1]
     monkeypatch.setattr(fill_support_requests, "REBUILD_INDEXES_FROM", 100)
     output = io.StringIO()
     call_command(

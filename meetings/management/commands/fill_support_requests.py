@@ -390,7 +390,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _drop_indexes(cursor, table: str) -> list[str]:
-        """Drop the table's indexes that back no constraint; return their definitions."""
+        """Drop the table's indexes that back no constraint; return the statements that make
+        them again (their definitions, and the statistics targets set on their columns)."""
         cursor.execute(
             """
             SELECT i.indexname, i.indexdef FROM pg_indexes i
@@ -401,6 +402,20 @@ class Command(BaseCommand):
             [table],
         )
         rows = cursor.fetchall()
+        cursor.execute(
+            """
+            SELECT c.relname, a.attnum, a.attstattarget FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid JOIN pg_index x ON x.indexrelid = c.oid
+            WHERE x.indrelid = %s::regclass AND a.attstattarget >= 0
+            """,
+            [table],
+        )
+        targets = cursor.fetchall()
         for name, _definition in rows:
             cursor.execute(f'DROP INDEX "{name}"')
-        return [definition for _name, definition in rows]
+        dropped = {name for name, _definition in rows}
+        return [definition for _name, definition in rows] + [
+            f'ALTER INDEX "{name}" ALTER COLUMN {number} SET STATISTICS {target}'
+            for name, number, target in targets
+            if name in dropped
+        ]
