@@ -1,10 +1,14 @@
 """The desk's triage board at 500,000 support questions (``--questions``; budget: 25 ms median,
 12 queries)
 and its free-text search (budget: 50 ms median; PostgreSQL full-text search with its GIN index,
-a LIKE scan on SQLite)."""
+a LIKE scan on SQLite).
+
+The questions are spread over 30 desks with a skew (``fill_support_requests``), the measured
+desk the largest of them: about a quarter of all questions, the worst case among the desks."""
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.db.models.functions import Mod
 from django.test import Client
 
@@ -22,7 +26,8 @@ from sportloket.services import staff_create
 DESK = "Benchmark-hulpvragenloket"
 QUESTIONS = 500_000
 PROVIDERS = 2_000
-# Questions about a swimming pool among the 500,000: what a search for one word finds.
+# Questions about a swimming pool, one in every 5,000 of the table (of every desk): what a
+# search for one word finds.
 SEARCH_WORD_EVERY = 5_000
 DEEP_PAGE = 4_000
 BOARD_URLS = [
@@ -35,7 +40,7 @@ BOARD_URLS = [
     ),
 ]
 SEARCH_URLS = [
-    ("board search, one word (100 hits), all statuses", "/loket/hulpvragen/?q=zwembaden&status="),
+    ("board search, one word, all statuses", "/loket/hulpvragen/?q=zwembaden&status="),
     ("board search, open queue, by last activity", "/loket/hulpvragen/?q=zwembad&sort=-activity"),
     ("board search, provider name", "/loket/hulpvragen/?q=Benchmarkaanbieder+1999&status="),
 ]
@@ -95,6 +100,8 @@ def run(*, fill: bool) -> list[Result]:
         verbosity=0,
     )
     mark_search_word(user)
+    in_desk = SupportRequest.objects.filter(desk_id=user.staff_profile.desk_id).count()
+    print(f"… the measured desk holds {in_desk:,} of the questions", flush=True)
     client = Client()
     client.force_login(user)
     results = []
@@ -173,8 +180,22 @@ def deep_page_cursor(user) -> tuple[int, str]:
 
 
 def mark_search_word(user) -> None:
-    """Give every ``SEARCH_WORD_EVERY``-th question of the desk a question about a swimming pool
-    (idempotent)."""
-    SupportRequest.objects.filter(desk_id=user.staff_profile.desk_id).alias(
-        every=Mod("pk", SEARCH_WORD_EVERY)
-    ).filter(every=0).update(question="Kunnen we subsidie krijgen voor de huur van het zwembad?")
+    """Give every ``SEARCH_WORD_EVERY``-th question of the table (every desk's: the full-text
+    index finds them all, the search keeps the desk's) a question about a swimming pool
+    (idempotent). Then fresh planner statistics: the fill analysed the table before the word
+    was there, and with the word unknown to the statistics PostgreSQL estimates it in 0.5 % of
+    all questions and ANDs its matches with the desk's index (125,000 rows read for 24 hits,
+    21 ms at 500,000 questions) — in production the statistics follow the texts as they come
+    in."""
+    changed = (
+        SupportRequest.objects.alias(every=Mod("pk", SEARCH_WORD_EVERY))
+        .filter(every=0)
+        .exclude(question=SEARCH_QUESTION)
+        .update(question=SEARCH_QUESTION)
+    )
+    if changed and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {SupportRequest._meta.db_table}")
+
+
+SEARCH_QUESTION = "Kunnen we subsidie krijgen voor de huur van het zwembad?"

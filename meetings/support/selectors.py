@@ -243,7 +243,10 @@ def search_q(text: str, *, within: QuerySet[SupportRequest] | None = None) -> Q:
 
     On PostgreSQL the subject and question are searched with full-text search ("dutch"
     configuration: "zwembaden" finds "zwembad") through the GIN index ``sr_search`` of
-    migration 0011; the expression here must stay the index's expression. The matching ids are
+    migration 0011, and for the open queue through ``sr_search_open`` (migration 0017: the
+    same of the open questions only, a few percent of the table; without it, at 5,000,000
+    questions the planner ANDed the word's matches of every status with a bitmap of all open
+    questions); the expression here must stay the indexes' expression. The matching ids are
     read first, in their own query: given the whole query, the planner walks the board's
     (desk, is_open, …) index in the sort order and tests every row's text (650 ms at 500,000
     questions), because it cannot estimate how few rows match. A word found in more than
