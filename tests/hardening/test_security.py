@@ -349,6 +349,9 @@ LIMITED_ROUTES = {
     "meetings:portal_question": "public_form",
     "meetings:portal_question_new": "public_form",
     "meetings:portal_colleagues": "public_form",
+    "meetings:portal_safety_claim": "public_form",
+    "meetings:portal_evidence": "export",
+    "meetings:portal_desk_evidence": "export",
     "poskantoor:list": "search",
     "meetings:board": "search",
     "meetings:meeting_list": "search",
@@ -467,6 +470,9 @@ PUBLIC_POST_EXEMPT = {
     "portaal/nieuwsbrief/",
     "portaal/gegevens/",
     "portaal/gegevens/export/",
+    "portaal/veiligheid/",
+    "portaal/veiligheid/bewijs/<int:pk>/",
+    "portaal/regelingen/",
 }
 
 
