@@ -20,7 +20,7 @@ urlpatterns = [
     path("portaal/collegas/", views.ColleaguesView.as_view(), name="portal_colleagues"),
     path("portaal/veiligheid/", views.SafetyView.as_view(), name="portal_safety"),
     path(
-        "portaal/veiligheid/bewijs/<int:pk>/",
+        "portaal/veiligheid/bewijs/<int:pk>/bestand/",
         views.EvidenceView.as_view(),
         name="portal_evidence",
     ),

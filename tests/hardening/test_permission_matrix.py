@@ -178,7 +178,7 @@ MATRIX: dict[str, Rule] = {
     "portaal/collegas/": Rule(PUBLIC, ok=302),
     "portaal/veiligheid/": Rule(PUBLIC, ok=302),
     "portaal/veiligheid/<slug:basic>/": Rule(PUBLIC, ok=302),
-    "portaal/veiligheid/bewijs/<int:pk>/": Rule(PUBLIC, ok=302),
+    "portaal/veiligheid/bewijs/<int:pk>/bestand/": Rule(PUBLIC, ok=302),
     "portaal/regelingen/": Rule(PUBLIC, ok=302),
     # The desk's side: its own area's portal contacts (administrators have no desk).
     "loket/portaal/": Rule(DESK, overrides={ADMIN: 404}),

@@ -309,7 +309,9 @@ def test_password_reset_requests_are_rate_limited(client, mailoutbox, policy_sta
     assert OutgoingEmail.objects.count() == queued
 
 
-EXPORT_ROUTE = re.compile(r"[./](csv|ics|pdf|xlsx)(/|$)|export|persoonsgegevens|^monitor/")
+EXPORT_ROUTE = re.compile(
+    r"[./](csv|ics|pdf|xlsx)(/|$)|export|persoonsgegevens|^monitor/|/bestand/$"
+)
 
 
 def test_every_export_route_is_rate_limited():
@@ -471,7 +473,7 @@ PUBLIC_POST_EXEMPT = {
     "portaal/gegevens/",
     "portaal/gegevens/export/",
     "portaal/veiligheid/",
-    "portaal/veiligheid/bewijs/<int:pk>/",
+    "portaal/veiligheid/bewijs/<int:pk>/bestand/",
     "portaal/regelingen/",
 }
 

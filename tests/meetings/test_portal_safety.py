@@ -229,12 +229,12 @@ def test_own_evidence_downloads_and_another_organisations_is_404(portal, provide
         upload=upload(),
         content_type="application/pdf",
     )
-    response = portal.get(f"/portaal/veiligheid/bewijs/{mine.pk}/")
+    response = portal.get(f"/portaal/veiligheid/bewijs/{mine.pk}/bestand/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == PDF
-    assert portal.get(f"/portaal/veiligheid/bewijs/{theirs.pk}/").status_code == 404
+    assert portal.get(f"/portaal/veiligheid/bewijs/{theirs.pk}/bestand/").status_code == 404
     # No public URL: the media folder is not served.
     assert portal.get("/media/" + mine.file.name).status_code == 404
 
@@ -448,3 +448,22 @@ def test_portal_pages_need_a_portal_session(client, provider):
     for url in ("/portaal/veiligheid/", "/portaal/veiligheid/vog/", "/portaal/regelingen/"):
         assert client.get(url).status_code == 302
     assert not OutgoingEmail.objects.exists()
+
+
+def test_the_database_holds_one_pending_claim_per_basic_and_a_reason_for_a_rejection(provider):
+    """The invariants hold even for writes that skip the service (two submissions at once)."""
+    from django.db import IntegrityError, transaction  # noqa: PLC0415
+
+    SafetyClaim.objects.create(provider=provider, basic="vog", date=dt.date(2026, 1, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SafetyClaim.objects.create(provider=provider, basic="vog", date=dt.date(2026, 1, 2))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SafetyClaim.objects.create(
+            provider=provider,
+            basic="vcp",
+            date=dt.date(2026, 1, 1),
+            state=SafetyClaimState.REJECTED,
+            decided_at=timezone.now(),
+        )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SafetyClaim.objects.create(provider=provider, basic="elearning")
