@@ -21,10 +21,12 @@ from sportloket.retention import (
     blank_fields,
     blank_values,
     delete_rows,
+    delete_with_files,
     holds_data,
     local_day,
 )
 
+from .portal.constants import SafetyClaimState
 from .support.constants import EventKind
 
 # Replaces the private follow-up link code of an anonymised question: unique (it carries the
@@ -105,6 +107,24 @@ RULES: tuple[Rule, ...] = (
         None,
         lambda qs, cutoff: qs.filter(provider__erased_at__isnull=False),
         delete_rows,
+    ),
+    Rule(
+        # Evidence of an organisation erased by the desk (the providers app) goes with its
+        # files; the portal's own erasure deletes it at once.
+        "safety_claims_of_erased_providers",
+        "meetings.SafetyClaim",
+        None,
+        lambda qs, cutoff: qs.filter(provider__erased_at__isnull=False),
+        delete_with_files("file"),
+    ),
+    Rule(
+        # Checked evidence: the decision lives on in the provider's basics and its audit
+        # trail; the file (which can show a person, e.g. a VOG) and the reason go.
+        "safety_claims",
+        "meetings.SafetyClaim",
+        "safety_claims",
+        lambda qs, cutoff: qs.exclude(state=SafetyClaimState.PENDING).filter(decided_at__lt=cutoff),
+        delete_with_files("file"),
     ),
     Rule(
         "closed_support_requests",
@@ -193,6 +213,13 @@ INVENTORY: dict[str, Holding] = {
         "keep while the organisation's portal access lasts (a revoked address stays, so it "
         "cannot ask itself back in); deleted with the organisation's contact data on erasure",
         ("portal_contacts_of_erased_providers",),
+    ),
+    "meetings.SafetyClaim": Holding(
+        ("file", "file_name", "reason"),
+        "evidence file (in the file storage under safety-evidence/) deleted with the claim "
+        "`safety_claims` days after the desk checked it; kept while it waits for the check; "
+        "deleted with the organisation's contact data on erasure",
+        ("safety_claims", "safety_claims_of_erased_providers"),
     ),
     "meetings.PortalSignInLink": Holding(
         ("email",),

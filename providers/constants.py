@@ -116,4 +116,8 @@ AUDIT_ACTIONS = {
     "reactivate": _("Reactivated"),
     "erase": _("Personal data erased"),
     "export_personal_data": _("Personal data exported"),
+    "portal.safety_claim": _("Social-safety evidence sent through the portal"),
+    "portal.safety_confirm": _("Social-safety basic confirmed from the portal's evidence"),
+    "portal.safety_claim_confirm": _("Social-safety evidence confirmed by the desk"),
+    "portal.safety_claim_reject": _("Social-safety evidence rejected by the desk"),
 }

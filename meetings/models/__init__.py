@@ -1,7 +1,7 @@
 """The app's models, split by area; importing them here is how Django finds them."""
 
 from .feeds import CalendarFeed
-from .portal import PortalContact, PortalSignInLink
+from .portal import PortalContact, PortalSignInLink, SafetyClaim
 from .programme import Agreement, AgreementNotice, Attendee, Meeting
 from .stats import EntrepreneursReachedStat, QuestionWeekStat
 from .support import (
@@ -32,6 +32,7 @@ __all__ = [
     "PortalContact",
     "PortalSignInLink",
     "QuestionWeekStat",
+    "SafetyClaim",
     "SupportRequest",
     "SupportRequestAllocation",
     "SupportRequestEvent",

@@ -11,32 +11,52 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import secrets
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from providers.constants import ProviderStatus
+from providers.constants import SAFETY_BASICS, ProviderStatus, SafetyStatus
 from providers.models import Provider
-from providers.services import provider_erase_personal_data, provider_personal_data
-from sportloket.models import QuestionCategory
+from providers.services import (
+    provider_erase_personal_data,
+    provider_personal_data,
+    provider_update,
+)
+from sportloket.models import OutgoingEmail, QuestionCategory
 from sportloket.ratelimit import hit
+from sportloket.retention import outbox_key_regex
 from sportloket.selectors import user_scope
 from sportloket.services import DomainError, audit_record, email_queue, enqueue_on_commit
 from sportloket.tokens import InvalidToken, make_token, read_token
 from subsidies.services import digest_resubscribe, digest_unsubscribe
 
-from ..models import PortalContact, PortalSignInLink, SupportRequest, SupportRequestEvent
+from ..models import (
+    PortalContact,
+    PortalSignInLink,
+    SafetyClaim,
+    SupportRequest,
+    SupportRequestEvent,
+)
 from ..support.constants import Channel
 from ..support.services import (
     desk_for_municipality,
     support_request_create,
     support_request_provider_message,
 )
+from .constants import EVIDENCE_TYPES, SafetyClaimState
+
+logger = logging.getLogger(__name__)
 
 # A sign-in link works once, within this time after it was sent.
 LINK_LIFETIME = dt.timedelta(minutes=15)
@@ -302,7 +322,9 @@ def _iso(value) -> str | None:
 @transaction.atomic
 def portal_personal_data(*, contact: PortalContact) -> dict[str, Any]:
     """What is held on the organisation's contact (the providers' export), the portal access
-    of its contacts, and its questions with their public history. Audited without the data."""
+    of its contacts, its questions with their public history, and the social-safety evidence
+    it submitted (the files themselves are downloaded in the portal). Audited without the
+    data."""
     provider = contact.provider
     questions = list(SupportRequest.objects.filter(provider=provider).order_by("created_at", "pk"))
     events: dict[int, list[dict]] = {q.pk: [] for q in questions}
@@ -338,6 +360,21 @@ def portal_personal_data(*, contact: PortalContact) -> dict[str, Any]:
             }
             for q in questions
         ],
+        "social_safety_evidence": [
+            {
+                "basic": str(claim.get_basic_display()),
+                "date": _iso(claim.date),
+                "file_name": claim.file_name,
+                "submitted_at": _iso(claim.submitted_at),
+                "submitted_by": claim.submitted_by.email if claim.submitted_by else None,
+                "state": str(claim.get_state_display()),
+                "decided_at": _iso(claim.decided_at),
+                "reason": claim.reason,
+            }
+            for claim in SafetyClaim.objects.filter(provider=provider)
+            .select_related("submitted_by")
+            .order_by("submitted_at", "pk")
+        ],
     }
     audit_record(
         subject=provider,
@@ -351,11 +388,13 @@ def portal_personal_data(*, contact: PortalContact) -> dict[str, Any]:
 
 @transaction.atomic
 def portal_erase(*, contact: PortalContact) -> Provider:
-    """Erase the organisation's contact data (the providers' erasure) and every portal access
-    of the organisation with its sign-in links: the contact is signed out for good."""
+    """Erase the organisation's contact data (the providers' erasure), every portal access of
+    the organisation with its sign-in links, and its social-safety evidence with the files (the
+    basics the desk confirmed stay on the provider): the contact is signed out for good."""
     provider = Provider.objects.select_for_update().get(pk=contact.provider_id)
     if provider.erased_at is not None:
         raise PortalError(_("The contact data of this organisation has been erased already."))
+    safety_claims_delete(provider_id=provider.pk)
     PortalSignInLink.objects.filter(contact__provider=provider).delete()
     PortalContact.objects.filter(provider=provider).delete()
     return provider_erase_personal_data(provider=provider, actor=None)
@@ -426,3 +465,183 @@ def portal_contact_revoke(*, contact: PortalContact, by) -> PortalContact:
         summary=_("The desk revoked a contact's access to the providers' portal."),
     )
     return contact
+
+
+# --- Social-safety basics: evidence to be checked by the desk ------------------------------------
+
+
+def _desk_serves(user, provider: Provider) -> bool:
+    scope = user_scope(user)
+    return (
+        scope.desk_id is not None and provider.municipality.desks.filter(pk=scope.desk_id).exists()
+    )
+
+
+def portal_safety_claim_submit(
+    *,
+    contact: PortalContact,
+    basic: str,
+    date: dt.date | None,
+    upload: UploadedFile | None,
+    content_type: str = "",
+) -> SafetyClaim:
+    """Submit evidence for one social-safety basic of the contact's organisation, "to be
+    checked" by the desk. ``upload`` has been validated by its content
+    (``forms.SafetyClaimForm``); ``content_type`` is the type read from it.
+
+    One claim per basic waits at a time: a second one is refused (a database constraint), so
+    the desk never decides on evidence that changes under it. The file is written to the
+    default storage inside the transaction that saves the row; when anything fails, the file
+    is deleted again, so neither a row without its file nor a file without its row stays.
+    Call outside an atomic block (the view does): a rollback of an outer transaction after
+    this returns would leave the stored file behind.
+    """
+    if basic not in SAFETY_BASICS:
+        raise PortalError(_("Choose one of the social-safety basics."))
+    if date is None and upload is None:
+        raise PortalError(_("Upload evidence or give a date, or both."))
+    if date is not None and date > timezone.localdate():
+        raise PortalError(_("The date cannot be in the future."))
+    stored = ""
+    try:
+        with transaction.atomic():
+            provider = Provider.objects.select_for_update().get(pk=contact.provider_id)
+            if SafetyClaim.objects.filter(
+                provider=provider, basic=basic, state=SafetyClaimState.PENDING
+            ).exists():
+                raise PortalError(_(PENDING_MESSAGE))
+            claim = SafetyClaim(provider=provider, basic=basic, date=date, submitted_by=contact)
+            if upload is not None:
+                suffix = EVIDENCE_SUFFIXES.get(content_type, "")
+                claim.file.save(f"evidence{suffix}", upload, save=False)
+                stored = claim.file.name
+                claim.file_name = Path(upload.name).name[:255]
+                claim.content_type = content_type
+            with transaction.atomic():
+                claim.save()
+            audit_record(
+                subject=provider,
+                actor=None,
+                action="portal.safety_claim",
+                changes={"portal_contact": contact.pk, "safety_claim": claim.pk},
+                summary=_("Evidence for a social-safety basic was submitted through the portal."),
+            )
+    except IntegrityError as error:
+        _delete_stored(stored)
+        raise PortalError(_(PENDING_MESSAGE)) from error
+    except BaseException:
+        _delete_stored(stored)
+        raise
+    return claim
+
+
+PENDING_MESSAGE = gettext_noop(
+    "Evidence for this basic is waiting for the desk's check already; you can send new "
+    "evidence once the desk has decided."
+)
+EVIDENCE_SUFFIXES = {mime: suffix for _suffixes, suffix, mime in EVIDENCE_TYPES.values()}
+
+
+def _delete_stored(name: str) -> None:
+    if not name:
+        return
+    try:
+        default_storage.delete(name)
+    except OSError:
+        logger.warning("Portal: could not delete an evidence file after a failed submission")
+
+
+def _decided(claim: SafetyClaim, by, state: str, reason: str = "") -> SafetyClaim:
+    """Claim the pending claim for this decision: a conditional UPDATE, so of two desk staff
+    deciding at the same moment (or a second click) one decides and the other is told."""
+    now = timezone.now()
+    if not _desk_serves(by, claim.provider):
+        raise PortalError(_("Only the desk of this organisation can check its evidence."))
+    if not SafetyClaim.objects.filter(pk=claim.pk, state=SafetyClaimState.PENDING).update(
+        state=state, decided_by=by, decided_at=now, reason=reason
+    ):
+        raise PortalError(_("This evidence has been checked already."))
+    claim.refresh_from_db()
+    return claim
+
+
+def _tell_contact(claim: SafetyClaim) -> None:
+    """E-mail the decision to whoever submitted the evidence (or, when their access has ended,
+    the organisation's own address), with the way into the portal."""
+    contact = claim.submitted_by
+    to = contact.email if contact is not None and contact.is_active else claim.provider.email
+    if not to:
+        return
+    email_queue(
+        key=f"portal-safety-claim:{claim.pk}:{claim.state}",
+        to=[to],
+        template="emails/meetings/portal_safety_decided",
+        context={
+            "provider": claim.provider,
+            "basic": claim.get_basic_display(),
+            "confirmed": claim.state == SafetyClaimState.CONFIRMED,
+            "reason": claim.reason,
+            "url": settings.SPORTLOKET_SITE_URL + reverse("meetings:portal_safety"),
+        },
+    )
+
+
+@transaction.atomic
+def safety_claim_confirm(*, claim: SafetyClaim, by) -> SafetyClaim:
+    """The desk confirms a claim: the provider's basic becomes "met", dated with the claim's
+    date (the day of the VOG, of the e-learning …) or, without one, today. The change goes
+    through the providers' own update (its audit event names the old and new values)."""
+    claim = _decided(claim, by, SafetyClaimState.CONFIRMED)
+    provider = claim.provider
+    provider_update(
+        provider=provider,
+        data={
+            f"{claim.basic}_status": SafetyStatus.MET,
+            f"{claim.basic}_date": claim.date or timezone.localdate(),
+        },
+        actor=by,
+        action="portal.safety_confirm",
+    )
+    audit_record(
+        subject=provider,
+        actor=by,
+        action="portal.safety_claim_confirm",
+        changes={"safety_claim": claim.pk},
+        summary=_("The desk confirmed evidence for a social-safety basic."),
+    )
+    _tell_contact(claim)
+    return claim
+
+
+@transaction.atomic
+def safety_claim_reject(*, claim: SafetyClaim, by, reason: str) -> SafetyClaim:
+    """The desk rejects a claim, with a reason the contact reads in the portal and by e-mail.
+    The provider's own status of the basic stays as it was."""
+    reason = reason.strip()
+    if not reason:
+        raise PortalError(_("Give the reason, so the organisation knows what to do."))
+    claim = _decided(claim, by, SafetyClaimState.REJECTED, reason)
+    audit_record(
+        subject=claim.provider,
+        actor=by,
+        action="portal.safety_claim_reject",
+        changes={"safety_claim": claim.pk},
+        summary=_("The desk rejected evidence for a social-safety basic."),
+    )
+    _tell_contact(claim)
+    return claim
+
+
+def safety_claims_delete(*, provider_id: int) -> int:
+    """Delete the organisation's claims; their files go once the deletion is committed (a
+    rollback keeps rows and files together). Call inside the erasure's transaction."""
+    claims = SafetyClaim.objects.filter(provider_id=provider_id)
+    names = [name for name in claims.values_list("file", flat=True) if name]
+    ids = list(claims.values_list("pk", flat=True))
+    regex = outbox_key_regex(["portal-safety-claim"], ids)
+    if regex:
+        OutgoingEmail.objects.filter(key__regex=regex).delete()
+    done = claims.delete()[1].get(SafetyClaim._meta.label, 0)
+    for name in names:
+        transaction.on_commit(partial(_delete_stored, name))
+    return done

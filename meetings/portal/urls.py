@@ -18,7 +18,35 @@ urlpatterns = [
     path("portaal/gegevens/", views.DataView.as_view(), name="portal_data"),
     path("portaal/gegevens/export/", views.ExportView.as_view(), name="portal_export"),
     path("portaal/collegas/", views.ColleaguesView.as_view(), name="portal_colleagues"),
+    path("portaal/veiligheid/", views.SafetyView.as_view(), name="portal_safety"),
+    path(
+        "portaal/veiligheid/bewijs/<int:pk>/bestand/",
+        views.EvidenceView.as_view(),
+        name="portal_evidence",
+    ),
+    path(
+        "portaal/veiligheid/<slug:basic>/",
+        views.SafetyClaimView.as_view(),
+        name="portal_safety_claim",
+    ),
+    path("portaal/regelingen/", views.SchemesView.as_view(), name="portal_schemes"),
     path("loket/portaal/", views.DeskContactsView.as_view(), name="portal_desk_contacts"),
+    path("loket/portaal/bewijs/", views.DeskClaimsView.as_view(), name="portal_desk_claims"),
+    path(
+        "loket/portaal/bewijs/<int:pk>/",
+        views.DeskClaimView.as_view(),
+        name="portal_desk_claim",
+    ),
+    path(
+        "loket/portaal/bewijs/<int:pk>/bevestigen/",
+        views.DeskClaimConfirmView.as_view(),
+        name="portal_desk_claim_confirm",
+    ),
+    path(
+        "loket/portaal/bewijs/<int:pk>/bestand/",
+        views.DeskEvidenceView.as_view(),
+        name="portal_desk_evidence",
+    ),
     path(
         "loket/portaal/<int:pk>/intrekken/",
         views.DeskRevokeView.as_view(),

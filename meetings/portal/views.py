@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from providers.constants import SAFETY_BASICS, SafetyStatus
 from sportloket.constants import Role
 from sportloket.formviews import ServiceFormView
 from sportloket.permissions import RoleRequiredMixin
@@ -29,8 +30,11 @@ from .forms import (
     EraseForm,
     InviteForm,
     PortalQuestionForm,
+    SafetyClaimForm,
+    SafetyClaimRejectForm,
     SignInRequestForm,
 )
+from .services import EVIDENCE_SUFFIXES
 
 SIGN_IN_URL = reverse_lazy("meetings:portal_sign_in_request")
 
@@ -292,3 +296,169 @@ class DeskRevokeView(RoleRequiredMixin, View):
         else:
             messages.success(request, _("Access to the portal has been revoked."))
         return redirect("meetings:portal_desk_contacts")
+
+
+# --- Social-safety basics and matching schemes -------------------------------------------------
+
+
+def _evidence_response(claim) -> FileResponse:
+    """The evidence file as a download (never shown inline), with the type read at upload."""
+    if not claim.file:
+        raise Http404
+    suffix = EVIDENCE_SUFFIXES.get(claim.content_type, "")
+    response = FileResponse(
+        claim.file.open("rb"),
+        as_attachment=True,
+        filename=f"bewijs-{claim.basic}-{claim.pk}{suffix}",
+        content_type=claim.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class SafetyView(PortalMixin, View):
+    """The organisation's social-safety basics: what the desk confirmed, and its evidence."""
+
+    def get(self, request):
+        claims = list(selectors.organisation_claims(contact=self.contact))
+        return render(
+            request,
+            "meetings/portal/safety.html",
+            {
+                "contact": self.contact,
+                "organisation": self.contact.provider,
+                "rows": selectors.organisation_safety_basics(contact=self.contact, claims=claims),
+                "claims": claims,
+            },
+        )
+
+
+class SafetyClaimView(PortalMixin, ServiceFormView):
+    """Evidence (a file and/or a date) for one basic, submitted "to be checked"."""
+
+    rate_limit = "public_form"
+    template_name = "meetings/portal/safety_claim.html"
+    form_class = SafetyClaimForm
+    success_url = reverse_lazy("meetings:portal_safety")
+    success_message = gettext_lazy(
+        "Thank you, your evidence has been sent to the desk to be checked."
+    )
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["basic"] not in SAFETY_BASICS:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(basic_label=SAFETY_BASICS[self.kwargs["basic"]], **kwargs)
+
+    def perform(self, form):
+        return services.portal_safety_claim_submit(
+            contact=self.contact,
+            basic=self.kwargs["basic"],
+            date=form.cleaned_data["date"],
+            upload=form.cleaned_data["evidence"] or None,
+            content_type=form.content_type,
+        )
+
+
+class EvidenceView(PortalMixin, View):
+    """The organisation's own evidence file; another organisation's is 404."""
+
+    rate_limit = "export"
+
+    def get(self, request, pk):
+        return _evidence_response(selectors.organisation_claim_get(contact=self.contact, pk=pk))
+
+
+class SchemesView(PortalMixin, View):
+    """The open schemes that fit the organisation, with why they fit."""
+
+    def get(self, request):
+        return render(
+            request,
+            "meetings/portal/schemes.html",
+            {
+                "contact": self.contact,
+                "organisation": self.contact.provider,
+                "matches": selectors.organisation_matching_schemes(contact=self.contact),
+            },
+        )
+
+
+# --- The desk checks the evidence ----------------------------------------------------------------
+
+# The review page shows every pending claim up to this many, and the latest decisions.
+DESK_PENDING_LIMIT = 200
+DESK_DECIDED_LIMIT = 50
+
+
+class DeskClaimsView(RoleRequiredMixin, View):
+    """Evidence from providers in the desk's area: what waits for a check, what was decided."""
+
+    allowed_roles = (Role.CLUB_SUPPORTER,)
+
+    def get(self, request):
+        desk_id = _desk_id(request.user)
+        pending = list(selectors.desk_pending_claims(desk_id=desk_id)[:DESK_PENDING_LIMIT])
+        decided = list(selectors.desk_decided_claims(desk_id=desk_id)[:DESK_DECIDED_LIMIT])
+        return render(
+            request,
+            "meetings/portal/desk_claims.html",
+            {"pending": pending, "decided": decided, "limit": DESK_PENDING_LIMIT},
+        )
+
+
+class DeskClaimMixin(RoleRequiredMixin):
+    allowed_roles = (Role.CLUB_SUPPORTER,)
+
+    @cached_property
+    def claim(self):
+        return get_object_or_404(
+            selectors.desk_safety_claims(desk_id=_desk_id(self.request.user)),
+            pk=self.kwargs["pk"],
+        )
+
+
+class DeskClaimView(DeskClaimMixin, ServiceFormView):
+    """One claim with its evidence; confirm it, or reject it with a reason (this form)."""
+
+    template_name = "meetings/portal/desk_claim.html"
+    form_class = SafetyClaimRejectForm
+    success_url = reverse_lazy("meetings:portal_desk_claims")
+    success_message = gettext_lazy("The evidence has been rejected; the organisation is told why.")
+
+    def get_context_data(self, **kwargs):
+        claim = self.claim
+        provider = claim.provider
+        return super().get_context_data(
+            claim=claim,
+            current_status=SafetyStatus(getattr(provider, f"{claim.basic}_status")).label,
+            current_date=getattr(provider, f"{claim.basic}_date"),
+            **kwargs,
+        )
+
+    def perform(self, form):
+        return services.safety_claim_reject(
+            claim=self.claim, by=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+
+class DeskClaimConfirmView(DeskClaimMixin, View):
+    def post(self, request, pk):
+        try:
+            services.safety_claim_confirm(claim=self.claim, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("meetings:portal_desk_claim", pk=self.claim.pk)
+        messages.success(
+            request, _("The evidence has been confirmed; the basic is now recorded as met.")
+        )
+        return redirect("meetings:portal_desk_claims")
+
+
+class DeskEvidenceView(DeskClaimMixin, View):
+    rate_limit = "export"
+
+    def get(self, request, pk):
+        return _evidence_response(self.claim)

@@ -542,6 +542,7 @@ _RETENTION_DEFAULTS = {
     "audit_events": 2555,  # audit event: deleted (7 years)
     "admin_log": 730,  # Django admin's log of changes: deleted
     "import_jobs": 90,  # provider import: uploaded file, report and lines deleted after finishing
+    "safety_claims": 365,  # portal safety evidence: file and reason deleted after the check
 }
 SPORTLOKET_RETENTION_DAYS = {
     name: env.int(f"SPORTLOKET_RETENTION_{name.upper()}_DAYS", default=days)

@@ -176,11 +176,24 @@ MATRIX: dict[str, Rule] = {
     "portaal/gegevens/": Rule(PUBLIC, ok=302),
     "portaal/gegevens/export/": Rule(PUBLIC, ok=302, method="post"),
     "portaal/collegas/": Rule(PUBLIC, ok=302),
+    "portaal/veiligheid/": Rule(PUBLIC, ok=302),
+    "portaal/veiligheid/<slug:basic>/": Rule(PUBLIC, ok=302),
+    "portaal/veiligheid/bewijs/<int:pk>/bestand/": Rule(PUBLIC, ok=302),
+    "portaal/regelingen/": Rule(PUBLIC, ok=302),
     # The desk's side: its own area's portal contacts (administrators have no desk).
     "loket/portaal/": Rule(DESK, overrides={ADMIN: 404}),
     "loket/portaal/<int:pk>/intrekken/": Rule(
         DESK, ok=302, scoped=True, method="post", overrides={ADMIN: 404}
     ),
+    # Social-safety evidence from the portal: its own area's desk checks it (administrators
+    # have no desk). An empty rejection passes the permission layer; the form asks for the
+    # reason (400).
+    "loket/portaal/bewijs/": Rule(DESK, overrides={ADMIN: 404}),
+    "loket/portaal/bewijs/<int:pk>/": Rule(DESK, scoped=True, overrides={ADMIN: 404}),
+    "loket/portaal/bewijs/<int:pk>/bevestigen/": Rule(
+        DESK, ok=302, scoped=True, method="post", overrides={ADMIN: 404}
+    ),
+    "loket/portaal/bewijs/<int:pk>/bestand/": Rule(DESK, scoped=True, overrides={ADMIN: 404}),
     "loket/hulpvragen/": Rule(DESK_READERS),
     "loket/hulpvragen/bulk/": Rule(DESK, ok=302, method="post"),
     # Administrators have no desk to file a question at.

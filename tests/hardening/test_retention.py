@@ -36,6 +36,7 @@ from meetings.models import (
     Handover,
     PortalContact,
     PortalSignInLink,
+    SafetyClaim,
     SupportRequest,
     SupportRequestEvent,
 )
@@ -279,6 +280,23 @@ def _import_job_gone(job) -> bool:
     )
 
 
+def _safety_claim(*, erased: bool = False, decided_at: dt.datetime | None = None) -> SafetyClaim:
+    """Evidence with a file: pending, or checked (rejected with a reason) at ``decided_at``."""
+    claim = SafetyClaim(
+        provider=ProviderFactory(erased_at=timezone.now() if erased else None),
+        basic="vog",
+        file_name="VOG Henk Jansen.pdf",
+    )
+    if decided_at is not None:
+        claim.state, claim.decided_at, claim.reason = "rejected", decided_at, "Henk onleesbaar"
+    claim.file.save("bewijs.pdf", ContentFile(b"%PDF-1.4 Henk Jansen"))
+    return claim
+
+
+def _safety_claim_gone(claim) -> bool:
+    return _gone(claim) and not default_storage.exists(claim.file.name)
+
+
 CASES: dict[str, Case] = {
     "outbox_content": Case(
         lambda now, d: _email(sent_at=_ago(now, d)), lambda e: _fresh(e).body == ""
@@ -374,6 +392,12 @@ CASES: dict[str, Case] = {
             email="henk@example.org", expires_at=_ago(now, d)
         ),
         _gone,
+    ),
+    "safety_claims": Case(
+        lambda now, d: _safety_claim(decided_at=_ago(now, d)), _safety_claim_gone
+    ),
+    "safety_claims_of_erased_providers": Case(
+        lambda now, d: _safety_claim(erased=d > 0), _safety_claim_gone
     ),
     "portal_contacts_of_erased_providers": Case(
         lambda now, d: PortalContact.objects.create(

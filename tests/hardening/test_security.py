@@ -309,7 +309,9 @@ def test_password_reset_requests_are_rate_limited(client, mailoutbox, policy_sta
     assert OutgoingEmail.objects.count() == queued
 
 
-EXPORT_ROUTE = re.compile(r"[./](csv|ics|pdf|xlsx)(/|$)|export|persoonsgegevens|^monitor/")
+EXPORT_ROUTE = re.compile(
+    r"[./](csv|ics|pdf|xlsx)(/|$)|export|persoonsgegevens|^monitor/|/bestand/$"
+)
 
 
 def test_every_export_route_is_rate_limited():
@@ -351,6 +353,9 @@ LIMITED_ROUTES = {
     "meetings:portal_question": "public_form",
     "meetings:portal_question_new": "public_form",
     "meetings:portal_colleagues": "public_form",
+    "meetings:portal_safety_claim": "public_form",
+    "meetings:portal_evidence": "export",
+    "meetings:portal_desk_evidence": "export",
     "poskantoor:list": "search",
     "meetings:board": "search",
     "meetings:meeting_list": "search",
@@ -469,6 +474,9 @@ PUBLIC_POST_EXEMPT = {
     "portaal/nieuwsbrief/",
     "portaal/gegevens/",
     "portaal/gegevens/export/",
+    "portaal/veiligheid/",
+    "portaal/veiligheid/bewijs/<int:pk>/bestand/",
+    "portaal/regelingen/",
 }
 
 

@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from meetings.models import Agreement, Handover, PortalContact
+from meetings.portal.services import portal_safety_claim_submit
 from meetings.support.services import support_request_allocate
 from network.news import services as news_services
 from network.news.models import NewsSubscription, NewsUpdate
@@ -76,6 +77,8 @@ class World:
             ("pos-kantoren/", k["office"].pk),
             ("loket/hulpvragen/", k["request"].pk),
             ("portaal/hulpvragen/", k["request"].pk),
+            ("portaal/veiligheid/bewijs/", k["safety_claim"].pk),
+            ("loket/portaal/bewijs/", k["safety_claim"].pk),
             ("loket/portaal/", k["portal_contact"].pk),
             ("loket/overdrachten/", k["handover"].pk),
             ("bijeenkomsten/", k["meeting"].pk),
@@ -96,6 +99,7 @@ class World:
             action="assign-me" if route.startswith("loket/") else "cancel",
             desk=k["desk"].pk,
             slug="utrecht",
+            basic="vog",
             meeting_pk=k["meeting"].pk,
             year=2026,
             uidb64="MQ",
@@ -180,6 +184,7 @@ def build_world() -> World:
     agreement = Agreement.objects.create(
         meeting=meeting, description="Samen zwemles", owner_name="Kim", due_on=dt.date(2030, 1, 1)
     )
+    portal_contact = PortalContact.objects.create(provider=provider, email=provider.email)
     upload = ContentFile(b"naam;soort;gemeente\nZwemclub;vereniging;Utrecht\n", name="lijst.csv")
     import_job = import_job_start(user=club, upload=upload, mode=ImportMode.CHECK)
     import_job_run(job_id=import_job.pk)
@@ -203,7 +208,15 @@ def build_world() -> World:
         "partner_staff": partner_staff,
         "provider": provider,
         "pending_provider": ProviderFactory(pending=True),
-        "portal_contact": PortalContact.objects.create(provider=provider, email=provider.email),
+        "portal_contact": portal_contact,
+        # Pending evidence with a file, from the portal contact of Utrecht's provider.
+        "safety_claim": portal_safety_claim_submit(
+            contact=portal_contact,
+            basic="vog",
+            date=dt.date(2026, 1, 5),
+            upload=ContentFile(b"%PDF-1.4\n%%EOF\n", name="vog.pdf"),
+            content_type="application/pdf",
+        ),
         "office": office,
         "member": CoreGroupMemberFactory(office=office),
         "proposal": DecisionProposal.objects.create(
