@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0016_portal'),
+        ('meetings', '0017_search_open_index'),
         ('providers', '0005_provider_import_jobs'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
