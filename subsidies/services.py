@@ -47,6 +47,8 @@ DIGEST_BATCH = 500
 # providers: their ``updated_at`` is taken inside a transaction that may commit after a sweep
 # has read the changes. Longer than any such transaction; an overlap only costs looking again.
 DIGEST_CHANGES_OVERLAP = dt.timedelta(minutes=10)
+# Up to this many changed providers a sweep looks them up by id.
+DIGEST_CHANGED_BY_ID = 2000
 SCHEME_FIELDS = [
     "name",
     "funder",
@@ -232,10 +234,15 @@ def _digest_new_pairs(
     for scheme in fresh:
         for provider_id in selectors.digest_new_recipient_ids(scheme=scheme):
             new[provider_id].append(scheme.pk)
-    if others and selectors.digest_recipients().filter(updated_at__gte=mark.changes_since).exists():
-        for scheme in others:
+    if others:
+        # The changed providers' ids first (one read of the providers), then each scheme among
+        # them by primary key; many changes (a bulk import) are looked up by date per scheme.
+        changed = selectors.digest_recipients().filter(updated_at__gte=mark.changes_since)
+        ids = list(changed.order_by().values_list("pk", flat=True)[: DIGEST_CHANGED_BY_ID + 1])
+        among = ids if len(ids) <= DIGEST_CHANGED_BY_ID else None
+        for scheme in others if ids else []:
             for provider_id in selectors.digest_new_recipient_ids(
-                scheme=scheme, changed_since=mark.changes_since
+                scheme=scheme, changed_since=mark.changes_since, among=among
             ):
                 new[provider_id].append(scheme.pk)
     return new

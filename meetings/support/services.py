@@ -865,14 +865,35 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _stats_counts(questions) -> dict[tuple[dt.date, str, int | None], int]:
-    """Questions per (period, status, category), grouped per day by the database."""
-    grouped = (
+def _stats_grouped(questions):
+    """(day received, status, category, number) of ``questions``, grouped by the database."""
+    return (
         questions.annotate(day=TruncDate("created_at"))
         .values_list("day", "status", "category_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     )
+
+
+def _stats_counts(desk: Desk, *, start: dt.datetime, periods: set[dt.date] | None = None):
+    """Questions per (period, status, category): of the whole window from ``start``, or of
+    ``periods`` only. One query either way: for periods a UNION ALL of one range per period,
+    so that PostgreSQL reads each from the ``(desk, created_at)`` index alone (it includes
+    status and category), where one condition with an OR per period reads the rows."""
+    questions = SupportRequest.objects.filter(desk=desk)
+    if periods is None:
+        grouped = _stats_grouped(questions.filter(created_at__gte=start))
+    else:
+        parts = [
+            _stats_grouped(
+                questions.filter(
+                    created_at__gte=_day_start(period),
+                    created_at__lt=_day_start(stats_period_end(period)),
+                )
+            )
+            for period in sorted(periods)
+        ]
+        grouped = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     counts: dict[tuple[dt.date, str, int | None], int] = {}
     for day, status, category_id, n in grouped:
         key = (stats_period_start(day), status, category_id)
@@ -925,21 +946,13 @@ def desk_stats_refresh(*, desk: Desk, now: dt.datetime | None = None, full: bool
     mark = QuestionStatMark.objects.filter(desk=desk).first()
     rebuild = full or mark is None or mark.window_start != window
     if rebuild:
-        counts = _stats_counts(SupportRequest.objects.filter(desk=desk, created_at__gte=start))
+        counts = _stats_counts(desk, start=start)
         QuestionWeekStat.objects.filter(desk=desk).delete()
     else:
         periods = _stats_changed_periods(desk, start=start, since=mark.changes_since)
+        counts = _stats_counts(desk, start=start, periods=periods) if periods else {}
         if periods:
-            within = Q()
-            for period in sorted(periods):
-                within |= Q(
-                    created_at__gte=_day_start(period),
-                    created_at__lt=_day_start(stats_period_end(period)),
-                )
-            counts = _stats_counts(SupportRequest.objects.filter(within, desk=desk))
             QuestionWeekStat.objects.filter(desk=desk, period_start__in=periods).delete()
-        else:
-            counts = {}
     QuestionWeekStat.objects.bulk_create(
         [
             QuestionWeekStat(
