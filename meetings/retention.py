@@ -236,6 +236,7 @@ INVENTORY: dict[str, Holding] = {
     "meetings.DeskOverviewNotice": NONE,
     "meetings.DeskOverviewOptOut": NONE,
     "meetings.QuestionWeekStat": NONE,
+    "meetings.QuestionStatMark": NONE,
     "meetings.EntrepreneursReachedStat": NONE,
     "meetings.SupportRequestAllocation": NONE,
 }

@@ -45,7 +45,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings.models import ContactMoment, Handover, QuestionWeekStat, SupportRequest
+from meetings.models import (
+    ContactMoment,
+    Handover,
+    QuestionStatMark,
+    QuestionWeekStat,
+    SupportRequest,
+)
 from meetings.programme.guideline import guidelines_for, reached_per_municipality
 from meetings.support.constants import HandoverStatus, SupportStatus
 from meetings.themes import Quarter, ThemeCount, rising_among, themes_from_categories
@@ -149,7 +155,7 @@ def dashboard_desk(*, user: AbstractBaseUser, desk_id: int | None) -> tuple[Desk
 
 def _rollup(desk: Desk, today: dt.date, quarter: Quarter):
     """Counts per status, category (12 months), week (26 weeks) and the rising themes of
-    ``quarter``, all from the desk's rollup rows (2 queries)."""
+    ``quarter``, all from the desk's rollup rows (one query) and its mark (one query)."""
     monday = today - dt.timedelta(days=today.weekday())
     since = monday - dt.timedelta(weeks=51)
     earliest = min(since, quarter.previous.start)
@@ -180,7 +186,10 @@ def _rollup(desk: Desk, today: dt.date, quarter: Quarter):
     per_category = sorted(categories.items(), key=lambda item: (-item[1], item[0]))
     shown = [monday - dt.timedelta(weeks=n) for n in reversed(range(WEEKS_SHOWN))]
     per_week = [(week, weeks[week]) for week in shown]
-    refreshed = max((row[5] for row in rows), default=None)
+    # A refresh rewrites only the periods that changed; when it last ran is on its mark.
+    refreshed = QuestionStatMark.objects.filter(desk=desk).values_list(
+        "refreshed_at", flat=True
+    ).first() or max((row[5] for row in rows), default=None)
     return per_status, per_category, per_week, refreshed, _rising(current, previous)
 
 

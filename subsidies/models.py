@@ -58,6 +58,9 @@ class Scheme(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Set by every save (``services.scheme_save``, the admin): the digest looks again at every
+    # provider for a scheme changed since its last run.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("scheme")
@@ -206,6 +209,24 @@ class DigestNotice(OnceOnlyNotice):
 
     def __str__(self) -> str:
         return str(self.provider)
+
+
+class DigestMark(models.Model):
+    """Where the scheme digest stands (one row): the day of its last sweep and from when it
+    looks for changed schemes and providers, so a sweep reads only what is new since
+    (``services.digest_sweep``). ``changes_since`` lies a few minutes before that sweep began,
+    so a change committed while it ran is seen by the next one."""
+
+    on = models.DateField(_("last swept on"))
+    changes_since = models.DateTimeField(_("changes since"))
+    swept_at = models.DateTimeField(_("last swept at"))
+
+    class Meta:
+        verbose_name = _("digest mark")
+        verbose_name_plural = _("digest marks")
+
+    def __str__(self) -> str:
+        return f"{self.on}: {self.changes_since:%Y-%m-%d %H:%M}"
 
 
 class DigestOptOut(models.Model):

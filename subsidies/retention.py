@@ -12,6 +12,7 @@ INVENTORY: dict[str, Holding] = {
         "keep: who received which scheme (provider, staff member, the provider's kind and "
         "municipality) — no contact data; the e-mails follow the outbox rules",
     ),
+    "subsidies.DigestMark": NONE,
     "subsidies.DigestOptOut": Holding((), "keep: needed to honour the opt-out"),
     "subsidies.DigestNotice": Holding(
         (),

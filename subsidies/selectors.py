@@ -380,9 +380,21 @@ def digest_recipients() -> QuerySet[Provider]:
     )
 
 
-def digest_new_recipient_ids(*, scheme: Scheme) -> list[int]:
-    """Ids of the digest recipients ``scheme`` fits that never received it (one query)."""
-    qs = not_shared(scheme_match_filter(digest_recipients(), scheme), scheme)
+def digest_new_recipient_ids(
+    *,
+    scheme: Scheme,
+    changed_since: dt.datetime | None = None,
+    among: list[int] | None = None,
+) -> list[int]:
+    """Ids of the digest recipients ``scheme`` fits that never received it (one query); with
+    ``changed_since``, only among the providers changed at or after it, and with ``among``
+    only among these providers."""
+    recipients = digest_recipients()
+    if changed_since is not None:
+        recipients = recipients.filter(updated_at__gte=changed_since)
+    if among is not None:
+        recipients = recipients.filter(pk__in=among)
+    qs = not_shared(scheme_match_filter(recipients, scheme), scheme)
     return list(qs.order_by().values_list("pk", flat=True))
 
 

@@ -11,7 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,7 +27,15 @@ from sportloket.tokens import InvalidToken, make_token, read_token
 
 from . import selectors
 from .constants import BudgetKind, Decision, ShareChannel
-from .models import Allocation, Budget, DigestNotice, DigestOptOut, Scheme, SchemeShare
+from .models import (
+    Allocation,
+    Budget,
+    DigestMark,
+    DigestNotice,
+    DigestOptOut,
+    Scheme,
+    SchemeShare,
+)
 
 # The unsubscribe link's token is signed for this purpose only (its own salt: a token of any
 # other link, or of the older format, does not verify) and expires; every e-mail carries a
@@ -34,6 +43,12 @@ from .models import Allocation, Budget, DigestNotice, DigestOptOut, Scheme, Sche
 UNSUBSCRIBE_PURPOSE = "subsidies-digest-unsubscribe-v2"
 UNSUBSCRIBE_MAX_AGE_DAYS = 90
 DIGEST_BATCH = 500
+# How far before the start of the last sweep the next one looks for changed schemes and
+# providers: their ``updated_at`` is taken inside a transaction that may commit after a sweep
+# has read the changes. Longer than any such transaction; an overlap only costs looking again.
+DIGEST_CHANGES_OVERLAP = dt.timedelta(minutes=10)
+# Up to this many changed providers a sweep looks them up by id.
+DIGEST_CHANGED_BY_ID = 2000
 SCHEME_FIELDS = [
     "name",
     "funder",
@@ -192,25 +207,87 @@ def scheme_share(
     return len(claimed), len(rows) - len(claimed)
 
 
-def digest_sweep(*, today: dt.date | None = None, now: dt.datetime | None = None) -> SweepResult:
+def _digest_new_pairs(
+    *, today: dt.date, mark: DigestMark | None, full: bool
+) -> dict[int, list[int]]:
+    """Per provider, the open schemes that match it and it never received.
+
+    Every scheme is checked against every recipient on the first sweep, with ``full``, or when
+    ``today`` lies before the last sweep's day. Otherwise only what can have changed since the
+    last sweep: a scheme saved since (``updated_at``) or opened since (``opens_on`` after the
+    last sweep's day) against every recipient, and the other open schemes against the
+    providers changed since (``Provider.updated_at``: a confirmation, an edit of kind, target
+    groups or safety basics, a new e-mail address, a re-subscription). Any other pair was
+    already open and matching at the last sweep, which claimed it then.
+    """
+    new: dict[int, list[int]] = defaultdict(list)
+    schemes = selectors.open_schemes(on=today)
+    if full or mark is None or today < mark.on:
+        fresh, others = schemes, []
+    else:
+        fresh = [
+            s
+            for s in schemes
+            if s.updated_at >= mark.changes_since or (s.opens_on and s.opens_on > mark.on)
+        ]
+        others = [s for s in schemes if s not in fresh]
+    for scheme in fresh:
+        for provider_id in selectors.digest_new_recipient_ids(scheme=scheme):
+            new[provider_id].append(scheme.pk)
+    if others:
+        # The changed providers' ids first (one read of the providers), then each scheme among
+        # them by primary key; many changes (a bulk import) are looked up by date per scheme.
+        changed = selectors.digest_recipients().filter(updated_at__gte=mark.changes_since)
+        ids = list(changed.order_by().values_list("pk", flat=True)[: DIGEST_CHANGED_BY_ID + 1])
+        among = ids if len(ids) <= DIGEST_CHANGED_BY_ID else None
+        for scheme in others if ids else []:
+            for provider_id in selectors.digest_new_recipient_ids(
+                scheme=scheme, changed_since=mark.changes_since, among=among
+            ):
+                new[provider_id].append(scheme.pk)
+    return new
+
+
+def _digest_mark_advance(
+    *, first: bool, today: dt.date, changes_since: dt.datetime, now: dt.datetime
+) -> None:
+    """Move the digest's mark forward (never back: a slower concurrent sweep that began
+    earlier leaves the later mark)."""
+    if first:
+        DigestMark.objects.bulk_create(
+            [DigestMark(pk=1, on=today, changes_since=changes_since, swept_at=now)],
+            ignore_conflicts=True,
+        )
+    DigestMark.objects.filter(pk=1).update(
+        on=Greatest("on", Value(today)),
+        changes_since=Greatest("changes_since", Value(changes_since)),
+        swept_at=now,
+    )
+
+
+def digest_sweep(
+    *, today: dt.date | None = None, now: dt.datetime | None = None, full: bool = False
+) -> SweepResult:
     """Claim, for each confirmed provider, the open schemes that newly match it, and one digest
     notice (``DigestNotice``, a once-only notice) per provider announcing them; return the ids
     of the digests to send (this sweep's and older unsent ones).
 
-    Set-based: the database lists, per open scheme, the recipients it fits that have no share
-    row for it yet (one query per open scheme, whatever the number of providers), so a run with
-    nothing new reads only that. Safe to run twice and concurrently: the pairs are claimed with
-    one bulk INSERT … ON CONFLICT DO NOTHING per batch, marked with the batch's claim id, and
-    only the rows this batch inserted go into its digests — the unique (scheme, provider) row is
-    the exactly-once guarantee. Call outside a transaction.
+    Proportional to what is new since the last sweep (``DigestMark``; see
+    ``_digest_new_pairs``): with nothing new it reads the open schemes and whether any
+    provider changed, whatever the number of providers. The candidate pairs are found by the
+    database, set-based (one query per scheme to look at). Safe to run twice and concurrently:
+    the pairs are claimed with one bulk INSERT … ON CONFLICT DO NOTHING per batch, marked with
+    the batch's claim id, and only the rows this batch inserted go into its digests — the
+    unique (scheme, provider) row is the exactly-once guarantee. The mark moves in the same
+    transaction as the claims, so a worker that dies mid-sweep leaves the previous mark and
+    the next sweep looks at the same changes again. Call outside a transaction.
     """
     today = today or timezone.localdate()
+    started = timezone.now()
 
     def claim(run: str, at: dt.datetime) -> None:
-        new: dict[int, list[int]] = defaultdict(list)
-        for scheme in selectors.open_schemes(on=today):
-            for provider_id in selectors.digest_new_recipient_ids(scheme=scheme):
-                new[provider_id].append(scheme.pk)
+        mark = DigestMark.objects.filter(pk=1).first()
+        new = _digest_new_pairs(today=today, mark=mark, full=full)
         provider_ids = sorted(new)
         for start in range(0, len(provider_ids), DIGEST_BATCH):
             batch = provider_ids[start : start + DIGEST_BATCH]
@@ -221,6 +298,12 @@ def digest_sweep(*, today: dt.date | None = None, now: dt.datetime | None = None
                 DigestNotice(provider_id=p, shares_claim=c, claim=run, created_at=at)
                 for p, c in sorted({(share.provider_id, share.claim) for share in shares})
             )
+        _digest_mark_advance(
+            first=mark is None,
+            today=today,
+            changes_since=started - DIGEST_CHANGES_OVERLAP,
+            now=at,
+        )
 
     return notices_sweep(DigestNotice, claim, now=now)
 
@@ -261,11 +344,13 @@ def digest_notices_send(*, notice_ids: list[int], today: dt.date | None = None) 
     )
 
 
-def digest_send(*, today: dt.date | None = None) -> int:
+def digest_send(*, today: dt.date | None = None, full: bool = False) -> int:
     """Sweep and send: e-mail each confirmed provider the open schemes that newly match it;
     returns the number of digests queued. Idempotent and safe to run concurrently; a digest
-    claimed by a worker that died before sending it is sent by the next run."""
-    result = digest_sweep(today=today)
+    claimed by a worker that died before sending it is sent by the next run. ``full`` checks
+    every open scheme against every provider (as the first sweep does), e.g. after providers
+    were loaded in bulk past the services."""
+    result = digest_sweep(today=today, full=full)
     return digest_notices_send(notice_ids=result.to_send, today=today)
 
 
@@ -288,6 +373,9 @@ def digest_resubscribe(*, provider: Provider) -> None:
     """Start the digest again for ``provider`` (e.g. from the providers' portal). Idempotent."""
     deleted, _rows = DigestOptOut.objects.filter(provider=provider).delete()
     if deleted:
+        # The digest looks at providers changed since its last sweep: this one is a
+        # recipient again, for every open scheme it did not receive.
+        Provider.objects.filter(pk=provider.pk).update(updated_at=timezone.now())
         audit_record(
             subject=provider,
             actor=None,

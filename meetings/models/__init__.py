@@ -3,7 +3,7 @@
 from .feeds import CalendarFeed
 from .portal import PortalContact, PortalSignInLink, SafetyClaim
 from .programme import Agreement, AgreementNotice, Attendee, Meeting
-from .stats import EntrepreneursReachedStat, QuestionWeekStat
+from .stats import EntrepreneursReachedStat, QuestionStatMark, QuestionWeekStat
 from .support import (
     AppendOnlyError,
     ContactMoment,
@@ -31,6 +31,7 @@ __all__ = [
     "Meeting",
     "PortalContact",
     "PortalSignInLink",
+    "QuestionStatMark",
     "QuestionWeekStat",
     "SafetyClaim",
     "SupportRequest",

@@ -48,6 +48,36 @@ class QuestionWeekStat(models.Model):
         return f"{self.desk} {self.period_start} {self.status}: {self.count}"
 
 
+class QuestionStatMark(models.Model):
+    """Where a desk's ``QuestionWeekStat`` rows stand, so the next refresh re-counts only the
+    periods of questions that changed since (``services.desk_stats_refresh``).
+
+    ``window_start`` is the first day the rows count from; when the window has moved on (a new
+    week) the rows are rebuilt in full. ``changes_since``: questions whose ``last_activity_at``
+    is at or after it are re-counted by the next refresh (a few minutes before the last
+    refresh began, so a change committed while that refresh ran is not missed).
+    """
+
+    desk = models.OneToOneField(
+        Desk,
+        verbose_name=_("desk"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    window_start = models.DateField(_("window start"))
+    changes_since = models.DateTimeField(_("changes since"))
+    refreshed_at = models.DateTimeField(_("computed at"))
+    rebuilt_at = models.DateTimeField(_("rebuilt in full at"))
+
+    class Meta:
+        verbose_name = _("question statistics mark")
+        verbose_name_plural = _("question statistics marks")
+
+    def __str__(self) -> str:
+        return f"{self.desk_id}: {self.changes_since:%Y-%m-%d %H:%M}"
+
+
 class EntrepreneursReachedStat(models.Model):
     """Rollup of the guideline's subsidies criterion: how many distinct sport entrepreneurs of
     a municipality received a scheme in the current calendar year (the figures of

@@ -142,8 +142,14 @@ class SupportRequest(models.Model):
             models.Index(fields=["clock_running", "deadline"], name="sr_clock_deadline"),
             # Desk dashboard: the latest first responses (median time to first response).
             models.Index(fields=["desk", "first_response_at"], name="sr_desk_first_response"),
-            # The desk's questions of a period: quality page's theme and category counts.
-            models.Index(fields=["desk", "created_at"], name="sr_desk_created"),
+            # The desk's questions of a period: quality page's theme and category counts, and
+            # the dashboard rollup's counts per period, status and category — read from the
+            # index alone on PostgreSQL (status and category included), not from the rows.
+            models.Index(
+                fields=["desk", "created_at"],
+                include=["status", "category"],
+                name="sr_desk_created",
+            ),
             # The board's other sorts of the open queue.
             models.Index(
                 fields=["desk", "is_open", "created_at", "id"], name="sr_desk_open_received"

@@ -33,6 +33,7 @@ from subsidies.services import allocation_create
 from ..models import (
     ContactMoment,
     Handover,
+    QuestionStatMark,
     QuestionWeekStat,
     SupportRequest,
     SupportRequestAllocation,
@@ -831,6 +832,11 @@ def contact_moment_record(
 # --- Desk dashboard rollup --------------------------------------------------------------------
 
 STATS_WINDOW_WEEKS = 53
+# How far before the start of the last refresh the next one looks for changed questions: a
+# question's ``last_activity_at`` is taken inside its transaction, which may commit after a
+# refresh has read the changes. Longer than any transaction that changes a question; an
+# overlap only costs re-counting a period that is already right.
+STATS_CHANGES_OVERLAP = dt.timedelta(minutes=10)
 
 
 def stats_period_start(day: dt.date) -> dt.date:
@@ -840,31 +846,113 @@ def stats_period_start(day: dt.date) -> dt.date:
     return max(monday, quarter_start)
 
 
-@transaction.atomic
-def desk_stats_refresh(*, desk: Desk, now: dt.datetime | None = None) -> int:
-    """Rebuild the desk's ``QuestionWeekStat`` rows from its questions of the last 53 weeks.
+def stats_period_end(start: dt.date) -> dt.date:
+    """The first day after the period that begins on ``start``: the next Monday, or the next
+    quarter's first day when that comes first."""
+    monday = start - dt.timedelta(days=start.weekday()) + dt.timedelta(weeks=1)
+    month = 3 * ((start.month - 1) // 3) + 4
+    quarter_end = dt.date(start.year + (month > 12), (month - 1) % 12 + 1, 1)
+    return min(monday, quarter_end)
 
-    The desk row is locked first, so two refreshes of one desk (beat twice, a retry) run one
-    after the other and the result is the same as running once. Returns the number of rows.
-    """
-    now = now or timezone.now()
-    Desk.objects.select_for_update().filter(pk=desk.pk).first()
-    today = timezone.localtime(now).date()
-    since = today - dt.timedelta(days=today.weekday(), weeks=STATS_WINDOW_WEEKS - 1)
-    since = min(since, stats_period_start(since))
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    grouped = (
-        SupportRequest.objects.filter(desk=desk, created_at__gte=start)
-        .annotate(day=TruncDate("created_at"))
+
+def stats_window_start(today: dt.date) -> dt.date:
+    """The first day the rollup counts: the Monday 52 weeks before this week's (a period's
+    first day, since quarters only cut weeks in two)."""
+    return today - dt.timedelta(days=today.weekday(), weeks=STATS_WINDOW_WEEKS - 1)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _stats_grouped(questions):
+    """(day received, status, category, number) of ``questions``, grouped by the database."""
+    return (
+        questions.annotate(day=TruncDate("created_at"))
         .values_list("day", "status", "category_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     )
+
+
+def _stats_counts(desk: Desk, *, start: dt.datetime, periods: set[dt.date] | None = None):
+    """Questions per (period, status, category): of the whole window from ``start``, or of
+    ``periods`` only. One query either way: for periods a UNION ALL of one range per period,
+    so that PostgreSQL reads each from the ``(desk, created_at)`` index alone (it includes
+    status and category), where one condition with an OR per period reads the rows."""
+    questions = SupportRequest.objects.filter(desk=desk)
+    if periods is None:
+        grouped = _stats_grouped(questions.filter(created_at__gte=start))
+    else:
+        parts = [
+            _stats_grouped(
+                questions.filter(
+                    created_at__gte=_day_start(period),
+                    created_at__lt=_day_start(stats_period_end(period)),
+                )
+            )
+            for period in sorted(periods)
+        ]
+        grouped = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     counts: dict[tuple[dt.date, str, int | None], int] = {}
     for day, status, category_id, n in grouped:
         key = (stats_period_start(day), status, category_id)
         counts[key] = counts.get(key, 0) + n
-    QuestionWeekStat.objects.filter(desk=desk).delete()
+    return counts
+
+
+def _stats_changed_periods(desk: Desk, *, start: dt.datetime, since: dt.datetime) -> set[dt.date]:
+    """The periods (by day received) of the desk's questions in the window that changed at or
+    after ``since``. Every service that changes a question's status or category writes a
+    timeline event, which sets ``last_activity_at``; a new question starts with it. Written as
+    one condition per value of ``is_open`` so that PostgreSQL reads two ranges of the board's
+    ``(desk, is_open, last_activity_at)`` index instead of the desk's whole history."""
+    changed = (
+        SupportRequest.objects.filter(desk=desk, created_at__gte=start)
+        .filter(
+            Q(is_open=True, last_activity_at__gte=since)
+            | Q(is_open=False, last_activity_at__gte=since)
+        )
+        .annotate(day=TruncDate("created_at"))
+        .values_list("day", flat=True)
+        .distinct()
+        .order_by()
+    )
+    return {stats_period_start(day) for day in changed}
+
+
+@transaction.atomic
+def desk_stats_refresh(*, desk: Desk, now: dt.datetime | None = None, full: bool = False) -> int:
+    """Bring the desk's ``QuestionWeekStat`` rows (its questions of the last 53 weeks) up to
+    date; returns the number of rows written.
+
+    Incremental: only the periods that hold a question changed since the last refresh
+    (``QuestionStatMark.changes_since``) are counted again, each period whole (deleted and
+    inserted), so the rows equal a full rebuild's. A full rebuild happens on the first refresh,
+    when the window has moved on to a new week, and with ``full=True`` (``manage.py
+    desk_stats_rebuild``, e.g. after loading questions in bulk, which do not go through the
+    services).
+
+    The desk row is locked first, so two refreshes of one desk (beat twice, a retry) run one
+    after the other; the second one re-counts only what changed after the first. Rows and mark
+    are written in this one transaction: a worker that dies mid-run leaves the previous state,
+    and the next refresh starts from the previous mark.
+    """
+    now = now or timezone.now()
+    started = timezone.now()
+    Desk.objects.select_for_update().filter(pk=desk.pk).first()
+    window = stats_window_start(timezone.localtime(now).date())
+    start = _day_start(window)
+    mark = QuestionStatMark.objects.filter(desk=desk).first()
+    rebuild = full or mark is None or mark.window_start != window
+    if rebuild:
+        counts = _stats_counts(desk, start=start)
+        QuestionWeekStat.objects.filter(desk=desk).delete()
+    else:
+        periods = _stats_changed_periods(desk, start=start, since=mark.changes_since)
+        counts = _stats_counts(desk, start=start, periods=periods) if periods else {}
+        if periods:
+            QuestionWeekStat.objects.filter(desk=desk, period_start__in=periods).delete()
     QuestionWeekStat.objects.bulk_create(
         [
             QuestionWeekStat(
@@ -879,9 +967,21 @@ def desk_stats_refresh(*, desk: Desk, now: dt.datetime | None = None) -> int:
         ],
         batch_size=1000,
     )
+    changes_since = started - STATS_CHANGES_OVERLAP
+    if mark is not None and not rebuild:
+        changes_since = max(changes_since, mark.changes_since)
+    values = {"window_start": window, "changes_since": changes_since, "refreshed_at": now}
+    if rebuild:
+        values["rebuilt_at"] = now
+    if mark is None:
+        QuestionStatMark.objects.create(desk=desk, **values)
+    else:
+        QuestionStatMark.objects.filter(desk=desk).update(**values)
     return len(counts)
 
 
-def desk_stats_refresh_all(*, now: dt.datetime | None = None) -> int:
+def desk_stats_refresh_all(*, now: dt.datetime | None = None, full: bool = False) -> int:
     """Every desk, one transaction each (a slow desk does not hold the others' locks)."""
-    return sum(desk_stats_refresh(desk=desk, now=now) for desk in Desk.objects.order_by("pk"))
+    return sum(
+        desk_stats_refresh(desk=desk, now=now, full=full) for desk in Desk.objects.order_by("pk")
+    )

@@ -28,8 +28,11 @@ def support_handover_reminders() -> int:
 
 @shared_task(name="meetings.tasks.desk_stats_refresh")
 def desk_stats_refresh() -> int:
-    """Every 15 minutes: rebuild the desk dashboard's weekly rollup. Idempotent (delete and
-    insert per desk under a lock on the desk row)."""
+    """Every 15 minutes: bring the desk dashboard's weekly rollup up to date, re-counting only
+    the periods of questions changed since the last run (in full once a week, when the window
+    moves on). Idempotent and safe to run concurrently: each period is deleted and counted
+    again whole, per desk under a lock on the desk row, with the desk's mark in the same
+    transaction (a worker that dies mid-run changes nothing)."""
     return services.desk_stats_refresh_all()
 
 

@@ -422,7 +422,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "poskantoor.tasks.sweep_deadlines",
         "schedule": crontab(minute="*/15"),
     },
-    # Every 15 minutes (offset): rebuild the desk dashboard's weekly rollup of questions.
+    # Every 15 minutes (offset): the desk dashboard's weekly rollup of questions, re-counting the
+    # periods of questions changed since the last run (in full when a new week begins).
     "desk-dashboard-stats": {
         "task": "meetings.tasks.desk_stats_refresh",
         "schedule": crontab(minute="7-59/15"),
