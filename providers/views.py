@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from html import escape
 
 from django.contrib import messages
@@ -46,6 +47,8 @@ from .selectors import (
     provider_get,
     provider_list,
     provider_registry,
+    registry_municipalities,
+    registry_options,
     registry_page,
 )
 
@@ -129,7 +132,7 @@ class ProviderListView(RoleRequiredMixin, TemplateView):
         filterset = ProviderFilter(
             params or None,
             queryset=provider_registry(user=user),
-            municipalities=municipality_list(user=user),
+            municipalities=registry_municipalities(user=user),
         )
         fields, names = filter_fields(filterset, params)
         per_page = params.get("per_page", "")
@@ -188,6 +191,13 @@ def filter_fields(filterset: ProviderFilter, params) -> tuple[list[dict], dict[s
     fields = []
     names: dict[str, dict[str, str]] = {}
     errors = filterset.form.errors if filterset.is_bound else {}
+    option_lists = registry_options(
+        {
+            name: bound.queryset
+            for name, bound in filterset.form.fields.items()
+            if hasattr(bound, "queryset")
+        }
+    )
     for name, bound in filterset.form.fields.items():
         field = {
             "name": name,
@@ -199,22 +209,28 @@ def filter_fields(filterset: ProviderFilter, params) -> tuple[list[dict], dict[s
             field["text"] = True
             fields.append(field)
             continue
-        if hasattr(bound, "queryset"):
-            options = [(str(pk), label) for pk, label in bound.queryset.values_list("pk", "name")]
+        if name in option_lists:
+            options = option_lists[name]
         else:
             options = [(str(v), str(label)) for v, label in bound.choices if v != ""]
         names[name] = dict(options)
-        selected = field["value"]
-        # stdlib html.escape: the same escaping as Django's, without its lazy-string wrapper.
-        field["options"] = mark_safe(  # noqa: S308 - every value and label is escaped here
-            "".join(
-                f'<option value="{escape(v)}"{" selected" if v == selected else ""}>'
-                f"{escape(label)}</option>"
-                for v, label in options
-            )
-        )
+        html = option_tags(tuple(options))
+        selected = f'<option value="{escape(field["value"])}">'
+        if field["value"] and selected in html:
+            html = html.replace(selected, f"{selected[:-1]} selected>", 1)
+        field["options"] = mark_safe(html)  # noqa: S308 - escaped by option_tags
         fields.append(field)
     return fields, names
+
+
+@lru_cache(maxsize=64)
+def option_tags(options: tuple[tuple[str, str], ...]) -> str:
+    """``<option>`` tags of (value, label) pairs, escaped; the same lists (the municipalities
+    of a scope, the sports) come back on every page, so they are made once per process.
+    stdlib html.escape: the same escaping as Django's, without its lazy-string wrapper."""
+    return "".join(
+        f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in options
+    )
 
 
 class Echo:

@@ -128,6 +128,9 @@ def test_page_links_keep_the_filters(client, pos_staff, registry):
     client.force_login(pos_staff)
     utrecht = municipality("GM0344")
     query = f"status=active&municipality={utrecht.pk}&order=-name&per_page=25"
+    text = client.get(f"{LIST}?{query}").content.decode()
+    assert f'<option value="{utrecht.pk}" selected>Utrecht</option>' in text
+    assert '<option value="active" selected>' in text
     pages = walk(client, f"{LIST}?{query}")
     seen = [url for page in pages for url in page]
     assert seen == expected("-name", status="active", municipality=utrecht)
