@@ -9,8 +9,7 @@ from functools import reduce
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import BooleanField, Expression, F, Q, QuerySet, Value
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -166,31 +165,6 @@ def provider_relations(
     for table, provider_id, linked_id in links:
         (groups if table else sports)[provider_id].append(linked_id)
     return sports, groups
-
-
-def registry_options(querysets: dict[str, QuerySet]) -> dict[str, list[tuple[str, str]]]:
-    """The (pk, name) options of the filter's choice fields (municipality, sport, target
-    group), each list in its model's order: one query for all of them (UNION ALL), each part
-    numbered in its own order by the database (its collation sorts the names)."""
-    parts = []
-    for number, queryset in enumerate(querysets.values()):
-        order = [
-            F(key[1:]).desc() if key.startswith("-") else F(key)
-            for key in queryset.query.order_by or queryset.model._meta.ordering or ["pk"]
-        ]
-        parts.append(
-            queryset.order_by()
-            .annotate(part=Value(number), position=Window(RowNumber(), order_by=order))
-            .values_list("part", "position", "pk", "name")
-        )
-    if not parts:
-        return {}
-    options: dict[str, list[tuple[str, str]]] = {name: [] for name in querysets}
-    names = list(querysets)
-    rows = parts[0].union(*parts[1:], all=True).order_by("part", "position")
-    for part, _position, pk, name in rows:
-        options[names[part]].append((str(pk), name))
-    return options
 
 
 # The registry counts the matching providers up to this many; beyond it the page says "more

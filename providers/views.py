@@ -48,7 +48,6 @@ from .selectors import (
     provider_list,
     provider_registry,
     registry_municipalities,
-    registry_options,
     registry_page,
 )
 
@@ -191,13 +190,6 @@ def filter_fields(filterset: ProviderFilter, params) -> tuple[list[dict], dict[s
     fields = []
     names: dict[str, dict[str, str]] = {}
     errors = filterset.form.errors if filterset.is_bound else {}
-    option_lists = registry_options(
-        {
-            name: bound.queryset
-            for name, bound in filterset.form.fields.items()
-            if hasattr(bound, "queryset")
-        }
-    )
     for name, bound in filterset.form.fields.items():
         field = {
             "name": name,
@@ -209,8 +201,8 @@ def filter_fields(filterset: ProviderFilter, params) -> tuple[list[dict], dict[s
             field["text"] = True
             fields.append(field)
             continue
-        if name in option_lists:
-            options = option_lists[name]
+        if hasattr(bound, "queryset"):
+            options = [(str(pk), label) for pk, label in bound.queryset.values_list("pk", "name")]
         else:
             options = [(str(v), str(label)) for v, label in bound.choices if v != ""]
         names[name] = dict(options)
