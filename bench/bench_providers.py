@@ -46,16 +46,12 @@ def deep_page(page: int, order: tuple[str, ...] = ("name", "id"), size: int = 25
     return urlencode({"page": page, "after": cursor_of(before, order)})
 
 
-def run(*, fill: bool) -> list[Result]:
-    if fill or Provider.objects.filter(email__endswith=BENCH_EMAIL).count() < TOTAL:
-        globals()["fill"]()
-    client = Client()
-    client.force_login(bench_user())
-    total = Provider.objects.count()
-    data = f"{total:,} providers"
+def registry_urls(total: int) -> list[tuple[str, str, bool]]:
+    """(label, URL, budgeted) of the measured pages, for a registry of ``total`` providers
+    (deep pages as far as it reaches)."""
+    middle = min(500, total // 50)
     deepest = min(DEEP_PAGE, total // 25)
-    results = []
-    for label, url, budget in [
+    return [
         ("provider registry, 25 per page", "/aanbieders/", True),
         ("provider registry, 50 per page", "/aanbieders/?per_page=50", True),
         (
@@ -63,14 +59,31 @@ def run(*, fill: bool) -> list[Result]:
             "/aanbieders/?status=active&kind=club&order=-name",
             True,
         ),
-        ("provider registry, page 500 (its link)", f"/aanbieders/?{deep_page(500)}", True),
+        ("provider registry, by kind", "/aanbieders/?order=kind", True),
+        ("provider registry, newest first", "/aanbieders/?order=-created", True),
+        (
+            f"provider registry, page {middle:,} (its link)",
+            f"/aanbieders/?{deep_page(middle)}",
+            True,
+        ),
         (
             f"provider registry, page {deepest:,} (its link)",
             f"/aanbieders/?{deep_page(deepest)}",
             True,
         ),
-        ("same page 500 by number only (OFFSET)", "/aanbieders/?page=500", False),
-    ]:
+        (f"same page {middle:,} by number only (OFFSET)", f"/aanbieders/?page={middle}", False),
+    ]
+
+
+def run(*, fill: bool) -> list[Result]:
+    if fill or Provider.objects.filter(email__endswith=BENCH_EMAIL).count() < TOTAL:
+        globals()["fill"]()
+    client = Client()
+    client.force_login(bench_user())
+    total = Provider.objects.count()
+    data = f"{total:,} providers"
+    results = []
+    for label, url, budget in registry_urls(total):
         median, p95, queries = measure_view(client, url)
         results.append(
             Result(
