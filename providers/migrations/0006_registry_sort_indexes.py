@@ -22,4 +22,7 @@ class Migration(migrations.Migration):
             model_name='provider',
             index=models.Index(fields=['municipality', 'kind', 'status'], name='provider_scope_kind_idx'),
         ),
+        # Fresh statistics with the new indexes: SQLite otherwise takes a new index for a
+        # selective one and sorts every provider of the scope for a page (0.8 s at 60,000).
+        migrations.RunSQL("ANALYZE providers_provider", migrations.RunSQL.noop),
     ]
