@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection
 from django.db.models import F, Q, QuerySet
 
 # Row-value comparisons, (a, b) > (x, y): Django's own lookups for composite keys.
@@ -95,7 +96,9 @@ def _beyond(order: tuple[str, ...], values: list) -> Q:
         condition = Q(**{f"{names[i]}__{strict}": values[i]}) | (
             Q(**{names[i]: values[i]}) & condition
         )
-    if tail > 0:
+    if tail > 0 or (len(order) > 1 and connection.vendor == "sqlite"):
+        # SQLite, too, starts its index range at the value only with a plain bound on the
+        # first key (with the row-value comparison alone: 8 times the time for a deep page).
         inclusive = "lte" if descending[0] else "gte"
         condition &= Q(**{f"{names[0]}__{inclusive}": values[0]})
     return condition
