@@ -8,7 +8,7 @@ Noord"), so that sorting by name has ties. Every filled provider has an e-mail a
 
 On PostgreSQL the rows are generated in the database, set-based (``INSERT … SELECT`` over
 ``generate_series``, ``--chunk`` rows per statement, the links in the same statement): 600,000
-providers in about a minute. On SQLite (development) they go in with ``bulk_create``.
+providers in minutes. On SQLite (development) they go in with ``bulk_create``.
 """
 
 from __future__ import annotations
