@@ -8,6 +8,7 @@ it does not exist yet) between runs; ``--fill`` refills.
     make bench BENCH_ARGS="providers" # only bench_providers
     make bench DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_5m \
         BENCH_ARGS="--questions 5000000 desk dashboards"
+    make bench BENCH_ARGS="--providers 600000 providers"
 """
 
 import argparse
@@ -39,7 +40,17 @@ def main() -> int:
         default=None,
         help="support questions of the benchmark desk (default 500,000)",
     )
+    parser.add_argument(
+        "--providers",
+        type=int,
+        default=None,
+        help="providers of the registry benchmark (default 60,000)",
+    )
     args = parser.parse_args()
+    if args.providers is not None:
+        from bench import bench_providers
+
+        bench_providers.TOTAL = args.providers
     if args.questions is not None:
         from bench import bench_desk
 

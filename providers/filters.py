@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from sportloket.models import Municipality, Sport, TargetGroup
@@ -87,9 +87,21 @@ class ProviderFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
+        """Sorted for paging by key: the chosen column, then the name (for a sort by kind,
+        status or municipality), then the id, all in one direction. Every sort thus ends in a
+        unique key and is one row-value comparison, ``(name, id) > (…)``, which an index on
+        those columns serves (see the model's indexes). The municipality's name is read
+        through the join, as an annotation the page's cursor can carry."""
         queryset = super().qs
-        # A stable order for pagination: the chosen sort, then the primary key in the same
-        # direction, so that an index on (column, …) delivers the rows without a sort.
-        ordering = list(queryset.query.order_by) or ["name"]
-        tiebreak = "-pk" if str(ordering[0]).startswith("-") else "pk"
-        return queryset.order_by(*ordering, tiebreak)
+        chosen = str((list(queryset.query.order_by) or ["name"])[0])
+        descending = chosen.startswith("-")
+        column = chosen.lstrip("-")
+        if column == "municipality__name":
+            queryset = queryset.annotate(municipality_name=F("municipality__name"))
+            column = "municipality_name"
+        keys = [column, "name", "id"] if column in SECONDARY_NAME_SORTS else [column, "id"]
+        return queryset.order_by(*(f"-{key}" if descending else key for key in keys))
+
+
+# Sorts by a column many providers share: the name orders the providers within each value.
+SECONDARY_NAME_SORTS = {"kind", "status", "municipality_name"}

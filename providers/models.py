@@ -166,6 +166,14 @@ class Provider(SafetyBasicsMixin, models.Model):
                 fields=["kind", "status", "name", "id", "municipality"],
                 name="provider_kind_name_idx",
             ),
+            # The registry's sorts by kind (then name) and by registration date, read and
+            # paged by key straight from an index: without them PostgreSQL sorted every
+            # provider for each page (1.3 s and 4.8 s at 600,000 providers).
+            models.Index(fields=["kind", "name", "id"], name="provider_kind_sort_idx"),
+            models.Index(fields=["created_at", "id"], name="provider_created_idx"),
+            # The registry's capped count of a kind and/or status within the user's
+            # municipalities, from the index alone (without it: 1,000 table rows read).
+            models.Index(fields=["municipality", "kind", "status"], name="provider_scope_kind_idx"),
         ]
 
     def __str__(self) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from html import escape
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
@@ -34,7 +34,6 @@ from .constants import (
     ImportJobStatus,
     ImportMode,
     ImportOutcome,
-    ProviderKind,
     ProviderStatus,
     StatusAction,
 )
@@ -48,7 +47,8 @@ from .selectors import (
     provider_get,
     provider_list,
     provider_registry,
-    provider_relations,
+    registry_municipalities,
+    registry_page,
 )
 
 # --- Public: the interest form and its confirmation link -------------------------------------
@@ -127,23 +127,38 @@ class ProviderListView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        params = self.request.GET
         filterset = ProviderFilter(
-            self.request.GET or None,
+            params or None,
             queryset=provider_registry(user=user),
-            municipalities=municipality_list(user=user),
+            municipalities=registry_municipalities(user=user),
         )
-        fields, names = filter_fields(filterset, self.request.GET)
-        per_page = self.request.GET.get("per_page", "")
+        fields, names = filter_fields(filterset, params)
+        per_page = params.get("per_page", "")
         per_page = int(per_page) if per_page in {str(size) for size in PAGE_SIZES} else 25
-        page = Paginator(filterset.qs, per_page).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        try:
+            number = int(params.get("page", "1"))
+        except ValueError:
+            number = 1
+        page = registry_page(
+            filterset.qs,
+            page=number,
+            per_page=per_page,
+            names=names,
+            after=params.get("after", "")[:CURSOR_MAX_LENGTH],
+            before=params.get("before", "")[:CURSOR_MAX_LENGTH],
+        )
+        query = params.copy()
+        for key in ("page", "after", "before"):
+            query.pop(key, None)
         context.update(
             filter=filterset,
             filter_fields=fields,
             page_obj=page,
-            rows=registry_rows(list(page.object_list), names),
+            rows=page.rows,
             query=query.urlencode(),
+            previous_query=page_query(query, page.number - 1, before=page.previous_cursor),
+            next_query=page_query(query, page.number + 1, after=page.next_cursor),
             page_sizes=PAGE_SIZES,
             per_page=per_page,
             can_edit=self.scope.role in EDITOR_ROLES,
@@ -151,41 +166,19 @@ class ProviderListView(RoleRequiredMixin, TemplateView):
         return context
 
 
-def registry_rows(providers: list[Provider], names: dict[str, dict[str, str]]) -> list[dict]:
-    """The page's rows as plain values. Names of municipalities, sports and target groups come
-    from the filter's option lists (already loaded), labels are looked up once per page: a
-    50-row page costs hardly more than a 25-row one, in the same number of queries."""
-    kinds = {value: str(label) for value, label in ProviderKind.choices}
-    statuses = {value: str(label) for value, label in ProviderStatus.choices}
-    municipalities = names["municipality"]
-    missing = {p.municipality_id for p in providers} - {int(pk) for pk in municipalities}
-    if missing:  # a municipality no longer active, so not among the filter's options
-        municipalities = {
-            **municipalities,
-            **{str(m.pk): m.name for m in Municipality.objects.filter(pk__in=missing)},
-        }
-    sports, groups = provider_relations([p.pk for p in providers])
-    # One reverse() per page instead of per row: the detail URL is this prefix plus "<pk>/".
-    detail_url = reverse("providers:detail", args=[0])[: -len("0/")]
+# A cursor holds a sort key: a municipality's and a provider's name (200 characters each,
+# escaped) and an id.
+CURSOR_MAX_LENGTH = 1_000
 
-    def joined(ids: list[int], labels: dict[str, str]) -> str:
-        return ", ".join(sorted(labels.get(str(pk), "") for pk in ids))
 
-    return [
-        {
-            "url": f"{detail_url}{p.pk}/",
-            "name": p.name,
-            "kvk_number": p.kvk_number,
-            "kind": kinds.get(p.kind, p.kind),
-            "municipality": municipalities.get(str(p.municipality_id), ""),
-            "sports": joined(sports.get(p.pk, []), names["sport"]),
-            "target_groups": joined(groups.get(p.pk, []), names["target_group"]),
-            "status": p.status,
-            "status_label": statuses.get(p.status, p.status),
-            "eligible": p.is_eligible,
-        }
-        for p in providers
-    ]
+def page_query(query, page: int, **cursor: str) -> str:
+    """The query string of another page: the filters, the page number shown and the cursor it
+    continues from (none back to the first page: its plain address)."""
+    query = query.copy()
+    if page > 1:
+        query["page"] = str(page)
+        query.update({key: value for key, value in cursor.items() if value})
+    return query.urlencode()
 
 
 def filter_fields(filterset: ProviderFilter, params) -> tuple[list[dict], dict[str, dict]]:
@@ -213,17 +206,23 @@ def filter_fields(filterset: ProviderFilter, params) -> tuple[list[dict], dict[s
         else:
             options = [(str(v), str(label)) for v, label in bound.choices if v != ""]
         names[name] = dict(options)
-        selected = field["value"]
-        # stdlib html.escape: the same escaping as Django's, without its lazy-string wrapper.
-        field["options"] = mark_safe(  # noqa: S308 - every value and label is escaped here
-            "".join(
-                f'<option value="{escape(v)}"{" selected" if v == selected else ""}>'
-                f"{escape(label)}</option>"
-                for v, label in options
-            )
-        )
+        html = option_tags(tuple(options))
+        selected = f'<option value="{escape(field["value"])}">'
+        if field["value"] and selected in html:
+            html = html.replace(selected, f"{selected[:-1]} selected>", 1)
+        field["options"] = mark_safe(html)  # noqa: S308 - escaped by option_tags
         fields.append(field)
     return fields, names
+
+
+@lru_cache(maxsize=64)
+def option_tags(options: tuple[tuple[str, str], ...]) -> str:
+    """``<option>`` tags of (value, label) pairs, escaped; the same lists (the municipalities
+    of a scope, the sports) come back on every page, so they are made once per process.
+    stdlib html.escape: the same escaping as Django's, without its lazy-string wrapper."""
+    return "".join(
+        f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in options
+    )
 
 
 class Echo:

@@ -21,12 +21,8 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-
-# Row-value comparisons, (a, b) > (x, y): Django's own lookups for composite keys.
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -36,6 +32,9 @@ from providers.constants import BASIC_REQUIREMENTS, SafetyStatus
 from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.models import Desk, Municipality, Organisation, QuestionCategory
+
+# The board pages by key (``seek_page``); ``cursor_of`` and ``page_of`` are read from here too.
+from sportloket.paging import Page, cursor_of, page_of, seek_page  # noqa: F401
 from sportloket.selectors import Scope, user_scope
 from subsidies.models import Allocation
 from subsidies.selectors import desk_queryset as budget_desks
@@ -281,115 +280,6 @@ def search_q(text: str, *, within: QuerySet[SupportRequest] | None = None) -> Q:
     return words | by_provider
 
 
-def page_of(qs: QuerySet, *, page: int, size: int = BOARD_PAGE_SIZE) -> tuple[list, bool]:
-    """One page and whether another follows: one query, no COUNT(*) over the whole queue."""
-    offset = (page - 1) * size
-    rows = list(qs[offset : offset + size + 1])
-    return rows[:size], len(rows) > size
-
-
-# Keyset ("seek") pages: a page link carries the sort key of the row it continues from, and
-# the next page starts there in the index instead of skipping OFFSET rows (page 4,000 of the
-# closed questions read 100,000 rows: 0.5 s at 500,000 questions).
-CURSOR_SEPARATOR = "~"
-
-
-def cursor_of(obj, order: tuple[str, ...]) -> str:
-    """The sort key of ``obj`` under ``order`` (``"-deadline", "-id"``) as a URL value."""
-    parts = []
-    for name in order:
-        value = getattr(obj, name.lstrip("-"))
-        parts.append(value.isoformat() if hasattr(value, "isoformat") else str(value))
-    return CURSOR_SEPARATOR.join(parts)
-
-
-def _parse_cursor(model, order: tuple[str, ...], cursor: str) -> list | None:
-    """The values of a cursor, or None for one that does not fit the sort (edited, or from
-    another sort order): the caller then starts from the page number."""
-    parts = cursor.split(CURSOR_SEPARATOR)
-    if len(parts) != len(order):
-        return None
-    values = []
-    for name, part in zip(order, parts, strict=True):
-        try:
-            value = model._meta.get_field(name.lstrip("-")).to_python(part)
-        except (ValidationError, FieldDoesNotExist):
-            return None
-        if value is None:
-            return None
-        values.append(value)
-    return values
-
-
-def _beyond(order: tuple[str, ...], values: list) -> Q:
-    """Rows after ``values`` in ``order``. The longest tail of one direction is one row-value
-    comparison, ``(deadline, id) > (%s, %s)``, which PostgreSQL reads as a range of the
-    matching index; a leading key of another direction gets an inclusive bound too, so that
-    the scan starts at its value."""
-    names = [name.lstrip("-") for name in order]
-    descending = [name.startswith("-") for name in order]
-    tail = len(order) - 1
-    while tail > 0 and descending[tail - 1] == descending[-1]:
-        tail -= 1
-    if tail == len(order) - 1:
-        lookup = "lt" if descending[-1] else "gt"
-        condition = Q(**{f"{names[-1]}__{lookup}": values[-1]})
-    else:
-        comparison = TupleLessThan if descending[-1] else TupleGreaterThan
-        condition = Q(comparison(Tuple(*(F(n) for n in names[tail:])), tuple(values[tail:])))
-    for i in range(tail - 1, -1, -1):
-        strict = "lt" if descending[i] else "gt"
-        condition = Q(**{f"{names[i]}__{strict}": values[i]}) | (
-            Q(**{names[i]: values[i]}) & condition
-        )
-    if tail > 0:
-        inclusive = "lte" if descending[0] else "gte"
-        condition &= Q(**{f"{names[0]}__{inclusive}": values[0]})
-    return condition
-
-
-@dataclass
-class Page:
-    """One page of a sorted list: its rows and the cursors of the pages around it (empty when
-    there is none)."""
-
-    rows: list
-    next_cursor: str
-    previous_cursor: str
-
-
-def seek_page(
-    qs: QuerySet, *, page: int, after: str = "", before: str = "", size: int = BOARD_PAGE_SIZE
-) -> Page:
-    """One page of ``qs`` (sorted, with a unique last key such as the pk): the rows after the
-    cursor ``after`` or before ``before``; without a usable cursor, page ``page`` by OFFSET
-    (links from before, bookmarks), which costs more the deeper it is."""
-    order = tuple(qs.query.order_by)
-    values = None
-    backwards = bool(before) and not after
-    if after or before:
-        values = _parse_cursor(qs.model, order, after or before)
-    if values is None:
-        rows, more = page_of(qs, page=page, size=size)
-        backwards = False
-    elif backwards:
-        flipped = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in order)
-        rows = list(qs.filter(_beyond(flipped, values)).order_by(*flipped)[: size + 1])
-        more = len(rows) > size
-        rows = rows[:size][::-1]
-    else:
-        rows = list(qs.filter(_beyond(order, values))[: size + 1])
-        more = len(rows) > size
-        rows = rows[:size]
-    has_next = True if backwards else more
-    has_previous = (more if backwards else page > 1) and bool(rows)
-    return Page(
-        rows=rows,
-        next_cursor=cursor_of(rows[-1], order) if has_next and rows else "",
-        previous_cursor=cursor_of(rows[0], order) if has_previous else "",
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class BoardRow:
     """One row of the triage board with every text it shows already made: the page renders
@@ -472,7 +362,11 @@ def board_page(
     and ``before`` as in ``seek_page``) with its rows as ``BoardRow``. Two queries, plus one
     per related table with a row not among ``options`` (the filters' choices, read anyway)."""
     result = seek_page(
-        qs.select_related(None).only(*BOARD_ROW_FIELDS), page=page, after=after, before=before
+        qs.select_related(None).only(*BOARD_ROW_FIELDS),
+        page=page,
+        after=after,
+        before=before,
+        size=BOARD_PAGE_SIZE,
     )
     requests = result.rows
     options = options or BoardOptions([], [], [], [])

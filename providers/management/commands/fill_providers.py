@@ -1,0 +1,182 @@
+"""Fill many sport providers for benchmarks: ``manage.py fill_providers --count 600000``.
+
+The rows look like a national registry: providers of every kind in every municipality, most
+active, some pending or inactive, the social-safety basics in every state, two sports and one
+target group each, and names that repeat (many clubs share a name such as "Sportaanbieder 00042
+Noord"), so that sorting by name has ties. Every filled provider has an e-mail address ending in
+``--email-suffix``: the fill tops up those providers to ``--count`` and never deletes.
+
+On PostgreSQL the rows are generated in the database, set-based (``INSERT … SELECT`` over
+``generate_series``, ``--chunk`` rows per statement, the links in the same statement): 600,000
+providers in minutes. On SQLite (development) they go in with ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+import random
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+from providers.constants import ProviderKind, ProviderSource, ProviderStatus, SafetyStatus
+from providers.models import Provider
+from sportloket.models import Municipality, Sport, TargetGroup
+
+BATCH = 2_000
+EMAIL_SUFFIX = "@bench.example"
+# Of every ten providers: eight active, one pending, one inactive.
+STATUSES = [ProviderStatus.ACTIVE] * 8 + [ProviderStatus.PENDING, ProviderStatus.INACTIVE]
+PLACES = ["Noord", "Zuid", "Oost"]
+# Names repeat every NAME_CYCLE providers (a tie in the registry's sort by name).
+NAME_CYCLE = 100_000
+KVK_BASE = 50_000_000
+
+
+def provider_name(i: int, place: str) -> str:
+    return f"Sportaanbieder {i % NAME_CYCLE:05d} {place}"
+
+
+class Command(BaseCommand):
+    help = "Fill sport providers for benchmarks (idempotent up to --count filled providers)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, default=60_000)
+        parser.add_argument("--seed", type=int, default=3)
+        parser.add_argument("--chunk", type=int, default=100_000, help="rows per statement")
+        parser.add_argument("--email-suffix", default=EMAIL_SUFFIX)
+
+    def handle(self, *args, count, seed, chunk, email_suffix, **options):
+        filled = Provider.objects.filter(email__endswith=email_suffix)
+        existing = filled.count()
+        missing = count - existing
+        if missing <= 0:
+            self.stdout.write("Nothing to fill.")
+            return
+        pools = {
+            "municipalities": list(Municipality.objects.values_list("pk", flat=True)),
+            "sports": list(Sport.objects.values_list("pk", flat=True)),
+            "groups": list(TargetGroup.objects.values_list("pk", flat=True)),
+        }
+        if not all(pools.values()):
+            raise CommandError("Municipalities, sports and target groups are needed first.")
+        # The numbers continue after the highest filled one (the KvK number is unique).
+        start = existing
+        last = filled.order_by("-kvk_number").values_list("kvk_number", flat=True).first()
+        if last and last.isdigit():
+            start = max(start, int(last) - KVK_BASE + 1)
+        fill = self._fill_sql if connection.vendor == "postgresql" else self._fill_python
+        fill(start=start, missing=missing, seed=seed, chunk=chunk, suffix=email_suffix, **pools)
+        with connection.cursor() as cursor:
+            for model in (Provider, Provider.sports.through, Provider.target_groups.through):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+    def _fill_python(self, *, start, missing, seed, suffix, municipalities, sports, groups, **_):
+        rng = random.Random(seed + start)  # noqa: S311 - benchmark data, not secrets
+        kinds = list(ProviderKind.values)
+        safety = list(SafetyStatus.values)
+        SportLink = Provider.sports.through
+        GroupLink = Provider.target_groups.through
+        with transaction.atomic():
+            for first in range(start, start + missing, BATCH):
+                batch = [
+                    Provider(
+                        kind=rng.choice(kinds),
+                        name=provider_name(i, rng.choice(PLACES)),
+                        kvk_number=f"{KVK_BASE + i}",
+                        municipality_id=rng.choice(municipalities),
+                        postcode="3511 AB",
+                        city="Utrecht",
+                        contact_name=f"Contact {i}",
+                        email=f"aanbieder{i}{suffix}",
+                        status=rng.choice(STATUSES),
+                        source=ProviderSource.IMPORT,
+                        vog_status=rng.choice(safety),
+                        vcp_status=rng.choice(safety),
+                        code_of_conduct_status=rng.choice(safety),
+                        trainer_qualification_status=rng.choice(safety),
+                    )
+                    for i in range(first, min(first + BATCH, start + missing))
+                ]
+                created = Provider.objects.bulk_create(batch)
+                SportLink.objects.bulk_create(
+                    SportLink(provider_id=p.pk, sport_id=s)
+                    for p in created
+                    for s in rng.sample(sports, min(2, len(sports)))
+                )
+                GroupLink.objects.bulk_create(
+                    GroupLink(provider_id=p.pk, targetgroup_id=rng.choice(groups)) for p in created
+                )
+        self.stdout.write(f"{missing}/{missing}")
+
+    def _fill_sql(self, *, start, missing, seed, chunk, suffix, municipalities, sports, groups):
+        """One statement per chunk: the providers and their sport and target-group links,
+        every random choice made by the database."""
+        table = Provider._meta.db_table
+        sport_table = Provider.sports.through._meta.db_table
+        group_table = Provider.target_groups.through._meta.db_table
+
+        def pick(values: list[str], var: str) -> str:
+            array = "ARRAY[" + ", ".join(f"'{v}'" for v in values) + "]"
+            return f"({array})[1 + floor({var} * {len(values)})::int]"
+
+        statuses = [str(s) for s in STATUSES]
+        safety = [str(s) for s in SafetyStatus.values]
+        sql = f"""
+            WITH r AS (
+                SELECT g, random() AS rk, random() AS rm, random() AS rp, random() AS rs,
+                       random() AS r1, random() AS r2, random() AS r3, random() AS r4,
+                       random() AS ra, random() AS rb, random() AS rt
+                FROM generate_series(%(first)s, %(last)s) AS g
+            ), p AS (
+                INSERT INTO {table} (
+                    kind, name, kvk_number, municipality_id, street, postcode, city,
+                    contact_name, email, phone, website, status, source,
+                    vog_status, vcp_status, code_of_conduct_status, trainer_qualification_status,
+                    elearning_status, created_at, updated_at
+                )
+                SELECT {pick(list(ProviderKind.values), "rk")},
+                       'Sportaanbieder ' || lpad((g %% {NAME_CYCLE})::text, 5, '0') || ' '
+                           || {pick(PLACES, "rp")},
+                       ({KVK_BASE} + g)::text,
+                       (%(municipalities)s::bigint[])[1 + floor(rm * %(n_municipalities)s)::int],
+                       '', '3511 AB', 'Utrecht', 'Contact ' || g,
+                       'aanbieder' || g || %(suffix)s, '', '',
+                       {pick(statuses, "rs")}, %(source)s,
+                       {pick(safety, "r1")}, {pick(safety, "r2")}, {pick(safety, "r3")},
+                       {pick(safety, "r4")}, %(not_met)s,
+                       now() - make_interval(days => (g %% 3650)::int), now()
+                FROM r
+                RETURNING id
+            ), numbered AS (
+                SELECT id, row_number() OVER (ORDER BY id) AS n FROM p
+            ), sport_links AS (
+                INSERT INTO {sport_table} (provider_id, sport_id)
+                SELECT DISTINCT numbered.id,
+                       (%(sports)s::bigint[])[1 + ((n * k) %% %(n_sports)s)::int]
+                FROM numbered CROSS JOIN (VALUES (1), (7)) AS two(k)
+                RETURNING 1
+            )
+            INSERT INTO {group_table} (provider_id, targetgroup_id)
+            SELECT id, (%(groups)s::bigint[])[1 + (n %% %(n_groups)s)::int] FROM numbered
+        """  # noqa: S608 - the interpolated parts are this module's constants
+        params = {
+            "municipalities": municipalities,
+            "n_municipalities": len(municipalities),
+            "sports": sports,
+            "n_sports": len(sports),
+            "groups": groups,
+            "n_groups": len(groups),
+            "suffix": suffix,
+            "source": str(ProviderSource.IMPORT),
+            "not_met": str(SafetyStatus.NOT_MET),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setseed(%s)", [((seed * 7919 + start) % 10_000) / 10_000])
+            made = 0
+            while made < missing:
+                size = min(chunk, missing - made)
+                first = start + made
+                with transaction.atomic():
+                    cursor.execute(sql, {**params, "first": first, "last": first + size - 1})
+                made += size
+                self.stdout.write(f"{made}/{missing}")
