@@ -43,7 +43,9 @@ KINDS: tuple[DataKind, ...] = (
         _("Sport providers"),
         _(
             "Name of the club or business, contact person, e-mail address, phone number, "
-            "address, sports offered and target groups."
+            "address, sports offered and target groups; the evidence of the social-safety "
+            "basics (for example a certificate of conduct) that a provider sends through the "
+            "portal, and the desk's decision on it."
         ),
         _(
             "To know the sport providers of the area, to contact them proactively, to help "
@@ -54,7 +56,13 @@ KINDS: tuple[DataKind, ...] = (
             "movement (GDPR article 6(1)(a) and (e))."
         ),
         _("Staff of the desk and policy staff of the municipality, as far as their work needs."),
-        ("unconfirmed_providers", "inactive_providers", "import_jobs"),
+        (
+            "unconfirmed_providers",
+            "inactive_providers",
+            "import_jobs",
+            "safety_claims",
+            "safety_claims_of_erased_providers",
+        ),
     ),
     DataKind(
         "questions",
@@ -169,6 +177,13 @@ RULE_TEXTS: dict[str, Promise] = {
         "An inactive provider's contact details anonymised %(period)s after the last change."
     ),
     "import_jobs": _("Imported files and their reports deleted %(period)s after the import."),
+    "safety_claims": _(
+        "Evidence of the social-safety basics (the file, the date and the desk's reason) "
+        "deleted %(period)s after the desk checked it; kept while it waits for the check."
+    ),
+    "safety_claims_of_erased_providers": _(
+        "Evidence of the social-safety basics deleted with the provider's contact data on erasure."
+    ),
     "unconfirmed_pos_interest": _(
         "A POS registration never confirmed by e-mail deleted %(period)s after it was sent."
     ),
