@@ -31,6 +31,17 @@ def backfill(apps, schema_editor):
             cursor.execute(BACKFILL, [start, start + BATCH])
 
 
+def refresh_statistics(apps, schema_editor):
+    """The planner's statistics with the new column and index; on PostgreSQL also the
+    visibility map, which the update of every row cleared: until it is set again (VACUUM) the
+    registry's capped count reads the table's rows instead of the index alone (11 buffers ->
+    1,133 at 600,000 providers)."""
+    connection = schema_editor.connection
+    statement = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement} providers_provider")
+
+
 class AddIndexConcurrentlyOnPostgreSQL(migrations.AddIndex):
     """``AddIndex``, built with ``CREATE INDEX CONCURRENTLY`` on PostgreSQL (the migration must
     not be atomic); plainly elsewhere."""
@@ -65,5 +76,5 @@ class Migration(migrations.Migration):
                 fields=["municipality_name", "name", "id"], name="provider_municipality_sort_idx"
             ),
         ),
-        migrations.RunSQL("ANALYZE providers_provider", migrations.RunSQL.noop),
+        migrations.RunPython(refresh_statistics, migrations.RunPython.noop),
     ]
