@@ -74,7 +74,7 @@ def registry_urls(total: int) -> list[tuple[str, str, bool]]:
         ("provider registry, newest first", "/aanbieders/?order=-created", True),
         ("provider registry, by municipality", "/aanbieders/?order=municipality", True),
         (
-            f"provider registry, by municipality, page {deepest:,}",
+            f"provider registry, municipality, page {deepest:,}",
             f"/aanbieders/?order=-municipality&{deep_page(deepest, BY_MUNICIPALITY)}",
             True,
         ),
