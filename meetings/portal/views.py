@@ -428,11 +428,15 @@ class DeskClaimView(DeskClaimMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         claim = self.claim
-        provider = claim.provider
+        status, date = next(
+            (status, date)
+            for basic, _label, status, date in claim.provider.safety_basics
+            if basic == claim.basic
+        )
         return super().get_context_data(
             claim=claim,
-            current_status=SafetyStatus(getattr(provider, f"{claim.basic}_status")).label,
-            current_date=getattr(provider, f"{claim.basic}_date"),
+            current_status=SafetyStatus(status).label,
+            current_date=date,
             **kwargs,
         )
 
