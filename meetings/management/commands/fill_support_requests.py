@@ -29,7 +29,7 @@ from django.utils.text import slugify
 
 from meetings.models import SupportRequest
 from meetings.support.constants import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Channel, SupportStatus
-from providers.management.commands.fill_providers import fill_providers
+from providers.management.commands.fill_providers import fill_providers, insert_in_chunks
 from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.models import Desk, Municipality, QuestionCategory
@@ -364,15 +364,16 @@ class Command(BaseCommand):
             # row by row.
             rebuild = missing >= REBUILD_INDEXES_FROM and missing > start
             indexes = self._drop_indexes(cursor, table) if rebuild else []
-            made = 0
             try:
-                while made < missing:
-                    size = min(chunk, missing - made)
-                    first = start + made
-                    with transaction.atomic():
-                        cursor.execute(sql, {**params, "first": first, "last": first + size - 1})
-                    made += size
-                    self.stdout.write(f"{made}/{missing}")
+                insert_in_chunks(
+                    cursor,
+                    sql,
+                    params,
+                    start=start,
+                    missing=missing,
+                    chunk=chunk,
+                    progress=self.stdout.write,
+                )
             finally:
                 if indexes:
                     self.stdout.write(f"Building {len(indexes)} indexes…")

@@ -223,11 +223,29 @@ def _fill_sql(
             "not_met": str(SafetyStatus.NOT_MET),
         }
         cursor.execute("SELECT setseed(%s)", [((seed * 7919 + start) % 10_000) / 10_000])
-        made = 0
-        while made < missing:
-            size = min(chunk, missing - made)
-            first = start + made
-            with transaction.atomic():
-                cursor.execute(sql, {**params, "first": first, "last": first + size - 1})
-            made += size
-            progress(f"{made}/{missing}")
+        insert_in_chunks(
+            cursor, sql, params, start=start, missing=missing, chunk=chunk, progress=progress
+        )
+
+
+def insert_in_chunks(
+    cursor,
+    sql: str,
+    params: dict,
+    *,
+    start: int,
+    missing: int,
+    chunk: int,
+    progress: Callable[[str], object],
+) -> None:
+    """Run ``sql``, an ``INSERT … SELECT`` over ``generate_series(%(first)s, %(last)s)``, for
+    the numbers ``start`` … ``start + missing - 1``, ``chunk`` numbers a statement, each
+    statement in its own transaction (a savepoint inside the caller's)."""
+    made = 0
+    while made < missing:
+        size = min(chunk, missing - made)
+        first = start + made
+        with transaction.atomic():
+            cursor.execute(sql, {**params, "first": first, "last": first + size - 1})
+        made += size
+        progress(f"{made}/{missing}")
