@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,11 +52,12 @@ from meetings.models import (
     QuestionWeekStat,
     SupportRequest,
 )
-from meetings.programme.guideline import guidelines_for, reached_per_municipality
+from meetings.programme.guideline import guidelines_of, reached_per_municipality
 from meetings.support.constants import HandoverStatus, SupportStatus
 from meetings.themes import Quarter, ThemeCount, rising_among, themes_from_categories
 from network.models import Signal
 from network.selectors import signals_for_desk
+from poskantoor.conditions import VERSION_NORM_FIELDS, GuidelineNorms, version_guideline_norms
 from poskantoor.constants import (
     OPEN_STATUSES,
     STEP_SEQUENCE,
@@ -316,12 +317,18 @@ class GuidelineResult:
     as_of: dt.datetime | None = None
 
 
-def guideline_results(*, offices: Iterable[PosOffice], year: int) -> dict[int, GuidelineResult]:
+def guideline_results(
+    *,
+    offices: Sequence[OfficeRef],
+    year: int,
+    norms: dict[int | None, GuidelineNorms],
+    same_offices: QuerySet[PosOffice],
+) -> dict[int, GuidelineResult]:
     """The yearly guideline check (basisrichtlijn) of many offices, in a constant number of
-    queries (``meetings.guideline.guidelines_for``), with the unmet criteria in words."""
+    queries (``meetings.guideline.guidelines_of``), with the unmet criteria in words."""
     results: dict[int, GuidelineResult] = {}
     made: dict[int, GuidelineResult] = {}  # by the Guideline's id: offices share them
-    guidelines = guidelines_for(list(offices), year=year)
+    guidelines = guidelines_of(offices, year=year, norms=norms, same_offices=same_offices)
     for office_id, guideline in guidelines.items():
         result = made.get(id(guideline))
         if result is None:
@@ -334,9 +341,48 @@ def guideline_results(*, offices: Iterable[PosOffice], year: int) -> dict[int, G
     return results
 
 
+@dataclass(frozen=True, slots=True)
+class MunicipalityRef:
+    pk: int
+    name: str
+    province: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeRef:
+    """What the dashboard shows of an office, read as values: a model instance per office
+    (and per municipality) cost more CPU than every figure of the page together."""
+
+    pk: int
+    municipality: MunicipalityRef
+    status: str
+    current_step: str
+    process_version_id: int | None
+
+    @property
+    def municipality_id(self) -> int:
+        return self.municipality.pk
+
+    def get_status_display(self) -> str:
+        return str(OfficeStatus(self.status).label)
+
+
+@dataclass(frozen=True, slots=True)
+class StepRef:
+    """An overdue founding step as the dashboard shows it, read as values."""
+
+    pk: int
+    code: str
+    position: int
+    due_date: dt.date
+
+    def get_code_display(self) -> str:
+        return str(StepCode(self.code).label)
+
+
 @dataclass
 class OfficeRow:
-    office: PosOffice
+    office: OfficeRef
     step_label: str
     days_overdue: int
     core_entrepreneurs: int
@@ -357,8 +403,8 @@ class FunnelRow:
 
 @dataclass
 class OverdueRow:
-    office: PosOffice
-    step: FoundingStep
+    office: OfficeRef
+    step: StepRef
     days_overdue: int
 
 
@@ -419,19 +465,54 @@ def registry_entrepreneurs() -> dict[int, int]:
     )
 
 
-def _overdue(offices: list[PosOffice], today: dt.date) -> list[OverdueRow]:
-    """The open steps past their deadline of the offices still founding, longest overdue
-    first. Reads the steps of these offices only (by the office index): the partial
-    deadline index would also walk the 10,000 stopped offices' open steps."""
+# The office's fields the dashboard reads (``OfficeRef``), then its process version's norms.
+OFFICE_FIELDS = (
+    "pk",
+    "municipality_id",
+    "municipality__name",
+    "municipality__province",
+    "status",
+    "current_step",
+    "process_version_id",
+    *(f"process_version__{name}" for name in VERSION_NORM_FIELDS),
+)
+
+
+def office_refs(province: str = "") -> list[OfficeRef]:
+    """The current offices (``current_offices``) as ``OfficeRef`` rows, by municipality
+    name; one query."""
+    return [
+        _office_ref(row)
+        for row in current_offices(province)
+        .order_by("municipality__name")
+        .values_list(*OFFICE_FIELDS)
+    ]
+
+
+def _office_ref(row: tuple) -> OfficeRef:
+    pk, municipality_id, name, province, status, step, version_id = row[:7]
+    return OfficeRef(pk, MunicipalityRef(municipality_id, name, province), status, step, version_id)
+
+
+def _overdue(offices: list[OfficeRef], today: dt.date, *, province: str = "") -> list[OverdueRow]:
+    """The open steps past their deadline of the offices still founding (of ``offices``,
+    which are the current offices of ``province``), longest overdue first. The offices are
+    selected by a subquery, which PostgreSQL runs as a join reading the steps by the office
+    index: the partial deadline index would also walk the 10,000 stopped offices' open steps."""
     by_pk = {office.pk: office for office in offices if office.status in OPEN_STATUSES}
+    founding = current_offices(province).filter(status__in=OPEN_STATUSES).values("pk")
     steps = (
         FoundingStep.objects.filter(
-            office_id__in=list(by_pk), completed_on__isnull=True, due_date__lt=today
+            office_id__in=founding, completed_on__isnull=True, due_date__lt=today
         )
-        .only("office_id", "code", "position", "due_date")  # what the rows show and sort by
+        .values_list("office_id", "pk", "code", "position", "due_date")
         .order_by()
     )
-    rows = [OverdueRow(by_pk[step.office_id], step, (today - step.due_date).days) for step in steps]
+    rows = [
+        OverdueRow(by_pk[office_id], StepRef(*step), (today - step[-1]).days)
+        for office_id, *step in steps
+        if office_id in by_pk
+    ]
     rows.sort(key=lambda row: (row.step.due_date, row.office.municipality.name, row.step.position))
     return rows
 
@@ -440,10 +521,10 @@ def _office_figures(
     *, province: str, year: int, today: dt.date
 ) -> tuple[list[OfficeRow], list[OverdueRow]]:
     """The office rows and the overdue steps they are computed from, in 3 queries plus the
-    guideline check's; the latest GO / NO-GO comes with the offices."""
-    offices = list(
+    guideline check's; the latest GO / NO-GO comes with the offices. Read as values, not
+    model instances (``OfficeRef``)."""
+    rows = (
         current_offices(province)
-        .select_related("municipality", "process_version")
         .annotate(
             core_entrepreneurs=Count(
                 "core_members",
@@ -455,27 +536,36 @@ def _office_figures(
             **latest_decision_annotations(),
         )
         .order_by("municipality__name")
+        .values_list(*OFFICE_FIELDS, "core_entrepreneurs", "go_latest")
     )
-    overdue = _overdue(offices, today)
+    offices, extras, norms = [], [], {}
+    for row in rows:
+        office = _office_ref(row)
+        offices.append(office)
+        extras.append(row[-2:])
+        if office.process_version_id not in norms:
+            norms[office.process_version_id] = version_guideline_norms(*row[7:10])
+    overdue = _overdue(offices, today, province=province)
     first_due: dict[int, dt.date] = {}
     for row in overdue:  # earliest deadline first
         first_due.setdefault(row.office.pk, row.step.due_date)
     network = registry_entrepreneurs()
-    guideline = guideline_results(offices=offices, year=year)
+    guideline = guideline_results(
+        offices=offices, year=year, norms=norms, same_offices=current_offices(province)
+    )
     labels = {code: str(label) for code, label in StepCode.choices}  # translated once
-    rows = [
+    return [
         OfficeRow(
             office=office,
             step_label=labels[office.current_step],
             days_overdue=(today - first_due[office.pk]).days if office.pk in first_due else 0,
-            core_entrepreneurs=office.core_entrepreneurs,
+            core_entrepreneurs=core,
             network_entrepreneurs=network.get(office.municipality_id, 0),
             guideline=guideline.get(office.pk),
-            decision=decision_label(office),
+            decision=decision_label(go_latest),
         )
-        for office in offices
-    ]
-    return rows, overdue
+        for office, (core, go_latest) in zip(offices, extras, strict=True)
+    ], overdue
 
 
 def office_rows(*, province: str = "", year: int, today: dt.date) -> list[OfficeRow]:
@@ -496,7 +586,7 @@ def funnel(offices: Iterable[PosOffice]) -> list[FunnelRow]:
 
 
 def overdue_steps(*, province: str = "", today: dt.date) -> list[OverdueRow]:
-    return _overdue(list(current_offices(province).select_related("municipality")), today)
+    return _overdue(office_refs(province), today, province=province)
 
 
 def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
