@@ -594,18 +594,29 @@ def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
     held, against the norm (the deadline's length), over the steps held in the last two
     years. Each office is measured by the rules of its own process version. Two queries
     whatever the number of offices: the published rules, and the steps of the offices with a
-    step held in the window."""
+    step held in the window — those held in the window and those a deadline counts from."""
     rules, newest = published_rules()
-    window = FoundingStep.objects.filter(
-        held_on__gte=today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS), held_on__lte=today
-    )
+    window_start = today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS)
+    # The rules with a deadline by (process version, step), and the steps they count from.
+    rule_of = {
+        (version_id, rule.code): rule
+        for version_id, process in rules.items()
+        for rule in process.steps
+        if rule.has_deadline
+    }
+    source_codes = {rule.counts_from for rule in rule_of.values()}
+    in_window = Q(held_on__gte=window_start, held_on__lte=today)
+    window = FoundingStep.objects.filter(in_window)
     if province:
         window = window.filter(office__municipality__province=province)
-    # {office: {step code: its rows}}: a step's start is looked up among one code's rows.
-    by_office: dict[int, dict[str, list[tuple]]] = {}
-    for row in (
+    # A step's start is the latest moment among its office's steps of one code:
+    # {(office, code): [(planned, held, decision)]}; the steps held, measured against it.
+    sources: dict[tuple[int, str], list[tuple]] = {}
+    measured = []
+    for office_id, code, attempt, planned, held_on, due, decision, version_id in (
         FoundingStep.objects.filter(office_id__in=window.values("office_id"))
-        .order_by("attempt")
+        .filter(Q(code__in=source_codes) | in_window & Q(attempt=1))
+        .order_by()
         .values_list(
             "office_id",
             "code",
@@ -617,31 +628,28 @@ def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
             "office__process_version_id",
         )
     ):
-        by_office.setdefault(row[0], {}).setdefault(row[1], []).append(row)
-    window_start = today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS)
+        if code in source_codes:
+            sources.setdefault((office_id, code), []).append((planned, held_on, decision))
+        if attempt == 1 and held_on is not None and window_start <= held_on <= today:
+            rule = rule_of.get((version_id, code))
+            if rule is not None:
+                measured.append((office_id, code, held_on, due, rule))
     taken: dict[str, list[int]] = {}
     norms: dict[str, list[int]] = {}
-    for steps in by_office.values():
-        for row in (row for rows in steps.values() for row in rows):
-            _office, code, attempt, _planned, held_on, due, _decision, version_id = row
-            if held_on is None or not window_start <= held_on <= today or attempt > 1:
-                continue
-            rule = rules[version_id][code]
-            if not rule.has_deadline:
-                continue
-            index = 3 if rule.counts_from_moment == Moment.PLANNED else 4
-            starts = [
-                other[index]
-                for other in steps.get(rule.counts_from, ())
-                if other[index] is not None
-                and (rule.counts_from != StepCode.KARTREKKERS or other[6] == Decision.GO)
-            ]
-            if not starts:
-                continue
-            start = max(starts)
-            taken.setdefault(code, []).append((held_on - start).days)
-            if due is not None and due >= start:
-                norms.setdefault(code, []).append((due - start).days)
+    for office_id, code, held_on, due, rule in measured:
+        index = 0 if rule.counts_from_moment == Moment.PLANNED else 1
+        go_only = rule.counts_from == StepCode.KARTREKKERS
+        starts = [
+            other[index]
+            for other in sources.get((office_id, rule.counts_from), ())
+            if other[index] is not None and (not go_only or other[2] == Decision.GO)
+        ]
+        if not starts:
+            continue
+        start = max(starts)
+        taken.setdefault(code, []).append((held_on - start).days)
+        if due is not None and due >= start:
+            norms.setdefault(code, []).append((due - start).days)
     labels = dict(StepCode.choices)
     codes = [rule.code for rule in rules[newest].steps if rule.has_deadline] if newest else []
     codes += [code for code in STEP_SEQUENCE if code in taken and code not in codes]
