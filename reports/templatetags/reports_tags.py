@@ -25,6 +25,8 @@ def _esc(value) -> str:
     times a page): safe text as it is, anything else through the same ``html.escape`` —
     skipped, with the same result, when the text has nothing to escape (one regular
     expression search instead of five replacements)."""
+    if type(value) is str:  # most cells: plain text
+        return html.escape(value) if _SPECIAL(value) else value
     if hasattr(value, "__html__"):
         return value.__html__()
     text = str(value)
