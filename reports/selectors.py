@@ -446,8 +446,9 @@ def current_offices(province: str = "") -> QuerySet[PosOffice]:
     return qs
 
 
-def registry_entrepreneurs() -> dict[int, int]:
-    """{municipality id: active sport entrepreneurs in the registry}, live, in one query.
+def registry_entrepreneurs(province: str = "") -> dict[int, int]:
+    """{municipality id: active sport entrepreneurs in the registry} (of ``province``'s
+    municipalities when given), live, in one query.
 
     Grouped by ``municipality_id + 0`` on purpose: grouping by the bare column makes SQLite
     walk the (municipality, status, name) index in group order and read every matching row
@@ -457,12 +458,12 @@ def registry_entrepreneurs() -> dict[int, int]:
     provider registry's plans stay as they are.
     """
     group = ExpressionWrapper(F("municipality_id") + 0, output_field=IntegerField())
-    return dict(
-        Provider.objects.filter(kind=ProviderKind.ENTREPRENEUR, status=ProviderStatus.ACTIVE)
-        .values_list(group)
-        .annotate(n=Count("pk"))
-        .order_by()
+    providers = Provider.objects.filter(
+        kind=ProviderKind.ENTREPRENEUR, status=ProviderStatus.ACTIVE
     )
+    if province:
+        providers = providers.filter(municipality__province=province)
+    return dict(providers.values_list(group).annotate(n=Count("pk")).order_by())
 
 
 # The office's fields the dashboard reads (``OfficeRef``), then its process version's norms.
@@ -549,7 +550,7 @@ def _office_figures(
     first_due: dict[int, dt.date] = {}
     for row in overdue:  # earliest deadline first
         first_due.setdefault(row.office.pk, row.step.due_date)
-    network = registry_entrepreneurs()
+    network = registry_entrepreneurs(province)
     guideline = guideline_results(
         offices=offices, year=year, norms=norms, same_offices=current_offices(province)
     )
