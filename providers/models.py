@@ -183,7 +183,7 @@ class Provider(SafetyBasicsMixin, models.Model):
             models.Index(fields=["municipality", "kind", "status"], name="provider_scope_kind_idx"),
             # The registry's sort by municipality (then name), paged by key from the index.
             # The text search has a trigram index on PostgreSQL only (migration
-            # 0008_provider_search_trigram_index), not declared here: SQLite has no GIN.
+            # 0009_provider_search_trigram_index), not declared here: SQLite has no GIN.
             models.Index(
                 fields=["municipality_name", "name", "id"], name="provider_municipality_sort_idx"
             ),
