@@ -15,8 +15,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from sportloket.constants import Role
 
-from .world import build_world
-
 BRANCHES_ON_HTMX = re.compile(r"is_htmx|HX-Request|request\.htmx|htmx_template_name\s*=\s*\"")
 
 
@@ -91,8 +89,7 @@ def test_views_that_branch_on_htmx_are_found():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", htmx_routes())
-def test_every_view_that_branches_on_htmx_says_vary_hx_request(client, route):
-    world = build_world()
+def test_every_view_that_branches_on_htmx_says_vary_hx_request(client, route, world):
     client.force_login(world.users[Role.ADMINISTRATOR.value])
     url = world.url(route)
     for method in ("get", "post"):
