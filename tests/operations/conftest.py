@@ -64,7 +64,11 @@ def migrated_template():
     """A database migrated by ``manage.py migrate`` in a process of its own, once per session:
     the template of ``migrated_database`` (migrating costs half a minute of CPU; copying the
     template, a fraction of a second). Nothing connects to it after the migration, as
-    PostgreSQL copies only a template without sessions."""
+    PostgreSQL copies only a template without sessions. ``SPORTLOKET_MIGRATED_TEMPLATE`` names
+    one made the same way beforehand (.ci/run does, next to the test databases)."""
+    if given := os.environ.get("SPORTLOKET_MIGRATED_TEMPLATE"):
+        yield given
+        return
     with _database("sl_ops_template") as (url, name):
         result = subprocess.run(  # noqa: S603 - our own interpreter and arguments
             [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
