@@ -174,6 +174,9 @@ class Provider(SafetyBasicsMixin, models.Model):
             # The registry's capped count of a kind and/or status within the user's
             # municipalities, from the index alone (without it: 1,000 table rows read).
             models.Index(fields=["municipality", "kind", "status"], name="provider_scope_kind_idx"),
+            # The scheme digest's providers changed since its last sweep: a range of this
+            # index instead of reading every provider (subsidies.services.digest_sweep).
+            models.Index(fields=["updated_at"], name="provider_updated_idx"),
         ]
 
     def __str__(self) -> str:
