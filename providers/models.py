@@ -187,6 +187,9 @@ class Provider(SafetyBasicsMixin, models.Model):
             models.Index(
                 fields=["municipality_name", "name", "id"], name="provider_municipality_sort_idx"
             ),
+            # The scheme digest's providers changed since its last sweep: a range of this
+            # index instead of reading every provider (subsidies.services.digest_sweep).
+            models.Index(fields=["updated_at"], name="provider_updated_idx"),
         ]
 
     def __str__(self) -> str:

@@ -110,12 +110,13 @@ def scheme_get(*, pk: int) -> Scheme:
         raise Http404 from exc
 
 
-def open_schemes(*, on: dt.date) -> list[Scheme]:
-    return list(
-        Scheme.objects.filter(open_q(on))
-        .prefetch_related("target_groups", "themes")
-        .order_by("name")
-    )
+def open_schemes(*, on: dt.date, with_facts: bool = True) -> list[Scheme]:
+    """The schemes open ``on`` that day; ``with_facts``: their target groups and themes
+    prefetched (what matching reads)."""
+    qs = Scheme.objects.filter(open_q(on)).order_by("name")
+    if with_facts:
+        qs = qs.prefetch_related("target_groups", "themes")
+    return list(qs)
 
 
 # --- Matching ---------------------------------------------------------------------------------
@@ -148,6 +149,18 @@ def _provider_facts(provider: Provider) -> tuple[set[str], set[str]]:
         slugs = {g.slug for g in provider.target_groups.all()}
         facts = provider._match_facts = (slugs, provider_themes(provider, slugs))
     return facts
+
+
+def scheme_fits(provider: Provider, scheme: Scheme) -> bool:
+    """Whether ``scheme`` fits ``provider``: ``match_scheme`` without the reasons, for
+    matching many pairs (the same prefetched relations)."""
+    if not scheme.accepts_kind(provider.kind):
+        return False
+    scheme_groups, scheme_themes = _scheme_facts(scheme)
+    provider_groups, derived = _provider_facts(provider)
+    if scheme_groups and not any(g.slug in provider_groups for g in scheme_groups):
+        return False
+    return not scheme_themes or any(t.slug in derived for t in scheme_themes)
 
 
 def match_scheme(provider: Provider, scheme: Scheme) -> Match | None:
@@ -381,21 +394,37 @@ def digest_recipients() -> QuerySet[Provider]:
 
 
 def digest_new_recipient_ids(
-    *,
-    scheme: Scheme,
-    changed_since: dt.datetime | None = None,
-    among: list[int] | None = None,
+    *, scheme: Scheme, changed_since: dt.datetime | None = None
 ) -> list[int]:
     """Ids of the digest recipients ``scheme`` fits that never received it (one query); with
-    ``changed_since``, only among the providers changed at or after it, and with ``among``
-    only among these providers."""
+    ``changed_since``, only among the providers changed at or after it."""
     recipients = digest_recipients()
     if changed_since is not None:
         recipients = recipients.filter(updated_at__gte=changed_since)
-    if among is not None:
-        recipients = recipients.filter(pk__in=among)
     qs = not_shared(scheme_match_filter(recipients, scheme), scheme)
     return list(qs.order_by().values_list("pk", flat=True))
+
+
+def digest_new_pairs_among(
+    *, providers: list[Provider], schemes: list[Scheme]
+) -> list[tuple[int, int]]:
+    """(scheme id, provider id) of each of ``schemes`` that fits one of ``providers`` (digest
+    recipients with their target groups prefetched) and was never shared with it: matched
+    here, with the shares of these providers read in one query, so the number of queries
+    does not follow the number of schemes."""
+    if not providers or not schemes:
+        return []
+    shared = set(
+        SchemeShare.objects.filter(
+            provider_id__in=[p.pk for p in providers], scheme_id__in=[s.pk for s in schemes]
+        ).values_list("scheme_id", "provider_id")
+    )
+    return [
+        (scheme.pk, provider.pk)
+        for provider in providers
+        for scheme in schemes
+        if (scheme.pk, provider.pk) not in shared and scheme_fits(provider, scheme)
+    ]
 
 
 # --- Budgets ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, QuerySet, Value, prefetch_related_objects
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,14 @@ from django.utils.translation import gettext as _
 from providers.models import Provider
 from sportloket.models import Desk
 from sportloket.money import format_euro, money_validate
-from sportloket.notices import NoticeEmail, SweepResult, notices_send, notices_sweep
-from sportloket.services import DomainError, audit_record, email_queue, model_changes
+from sportloket.notices import NoticeEmail, SweepResult, notices_sweep, unsent
+from sportloket.services import (
+    DomainError,
+    audit_record,
+    email_queue,
+    emails_queue_new,
+    model_changes,
+)
 from sportloket.tokens import InvalidToken, make_token, read_token
 
 from . import selectors
@@ -47,8 +53,8 @@ DIGEST_BATCH = 500
 # providers: their ``updated_at`` is taken inside a transaction that may commit after a sweep
 # has read the changes. Longer than any such transaction; an overlap only costs looking again.
 DIGEST_CHANGES_OVERLAP = dt.timedelta(minutes=10)
-# Up to this many changed providers a sweep looks them up by id.
-DIGEST_CHANGED_BY_ID = 2000
+# Up to this many changed providers a sweep matches them against the schemes in Python.
+DIGEST_CHANGED_MATCHED_HERE = 2000
 SCHEME_FIELDS = [
     "name",
     "funder",
@@ -125,15 +131,21 @@ def provider_for_unsubscribe_token(*, token: str) -> Provider:
     return provider
 
 
-def _claim_shares(
+def _insert_shares(
     pairs: list[tuple[int, int]], *, channel: ShareChannel, by: AbstractBaseUser | None
-) -> list[SchemeShare]:
-    """Insert a share row for each (scheme id, provider id) not shared before and return the
-    rows this call inserted. The unique constraint decides between concurrent senders: a
-    conflicting row is skipped, so each pair is claimed (and e-mailed) exactly once."""
-    if not pairs:
-        return []
+) -> uuid.UUID:
+    """Insert a share row for each (scheme id, provider id) not shared before, marked with a
+    fresh claim id that is returned: the rows with it are the ones this call inserted. The
+    unique constraint decides between concurrent senders: a conflicting row is skipped, so each
+    pair is claimed (and e-mailed) exactly once. Each row carries its provider's kind and
+    municipality of this moment (read in one query, written with the row)."""
     claim = uuid.uuid4()
+    facts = {
+        pk: (kind, municipality_id)
+        for pk, kind, municipality_id in Provider.objects.filter(
+            pk__in={provider_id for _scheme_id, provider_id in pairs}
+        ).values_list("pk", "kind", "municipality_id")
+    }
     SchemeShare.objects.bulk_create(
         [
             SchemeShare(
@@ -142,17 +154,25 @@ def _claim_shares(
                 channel=channel,
                 shared_by=by if by is not None and by.is_authenticated else None,
                 claim=claim,
+                provider_kind=facts[provider_id][0],
+                municipality_id=facts[provider_id][1],
             )
             for scheme_id, provider_id in pairs
+            if provider_id in facts
         ],
         ignore_conflicts=True,
     )
-    # The provider's kind and municipality go on the rows this call inserted, in the database.
-    provider = Provider.objects.filter(pk=OuterRef("provider_id"))
-    SchemeShare.objects.filter(claim=claim).update(
-        provider_kind=Subquery(provider.values("kind")[:1]),
-        municipality_id=Subquery(provider.values("municipality_id")[:1]),
-    )
+    return claim
+
+
+def _claim_shares(
+    pairs: list[tuple[int, int]], *, channel: ShareChannel, by: AbstractBaseUser | None
+) -> list[SchemeShare]:
+    """The share rows this call inserted for ``pairs`` (see ``_insert_shares``), with their
+    scheme and provider."""
+    if not pairs:
+        return []
+    claim = _insert_shares(pairs, channel=channel, by=by)
     return list(
         SchemeShare.objects.filter(claim=claim)
         .select_related("scheme", "provider")
@@ -221,7 +241,7 @@ def _digest_new_pairs(
     already open and matching at the last sweep, which claimed it then.
     """
     new: dict[int, list[int]] = defaultdict(list)
-    schemes = selectors.open_schemes(on=today)
+    schemes = selectors.open_schemes(on=today, with_facts=False)
     if full or mark is None or today < mark.on:
         fresh, others = schemes, []
     else:
@@ -231,18 +251,33 @@ def _digest_new_pairs(
             if s.updated_at >= mark.changes_since or (s.opens_on and s.opens_on > mark.on)
         ]
         others = [s for s in schemes if s not in fresh]
+    changed: list[Provider] = []
+    if others:
+        # The providers changed since (a range of the ``updated_at`` index), matched against
+        # the other schemes here; many changes (a bulk import) are looked up by date per
+        # scheme in the database instead.
+        changed = list(
+            selectors.digest_recipients()
+            .filter(updated_at__gte=mark.changes_since)
+            .order_by()
+            .prefetch_related("target_groups")[: DIGEST_CHANGED_MATCHED_HERE + 1]
+        )
+    if not changed:
+        others = []
+    # Target groups and themes only of the schemes to match (none when nothing is new).
+    prefetch_related_objects([*fresh, *others], "target_groups", "themes")
     for scheme in fresh:
         for provider_id in selectors.digest_new_recipient_ids(scheme=scheme):
             new[provider_id].append(scheme.pk)
-    if others:
-        # The changed providers' ids first (one read of the providers), then each scheme among
-        # them by primary key; many changes (a bulk import) are looked up by date per scheme.
-        changed = selectors.digest_recipients().filter(updated_at__gte=mark.changes_since)
-        ids = list(changed.order_by().values_list("pk", flat=True)[: DIGEST_CHANGED_BY_ID + 1])
-        among = ids if len(ids) <= DIGEST_CHANGED_BY_ID else None
-        for scheme in others if ids else []:
+    if len(changed) <= DIGEST_CHANGED_MATCHED_HERE:
+        for scheme_id, provider_id in selectors.digest_new_pairs_among(
+            providers=changed, schemes=others
+        ):
+            new[provider_id].append(scheme_id)
+    else:
+        for scheme in others:
             for provider_id in selectors.digest_new_recipient_ids(
-                scheme=scheme, changed_since=mark.changes_since, among=among
+                scheme=scheme, changed_since=mark.changes_since
             ):
                 new[provider_id].append(scheme.pk)
     return new
@@ -274,8 +309,11 @@ def digest_sweep(
 
     Proportional to what is new since the last sweep (``DigestMark``; see
     ``_digest_new_pairs``): with nothing new it reads the open schemes and whether any
-    provider changed, whatever the number of providers. The candidate pairs are found by the
-    database, set-based (one query per scheme to look at). Safe to run twice and concurrently:
+    provider changed, whatever the number of providers. The candidate pairs of a new or
+    changed scheme are found by the database, set-based (one query per such scheme); the
+    changed providers (up to ``DIGEST_CHANGED_MATCHED_HERE``) are read once and matched against
+    the other schemes here, so their queries do not follow the number of schemes. Safe to run
+    twice and concurrently:
     the pairs are claimed with one bulk INSERT … ON CONFLICT DO NOTHING per batch, marked with
     the batch's claim id, and only the rows this batch inserted go into its digests — the
     unique (scheme, provider) row is the exactly-once guarantee. The mark moves in the same
@@ -291,12 +329,18 @@ def digest_sweep(
         provider_ids = sorted(new)
         for start in range(0, len(provider_ids), DIGEST_BATCH):
             batch = provider_ids[start : start + DIGEST_BATCH]
-            shares = _claim_shares(
+            shares_claim = _insert_shares(
                 [(s, p) for p in batch for s in new[p]], channel=ShareChannel.DIGEST, by=None
             )
+            claimed = (
+                SchemeShare.objects.filter(claim=shares_claim)
+                .order_by("provider_id")
+                .values_list("provider_id", flat=True)
+                .distinct()
+            )
             DigestNotice.objects.bulk_create(
-                DigestNotice(provider_id=p, shares_claim=c, claim=run, created_at=at)
-                for p, c in sorted({(share.provider_id, share.claim) for share in shares})
+                DigestNotice(provider_id=p, shares_claim=shares_claim, claim=run, created_at=at)
+                for p in claimed
             )
         _digest_mark_advance(
             first=mark is None,
@@ -308,39 +352,95 @@ def digest_sweep(
     return notices_sweep(DigestNotice, claim, now=now)
 
 
-def _digest_compose(notice: DigestNotice, today: dt.date) -> NoticeEmail | None:
-    """None (the claim is closed) when the provider can no longer be told (unsubscribed,
-    erased, no address) or none of its schemes is still open."""
-    if not selectors.digest_recipients().filter(pk=notice.provider_id).exists():
-        return None
+def _digest_schemes(
+    notices: list[DigestNotice], today: dt.date
+) -> dict[tuple[int, uuid.UUID], list[Scheme]]:
+    """Per (provider id, shares claim) of ``notices``, the schemes its digest announces that
+    are still open, by name; two queries for any number of notices."""
+    wanted = {(n.provider_id, n.shares_claim) for n in notices}
     shares = SchemeShare.objects.filter(
-        provider_id=notice.provider_id, claim=notice.shares_claim
-    ).select_related("scheme")
-    schemes = [s.scheme for s in shares.order_by("scheme__name") if s.scheme.is_open(today)]
-    if not schemes:
-        return None
-    provider = notice.provider
-    return NoticeEmail(
-        key=f"scheme-digest:{provider.pk}:{notice.shares_claim}",
-        to=[provider.email],
-        template="subsidies/emails/scheme_digest",
-        context={
-            "provider": provider,
-            "schemes": schemes,
-            "unsubscribe_url": unsubscribe_url(provider),
-        },
-    )
+        provider_id__in=[n.provider_id for n in notices],
+        claim__in={n.shares_claim for n in notices},
+    ).values_list("provider_id", "claim", "scheme_id")
+    scheme_ids = defaultdict(list)
+    for provider_id, claim, scheme_id in shares:
+        if (provider_id, claim) in wanted:
+            scheme_ids[provider_id, claim].append(scheme_id)
+    schemes = Scheme.objects.in_bulk({pk for ids in scheme_ids.values() for pk in ids})
+    return {
+        key: sorted(
+            (schemes[pk] for pk in ids if pk in schemes and schemes[pk].is_open(today)),
+            key=lambda scheme: scheme.name,
+        )
+        for key, ids in scheme_ids.items()
+    }
+
+
+def _digest_batch_send(notice_ids: list[int], today: dt.date) -> int:
+    """Send the unsent digests among ``notice_ids`` in one transaction; returns how many
+    e-mails it queued.
+
+    The notices are locked first (``SELECT … FOR UPDATE SKIP LOCKED``: a concurrent sender
+    skips what this one holds, and after its commit finds them sent; on SQLite the write
+    transaction serialises senders), then marked sent and their e-mails inserted with one
+    INSERT, all in this transaction: a crash before the commit leaves every notice of the batch
+    unsent and no e-mail of it queued, for the next sweep to hand out again. A digest whose
+    provider can no longer be told (unsubscribed, erased, no address) or none of whose schemes
+    is still open is closed instead. A fixed number of queries, whatever the batch's size."""
+    with transaction.atomic():
+        notices = list(
+            unsent(DigestNotice)
+            .filter(pk__in=notice_ids)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("provider")
+            .order_by("pk")
+        )
+        if not notices:
+            return 0
+        reachable = set(
+            selectors.digest_recipients()
+            .filter(pk__in=[n.provider_id for n in notices])
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        schemes = _digest_schemes(notices, today)
+        emails, sent, closed = [], [], []
+        for notice in notices:
+            provider = notice.provider
+            announced = schemes.get((provider.pk, notice.shares_claim))
+            if provider.pk not in reachable or not announced:
+                closed.append(notice.pk)
+                continue
+            sent.append(notice.pk)
+            emails.append(
+                NoticeEmail(
+                    key=f"scheme-digest:{provider.pk}:{notice.shares_claim}",
+                    to=[provider.email],
+                    template="subsidies/emails/scheme_digest",
+                    context={
+                        "provider": provider,
+                        "schemes": announced,
+                        "unsubscribe_url": unsubscribe_url(provider),
+                    },
+                )
+            )
+        now = timezone.now()
+        if sent:
+            DigestNotice.objects.filter(pk__in=sent).update(emailed_at=now)
+        if closed:
+            DigestNotice.objects.filter(pk__in=closed).update(closed_at=now)
+        emails_queue_new(emails=emails)
+    return len(emails)
 
 
 def digest_notices_send(*, notice_ids: list[int], today: dt.date | None = None) -> int:
-    """Send each claimed digest once (each its own transaction); returns how many e-mails this
-    call queued."""
+    """Send each claimed digest once, ``DIGEST_BATCH`` per transaction (see
+    ``_digest_batch_send``); returns how many e-mails this call queued. Idempotent: a digest
+    sent or closed before, by this call or a concurrent one, is skipped."""
     today = today or timezone.localdate()
-    return notices_send(
-        DigestNotice,
-        notice_ids=notice_ids,
-        compose=lambda notice: _digest_compose(notice, today),
-        select_related=["provider"],
+    return sum(
+        _digest_batch_send(notice_ids[start : start + DIGEST_BATCH], today)
+        for start in range(0, len(notice_ids), DIGEST_BATCH)
     )
 
 

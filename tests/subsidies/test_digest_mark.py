@@ -229,7 +229,7 @@ def test_a_sweep_that_dies_before_its_commit_leaves_the_mark(no_overlap, monkeyp
     def killed(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "_claim_shares", killed)
+    monkeypatch.setattr(services, "_insert_shares", killed)
     with pytest.raises(SystemExit):
         services.digest_send()
     monkeypatch.undo()

@@ -136,7 +136,8 @@ def test_providers_for_scheme_respects_kind():
 
 
 def test_database_matching_agrees_with_match_scheme_in_every_combination():
-    """The provider list's SQL filter and score are the same rule as ``match_scheme``."""
+    """The provider list's SQL filter and score are the same rule as ``match_scheme``, and
+    ``scheme_fits`` (the digest's matching of changed providers) the same as both."""
     import itertools
     import random
 
@@ -173,4 +174,10 @@ def test_database_matching_agrees_with_match_scheme_in_every_combination():
             key=lambda pair: (-pair[0], pair[1].name, pair[1].pk),
         )
         assert [(p.match_score, p) for p in found] == expected, scheme
+        fitting = [
+            p for p in selectors.provider_queryset(user=pos) if selectors.scheme_fits(p, scheme)
+        ]
+        assert sorted(fitting, key=lambda p: p.pk) == sorted(
+            (p for _score, p in expected), key=lambda p: p.pk
+        ), scheme
     assert len(schemes) == 12
