@@ -17,15 +17,18 @@ from bench.harness import Result, measure_view
 from meetings.models import SupportRequest
 from meetings.support.constants import SupportStatus
 from meetings.support.selectors import BOARD_PAGE_SIZE, cursor_of
-from providers.constants import ProviderSource
-from providers.models import Provider
+from providers.management.commands.fill_providers import fill_providers
 from sportloket.constants import OrganisationType, Role
 from sportloket.models import Desk, DeskPartner, Municipality, Organisation
 from sportloket.services import staff_create
 
 DESK = "Benchmark-hulpvragenloket"
 QUESTIONS = 500_000
+# The desk's own providers, in its municipalities (``fill_providers``, the registry's shape):
+# "Benchmarkaanbieder 01999 Noord" and so on.
 PROVIDERS = 2_000
+PROVIDER_PREFIX = "Benchmarkaanbieder"
+PROVIDER_EMAIL = "@benchmark-hulpvragenloket.bench.example"
 # Questions about a swimming pool, one in every 5,000 of the table (of every desk): what a
 # search for one word finds.
 SEARCH_WORD_EVERY = 5_000
@@ -42,7 +45,7 @@ BOARD_URLS = [
 SEARCH_URLS = [
     ("board search, one word, all statuses", "/loket/hulpvragen/?q=zwembaden&status="),
     ("board search, open queue, by last activity", "/loket/hulpvragen/?q=zwembad&sort=-activity"),
-    ("board search, provider name", "/loket/hulpvragen/?q=Benchmarkaanbieder+1999&status="),
+    ("board search, provider name", "/loket/hulpvragen/?q=Benchmarkaanbieder+01999&status="),
 ]
 
 
@@ -72,20 +75,11 @@ def setup() -> object:
             role=Role.CLUB_SUPPORTER,
             desk=desk,
         )
-    municipalities = list(desk.municipalities.all())
-    Provider.objects.bulk_create(
-        [
-            Provider(
-                kind="club",
-                name=f"Benchmarkaanbieder {i}",
-                municipality=municipalities[i % len(municipalities)],
-                source=ProviderSource.IMPORT,
-                status="active",
-                vog_status=["met", "in_progress", "not_met"][i % 3],
-            )
-            for i in range(PROVIDERS)
-        ],
-        batch_size=1000,
+    fill_providers(
+        PROVIDERS,
+        municipalities=desk.municipalities.values_list("pk", flat=True),
+        name_prefix=PROVIDER_PREFIX,
+        email_suffix=PROVIDER_EMAIL,
     )
     return user
 
@@ -96,7 +90,7 @@ def run(*, fill: bool) -> list[Result]:
         "fill_support_requests",
         desk=DESK,
         count=QUESTIONS,
-        providers="Benchmarkaanbieder",
+        providers=PROVIDER_PREFIX,
         verbosity=0,
     )
     mark_search_word(user)

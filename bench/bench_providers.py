@@ -1,7 +1,8 @@
 """The provider registry at 60,000 providers (``--providers N``: 600,000): list page median
-server time and SQL query count, for the page sizes users get, a filtered and sorted list, and
-deep pages by their links (by key) and by number (OFFSET, no budget). Budget: ≤ 20 ms median,
-≤ 12 queries."""
+server time and SQL query count, for the page sizes users get, a filtered and sorted list, every
+sort, the text search (a word few providers have, and one a third of them have), and deep pages
+by their links (by key) and by number (OFFSET, no budget). Budget: ≤ 20 ms median, ≤ 12
+queries."""
 
 from __future__ import annotations
 
@@ -46,6 +47,16 @@ def deep_page(page: int, order: tuple[str, ...] = ("name", "id"), size: int = 25
     return urlencode({"page": page, "after": cursor_of(before, order)})
 
 
+# The sort by municipality, descending, as its links have it.
+BY_MUNICIPALITY = ("-municipality_name", "-name", "-id")
+
+
+def rare_word(total: int) -> str:
+    """The number in the names of the fill (``Sportaanbieder 04242 Noord``) of a provider
+    that is there: one provider in 100,000 has it."""
+    return f"{min(4242, total // 2):05d}"
+
+
 def registry_urls(total: int) -> list[tuple[str, str, bool]]:
     """(label, URL, budgeted) of the measured pages, for a registry of ``total`` providers
     (deep pages as far as it reaches)."""
@@ -61,6 +72,18 @@ def registry_urls(total: int) -> list[tuple[str, str, bool]]:
         ),
         ("provider registry, by kind", "/aanbieders/?order=kind", True),
         ("provider registry, newest first", "/aanbieders/?order=-created", True),
+        ("provider registry, by municipality", "/aanbieders/?order=municipality", True),
+        (
+            f"provider registry, municipality, page {deepest:,}",
+            f"/aanbieders/?order=-municipality&{deep_page(deepest, BY_MUNICIPALITY)}",
+            True,
+        ),
+        (
+            "provider registry, search, a rare word",
+            f"/aanbieders/?q={rare_word(total)}",
+            True,
+        ),
+        ("provider registry, search, a common word", "/aanbieders/?q=noord", True),
         (
             f"provider registry, page {middle:,} (its link)",
             f"/aanbieders/?{deep_page(middle)}",

@@ -117,9 +117,26 @@ def guideline_norms_for(office: PosOffice | None) -> GuidelineNorms:
     version = _version(office)
     if version is None:
         return HANDREIKING_NORMS
+    return version_guideline_norms(
+        version.meetings_per_year, version.social_domain_meetings_per_year, version.network_size
+    )
+
+
+# The process version's fields ``version_guideline_norms`` takes, in its order: a list that
+# reads many offices as values (the national dashboard) selects them through the office.
+VERSION_NORM_FIELDS = ("meetings_per_year", "social_domain_meetings_per_year", "network_size")
+
+
+def version_guideline_norms(
+    meetings_per_year: int | None, social_domain_meetings_per_year: int, network_size: int
+) -> GuidelineNorms:
+    """The guideline's norms of a process version from its three figures; the handreiking's
+    when there is no version (``meetings_per_year`` None: an office without one)."""
+    if meetings_per_year is None:
+        return HANDREIKING_NORMS
     return replace(
         HANDREIKING_NORMS,
-        meetings=version.meetings_per_year,
-        social_domain_meetings=version.social_domain_meetings_per_year,
-        entrepreneurs=version.network_size,
+        meetings=meetings_per_year,
+        social_domain_meetings=social_domain_meetings_per_year,
+        entrepreneurs=network_size,
     )

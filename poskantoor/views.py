@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.generic import TemplateView
 
 from sportloket.appregistry import existing_templates
 from sportloket.constants import Role
+from sportloket.downloads import private_download
 from sportloket.formviews import ServiceFormView
 from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
@@ -476,9 +477,8 @@ class YearPlanPdfView(YearPlanMixin, View):
         if plan is None:
             raise Http404
         if plan.pdf_is_current:
-            return FileResponse(
+            return private_download(
                 plan.pdf.open("rb"),
-                as_attachment=True,
                 filename=f"jaarplan-{slugify(office.municipality.name)}-{plan.year}.pdf",
                 content_type="application/pdf",
             )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sportloket.models import Municipality, Sport, TargetGroup
@@ -39,14 +39,14 @@ class ProviderFilter(django_filters.FilterSet):
         label=_("sort by"),
         fields=(
             ("name", "name"),
-            ("municipality__name", "municipality"),
+            ("municipality_name", "municipality"),
             ("kind", "kind"),
             ("status", "status"),
             ("created_at", "created"),
         ),
         field_labels={
             "name": _("name"),
-            "municipality__name": _("municipality"),
+            "municipality_name": _("municipality"),
             "kind": _("kind"),
             "status": _("status"),
             "created_at": _("registered"),
@@ -90,15 +90,12 @@ class ProviderFilter(django_filters.FilterSet):
         """Sorted for paging by key: the chosen column, then the name (for a sort by kind,
         status or municipality), then the id, all in one direction. Every sort thus ends in a
         unique key and is one row-value comparison, ``(name, id) > (…)``, which an index on
-        those columns serves (see the model's indexes). The municipality's name is read
-        through the join, as an annotation the page's cursor can carry."""
+        those columns serves (see the model's indexes; the municipality's name is the
+        provider's own copy, ``Provider.municipality_name``)."""
         queryset = super().qs
         chosen = str((list(queryset.query.order_by) or ["name"])[0])
         descending = chosen.startswith("-")
         column = chosen.lstrip("-")
-        if column == "municipality__name":
-            queryset = queryset.annotate(municipality_name=F("municipality__name"))
-            column = "municipality_name"
         keys = [column, "name", "id"] if column in SECONDARY_NAME_SORTS else [column, "id"]
         return queryset.order_by(*(f"-{key}" if descending else key for key in keys))
 

@@ -95,6 +95,13 @@ class Provider(SafetyBasicsMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="providers",
     )
+    # The municipality's name, copied by the database (triggers of migration
+    # 0007_provider_municipality_name, on every insert, on a change of the municipality and on
+    # a rename of the municipality), so that an index of this table can serve the registry's
+    # sort by municipality. Never written by the application.
+    municipality_name = models.CharField(
+        _("municipality name"), max_length=100, editable=False, db_default=""
+    )
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postcode = NLZipCodeField(_("postcode"), blank=True)
     city = models.CharField(_("place"), max_length=100, blank=True)
@@ -174,6 +181,12 @@ class Provider(SafetyBasicsMixin, models.Model):
             # The registry's capped count of a kind and/or status within the user's
             # municipalities, from the index alone (without it: 1,000 table rows read).
             models.Index(fields=["municipality", "kind", "status"], name="provider_scope_kind_idx"),
+            # The registry's sort by municipality (then name), paged by key from the index.
+            # The text search has a trigram index on PostgreSQL only (migration
+            # 0009_provider_search_trigram_index), not declared here: SQLite has no GIN.
+            models.Index(
+                fields=["municipality_name", "name", "id"], name="provider_municipality_sort_idx"
+            ),
             # The scheme digest's providers changed since its last sweep: a range of this
             # index instead of reading every provider (subsidies.services.digest_sweep).
             models.Index(fields=["updated_at"], name="provider_updated_idx"),

@@ -7,7 +7,7 @@ from functools import lru_cache
 from html import escape
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from sportloket.downloads import private_download
 from sportloket.formviews import ServiceFormView
 from sportloket.models import Municipality
 from sportloket.permissions import RoleRequiredMixin
@@ -489,14 +490,11 @@ class ImportReportView(RoleRequiredMixin, View):
         if not job.report:
             raise Http404
         stamp = timezone.localtime(job.finished_at).strftime("%Y%m%d-%H%M")
-        response = FileResponse(
+        return private_download(
             job.report.open("rb"),
-            as_attachment=True,
             filename=f"importrapport-{stamp}.csv",
             content_type="text/csv; charset=utf-8",
         )
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class RegisterDoneView(TemplateView):

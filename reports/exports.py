@@ -4,6 +4,7 @@ Both neutralise formula injection: a cell's text is never run as a formula. Numb
 
 from __future__ import annotations
 
+import io
 from typing import IO, Any
 
 from django.http import HttpResponse
@@ -16,12 +17,13 @@ def csv_response(filename: str, header: list[str], rows: list[list]) -> HttpResp
     decimals with a comma ("5,0"), see ``csv_cell``."""
     from defusedcsv import csv
 
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")  # into a buffer: one write to the response
     writer.writerow(header)
     writer.writerows([csv_cell(value) for value in row] for row in rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,11 +52,12 @@ from meetings.models import (
     QuestionWeekStat,
     SupportRequest,
 )
-from meetings.programme.guideline import guidelines_for, reached_per_municipality
+from meetings.programme.guideline import guidelines_of, reached_per_municipality
 from meetings.support.constants import HandoverStatus, SupportStatus
 from meetings.themes import Quarter, ThemeCount, rising_among, themes_from_categories
 from network.models import Signal
 from network.selectors import signals_for_desk
+from poskantoor.conditions import VERSION_NORM_FIELDS, GuidelineNorms, version_guideline_norms
 from poskantoor.constants import (
     OPEN_STATUSES,
     STEP_SEQUENCE,
@@ -316,12 +317,18 @@ class GuidelineResult:
     as_of: dt.datetime | None = None
 
 
-def guideline_results(*, offices: Iterable[PosOffice], year: int) -> dict[int, GuidelineResult]:
+def guideline_results(
+    *,
+    offices: Sequence[OfficeRef],
+    year: int,
+    norms: dict[int | None, GuidelineNorms],
+    same_offices: QuerySet[PosOffice],
+) -> dict[int, GuidelineResult]:
     """The yearly guideline check (basisrichtlijn) of many offices, in a constant number of
-    queries (``meetings.guideline.guidelines_for``), with the unmet criteria in words."""
+    queries (``meetings.guideline.guidelines_of``), with the unmet criteria in words."""
     results: dict[int, GuidelineResult] = {}
     made: dict[int, GuidelineResult] = {}  # by the Guideline's id: offices share them
-    guidelines = guidelines_for(list(offices), year=year)
+    guidelines = guidelines_of(offices, year=year, norms=norms, same_offices=same_offices)
     for office_id, guideline in guidelines.items():
         result = made.get(id(guideline))
         if result is None:
@@ -334,9 +341,48 @@ def guideline_results(*, offices: Iterable[PosOffice], year: int) -> dict[int, G
     return results
 
 
+@dataclass(frozen=True, slots=True)
+class MunicipalityRef:
+    pk: int
+    name: str
+    province: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeRef:
+    """What the dashboard shows of an office, read as values: a model instance per office
+    (and per municipality) cost more CPU than every figure of the page together."""
+
+    pk: int
+    municipality: MunicipalityRef
+    status: str
+    current_step: str
+    process_version_id: int | None
+
+    @property
+    def municipality_id(self) -> int:
+        return self.municipality.pk
+
+    def get_status_display(self) -> str:
+        return str(OfficeStatus(self.status).label)
+
+
+@dataclass(frozen=True, slots=True)
+class StepRef:
+    """An overdue founding step as the dashboard shows it, read as values."""
+
+    pk: int
+    code: str
+    position: int
+    due_date: dt.date
+
+    def get_code_display(self) -> str:
+        return str(StepCode(self.code).label)
+
+
 @dataclass
 class OfficeRow:
-    office: PosOffice
+    office: OfficeRef
     step_label: str
     days_overdue: int
     core_entrepreneurs: int
@@ -357,8 +403,8 @@ class FunnelRow:
 
 @dataclass
 class OverdueRow:
-    office: PosOffice
-    step: FoundingStep
+    office: OfficeRef
+    step: StepRef
     days_overdue: int
 
 
@@ -400,8 +446,9 @@ def current_offices(province: str = "") -> QuerySet[PosOffice]:
     return qs
 
 
-def registry_entrepreneurs() -> dict[int, int]:
-    """{municipality id: active sport entrepreneurs in the registry}, live, in one query.
+def registry_entrepreneurs(province: str = "") -> dict[int, int]:
+    """{municipality id: active sport entrepreneurs in the registry} (of ``province``'s
+    municipalities when given), live, in one query.
 
     Grouped by ``municipality_id + 0`` on purpose: grouping by the bare column makes SQLite
     walk the (municipality, status, name) index in group order and read every matching row
@@ -411,27 +458,62 @@ def registry_entrepreneurs() -> dict[int, int]:
     provider registry's plans stay as they are.
     """
     group = ExpressionWrapper(F("municipality_id") + 0, output_field=IntegerField())
-    return dict(
-        Provider.objects.filter(kind=ProviderKind.ENTREPRENEUR, status=ProviderStatus.ACTIVE)
-        .values_list(group)
-        .annotate(n=Count("pk"))
-        .order_by()
+    providers = Provider.objects.filter(
+        kind=ProviderKind.ENTREPRENEUR, status=ProviderStatus.ACTIVE
     )
+    if province:
+        providers = providers.filter(municipality__province=province)
+    return dict(providers.values_list(group).annotate(n=Count("pk")).order_by())
 
 
-def _overdue(offices: list[PosOffice], today: dt.date) -> list[OverdueRow]:
-    """The open steps past their deadline of the offices still founding, longest overdue
-    first. Reads the steps of these offices only (by the office index): the partial
-    deadline index would also walk the 10,000 stopped offices' open steps."""
+# The office's fields the dashboard reads (``OfficeRef``), then its process version's norms.
+OFFICE_FIELDS = (
+    "pk",
+    "municipality_id",
+    "municipality__name",
+    "municipality__province",
+    "status",
+    "current_step",
+    "process_version_id",
+    *(f"process_version__{name}" for name in VERSION_NORM_FIELDS),
+)
+
+
+def office_refs(province: str = "") -> list[OfficeRef]:
+    """The current offices (``current_offices``) as ``OfficeRef`` rows, by municipality
+    name; one query."""
+    return [
+        _office_ref(row)
+        for row in current_offices(province)
+        .order_by("municipality__name")
+        .values_list(*OFFICE_FIELDS)
+    ]
+
+
+def _office_ref(row: tuple) -> OfficeRef:
+    pk, municipality_id, name, province, status, step, version_id = row[:7]
+    return OfficeRef(pk, MunicipalityRef(municipality_id, name, province), status, step, version_id)
+
+
+def _overdue(offices: list[OfficeRef], today: dt.date, *, province: str = "") -> list[OverdueRow]:
+    """The open steps past their deadline of the offices still founding (of ``offices``,
+    which are the current offices of ``province``), longest overdue first. The offices are
+    selected by a subquery, which PostgreSQL runs as a join reading the steps by the office
+    index: the partial deadline index would also walk the 10,000 stopped offices' open steps."""
     by_pk = {office.pk: office for office in offices if office.status in OPEN_STATUSES}
+    founding = current_offices(province).filter(status__in=OPEN_STATUSES).values("pk")
     steps = (
         FoundingStep.objects.filter(
-            office_id__in=list(by_pk), completed_on__isnull=True, due_date__lt=today
+            office_id__in=founding, completed_on__isnull=True, due_date__lt=today
         )
-        .only("office_id", "code", "position", "due_date")  # what the rows show and sort by
+        .values_list("office_id", "pk", "code", "position", "due_date")
         .order_by()
     )
-    rows = [OverdueRow(by_pk[step.office_id], step, (today - step.due_date).days) for step in steps]
+    rows = [
+        OverdueRow(by_pk[office_id], StepRef(*step), (today - step[-1]).days)
+        for office_id, *step in steps
+        if office_id in by_pk
+    ]
     rows.sort(key=lambda row: (row.step.due_date, row.office.municipality.name, row.step.position))
     return rows
 
@@ -440,10 +522,10 @@ def _office_figures(
     *, province: str, year: int, today: dt.date
 ) -> tuple[list[OfficeRow], list[OverdueRow]]:
     """The office rows and the overdue steps they are computed from, in 3 queries plus the
-    guideline check's; the latest GO / NO-GO comes with the offices."""
-    offices = list(
+    guideline check's; the latest GO / NO-GO comes with the offices. Read as values, not
+    model instances (``OfficeRef``)."""
+    rows = (
         current_offices(province)
-        .select_related("municipality", "process_version")
         .annotate(
             core_entrepreneurs=Count(
                 "core_members",
@@ -455,27 +537,36 @@ def _office_figures(
             **latest_decision_annotations(),
         )
         .order_by("municipality__name")
+        .values_list(*OFFICE_FIELDS, "core_entrepreneurs", "go_latest")
     )
-    overdue = _overdue(offices, today)
+    offices, extras, norms = [], [], {}
+    for row in rows:
+        office = _office_ref(row)
+        offices.append(office)
+        extras.append(row[-2:])
+        if office.process_version_id not in norms:
+            norms[office.process_version_id] = version_guideline_norms(*row[7:10])
+    overdue = _overdue(offices, today, province=province)
     first_due: dict[int, dt.date] = {}
     for row in overdue:  # earliest deadline first
         first_due.setdefault(row.office.pk, row.step.due_date)
-    network = registry_entrepreneurs()
-    guideline = guideline_results(offices=offices, year=year)
+    network = registry_entrepreneurs(province)
+    guideline = guideline_results(
+        offices=offices, year=year, norms=norms, same_offices=current_offices(province)
+    )
     labels = {code: str(label) for code, label in StepCode.choices}  # translated once
-    rows = [
+    return [
         OfficeRow(
             office=office,
             step_label=labels[office.current_step],
             days_overdue=(today - first_due[office.pk]).days if office.pk in first_due else 0,
-            core_entrepreneurs=office.core_entrepreneurs,
+            core_entrepreneurs=core,
             network_entrepreneurs=network.get(office.municipality_id, 0),
             guideline=guideline.get(office.pk),
-            decision=decision_label(office),
+            decision=decision_label(go_latest),
         )
-        for office in offices
-    ]
-    return rows, overdue
+        for office, (core, go_latest) in zip(offices, extras, strict=True)
+    ], overdue
 
 
 def office_rows(*, province: str = "", year: int, today: dt.date) -> list[OfficeRow]:
@@ -496,7 +587,7 @@ def funnel(offices: Iterable[PosOffice]) -> list[FunnelRow]:
 
 
 def overdue_steps(*, province: str = "", today: dt.date) -> list[OverdueRow]:
-    return _overdue(list(current_offices(province).select_related("municipality")), today)
+    return _overdue(office_refs(province), today, province=province)
 
 
 def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
@@ -504,18 +595,29 @@ def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
     held, against the norm (the deadline's length), over the steps held in the last two
     years. Each office is measured by the rules of its own process version. Two queries
     whatever the number of offices: the published rules, and the steps of the offices with a
-    step held in the window."""
+    step held in the window — those held in the window and those a deadline counts from."""
     rules, newest = published_rules()
-    window = FoundingStep.objects.filter(
-        held_on__gte=today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS), held_on__lte=today
-    )
+    window_start = today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS)
+    # The rules with a deadline by (process version, step), and the steps they count from.
+    rule_of = {
+        (version_id, rule.code): rule
+        for version_id, process in rules.items()
+        for rule in process.steps
+        if rule.has_deadline
+    }
+    source_codes = {rule.counts_from for rule in rule_of.values()}
+    in_window = Q(held_on__gte=window_start, held_on__lte=today)
+    window = FoundingStep.objects.filter(in_window)
     if province:
         window = window.filter(office__municipality__province=province)
-    # {office: {step code: its rows}}: a step's start is looked up among one code's rows.
-    by_office: dict[int, dict[str, list[tuple]]] = {}
-    for row in (
+    # A step's start is the latest moment among its office's steps of one code:
+    # {(office, code): [(planned, held, decision)]}; the steps held, measured against it.
+    sources: dict[tuple[int, str], list[tuple]] = {}
+    measured = []
+    for office_id, code, attempt, planned, held_on, due, decision, version_id in (
         FoundingStep.objects.filter(office_id__in=window.values("office_id"))
-        .order_by("attempt")
+        .filter(Q(code__in=source_codes) | in_window & Q(attempt=1))
+        .order_by()
         .values_list(
             "office_id",
             "code",
@@ -527,31 +629,28 @@ def lead_times(*, province: str = "", today: dt.date) -> list[LeadTimeRow]:
             "office__process_version_id",
         )
     ):
-        by_office.setdefault(row[0], {}).setdefault(row[1], []).append(row)
-    window_start = today - dt.timedelta(days=LEAD_TIME_WINDOW_DAYS)
+        if code in source_codes:
+            sources.setdefault((office_id, code), []).append((planned, held_on, decision))
+        if attempt == 1 and held_on is not None and window_start <= held_on <= today:
+            rule = rule_of.get((version_id, code))
+            if rule is not None:
+                measured.append((office_id, code, held_on, due, rule))
     taken: dict[str, list[int]] = {}
     norms: dict[str, list[int]] = {}
-    for steps in by_office.values():
-        for row in (row for rows in steps.values() for row in rows):
-            _office, code, attempt, _planned, held_on, due, _decision, version_id = row
-            if held_on is None or not window_start <= held_on <= today or attempt > 1:
-                continue
-            rule = rules[version_id][code]
-            if not rule.has_deadline:
-                continue
-            index = 3 if rule.counts_from_moment == Moment.PLANNED else 4
-            starts = [
-                other[index]
-                for other in steps.get(rule.counts_from, ())
-                if other[index] is not None
-                and (rule.counts_from != StepCode.KARTREKKERS or other[6] == Decision.GO)
-            ]
-            if not starts:
-                continue
-            start = max(starts)
-            taken.setdefault(code, []).append((held_on - start).days)
-            if due is not None and due >= start:
-                norms.setdefault(code, []).append((due - start).days)
+    for office_id, code, held_on, due, rule in measured:
+        index = 0 if rule.counts_from_moment == Moment.PLANNED else 1
+        go_only = rule.counts_from == StepCode.KARTREKKERS
+        starts = [
+            other[index]
+            for other in sources.get((office_id, rule.counts_from), ())
+            if other[index] is not None and (not go_only or other[2] == Decision.GO)
+        ]
+        if not starts:
+            continue
+        start = max(starts)
+        taken.setdefault(code, []).append((held_on - start).days)
+        if due is not None and due >= start:
+            norms.setdefault(code, []).append((due - start).days)
     labels = dict(StepCode.choices)
     codes = [rule.code for rule in rules[newest].steps if rule.has_deadline] if newest else []
     codes += [code for code in STEP_SEQUENCE if code in taken and code not in codes]

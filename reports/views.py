@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from poskantoor.constants import StepCode
+from poskantoor.constants import OfficeStatus, StepCode
 from sportloket.constants import Role
 from sportloket.formatting import Measure
 from sportloket.models import Municipality
@@ -366,6 +366,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
             )
         if table == "offices":
             year = today.year
+            statuses = {code: str(label) for code, label in OfficeStatus.choices}
             return csv_response(
                 f"pos-kantoren-{stamp}.csv",
                 [
@@ -383,7 +384,7 @@ class PosDashboardCsvView(PosDashboardMixin, View):
                     [
                         row.office.municipality.name,
                         row.office.municipality.province,
-                        row.office.get_status_display(),
+                        statuses[row.office.status],
                         row.step_label,
                         row.days_overdue,
                         row.core_entrepreneurs,

@@ -7,6 +7,7 @@ reason; with ``REQUIRE_SERVICES=1`` a missing service fails the run at start ins
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import subprocess
@@ -306,11 +307,6 @@ def _no_stray_connections(django_db_setup, django_db_blocker):
 def _reference_data(request, django_db_setup, django_db_blocker):
     """Transactional tests (live server, real workers) flush the database when they end, and
     with it the reference data of the data migration; load it again for the tests after them."""
-    from django.apps import apps
-
-    from poskantoor.models import ProcessVersion
-    from sportloket.models import Municipality
-
     uses_database = request.node.get_closest_marker("django_db") or {
         "db",
         "transactional_db",
@@ -319,12 +315,56 @@ def _reference_data(request, django_db_setup, django_db_blocker):
     if not uses_database:
         return
     with django_db_blocker.unblock():
-        if not Municipality.objects.exists():
-            importlib.import_module("sportloket.migrations.0002_reference_data").load(apps, None)
-        if not ProcessVersion.objects.exists():
-            importlib.import_module(
-                "poskantoor.migrations.0006_process_version_1"
-            ).create_version_1(apps)
+        _load_reference_data()
+
+
+def _load_reference_data() -> None:
+    from django.apps import apps
+
+    from poskantoor.models import ProcessVersion
+    from sportloket.models import Municipality
+
+    if not Municipality.objects.exists():
+        importlib.import_module("sportloket.migrations.0002_reference_data").load(apps, None)
+    if not ProcessVersion.objects.exists():
+        importlib.import_module("poskantoor.migrations.0006_process_version_1").create_version_1(
+            apps
+        )
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The rows of ``world``, built once per module in a transaction rolled back after it."""
+    from django.db import transaction
+
+    from .hardening.world import build_world
+
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():  # only while building and rolling back, not in between
+        _load_reference_data()
+        atomic.__enter__()
+        try:
+            world = build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield world
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_module_world, db):
+    """The test world (tests/hardening/world.py) as Django's ``TestCase.setUpTestData`` gives
+    it: its rows are built once per module, in a transaction rolled back after the module, and
+    each test runs in a savepoint inside it (pytest-django's ``db``), so every test starts from
+    the same rows and none sees another's writes; each test gets its own deep copy of the
+    objects, so none sees another's changes in memory either. Building the world costs about
+    0.16 s of CPU, and the route-by-route tests built it for each of hundreds of routes. Not
+    for modules with transactional tests: their flush would end the module's transaction."""
+    return copy.deepcopy(_module_world)
 
 
 @pytest.fixture(autouse=True)

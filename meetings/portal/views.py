@@ -17,6 +17,7 @@ from django.views import View
 
 from providers.constants import SAFETY_BASICS, SafetyStatus
 from sportloket.constants import Role
+from sportloket.downloads import private_download
 from sportloket.formviews import ServiceFormView
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.services import DomainError
@@ -306,14 +307,11 @@ def _evidence_response(claim) -> FileResponse:
     if not claim.file:
         raise Http404
     suffix = EVIDENCE_SUFFIXES.get(claim.content_type, "")
-    response = FileResponse(
+    return private_download(
         claim.file.open("rb"),
-        as_attachment=True,
         filename=f"bewijs-{claim.basic}-{claim.pk}{suffix}",
         content_type=claim.content_type or "application/octet-stream",
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class SafetyView(PortalMixin, View):
@@ -430,11 +428,15 @@ class DeskClaimView(DeskClaimMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         claim = self.claim
-        provider = claim.provider
+        status, date = next(
+            (status, date)
+            for basic, _label, status, date in claim.provider.safety_basics
+            if basic == claim.basic
+        )
         return super().get_context_data(
             claim=claim,
-            current_status=SafetyStatus(getattr(provider, f"{claim.basic}_status")).label,
-            current_date=getattr(provider, f"{claim.basic}_date"),
+            current_status=SafetyStatus(status).label,
+            current_date=date,
             **kwargs,
         )
 

@@ -31,11 +31,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -48,6 +49,14 @@ from subsidies.selectors import entrepreneurs_reached, shares_per_municipality
 from ..models import Attendee, EntrepreneursReachedStat, Meeting
 from .constants import NOT_NETWORK_MEETING_KINDS, MeetingStatus
 from .services import year_bounds
+
+
+class OfficeLike(Protocol):
+    """What the guideline check reads of an office: a ``PosOffice`` or a row read as values."""
+
+    pk: int
+    municipality_id: int
+    process_version_id: int | None
 
 
 @dataclass(frozen=True)
@@ -191,16 +200,49 @@ def guideline_for(office: PosOffice, *, year: int) -> Guideline:
     return _guidelines([office], year=year, reached=reached, as_of=None)[office.pk]
 
 
+def guidelines_of(
+    offices: Sequence[OfficeLike],
+    *,
+    year: int,
+    norms: Mapping[int | None, GuidelineNorms],
+    same_offices: QuerySet[PosOffice],
+) -> dict[int, Guideline]:
+    """{office id: Guideline} of offices read as values rather than model instances (the
+    national dashboard: an instance per office cost more than the figures), in five queries.
+    ``norms``: the guideline's norms per process version id; ``same_offices``: a queryset of
+    the same offices, used as a subquery where a list of hundreds of ids would be sent and
+    compiled in each of four queries. The subsidies figure as in ``guidelines_for``."""
+    if not offices:
+        return {}
+    reached, as_of = reached_per_municipality(year=year)
+    return _guidelines(
+        offices,
+        year=year,
+        reached=reached,
+        as_of=as_of,
+        norms_for=lambda office: norms[office.process_version_id],
+        ids=same_offices.values("pk"),
+    )
+
+
 def _guidelines(
-    offices: list[PosOffice],
+    offices: Sequence[OfficeLike],
     *,
     year: int,
     reached: dict[int, int],
     as_of: dt.datetime | None,
+    norms_for: Callable[[OfficeLike], GuidelineNorms] | None = None,
+    ids: QuerySet | None = None,
 ) -> dict[int, Guideline]:
     """The guidelines of ``offices`` given the subsidies figure per municipality; 4 queries
-    (5 when the offices came without their process versions)."""
-    ids = [office.pk for office in with_versions(offices)]
+    (5 when model instances came without their process versions). ``norms_for`` gives an
+    office's norms (default: its process version's, ``guideline_norms_for``); ``ids`` selects
+    the offices' ids in the database (default: the list of their ids)."""
+    if norms_for is None:
+        with_versions(offices)
+        norms_for = guideline_norms_for
+    if ids is None:
+        ids = [office.pk for office in offices]
     start, end = year_bounds(year)
     held = Meeting.objects.filter(
         office_id__in=ids, status=MeetingStatus.HELD, starts_at__gte=start, starts_at__lt=end
@@ -266,7 +308,7 @@ def _guidelines(
             # The norms are the process version's: looked up once per version.
             limits = limits_of.get(office.process_version_id)
             if limits is None:
-                limits = thresholds(guideline_norms_for(office))
+                limits = thresholds(norms_for(office))
                 limits_of[office.process_version_id] = limits
             guideline = made[key] = Guideline(
                 year=year,

@@ -84,11 +84,12 @@ def _json(value):
     return json.loads(value) if isinstance(value, str) else value
 
 
-def decision_label(office: PosOffice) -> str:
-    """The latest GO / NO-GO of an office annotated by ``latest_decision_annotations``, in
-    words: the decision and its date, "awaiting" the other side while open, and for a GO
-    despite unmet basic conditions which ones and the written reason. "" when none."""
-    latest = _json(getattr(office, "go_latest", None))
+def decision_label(go_latest: dict | str | None) -> str:
+    """The latest GO / NO-GO of an office, the ``go_latest`` value that
+    ``latest_decision_annotations`` adds, in words: the decision and its date, "awaiting" the
+    other side while open, and for a GO despite unmet basic conditions which ones and the
+    written reason. "" when none."""
+    latest = _json(go_latest)
     if not latest or not latest["decision"]:
         return ""
     label = _("%(decision)s (%(date)s)") % {

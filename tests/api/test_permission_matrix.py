@@ -9,7 +9,7 @@ from django.db import transaction
 
 from api.services import api_token_create
 from sportloket.models import Organisation
-from tests.hardening.world import build_world, routes
+from tests.hardening.world import routes
 
 CLUB, POLICY, POS, ADMIN = "club_supporter", "policy_staff", "pos_staff", "administrator"
 PUBLIC = "public"
@@ -104,9 +104,8 @@ def tokens(world) -> dict[str, str | None]:
 @pytest.mark.parametrize(
     ("route", "rule"), [*MATRIX.items(), *WRITES.items()], ids=lambda v: str(v)[:40]
 )
-def test_api_permission_matrix(client, route, rule):
+def test_api_permission_matrix(client, route, rule, world):
     method, roles, ok, scoped, overrides = rule
-    world = build_world()
     keys = tokens(world)
     url = url_of(world, route)
     failures = []

@@ -1,7 +1,8 @@
 """The registry's benchmark at CI size on PostgreSQL (``make bench DATABASE_URL=postgres://…
 BENCH_ARGS="--providers 600000 providers"`` measures the full sizes): every page of the
-benchmark needs the same number of queries at two sizes, within the budget, and a deep page
-by its link reads what the first page reads."""
+benchmark (every sort, the text search) needs the same number of queries at two sizes, within
+the budget, and a deep page by its link reads what the first page reads, in the sort by name
+and in the sort by municipality."""
 
 from __future__ import annotations
 
@@ -40,7 +41,9 @@ def query_counts(urls) -> list[int]:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, url
-        assert len(response.context["rows"]) >= 25, f"{label}: no rows to compare"
+        # A rare word is on a page of its own; every other page is full.
+        least = 1 if "rare word" in label else 25
+        assert len(response.context["rows"]) >= least, f"{label}: no rows to compare"
         counts.append(len(queries))
     return counts
 
@@ -62,15 +65,19 @@ def test_registry_queries_are_the_same_at_two_sizes_on_postgresql():
 
 
 @pytest.mark.postgres
-def test_a_deep_page_by_its_link_reads_no_more_rows_than_the_first():
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [("", ("name", "id")), ("order=-municipality&", bench_providers.BY_MUNICIPALITY)],
+)
+def test_a_deep_page_by_its_link_reads_no_more_rows_than_the_first(sort, order):
     """The plan of the page's query: by key it starts in the index at its cursor (the rows
     read stay 26); by number it reads past every row before it."""
     fill(SIZES[0])
     client = Client()
     client.force_login(bench_user())
-    deep = bench_providers.deep_page(100)
+    deep = bench_providers.deep_page(100, order)
     with CaptureQueriesContext(connection) as by_link:
-        response = client.get(f"/aanbieders/?{deep}")
+        response = client.get(f"/aanbieders/?{sort}{deep}")
     assert response.context["page_obj"].number == 100
     page_sql = next(
         q["sql"]

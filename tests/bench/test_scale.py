@@ -5,6 +5,7 @@ runs; ``make bench DATABASE_URL=postgres://…`` measures the full sizes)."""
 from __future__ import annotations
 
 import io
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +19,7 @@ from bench import bench_desk
 from meetings.management.commands.fill_support_requests import SPREAD_DESKS
 from meetings.models import SupportRequest
 from meetings.support.constants import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, SupportStatus
+from providers.models import Provider
 from sportloket.models import Desk
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +121,18 @@ def test_fill_with_one_desk_puts_every_question_in_it(bench_user):
     fill(SMALL, desks=1)
     assert SupportRequest.objects.filter(desk__name=bench_desk.DESK).count() == SMALL
     assert SupportRequest.objects.count() == SMALL
+
+
+def test_the_desk_s_providers_are_in_its_area_and_the_benchmark_s_search_names_one(bench_user):
+    desk = Desk.objects.get(name=bench_desk.DESK)
+    providers = Provider.objects.filter(name__startswith=bench_desk.PROVIDER_PREFIX)
+    assert providers.count() == bench_desk.PROVIDERS
+    assert set(providers.values_list("municipality_id", flat=True)) == set(
+        desk.municipalities.values_list("pk", flat=True)
+    )
+    (url,) = [url for label, url in bench_desk.SEARCH_URLS if label.endswith("provider name")]
+    name = parse_qs(urlsplit(url).query)["q"][0]
+    assert providers.filter(name__icontains=name).count() == 1
 
 
 def board_query_counts(user, urls) -> dict[str, int]:

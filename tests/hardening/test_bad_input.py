@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .test_permission_matrix import ADMIN, APP_ROUTES, MATRIX, PUBLIC
-from .world import build_world
 
 INJECTIONS = [
     "' OR 1=1 --",
@@ -115,7 +114,6 @@ PAGES = [
     for r in APP_ROUTES
     if MATRIX[r].method == "get" and not r.startswith(("account/reset", "health/"))
 ]
-_worlds: dict[str, object] = {}
 
 
 @pytest.mark.django_db
@@ -133,10 +131,7 @@ _worlds: dict[str, object] = {}
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_no_form_or_query_parameter_causes_a_server_error(client, route, data):
-    world = _worlds.get(route)
-    if world is None:  # once per page: the examples share the test's transaction
-        world = _worlds[route] = build_world()
+def test_no_form_or_query_parameter_causes_a_server_error(client, route, data, world):
     user = world.users[actor_for(route)]
     client.logout()
     if user is not None:

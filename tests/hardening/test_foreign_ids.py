@@ -29,7 +29,6 @@ from tests.meetings.factories import MeetingFactory, SupportRequestFactory
 from tests.subsidies.factories import BudgetFactory
 
 from .test_permission_matrix import CLUB, POLICY
-from .world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -290,8 +289,7 @@ CASE_NAMES = [
 
 
 @pytest.mark.parametrize("name", CASE_NAMES)
-def test_another_tenants_id_in_a_form_is_refused_and_nothing_is_written(client, name):
-    world = build_world()
+def test_another_tenants_id_in_a_form_is_refused_and_nothing_is_written(client, name, world):
     case = cases(world)[name]
     client.force_login(world.users[case.actor])
 
@@ -308,14 +306,12 @@ def test_another_tenants_id_in_a_form_is_refused_and_nothing_is_written(client, 
     assert snapshot() != before, "the control with the actor's own id changed nothing"
 
 
-def test_every_case_is_run():
+def test_every_case_is_run(world):
     """The list of cases above is the parametrisation: none is left out by a typo."""
-    world = build_world()
     assert sorted(cases(world)) == sorted(CASE_NAMES)
 
 
-def test_a_bulk_action_on_more_questions_than_allowed_is_refused_whole(client):
-    world = build_world()
+def test_a_bulk_action_on_more_questions_than_allowed_is_refused_whole(client, world):
     client.force_login(world.users[CLUB])
     own = [world.kwargs["request"].pk] + [
         SupportRequestFactory(desk=world.kwargs["desk"], provider=world.kwargs["provider"]).pk
@@ -402,13 +398,12 @@ def _route(path: str) -> str:
 
 
 @pytest.mark.django_db
-def test_every_form_field_that_takes_an_id_is_a_case_or_shared_reference_data(client):
+def test_every_form_field_that_takes_an_id_is_a_case_or_shared_reference_data(client, world):
     """Crawl every page of the matrix as each role and read its POST forms: each field that
     submits an id (outside the shared reference data) must be one of the cases above, so a new
     form field with an id cannot skip the foreign-id check."""
     from .test_permission_matrix import APP_ROUTES, MATRIX, PUBLIC, ROLES
 
-    world = build_world()
     covered = set()
     for case in cases(world).values():
         data = case.data(case.foreign)

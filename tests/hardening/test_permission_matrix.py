@@ -16,7 +16,7 @@ from django.db import transaction
 
 from sportloket.constants import Role
 
-from .world import build_world, routes
+from .world import routes
 
 CLUB, POLICY, POS, ADMIN = (
     Role.CLUB_SUPPORTER.value,
@@ -300,9 +300,8 @@ def test_every_route_is_in_the_matrix():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", [r for r in APP_ROUTES if r in MATRIX])
-def test_permission_matrix(client, route):
+def test_permission_matrix(client, route, world):
     rule = MATRIX[route]
-    world = build_world()
     url = world.url(route)
     failures = []
     for actor, user in world.users.items():
@@ -325,10 +324,9 @@ def test_permission_matrix(client, route):
 
 
 @pytest.mark.django_db
-def test_admin_site_is_for_administrators_only(client):
+def test_admin_site_is_for_administrators_only(client, world):
     """Every admin page without arguments: anonymous and non-administrator staff are sent to
     the admin login, administrators get the page."""
-    world = build_world()
     admin_routes = [
         r for r in routes() if r.startswith(ADMIN_PREFIX) and "<" not in r and "(?P" not in r
     ]
@@ -401,7 +399,7 @@ NOT_THEIRS = {
 
 
 @pytest.mark.django_db
-def test_a_partner_reads_another_desks_question_only_while_it_is_theirs(client):
+def test_a_partner_reads_another_desks_question_only_while_it_is_theirs(client, world):
     """Before a handover, while it is pending, after accepting, after the desk takes it back,
     after declining and after expiry: the partner's staff (who work at the other desk) see the
     handover note while deciding, the question while it is theirs, never internal notes, and
@@ -409,7 +407,6 @@ def test_a_partner_reads_another_desks_question_only_while_it_is_theirs(client):
     from meetings.models import Handover
     from meetings.support import services
 
-    world = build_world()
     k = world.kwargs
     desk_user, partner = world.users[CLUB], k["partner_staff"]
     question = k["request"]
@@ -462,11 +459,10 @@ def test_a_partner_reads_another_desks_question_only_while_it_is_theirs(client):
 
 
 @pytest.mark.django_db
-def test_a_partner_that_accepted_loses_the_question_when_the_desk_closes_it(client):
+def test_a_partner_that_accepted_loses_the_question_when_the_desk_closes_it(client, world):
     from meetings.models import Handover
     from meetings.support import services
 
-    world = build_world()
     k = world.kwargs
     desk_user, partner = world.users[CLUB], k["partner_staff"]
     question = k["request"]

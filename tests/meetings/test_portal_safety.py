@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -263,6 +264,24 @@ def test_the_desk_confirms_and_the_basic_becomes_met_audited(portal, provider, d
     assert event.changes["vog_status"][1] == str(SafetyStatus.MET.label) or event.changes
     assert mails_to("kim@delob.example")[-1].key == f"portal-safety-claim:{claim.pk}:confirmed"
     assert "Bevestigd" in portal.get("/portaal/veiligheid/").content.decode()
+
+
+def test_the_review_page_shows_what_is_recorded_now_for_the_claimed_basic(
+    portal, provider, desk_client
+):
+    """The row "Nu geregistreerd" holds the provider's current status and date of the basic
+    the evidence is for, not of another basic."""
+    Provider.objects.filter(pk=provider.pk).update(
+        vog_status=SafetyStatus.IN_PROGRESS,
+        vog_date=dt.date(2025, 1, 15),
+        vcp_status=SafetyStatus.MET,
+        vcp_date=dt.date(2026, 3, 1),
+    )
+    submit(portal, basic="vcp", evidence=upload())
+    claim = SafetyClaim.objects.get()
+    page = desk_client.get(f"/loket/portaal/bewijs/{claim.pk}/").content.decode()
+    recorded = re.search(r"Nu geregistreerd</dt><dd[^>]*>([^<]*)</dd>", page)[1]
+    assert recorded == "Voldaan (01-03-2026)"
 
 
 def test_without_a_date_a_confirmed_basic_is_dated_today(portal, provider, desk_client):

@@ -155,16 +155,14 @@ def test_pg_dump_is_the_servers_major_version():
     assert int(server.stdout.strip()) // 10000 == int(major[1])
 
 
-def test_dump_restore_into_an_empty_database_migrate_and_serve(tmp_path):
-    suffix = uuid.uuid4().hex[:10]
-    source, target = f"sl_backup_src_{suffix}", f"sl_backup_dst_{suffix}"
+def test_dump_restore_into_an_empty_database_migrate_and_serve(tmp_path, migrated_database):
+    _source_url, source = migrated_database
+    target = f"sl_backup_dst_{uuid.uuid4().hex[:10]}"
     dump = tmp_path / "sportloket.dump"
     archive = tmp_path / "media.tar.gz"
     source_media, target_media = tmp_path / "media-source", tmp_path / "media-restored"
     try:
-        _admin(f'CREATE DATABASE "{source}"')
         source_env = _app_env(tmp_path, source, source_media)
-        _manage(source_env, "migrate", "--no-input", "-v0")
         _manage(source_env, "demo_data")
         pdf = _python(source_env, RENDER)
         stored = (source_media / pdf["file"]).read_bytes()
@@ -198,5 +196,4 @@ def test_dump_restore_into_an_empty_database_migrate_and_serve(tmp_path):
         assert (download["status"], download["type"]) == (200, "application/pdf")
         assert bytes.fromhex(download["hex"]) == stored
     finally:
-        for name in (source, target):
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')

@@ -396,11 +396,13 @@ def test_worker_alive_command_follows_the_heartbeat_of_the_named_worker(capsys):
 
 
 @pytest.mark.postgres
-def test_a_postgresql_database_one_migration_behind_is_not_ready_until_migrated(fresh_database):
+def test_a_postgresql_database_one_migration_behind_is_not_ready_until_migrated(
+    migrated_database,
+):
     """A real database migrated back by one migration, probed by a process running the code."""
     from django.db.migrations.loader import MigrationLoader
 
-    url, _name = fresh_database
+    url, _name = migrated_database
     graph = MigrationLoader(None, ignore_no_migrations=True).graph
     # A migration nothing depends on (in its own app or another) and not its app's first:
     # migrating its app back one step leaves exactly that one unapplied.
@@ -436,7 +438,6 @@ def test_a_postgresql_database_one_migration_behind_is_not_ready_until_migrated(
         assert result.returncode == 0, result.stderr[-3000:]
         return json.loads(result.stdout.strip().splitlines()[-1])["/health/ready/"]
 
-    manage("migrate", "--no-input")
     manage("migrate", "--no-input", leaf[0], parent.key[1])
     status, body = probe()
     assert status == 503

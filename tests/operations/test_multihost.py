@@ -166,8 +166,8 @@ class Cluster:
 
 
 @pytest.fixture
-def cluster(s3_bucket, fresh_database, tmp_path):
-    database_url, database = fresh_database
+def cluster(s3_bucket, migrated_database, tmp_path):
+    database_url, database = migrated_database
     mailbox = Mailbox()
     run = uuid.uuid4().hex[:10]
     common = {
@@ -215,15 +215,6 @@ def cluster(s3_bucket, fresh_database, tmp_path):
     a, b = hosts
     cluster = Cluster(a=a, b=b, database=database, mailbox=mailbox, s3=s3_bucket)
     try:
-        migrate = subprocess.run(
-            [sys.executable, "-m", "django", "migrate", "--no-input"],
-            cwd=a.folder,
-            env=a.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        assert migrate.returncode == 0, migrate.stderr[-3000:]
         for host in hosts:
             port = free_port()
             host.base = f"http://127.0.0.1:{port}"

@@ -21,6 +21,7 @@ from poskantoor.models import CoreGroupMember, FoundingStep, PosOffice
 from providers.constants import ProviderKind, ProviderStatus
 from providers.models import Provider
 from reports import selectors
+from sportloket.models import Municipality
 from subsidies.models import SchemeShare
 from tests.factories import ProviderFactory, municipality
 from tests.poskantoor.factories import CoreGroupMemberFactory, make_office
@@ -107,8 +108,9 @@ def test_office_rows_match_a_direct_count_per_office(advance):
     assert [row.office.pk for row in rows] == [
         o.pk for o in sorted(current, key=lambda o: o.municipality.name)
     ]
+    by_pk = {office.pk: office for office in offices}
     for row in rows:
-        expected = direct_row(row.office)
+        expected = direct_row(by_pk[row.office.pk])
         got = (
             row.office.current_step,
             row.days_overdue,
@@ -131,6 +133,11 @@ def test_registry_count_matches_a_direct_count_for_every_municipality(advance):
         if n:
             expected[pk] = n
     assert selectors.registry_entrepreneurs() == expected
+    utrecht = set(Municipality.objects.filter(province="Utrecht").values_list("pk", flat=True))
+    in_utrecht = {pk: n for pk, n in expected.items() if pk in utrecht}
+    assert in_utrecht, "the data has active entrepreneurs in Utrecht"
+    assert len(in_utrecht) < len(expected), "and outside it"
+    assert selectors.registry_entrepreneurs("Utrecht") == in_utrecht
 
 
 def test_overdue_steps_are_the_open_steps_past_their_deadline_of_founding_offices(advance):

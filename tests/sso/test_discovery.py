@@ -1,9 +1,13 @@
 """``manage.py oidc_discover``: the endpoints read from a real provider's discovery document
 (tests/sso/provider) are the ones the sign-in tests configure by hand, and a document that
-does not belong to the issuer, or a provider that is not there, is refused with the reason."""
+does not belong to the issuer, a provider that is not there, or an endpoint over plain HTTP to
+another machine is refused with the reason."""
 
 from __future__ import annotations
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
@@ -63,3 +67,78 @@ def test_without_an_issuer_the_command_says_what_to_give():
     with override_settings(SPORTLOKET_OIDC_ISSUER=""):
         with pytest.raises(CommandError, match="SPORTLOKET_OIDC_ISSUER"):
             discover()
+
+
+@pytest.fixture
+def discovery_server():
+    """A plain HTTP server on a loopback port that serves the discovery document the test puts
+    in ``documents`` (its issuer is the server's own address); the issuer is yielded."""
+    documents: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps(documents[-1]).encode()
+            found = self.path == "/o/.well-known/openid-configuration"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    issuer = f"http://127.0.0.1:{server.server_address[1]}/o"
+
+    def serve(**endpoints) -> str:
+        documents.append(
+            {
+                "issuer": issuer,
+                "authorization_endpoint": "https://login.gemeente.example/o/authorize/",
+                "token_endpoint": "https://login.gemeente.example/o/token/",
+                "userinfo_endpoint": "https://login.gemeente.example/o/userinfo/",
+                "jwks_uri": "https://login.gemeente.example/o/jwks.json",
+                "response_types_supported": ["code"],
+                "code_challenge_methods_supported": ["S256"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                **endpoints,
+            }
+        )
+        return issuer
+
+    yield serve
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize(
+    "token_endpoint",
+    [
+        "http://login.gemeente.example/o/token/",
+        # Loopback names as a prefix of another host, or as the user name before it.
+        "http://localhost.gemeente.example/o/token/",
+        "http://127.0.0.1.gemeente.example/o/token/",
+        "http://localhost@login.gemeente.example/o/token/",
+        "http://127.0.0.1:80@login.gemeente.example/o/token/",
+    ],
+)
+def test_an_endpoint_over_plain_http_to_another_machine_is_refused(
+    discovery_server, token_endpoint
+):
+    issuer = discovery_server(token_endpoint=token_endpoint)
+    with pytest.raises(CommandError, match="Not over HTTPS: token_endpoint"):
+        discover(issuer)
+
+
+@pytest.mark.parametrize(
+    "token_endpoint",
+    ["http://127.0.0.1:8000/o/token/", "http://localhost:8000/o/token/", "http://[::1]/o/token/"],
+)
+def test_an_endpoint_over_plain_http_on_this_machine_is_accepted(discovery_server, token_endpoint):
+    """A provider run locally for development (loopback, RFC 8252 §7.3)."""
+    issuer = discovery_server(token_endpoint=token_endpoint)
+    assert discover(issuer)["SPORTLOKET_OIDC_TOKEN_ENDPOINT"] == token_endpoint

@@ -313,3 +313,27 @@ def test_the_provider_s_start_and_return_count_in_the_login_limit_per_address(cl
         # Another address is not affected.
         elsewhere = Client(REMOTE_ADDR="192.0.2.77")
         assert elsewhere.get(START).status_code == 302
+
+
+def test_a_successful_sign_in_through_the_provider_counts_in_the_login_limit(
+    client, sso, policy_mapping, monkeypatch
+):
+    """The callback counts whatever it answers: a sign-in that succeeds uses the address's
+    login budget as a refused one does, so a flood of real sign-ins is a flood too."""
+    from types import SimpleNamespace
+
+    from django.test import Client
+
+    from sportloket import ratelimit
+
+    # One window for the whole test (the count starts again at a window's end).
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    with override_settings(SPORTLOKET_LOGIN_RATE=2):
+        callback = at_provider(client, sso, "bram")  # the start: one
+        signed_in = client.get(callback)  # the callback: two, the last one allowed
+        assert signed_in["Location"] == "/pos-kantoren/"
+        assert "_auth_user_id" in client.session
+        colleague = Client()  # the same address, no session
+        refused = colleague.get(START)
+        assert refused.status_code == 429
+        assert "inlogpogingen" in refused.content.decode()

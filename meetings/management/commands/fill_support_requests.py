@@ -25,10 +25,11 @@ import secrets
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from meetings.models import SupportRequest
 from meetings.support.constants import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, Channel, SupportStatus
-from providers.constants import ProviderSource
+from providers.management.commands.fill_providers import fill_providers, insert_in_chunks
 from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.models import Desk, Municipality, QuestionCategory
@@ -53,7 +54,8 @@ REBUILD_INDEXES_FROM = 1_000_000
 # The skew over desks: desk number r (the named desk is number 1) gets a share ∝ 1/r**SKEW.
 SPREAD_DESKS = 30
 SKEW = 1.0
-# The other desks' providers (names start with this; desk r gets 20 + 1000 // r) and supporters.
+# The other desks' providers (``fill_providers``, in the desk's municipalities: desk r gets
+# 20 + 1000 // r named "Bench-loketaanbieder <r> …") and supporters.
 SPREAD_PROVIDER_PREFIX = "Bench-loketaanbieder"
 SPREAD_STAFF = 2
 
@@ -163,19 +165,12 @@ class Command(BaseCommand):
             chosen = [free[(cursor + i) % len(free)] for i in range(size)] if free else []
             cursor += size
             each.municipalities.set(chosen)
-            Provider.objects.bulk_create(
-                [
-                    Provider(
-                        kind="club",
-                        name=f"{SPREAD_PROVIDER_PREFIX} {rank:02}-{i}",
-                        municipality_id=chosen[i % len(chosen)],
-                        source=ProviderSource.IMPORT,
-                        status="active",
-                        vog_status=["met", "in_progress", "not_met"][i % 3],
-                    )
-                    for i in range(20 + 1000 // rank)
-                ],
-                batch_size=1000,
+            fill_providers(
+                20 + 1000 // rank,
+                municipalities=chosen,
+                name_prefix=f"{SPREAD_PROVIDER_PREFIX} {rank:02}",
+                email_suffix=f"@{slugify(name)}.bench.example",
+                seed=rank,
             )
             for i in range(SPREAD_STAFF):
                 staff_create(
@@ -369,15 +364,16 @@ class Command(BaseCommand):
             # row by row.
             rebuild = missing >= REBUILD_INDEXES_FROM and missing > start
             indexes = self._drop_indexes(cursor, table) if rebuild else []
-            made = 0
             try:
-                while made < missing:
-                    size = min(chunk, missing - made)
-                    first = start + made
-                    with transaction.atomic():
-                        cursor.execute(sql, {**params, "first": first, "last": first + size - 1})
-                    made += size
-                    self.stdout.write(f"{made}/{missing}")
+                insert_in_chunks(
+                    cursor,
+                    sql,
+                    params,
+                    start=start,
+                    missing=missing,
+                    chunk=chunk,
+                    progress=self.stdout.write,
+                )
             finally:
                 if indexes:
                     self.stdout.write(f"Building {len(indexes)} indexes…")

@@ -13,6 +13,9 @@ ID-token signing algorithm).
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -30,6 +33,29 @@ def discovery_address(issuer: str) -> str:
     """Discovery §4: the issuer with ``/.well-known/openid-configuration`` appended (after any
     trailing slash is removed)."""
     return issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+def secure_endpoint(address: str) -> bool:
+    """HTTPS, or plain HTTP to this machine only (a provider run locally for development, as
+    RFC 8252 §7.3 allows for loopback). The host is the parsed one, not a prefix of the text:
+    ``http://localhost.example.org`` and ``http://localhost@example.org`` go elsewhere."""
+    try:
+        parts = urlsplit(address)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http":
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def read_discovery(issuer: str, *, timeout: float = 10) -> dict:
@@ -55,12 +81,7 @@ def read_discovery(issuer: str, *, timeout: float = 10) -> dict:
     missing = [name for name in ENDPOINTS if not document.get(name)]
     if missing:
         raise CommandError(f"The document has no {', '.join(missing)}.")
-    insecure = [
-        name
-        for name in ENDPOINTS
-        if not str(document[name]).startswith("https://")
-        and not str(document[name]).startswith(("http://127.0.0.1", "http://localhost"))
-    ]
+    insecure = [name for name in ENDPOINTS if not secure_endpoint(str(document[name]))]
     if insecure:
         raise CommandError(f"Not over HTTPS: {', '.join(insecure)}.")
     response_types = document.get("response_types_supported") or []

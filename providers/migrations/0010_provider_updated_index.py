@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """The scheme digest looks up the providers changed since its last sweep by this index."""
 
     dependencies = [
-        ("providers", "0006_registry_sort_indexes"),
+        ("providers", "0009_provider_search_trigram_index"),
     ]
 
     operations = [
