@@ -122,6 +122,20 @@ def test_the_queries_of_a_sweep_with_new_providers_do_not_grow_with_them():
     assert len(digests()) == 43
 
 
+def test_the_queries_for_a_new_provider_do_not_grow_with_the_open_schemes():
+    """Schemes unchanged since the last sweep are matched against the changed providers in
+    Python: the same queries with 2 and with 12 open schemes."""
+    counts = []
+    for more in (2, 10):
+        SchemeFactory.create_batch(more)
+        services.digest_send()
+        Scheme.objects.update(updated_at=timezone.now() - dt.timedelta(days=1))
+        newcomer = ProviderFactory()
+        counts.append(_send_queries())
+        assert DigestNotice.objects.get(provider=newcomer).emailed_at is not None
+    assert counts[0] == counts[1]
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_senders_of_the_same_digests_at_once_send_each_once():
