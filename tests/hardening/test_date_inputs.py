@@ -113,7 +113,10 @@ def test_every_date_input_shows_its_value_and_submits_as_prefilled(page, login):
             if response.status != 200:
                 failures.append(f"{url}: {response.status} before submitting form {form_index}")
                 continue
-            page.evaluate(SUBMIT_FORM, form_index)
+            # Wait for the page the form's POST answers with: reading the page right after
+            # the submit could run while the browser leaves the old page (on a busy machine).
+            with page.expect_navigation():
+                page.evaluate(SUBMIT_FORM, form_index)
             page.wait_for_load_state("networkidle")
             # An empty required date may be refused as missing; a prefilled one never.
             sent = {f["name"] for f in inputs if f["form"] == form_index and f["attribute"]}
