@@ -15,10 +15,12 @@ DANGEROUS = re.compile(
     r"\bsubprocess\b|os\.system|os\.popen|shell\s*=\s*True|\.raw\(|\.extra\(|RawSQL|"
     r"cursor\(\)|eval\(|exec\(|pickle\.loads|yaml\.load\(|mark_safe\(.*(request|form|data)"
 )
-# Reviewed: an INSERT … SELECT built by the ORM; its values are passed as parameters.
+# Reviewed: two INSERT … SELECT built by the ORM and the desk statistics' join to a VALUES
+# list; their names come from the models and every value is passed as a parameter.
 REVIEWED = {
     ("poskantoor/notices.py", "with connection.cursor() as cursor:"),
     ("network/news/services.py", "with connection.cursor() as cursor:"),
+    ("meetings/support/services.py", "with connection.cursor() as cursor:"),
 }
 
 
@@ -48,6 +50,10 @@ def test_the_reviewed_statement_passes_its_values_as_parameters():
     news = (BASE_DIR / "network/news/services.py").read_text()
     assert 'selectors.recipients(update=update).values(recipient_id=F("pk")).query' in news
     assert "[update_id, run, connection.ops.adapt_datetimefield_value(at), *params]," in news
+    stats = (BASE_DIR / "meetings/support/services.py").read_text()
+    assert "connection.ops.quote_name(name)" in stats
+    assert "cursor.execute(sql, [*params, desk.pk])" in stats
+    assert stats.count("cursor.execute(") == 1
 
 
 def test_the_check_finds_what_it_looks_for():
