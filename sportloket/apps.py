@@ -10,7 +10,10 @@ class SportloketConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models import IntegerField
 
+        from .lookups import IntegerFieldIn
         from .middleware import session_started
 
         user_logged_in.connect(session_started, dispatch_uid="sportloket-session-started")
+        IntegerField.register_lookup(IntegerFieldIn)

@@ -43,10 +43,11 @@ def money_validate(value: object) -> Decimal:
         raise DomainError(_("Enter an amount in euros, for example 1250,50."))
     if amount <= 0:
         raise DomainError(_("The amount must be more than € 0,00."))
-    if amount != amount.quantize(CENT):
-        raise DomainError(_("An amount has at most two decimals (cents)."))
+    # Before rounding: "1e309" is a finite Decimal with more digits than rounding may keep.
     if amount > MAX_AMOUNT:
         raise DomainError(_("This amount is too large."))
+    if amount != amount.quantize(CENT):
+        raise DomainError(_("An amount has at most two decimals (cents)."))
     return amount.quantize(CENT)
 
 

@@ -6,7 +6,13 @@ import pytest
 from django.urls import reverse
 
 from network.constants import Criterion
-from network.models import DeskCriterionTick, GoalProgress, Signal, SmartGoal
+from network.models import (
+    DeskCriterionTick,
+    GoalProgress,
+    NeighbourhoodSportCoach,
+    Signal,
+    SmartGoal,
+)
 from sportloket.constants import OrganisationType
 from sportloket.models import DeskPartner, Theme
 from tests.factories import DeskFactory, OrganisationFactory, StaffProfileFactory, municipality
@@ -269,3 +275,19 @@ def test_signals_and_quality_pages_queries_constant(
     for url, count in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_coach_form_refuses_an_id_beyond_any_integer_column(client, policy):
+    client.force_login(policy)
+    data = {
+        "name": "Sanne",
+        "employer": "Sportbedrijf",
+        "hours_per_week": "16",
+        "target_groups": [str(2**63), "9" * 30],
+        "neighbourhoods": "Zuilen",
+        "email": "sanne@example.org",
+    }
+    response = client.post(reverse("network:coach_list"), data)
+    assert response.status_code == 400
+    assert "Selecteer een geldige keuze" in response.content.decode()
+    assert not NeighbourhoodSportCoach.objects.exists()

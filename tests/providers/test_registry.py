@@ -238,6 +238,10 @@ def test_staff_create_and_edit_with_audit_trail(client, club_supporter, form_dat
         ("vog_date", "2026-13-45", "Voer een geldige datum in."),
         ("vog_status", "perhaps", "Selecteer een geldige keuze"),
         ("name", "<img src=x>", "Gebruik geen"),
+        # Ids beyond any integer column: no such choice, not a database error.
+        ("target_groups", "1" * 26, "Selecteer een geldige keuze"),
+        ("sports", str(2**63), "Selecteer een geldige keuze"),
+        ("municipality", str(2**63), "Selecteer een geldige keuze"),
     ],
 )
 def test_staff_form_refuses_bad_input(client, club_supporter, form_data, field, value, message):
@@ -246,6 +250,20 @@ def test_staff_form_refuses_bad_input(client, club_supporter, form_data, field, 
     assert response.status_code == 400
     assert message in body(response)
     assert not Provider.objects.exists()
+
+
+def test_editing_with_an_id_beyond_any_integer_column_changes_nothing(
+    client, club_supporter, form_data
+):
+    provider = ProviderFactory(name="FitLab Zuilen", target_groups=[])
+    client.force_login(club_supporter)
+    data = staff_data(form_data, name="FitLab Noord", target_groups=["1" * 26, str(-(2**63) - 1)])
+    response = client.post(f"/aanbieders/{provider.pk}/bewerken/", data)
+    assert response.status_code == 400
+    assert "Selecteer een geldige keuze" in body(response)
+    provider.refresh_from_db()
+    assert provider.name == "FitLab Zuilen"
+    assert not provider.target_groups.exists()
 
 
 def test_staff_form_refuses_duplicate_kvk(client, club_supporter, form_data):

@@ -160,6 +160,10 @@ def test_create_scheme_through_the_form(client, pos_staff):
         ({"opens_on": "2026-05-01", "closes_on": "2026-04-01"}, "sluit voordat"),
         ({"for_clubs": ""}, "ten minste één soort"),
         ({"amount_max": "-3"}, "meer dan € 0,00"),
+        # A finite number with more digits than rounding to cents may keep.
+        ({"amount_max": "1e309"}, "te groot"),
+        ({"amount_min": "1E+400"}, "te groot"),
+        ({"target_groups": [str(2**63)]}, "Selecteer een geldige keuze"),
     ],
 )
 def test_scheme_form_refuses_inconsistent_data(client, pos_staff, data, message):
