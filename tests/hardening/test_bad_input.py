@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -102,11 +102,21 @@ def actor_for(route: str) -> str:
 
 
 def snapshot() -> dict[str, int]:
-    return {
-        m._meta.label: m.objects.count()
+    """The number of rows of every model of ours, in one query (a count per table was a
+    hundred round trips before and after each submission: 40 % of this test's time)."""
+    models = [
+        m
         for m in apps.get_models()
-        if m._meta.app_label in OUR_APPS or m._meta.label == "auth.User"
-    }
+        if (m._meta.app_label in OUR_APPS or m._meta.label == "auth.User")
+        and not m._meta.proxy
+        and m._meta.managed
+    ]
+    tables = [connection.ops.quote_name(m._meta.db_table) for m in models]
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {table})" for table in tables)  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")  # noqa: S608 (table names from the models)
+        row = cursor.fetchone()
+    return {m._meta.label: n for m, n in zip(models, row, strict=True)}
 
 
 # Health endpoints answer 503 by design when a dependency is red (tests/operations/test_health.py).
@@ -167,3 +177,15 @@ def test_no_form_or_query_parameter_causes_a_server_error(client, route, data):
         assert response.status_code < 500, f"POST {target} {values!r}"
         if response.status_code >= 400:
             assert after == before, f"POST {target} refused ({response.status_code}) but wrote"
+
+
+@pytest.mark.django_db
+def test_the_snapshot_sees_a_row_written_or_removed():
+    from tests.factories import ProviderFactory
+
+    before = snapshot()
+    provider = ProviderFactory()
+    written = snapshot()
+    assert written["providers.Provider"] == before["providers.Provider"] + 1
+    provider.delete()
+    assert snapshot() == before
