@@ -164,7 +164,10 @@ class SchemeShare(models.Model):
             models.Index(
                 fields=["provider_kind", "municipality", "provider", "shared_at"],
                 name="share_reach_idx",
-            )
+            ),
+            # "Shared with" on a scheme's page: the newest shares of one scheme, read from
+            # this scheme's end of the index instead of all shares by date.
+            models.Index(fields=["scheme", "-shared_at", "-id"], name="share_scheme_newest_idx"),
         ]
 
     def __str__(self) -> str:
@@ -175,6 +178,34 @@ class SchemeShare(models.Model):
             self.provider_kind = self.provider.kind
             self.municipality_id = self.provider.municipality_id
         super().save(*args, **kwargs)
+
+
+class SchemeShareTally(models.Model):
+    """How many shares a scheme has (every channel, every year): the schemes list reads this
+    row instead of counting the share history, so its cost follows the number of schemes.
+
+    Kept in the transaction that inserts or removes shares: ``services`` adds what a sender
+    inserted (``F()`` increments in scheme order, so concurrent senders add up and cannot
+    deadlock) and ``signals`` subtracts the shares of a provider that is deleted (a scheme's
+    own row goes with it). A separate
+    row, not a field of ``Scheme``, so that saving a scheme never writes a stale count and an
+    edit does not wait for a digest that holds the count. No row: no shares."""
+
+    scheme = models.OneToOneField(
+        Scheme,
+        verbose_name=_("scheme"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="share_tally",
+    )
+    shares = models.PositiveIntegerField(_("shares"), default=0)
+
+    class Meta:
+        verbose_name = _("share count of a scheme")
+        verbose_name_plural = _("share counts of schemes")
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id}: {self.shares}"
 
 
 class DigestNotice(OnceOnlyNotice):

@@ -78,17 +78,10 @@ def open_q(on: dt.date) -> Q:
 def scheme_list(*, filters: dict | None = None) -> QuerySet[Scheme]:
     """All schemes with their target groups and themes; ``filters`` from SchemeFilterForm."""
     filters = filters or {}
-    # A correlated count per scheme (on the unique (scheme, provider) index) instead of a
-    # COUNT DISTINCT over a join with every share row.
-    share_count = (
-        SchemeShare.objects.filter(scheme_id=OuterRef("pk"))
-        .order_by()
-        .values("scheme_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    # The count row kept with the shares (``SchemeShareTally``): the page reads one row per
+    # scheme, whatever the number of shares.
     qs = Scheme.objects.prefetch_related("target_groups", "themes").annotate(
-        share_count=Coalesce(Subquery(share_count), 0)
+        share_count=Coalesce("share_tally__shares", 0)
     )
     if q := filters.get("q"):
         qs = qs.filter(Q(name__icontains=q) | Q(funder__icontains=q) | Q(description__icontains=q))
