@@ -208,6 +208,38 @@ class SchemeShareTally(models.Model):
         return f"{self.scheme_id}: {self.shares}"
 
 
+class EntrepreneurReach(models.Model):
+    """A provider that was a sport entrepreneur in ``municipality`` when it received at least
+    one scheme in calendar ``year`` (Europe/Amsterdam): one row per (year, municipality,
+    provider), whatever the number of shares. The guideline count "entrepreneurs reached per
+    municipality" is then a GROUP BY over one year's rows on the unique index, which grows with
+    the entrepreneurs reached, not with the share history (``selectors.shares_per_municipality``).
+
+    Inserted with the shares (``services``, ON CONFLICT DO NOTHING, so concurrent senders
+    agree); deleted with its provider (CASCADE); rebuilt for the providers of a deleted scheme
+    (``signals``), whose shares go with it."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("sport provider"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("entrepreneur reached")
+        verbose_name_plural = _("entrepreneurs reached")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "municipality", "provider"], name="unique_entrepreneur_reach"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.municipality_id} {self.provider_id}"
+
+
 class DigestNotice(OnceOnlyNotice):
     """One digest e-mail to one provider (a once-only notice): the schemes it announces are
     the digest shares inserted with ``shares_claim``. Claimed with those shares in the sweep's

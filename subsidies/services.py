@@ -12,12 +12,13 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, QuerySet, Value, When, prefetch_related_objects
-from django.db.models.functions import Greatest
+from django.db.models.functions import ExtractYear, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from providers.constants import ProviderKind
 from providers.models import Provider
 from sportloket.models import Desk
 from sportloket.money import format_euro, money_validate
@@ -39,6 +40,7 @@ from .models import (
     DigestMark,
     DigestNotice,
     DigestOptOut,
+    EntrepreneurReach,
     Scheme,
     SchemeShare,
     SchemeShareTally,
@@ -171,8 +173,36 @@ def _insert_shares(
         ],
         ignore_conflicts=True,
     )
-    tally.update(_shares_per_scheme(SchemeShare.objects.filter(claim=claim)))
+    inserted = SchemeShare.objects.filter(claim=claim)
+    tally.update(_shares_per_scheme(inserted))
+    _reach_insert(inserted)
     return claim
+
+
+def _reach_insert(shares: QuerySet[SchemeShare]) -> None:
+    """Record the entrepreneurs reached by ``shares`` (``EntrepreneurReach``); the year is
+    the database's, in the current time zone, as ``shared_at__year`` reads it."""
+    reached = (
+        shares.filter(provider_kind=ProviderKind.ENTREPRENEUR, municipality__isnull=False)
+        .annotate(year=ExtractYear("shared_at"))
+        .order_by()
+        .values_list("year", "municipality_id", "provider_id")
+        .distinct()
+    )
+    EntrepreneurReach.objects.bulk_create(
+        [EntrepreneurReach(year=y, municipality_id=m, provider_id=p) for y, m, p in reached],
+        ignore_conflicts=True,
+    )
+
+
+def entrepreneur_reach_rebuild(*, provider_ids: list[int]) -> None:
+    """Derive the entrepreneurs reached by ``provider_ids`` again from their shares (after
+    shares of theirs were removed otherwise than with the provider). Call inside an atomic
+    block."""
+    for start in range(0, len(provider_ids), 500):
+        batch = provider_ids[start : start + 500]
+        EntrepreneurReach.objects.filter(provider_id__in=batch).delete()
+        _reach_insert(SchemeShare.objects.filter(provider_id__in=batch))
 
 
 def _shares_per_scheme(shares: QuerySet[SchemeShare]) -> dict[int, int]:

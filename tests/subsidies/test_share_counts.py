@@ -1,6 +1,6 @@
-"""The schemes' share counts (``SchemeShareTally``) and the cost of the sharing pages: the
-counts stay equal to the share rows after every write path, and the pages run the same
-queries whatever the number of shares."""
+"""The rollups of the shares — the schemes' share counts (``SchemeShareTally``) and the
+entrepreneurs reached (``EntrepreneurReach``) — stay equal to what the share rows say after
+every write path, and the sharing pages run the same queries whatever the number of shares."""
 
 import importlib
 
@@ -9,11 +9,13 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from providers.models import Provider
+from sportloket.models import Municipality
 from subsidies import selectors, services
-from subsidies.models import Scheme, SchemeShare, SchemeShareTally
-from tests.factories import ProviderFactory
+from subsidies.models import EntrepreneurReach, Scheme, SchemeShare, SchemeShareTally
+from tests.factories import ProviderFactory, municipality
 
 from .factories import SchemeFactory, target_group
 
@@ -165,8 +167,6 @@ def test_scheme_list_and_detail_queries_do_not_follow_the_shares(client, club_su
 
 
 def test_shares_for_scheme_lists_the_newest_first_within_the_users_area(club_supporter):
-    from tests.factories import municipality
-
     scheme = SchemeFactory()
     inside = ProviderFactory.create_batch(3)
     outside = ProviderFactory(municipality=municipality("GM0363"))
@@ -204,3 +204,98 @@ def test_scheme_list_ignores_bad_filters(client, club_supporter):
     )
     assert response.status_code == 200
     assert "<td>1</td>" in response.content.decode()
+
+
+# --- Entrepreneurs reached (EntrepreneurReach) --------------------------------------------------
+
+
+def reached_from_the_shares(year: int) -> dict[int, int]:
+    """The guideline figure counted from the share rows themselves."""
+    reached: dict[int, set[int]] = {}
+    for share in SchemeShare.objects.filter(shared_at__year=year, provider_kind="entrepreneur"):
+        reached.setdefault(share.municipality_id, set()).add(share.provider_id)
+    return {pk: len(ids) for pk, ids in reached.items()}
+
+
+def assert_reach_matches_the_shares() -> dict[int, int]:
+    year = timezone.localdate().year
+    figures = selectors.shares_per_municipality(year=year)
+    assert figures == reached_from_the_shares(year)
+    for municipality_id, n in figures.items():
+        place = Municipality.objects.get(pk=municipality_id)
+        assert selectors.entrepreneurs_reached(municipality=place, year=year) == n
+    return figures
+
+
+def test_manual_share_and_digest_record_each_entrepreneur_once(club_supporter):
+    a, b = SchemeFactory(), SchemeFactory()
+    utrecht, amsterdam = municipality("GM0344"), municipality("GM0363")
+    ondernemer = ProviderFactory(kind="entrepreneur", municipality=utrecht)
+    ProviderFactory(kind="entrepreneur", municipality=amsterdam)
+    ProviderFactory(kind="club", municipality=utrecht)
+    services.scheme_share(scheme=a, providers=[ondernemer], by=club_supporter)
+    assert assert_reach_matches_the_shares() == {utrecht.pk: 1}
+    services.digest_send()
+    assert SchemeShare.objects.count() == 6
+    assert assert_reach_matches_the_shares() == {utrecht.pk: 1, amsterdam.pk: 1}
+    assert EntrepreneurReach.objects.count() == 2
+    services.scheme_share(scheme=b, providers=[ondernemer], by=club_supporter)
+    assert EntrepreneurReach.objects.count() == 2
+
+
+def test_moved_entrepreneur_counts_where_it_received_the_scheme(club_supporter):
+    a, b = SchemeFactory(), SchemeFactory()
+    utrecht, amsterdam = municipality("GM0344"), municipality("GM0363")
+    ondernemer = ProviderFactory(kind="entrepreneur", municipality=utrecht)
+    services.scheme_share(scheme=a, providers=[ondernemer], by=club_supporter)
+    Provider.objects.filter(pk=ondernemer.pk).update(municipality=amsterdam)
+    services.scheme_share(scheme=b, providers=[ondernemer], by=club_supporter)
+    assert assert_reach_matches_the_shares() == {utrecht.pk: 1, amsterdam.pk: 1}
+
+
+def test_deleting_a_scheme_keeps_only_the_entrepreneurs_reached_by_other_schemes(club_supporter):
+    gone, stays = SchemeFactory(), SchemeFactory()
+    both, only_gone = ProviderFactory.create_batch(2, kind="entrepreneur")
+    services.scheme_share(scheme=gone, providers=[both, only_gone], by=club_supporter)
+    services.scheme_share(scheme=stays, providers=[both], by=club_supporter)
+    gone.delete()
+    assert set(EntrepreneurReach.objects.values_list("provider_id", flat=True)) == {both.pk}
+    assert_reach_matches_the_shares()
+
+
+def test_deleting_an_entrepreneur_removes_it_from_the_reach(club_supporter):
+    scheme = SchemeFactory()
+    gone, stays = ProviderFactory.create_batch(2, kind="entrepreneur")
+    services.scheme_share(scheme=scheme, providers=[gone, stays], by=club_supporter)
+    gone.delete()
+    assert list(EntrepreneurReach.objects.values_list("provider_id", flat=True)) == [stays.pk]
+    assert_reach_matches_the_shares()
+
+
+def test_shares_per_municipality_is_one_query_whatever_the_shares(
+    club_supporter, django_assert_num_queries
+):
+    schemes = SchemeFactory.create_batch(4)
+    ProviderFactory.create_batch(5, kind="entrepreneur")
+    services.digest_send()
+    assert SchemeShare.objects.count() == 20
+    with django_assert_num_queries(1):
+        figures = selectors.shares_per_municipality(year=timezone.localdate().year)
+    assert figures == {municipality("GM0344").pk: 5}
+    assert len(schemes) == 4
+
+
+def test_migration_backfill_derives_the_reach_from_the_shares(club_supporter):
+    scheme = SchemeFactory()
+    services.scheme_share(
+        scheme=scheme,
+        providers=ProviderFactory.create_batch(3, kind="entrepreneur"),
+        by=club_supporter,
+    )
+    services.scheme_share(
+        scheme=scheme, providers=[ProviderFactory(kind="club")], by=club_supporter
+    )
+    EntrepreneurReach.objects.all().delete()
+    importlib.import_module("subsidies.migrations.0009_entrepreneur_reach").backfill(apps, None)
+    assert EntrepreneurReach.objects.count() == 3
+    assert_reach_matches_the_shares()
