@@ -141,8 +141,8 @@ class SchemeShare(models.Model):
     shared_at = models.DateTimeField(_("shared at"), auto_now_add=True, db_index=True)
     claim = models.UUIDField(_("claim"), db_index=True)
     # The provider's kind and municipality when it received the scheme (denormalised, written
-    # with the row): the guideline count "entrepreneurs reached per municipality" is then an
-    # index-only GROUP BY on ``share_reach_idx`` instead of a join with every provider.
+    # with the row): the entrepreneurs reached (``EntrepreneurReach``, the guideline count) are
+    # derived from them without a join with every provider.
     provider_kind = models.CharField(_("kind of provider"), max_length=20, blank=True)
     municipality = models.ForeignKey(
         Municipality,
