@@ -21,6 +21,11 @@ class SchemeShareAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        """The sharing log is kept (retention inventory), and the schemes' share counts
+        (``SchemeShareTally``) follow only the services' writes."""
+        return False
+
 
 @admin.register(models.DigestOptOut)
 class DigestOptOutAdmin(admin.ModelAdmin):

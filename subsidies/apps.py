@@ -13,6 +13,6 @@ class SubsidiesConfig(AppConfig):
     def ready(self) -> None:
         from sportloket import retention as retention_registry
 
-        from . import retention
+        from . import retention, signals  # noqa: F401 - connects the receivers
 
         retention_registry.register(self.label, inventory=retention.INVENTORY)

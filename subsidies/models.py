@@ -141,8 +141,8 @@ class SchemeShare(models.Model):
     shared_at = models.DateTimeField(_("shared at"), auto_now_add=True, db_index=True)
     claim = models.UUIDField(_("claim"), db_index=True)
     # The provider's kind and municipality when it received the scheme (denormalised, written
-    # with the row): the guideline count "entrepreneurs reached per municipality" is then an
-    # index-only GROUP BY on ``share_reach_idx`` instead of a join with every provider.
+    # with the row): the entrepreneurs reached (``EntrepreneurReach``, the guideline count) are
+    # derived from them without a join with every provider.
     provider_kind = models.CharField(_("kind of provider"), max_length=20, blank=True)
     municipality = models.ForeignKey(
         Municipality,
@@ -164,7 +164,10 @@ class SchemeShare(models.Model):
             models.Index(
                 fields=["provider_kind", "municipality", "provider", "shared_at"],
                 name="share_reach_idx",
-            )
+            ),
+            # "Shared with" on a scheme's page: the newest shares of one scheme, read from
+            # this scheme's end of the index instead of all shares by date.
+            models.Index(fields=["scheme", "-shared_at", "-id"], name="share_scheme_newest_idx"),
         ]
 
     def __str__(self) -> str:
@@ -175,6 +178,66 @@ class SchemeShare(models.Model):
             self.provider_kind = self.provider.kind
             self.municipality_id = self.provider.municipality_id
         super().save(*args, **kwargs)
+
+
+class SchemeShareTally(models.Model):
+    """How many shares a scheme has (every channel, every year): the schemes list reads this
+    row instead of counting the share history, so its cost follows the number of schemes.
+
+    Kept in the transaction that inserts or removes shares: ``services`` adds what a sender
+    inserted (``F()`` increments in scheme order, so concurrent senders add up and cannot
+    deadlock) and ``signals`` subtracts the shares of a provider that is deleted (a scheme's
+    own row goes with it). A separate
+    row, not a field of ``Scheme``, so that saving a scheme never writes a stale count and an
+    edit does not wait for a digest that holds the count. No row: no shares."""
+
+    scheme = models.OneToOneField(
+        Scheme,
+        verbose_name=_("scheme"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="share_tally",
+    )
+    shares = models.PositiveIntegerField(_("shares"), default=0)
+
+    class Meta:
+        verbose_name = _("share count of a scheme")
+        verbose_name_plural = _("share counts of schemes")
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id}: {self.shares}"
+
+
+class EntrepreneurReach(models.Model):
+    """A provider that was a sport entrepreneur in ``municipality`` when it received at least
+    one scheme in calendar ``year`` (Europe/Amsterdam): one row per (year, municipality,
+    provider), whatever the number of shares. The guideline count "entrepreneurs reached per
+    municipality" is then a GROUP BY over one year's rows on the unique index, which grows with
+    the entrepreneurs reached, not with the share history (``selectors.shares_per_municipality``).
+
+    Inserted with the shares (``services``, ON CONFLICT DO NOTHING, so concurrent senders
+    agree); deleted with its provider (CASCADE); rebuilt for the providers of a deleted scheme
+    (``signals``), whose shares go with it."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("sport provider"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("entrepreneur reached")
+        verbose_name_plural = _("entrepreneurs reached")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "municipality", "provider"], name="unique_entrepreneur_reach"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.municipality_id} {self.provider_id}"
 
 
 class DigestNotice(OnceOnlyNotice):

@@ -47,7 +47,7 @@ from .constants import (
     THEME_VITAL,
     YOUTH_TARGET_GROUP,
 )
-from .models import KIND_FIELDS, Allocation, Budget, Scheme, SchemeShare
+from .models import KIND_FIELDS, Allocation, Budget, EntrepreneurReach, Scheme, SchemeShare
 
 
 @dataclass
@@ -78,17 +78,10 @@ def open_q(on: dt.date) -> Q:
 def scheme_list(*, filters: dict | None = None) -> QuerySet[Scheme]:
     """All schemes with their target groups and themes; ``filters`` from SchemeFilterForm."""
     filters = filters or {}
-    # A correlated count per scheme (on the unique (scheme, provider) index) instead of a
-    # COUNT DISTINCT over a join with every share row.
-    share_count = (
-        SchemeShare.objects.filter(scheme_id=OuterRef("pk"))
-        .order_by()
-        .values("scheme_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    # The count row kept with the shares (``SchemeShareTally``): the page reads one row per
+    # scheme, whatever the number of shares.
     qs = Scheme.objects.prefetch_related("target_groups", "themes").annotate(
-        share_count=Coalesce(Subquery(share_count), 0)
+        share_count=Coalesce("share_tally__shares", 0)
     )
     if q := filters.get("q"):
         qs = qs.filter(Q(name__icontains=q) | Q(funder__icontains=q) | Q(description__icontains=q))
@@ -345,33 +338,23 @@ def shares_for_scheme(*, user: AbstractBaseUser, scheme: Scheme) -> QuerySet[Sch
 # --- The guideline "subsidies actively shared with entrepreneurs" -----------------------------
 
 
-def _entrepreneur_shares(year: int) -> QuerySet[SchemeShare]:
-    """Shares of ``year`` to providers that were sport entrepreneurs when they received it."""
-    return SchemeShare.objects.filter(shared_at__year=year, provider_kind=ProviderKind.ENTREPRENEUR)
-
-
 def entrepreneurs_reached(*, municipality: Municipality, year: int) -> int:
     """How many distinct sport entrepreneurs in ``municipality`` received at least one scheme
     in calendar ``year`` (Europe/Amsterdam), by staff or by the digest. The POS guideline check
     ("subsidies available for and actively shared with entrepreneurs") calls this. Kind and
-    municipality are the provider's when it received the scheme (stored on the share row)."""
-    return (
-        _entrepreneur_shares(year)
-        .filter(municipality=municipality)
-        .values("provider_id")
-        .distinct()
-        .count()
-    )
+    municipality are the provider's when it received the scheme (stored on the share row);
+    read from ``EntrepreneurReach``, one row per such entrepreneur, whatever its shares."""
+    return EntrepreneurReach.objects.filter(year=year, municipality=municipality).count()
 
 
 def shares_per_municipality(*, year: int) -> dict[int, int]:
-    """{municipality id: distinct entrepreneurs reached in ``year``}, in one query (an
-    index-only GROUP BY on ``share_reach_idx``); absent municipalities reached nobody. The same
-    figures as ``entrepreneurs_reached`` per municipality."""
+    """{municipality id: distinct entrepreneurs reached in ``year``}, in one query (a GROUP BY
+    over the year's ``EntrepreneurReach`` rows, on its unique index); absent municipalities
+    reached nobody. The same figures as ``entrepreneurs_reached`` per municipality."""
     rows = (
-        _entrepreneur_shares(year)
+        EntrepreneurReach.objects.filter(year=year)
         .values("municipality_id")
-        .annotate(reached=Count("provider_id", distinct=True))
+        .annotate(reached=Count("pk"))
         .order_by()
     )
     return {row["municipality_id"]: row["reached"] for row in rows}

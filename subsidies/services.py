@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet, Value, prefetch_related_objects
-from django.db.models.functions import Greatest
+from django.db.models import Case, Count, F, QuerySet, Value, When, prefetch_related_objects
+from django.db.models.functions import ExtractYear, Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from providers.constants import ProviderKind
 from providers.models import Provider
 from sportloket.models import Desk
 from sportloket.money import format_euro, money_validate
@@ -39,8 +40,10 @@ from .models import (
     DigestMark,
     DigestNotice,
     DigestOptOut,
+    EntrepreneurReach,
     Scheme,
     SchemeShare,
+    SchemeShareTally,
 )
 
 # The unsubscribe link's token is signed for this purpose only (its own salt: a token of any
@@ -132,13 +135,21 @@ def provider_for_unsubscribe_token(*, token: str) -> Provider:
 
 
 def _insert_shares(
-    pairs: list[tuple[int, int]], *, channel: ShareChannel, by: AbstractBaseUser | None
+    pairs: list[tuple[int, int]],
+    *,
+    channel: ShareChannel,
+    by: AbstractBaseUser | None,
+    tally: Counter[int],
 ) -> uuid.UUID:
     """Insert a share row for each (scheme id, provider id) not shared before, marked with a
     fresh claim id that is returned: the rows with it are the ones this call inserted. The
     unique constraint decides between concurrent senders: a conflicting row is skipped, so each
     pair is claimed (and e-mailed) exactly once. Each row carries its provider's kind and
-    municipality of this moment (read in one query, written with the row)."""
+    municipality of this moment (read in one query, written with the row).
+
+    The inserted shares per scheme are added to ``tally``, for the caller to write with
+    ``share_tally_add`` at the end of its transaction (the count rows are then locked only
+    briefly). Call inside an atomic block."""
     claim = uuid.uuid4()
     facts = {
         pk: (kind, municipality_id)
@@ -162,7 +173,69 @@ def _insert_shares(
         ],
         ignore_conflicts=True,
     )
+    inserted = SchemeShare.objects.filter(claim=claim)
+    tally.update(_shares_per_scheme(inserted))
+    _reach_insert(inserted)
     return claim
+
+
+def _reach_insert(shares: QuerySet[SchemeShare]) -> None:
+    """Record the entrepreneurs reached by ``shares`` (``EntrepreneurReach``); the year is
+    the database's, in the current time zone, as ``shared_at__year`` reads it."""
+    reached = (
+        shares.filter(provider_kind=ProviderKind.ENTREPRENEUR, municipality__isnull=False)
+        .annotate(year=ExtractYear("shared_at"))
+        .order_by()
+        .values_list("year", "municipality_id", "provider_id")
+        .distinct()
+    )
+    EntrepreneurReach.objects.bulk_create(
+        [EntrepreneurReach(year=y, municipality_id=m, provider_id=p) for y, m, p in reached],
+        ignore_conflicts=True,
+    )
+
+
+def entrepreneur_reach_rebuild(*, provider_ids: list[int]) -> None:
+    """Derive the entrepreneurs reached by ``provider_ids`` again from their shares (after
+    shares of theirs were removed otherwise than with the provider). Call inside an atomic
+    block."""
+    for start in range(0, len(provider_ids), 500):
+        batch = provider_ids[start : start + 500]
+        EntrepreneurReach.objects.filter(provider_id__in=batch).delete()
+        _reach_insert(SchemeShare.objects.filter(provider_id__in=batch))
+
+
+def _shares_per_scheme(shares: QuerySet[SchemeShare]) -> dict[int, int]:
+    return dict(
+        shares.order_by().values("scheme_id").annotate(n=Count("pk")).values_list("scheme_id", "n")
+    )
+
+
+def share_tally_add(tally: Counter[int]) -> None:
+    """Add ``tally`` (shares per scheme id, negative to remove) to the schemes' share counts,
+    in three queries whatever the number of schemes. The count rows are locked in scheme order
+    first (two writers cannot deadlock) and then raised by the database (``F()``: concurrent
+    writers add up). Call inside the transaction that inserts or removes the shares, at its
+    end: the rows stay locked until it commits."""
+    changed = sorted(pk for pk, n in tally.items() if n)
+    if not changed:
+        return
+    SchemeShareTally.objects.bulk_create(
+        [SchemeShareTally(scheme_id=pk) for pk in changed], ignore_conflicts=True
+    )
+    rows = SchemeShareTally.objects.filter(scheme_id__in=changed)
+    list(rows.select_for_update().order_by("scheme_id").values_list("scheme_id", flat=True))
+    rows.update(
+        shares=F("shares")
+        + Case(*[When(scheme_id=pk, then=Value(tally[pk])) for pk in changed], default=Value(0))
+    )
+
+
+def share_tally_remove_provider(*, provider_id: int) -> None:
+    """Take the shares of a provider that is being deleted off the schemes' counts; its share
+    rows go with it (CASCADE). Call inside the deleting transaction, before the rows go."""
+    removed = _shares_per_scheme(SchemeShare.objects.filter(provider_id=provider_id))
+    share_tally_add(Counter({pk: -n for pk, n in removed.items()}))
 
 
 def _claim_shares(
@@ -172,7 +245,9 @@ def _claim_shares(
     scheme and provider."""
     if not pairs:
         return []
-    claim = _insert_shares(pairs, channel=channel, by=by)
+    tally: Counter[int] = Counter()
+    claim = _insert_shares(pairs, channel=channel, by=by, tally=tally)
+    share_tally_add(tally)
     return list(
         SchemeShare.objects.filter(claim=claim)
         .select_related("scheme", "provider")
@@ -327,10 +402,14 @@ def digest_sweep(
         mark = DigestMark.objects.filter(pk=1).first()
         new = _digest_new_pairs(today=today, mark=mark, full=full)
         provider_ids = sorted(new)
+        tally: Counter[int] = Counter()
         for start in range(0, len(provider_ids), DIGEST_BATCH):
             batch = provider_ids[start : start + DIGEST_BATCH]
             shares_claim = _insert_shares(
-                [(s, p) for p in batch for s in new[p]], channel=ShareChannel.DIGEST, by=None
+                [(s, p) for p in batch for s in new[p]],
+                channel=ShareChannel.DIGEST,
+                by=None,
+                tally=tally,
             )
             claimed = (
                 SchemeShare.objects.filter(claim=shares_claim)
@@ -342,6 +421,7 @@ def digest_sweep(
                 DigestNotice(provider_id=p, shares_claim=shares_claim, claim=run, created_at=at)
                 for p in claimed
             )
+        share_tally_add(tally)
         _digest_mark_advance(
             first=mark is None,
             today=today,

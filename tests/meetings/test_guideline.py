@@ -13,6 +13,7 @@ from meetings.models import Attendee
 from meetings.programme.constants import AttendeeRole
 from meetings.programme.guideline import guideline_for, guidelines_for
 from poskantoor.constants import MemberKind
+from subsidies import services as subsidies_services
 from subsidies.models import SchemeShare
 from tests.factories import ProviderFactory, municipality
 from tests.poskantoor.factories import CoreGroupMemberFactory, make_office
@@ -146,6 +147,10 @@ def test_subsidies_shared_with_at_least_one_entrepreneur(office, shared, met):
     other = ProviderFactory(kind="entrepreneur", municipality=municipality("GM0363"))
     SchemeShare.objects.create(scheme=scheme, provider=other, channel="staff", claim=_uuid())
     SchemeShare.objects.update(shared_at=amsterdam(YEAR, 5, 1, 12, 0))
+    # Shares written directly and dated back: derive the entrepreneurs reached from them.
+    subsidies_services.entrepreneur_reach_rebuild(
+        provider_ids=list(SchemeShare.objects.values_list("provider_id", flat=True))
+    )
     assert norm(office, "subsidies").met is met
 
 

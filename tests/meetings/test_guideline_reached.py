@@ -21,6 +21,7 @@ from poskantoor.models import PosOffice
 from providers.constants import ProviderKind
 from providers.models import Provider
 from sportloket.models import Municipality
+from subsidies import services as subsidies_services
 from subsidies.models import SchemeShare
 from subsidies.selectors import shares_per_municipality
 from tests.concurrency import run_at_once
@@ -37,10 +38,13 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def share(provider: Provider, scheme, at: dt.datetime) -> SchemeShare:
+    """A share row made at ``at``; the entrepreneurs reached are derived again from the rows,
+    as the services do when they insert shares now."""
     row = SchemeShare.objects.create(
         scheme=scheme, provider=provider, channel="staff", claim=uuid4()
     )
     SchemeShare.objects.filter(pk=row.pk).update(shared_at=at)
+    subsidies_services.entrepreneur_reach_rebuild(provider_ids=[provider.pk])
     return row
 
 

@@ -118,7 +118,9 @@ def test_the_queries_of_a_sweep_with_new_providers_do_not_grow_with_them():
         ProviderFactory.create_batch(n)
         counts.append(_send_queries())
     assert counts[0] == counts[1]
-    assert counts[0] <= 23
+    # 23, plus per batch the shares per scheme and the entrepreneurs reached (3 queries), and
+    # the schemes' share counts (3 queries).
+    assert counts[0] <= 29
     assert len(digests()) == 43
 
 

@@ -335,14 +335,13 @@ def test_share_with_all_matching_reaches_every_page_once(client, club_supporter)
 
 
 def test_scheme_list_counts_each_share_once_also_when_filtered(client, club_supporter):
-    from subsidies import selectors
+    from subsidies import selectors, services
 
     scheme = SchemeFactory(target_groups=["jeugd", "ouderen"], themes=["vitale-sportaanbieders"])
     SchemeFactory()  # never shared
-    for provider in ProviderFactory.create_batch(3):
-        SchemeShare.objects.create(
-            scheme=scheme, provider=provider, channel="manual", claim=uuid.uuid4()
-        )
+    services.scheme_share(
+        scheme=scheme, providers=ProviderFactory.create_batch(3), by=club_supporter
+    )
     counts = {s.pk: s.share_count for s in selectors.scheme_list(filters={})}
     assert sorted(counts.values()) == [0, 3]
     filtered = selectors.scheme_list(filters={"target_group": target_group("jeugd")})
