@@ -12,6 +12,12 @@ INVENTORY: dict[str, Holding] = {
         "keep: who received which scheme (provider, staff member, the provider's kind and "
         "municipality) — no contact data; the e-mails follow the outbox rules",
     ),
+    "subsidies.SchemeShareTally": NONE,
+    "subsidies.EntrepreneurReach": Holding(
+        (),
+        "keep: derived from the shares (which entrepreneur received a scheme in which year "
+        "and municipality) — no contact data; goes with its provider",
+    ),
     "subsidies.DigestMark": NONE,
     "subsidies.DigestOptOut": Holding((), "keep: needed to honour the opt-out"),
     "subsidies.DigestNotice": Holding(
