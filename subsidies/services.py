@@ -205,6 +205,41 @@ def entrepreneur_reach_rebuild(*, provider_ids: list[int]) -> None:
         _reach_insert(SchemeShare.objects.filter(provider_id__in=batch))
 
 
+def share_counts_rebuild(*, batch: int = 20) -> tuple[int, int]:
+    """Count every scheme's shares and derive every entrepreneur reached again from the share
+    rows, a batch of schemes or providers per transaction: after shares were written
+    otherwise than by these services (by code that ran beside a migration during a deploy, or
+    by hand). Safe beside the services that write shares: a scheme's count row is locked
+    before its shares are counted, so a share committed before the lock is counted here and
+    one committed after it adds itself. Returns (schemes counted, providers derived)."""
+    scheme_ids = list(Scheme.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(scheme_ids), batch):
+        ids = scheme_ids[start : start + batch]
+        with transaction.atomic():
+            SchemeShareTally.objects.bulk_create(
+                [SchemeShareTally(scheme_id=pk) for pk in ids], ignore_conflicts=True
+            )
+            rows = SchemeShareTally.objects.filter(scheme_id__in=ids)
+            list(rows.select_for_update().order_by("scheme_id").values_list("pk", flat=True))
+            counts = _shares_per_scheme(SchemeShare.objects.filter(scheme_id__in=ids))
+            rows.update(
+                shares=Case(
+                    *[When(scheme_id=pk, then=Value(n)) for pk, n in counts.items()],
+                    default=Value(0),
+                )
+            )
+    provider_ids = list(
+        SchemeShare.objects.order_by("provider_id").values_list("provider_id", flat=True).distinct()
+    )
+    for start in range(0, len(provider_ids), 500):
+        with transaction.atomic():
+            entrepreneur_reach_rebuild(provider_ids=provider_ids[start : start + 500])
+    EntrepreneurReach.objects.exclude(
+        provider_id__in=SchemeShare.objects.values("provider_id")
+    ).delete()
+    return len(scheme_ids), len(provider_ids)
+
+
 def _shares_per_scheme(shares: QuerySet[SchemeShare]) -> dict[int, int]:
     return dict(
         shares.order_by().values("scheme_id").annotate(n=Count("pk")).values_list("scheme_id", "n")

@@ -3,6 +3,8 @@ entrepreneurs reached (``EntrepreneurReach``) — stay equal to what the share r
 every write path, and the sharing pages run the same queries whatever the number of shares."""
 
 import importlib
+import io
+from uuid import uuid4
 
 import pytest
 from django.apps import apps
@@ -299,3 +301,31 @@ def test_migration_backfill_derives_the_reach_from_the_shares(club_supporter):
     importlib.import_module("subsidies.migrations.0009_entrepreneur_reach").backfill(apps, None)
     assert EntrepreneurReach.objects.count() == 3
     assert_reach_matches_the_shares()
+
+
+def test_the_rebuild_command_counts_shares_written_behind_the_services_back(club_supporter):
+    """What a deploy leaves when older code shares schemes after the migrations filled the
+    counts: shares without their count, a count without its shares, a stale reach row."""
+    from django.core.management import call_command
+
+    scheme, other, unshared = SchemeFactory(), SchemeFactory(), SchemeFactory()
+    reached, club, stale = (
+        ProviderFactory(kind="entrepreneur"),
+        ProviderFactory(kind="club"),
+        ProviderFactory(kind="entrepreneur"),
+    )
+    services.scheme_share(scheme=scheme, providers=[reached, club], by=club_supporter)
+    SchemeShare.objects.create(scheme=other, provider=reached, claim=uuid4())
+    SchemeShareTally.objects.filter(scheme=scheme).update(shares=7)
+    SchemeShareTally.objects.create(scheme=unshared, shares=2)
+    EntrepreneurReach.objects.all().delete()
+    EntrepreneurReach.objects.create(
+        year=timezone.localdate().year, municipality=stale.municipality, provider=stale
+    )
+    out = io.StringIO()
+    call_command("share_counts_rebuild", stdout=out)
+    assert out.getvalue().strip() == "3 schemes counted, 2 providers with shares"
+    assert listed_counts() == {scheme.pk: 2, other.pk: 1, unshared.pk: 0}
+    assert_counts_match_the_shares()
+    assert list(EntrepreneurReach.objects.values_list("provider_id", flat=True)) == [reached.pk]
+    assert assert_reach_matches_the_shares() == {reached.municipality_id: 1}
