@@ -216,11 +216,7 @@ def share_counts_rebuild(*, batch: int = 20) -> tuple[int, int]:
     for start in range(0, len(scheme_ids), batch):
         ids = scheme_ids[start : start + batch]
         with transaction.atomic():
-            SchemeShareTally.objects.bulk_create(
-                [SchemeShareTally(scheme_id=pk) for pk in ids], ignore_conflicts=True
-            )
-            rows = SchemeShareTally.objects.filter(scheme_id__in=ids)
-            list(rows.select_for_update().order_by("scheme_id").values_list("pk", flat=True))
+            rows = _tallies_locked(ids)
             counts = _shares_per_scheme(SchemeShare.objects.filter(scheme_id__in=ids))
             rows.update(
                 shares=Case(
@@ -246,6 +242,17 @@ def _shares_per_scheme(shares: QuerySet[SchemeShare]) -> dict[int, int]:
     )
 
 
+def _tallies_locked(scheme_ids: list[int]) -> QuerySet[SchemeShareTally]:
+    """The count rows of ``scheme_ids`` (made when missing), locked in scheme order so that
+    two writers cannot deadlock; they stay locked until the caller's transaction commits."""
+    SchemeShareTally.objects.bulk_create(
+        [SchemeShareTally(scheme_id=pk) for pk in scheme_ids], ignore_conflicts=True
+    )
+    rows = SchemeShareTally.objects.filter(scheme_id__in=scheme_ids)
+    list(rows.select_for_update().order_by("scheme_id").values_list("scheme_id", flat=True))
+    return rows
+
+
 def share_tally_add(tally: Counter[int]) -> None:
     """Add ``tally`` (shares per scheme id, negative to remove) to the schemes' share counts,
     in three queries whatever the number of schemes. The count rows are locked in scheme order
@@ -255,11 +262,7 @@ def share_tally_add(tally: Counter[int]) -> None:
     changed = sorted(pk for pk, n in tally.items() if n)
     if not changed:
         return
-    SchemeShareTally.objects.bulk_create(
-        [SchemeShareTally(scheme_id=pk) for pk in changed], ignore_conflicts=True
-    )
-    rows = SchemeShareTally.objects.filter(scheme_id__in=changed)
-    list(rows.select_for_update().order_by("scheme_id").values_list("scheme_id", flat=True))
+    rows = _tallies_locked(changed)
     rows.update(
         shares=F("shares")
         + Case(*[When(scheme_id=pk, then=Value(tally[pk])) for pk in changed], default=Value(0))
