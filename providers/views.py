@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from sportloket.downloads import private_download
 from sportloket.formviews import ServiceFormView
 from sportloket.models import Municipality
+from sportloket.options import in_scope, reference_options
 from sportloket.permissions import RoleRequiredMixin
 from sportloket.ratelimit import ratelimit_post
 from sportloket.selectors import audit_events_for, municipality_list
@@ -134,7 +135,13 @@ class ProviderListView(RoleRequiredMixin, TemplateView):
             queryset=provider_registry(user=user),
             municipalities=registry_municipalities(user=user),
         )
-        fields, names = filter_fields(filterset, params)
+        lists = reference_options("municipalities", "sports", "target_groups")
+        options = {
+            "municipality": in_scope(lists["municipalities"], self.scope.municipality_ids),
+            "sport": lists["sports"],
+            "target_group": lists["target_groups"],
+        }
+        fields, names = filter_fields(filterset, params, options)
         per_page = params.get("per_page", "")
         per_page = int(per_page) if per_page in {str(size) for size in PAGE_SIZES} else 25
         try:
@@ -182,8 +189,12 @@ def page_query(query, page: int, **cursor: str) -> str:
     return query.urlencode()
 
 
-def filter_fields(filterset: ProviderFilter, params) -> tuple[list[dict], dict[str, dict]]:
-    """The filter form's fields as ready-made option tags, plus {field: {value: label}}.
+def filter_fields(
+    filterset: ProviderFilter, params, options: dict[str, list[tuple[int, str]]]
+) -> tuple[list[dict], dict[str, dict]]:
+    """The filter form's fields as ready-made option tags, plus {field: {value: label}};
+    ``options``: the (pk, label) lists of the fields that choose a row (the cached reference
+    data, ``sportloket.options``), the other fields' choices are their own.
 
     Rendering 342 municipalities through Django's widget templates costs more than the whole
     rest of the page; escaped option tags joined in Python cost well under a millisecond.
@@ -202,12 +213,12 @@ def filter_fields(filterset: ProviderFilter, params) -> tuple[list[dict], dict[s
             field["text"] = True
             fields.append(field)
             continue
-        if hasattr(bound, "queryset"):
-            options = [(str(pk), label) for pk, label in bound.queryset.values_list("pk", "name")]
+        if name in options:
+            pairs = [(str(pk), label) for pk, label in options[name]]
         else:
-            options = [(str(v), str(label)) for v, label in bound.choices if v != ""]
-        names[name] = dict(options)
-        html = option_tags(tuple(options))
+            pairs = [(str(v), str(label)) for v, label in bound.choices if v != ""]
+        names[name] = dict(pairs)
+        html = option_tags(tuple(pairs))
         selected = f'<option value="{escape(field["value"])}">'
         if field["value"] and selected in html:
             html = html.replace(selected, f"{selected[:-1]} selected>", 1)

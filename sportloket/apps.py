@@ -12,6 +12,7 @@ class SportloketConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models import IntegerField
 
+        from . import options  # noqa: F401 - connects the option lists' signal receivers
         from .lookups import IntegerFieldIn
         from .middleware import session_started
 

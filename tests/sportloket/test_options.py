@@ -1,0 +1,136 @@
+"""The filter forms' option lists (municipalities, sports, target groups) come from the cache:
+a page reads them without a query, an administrator's change shows on the next page, each
+user sees only the municipalities of their scope, and a cache that does not answer costs
+queries, not the page."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import override_settings
+
+from sportloket.models import Municipality, Sport, TargetGroup
+from sportloket.options import reference_options
+from sportloket.ratelimit import CACHE_BREAKER
+from tests.factories import municipality
+
+pytestmark = pytest.mark.django_db
+LIST = "/aanbieders/"
+REFERENCE_TABLES = ("sportloket_sport", "sportloket_targetgroup", "sportloket_municipality")
+
+
+def options_of(response, field: str) -> list[str]:
+    """The labels of a filter's ``<select>`` on the registry page, in order."""
+    html = response.content.decode()
+    select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)[1:]  # without "—"
+
+
+def reference_queries(captured) -> list[str]:
+    return [q["sql"] for q in captured if any(f'FROM "{t}"' in q["sql"] for t in REFERENCE_TABLES)]
+
+
+def test_a_second_page_reads_the_lists_without_a_query(
+    client, administrator, django_assert_max_num_queries
+):
+    client.force_login(administrator)
+    with django_assert_max_num_queries(12) as first:
+        first_page = client.get(LIST)
+    assert len(reference_queries(first.captured_queries)) == 3
+    with django_assert_max_num_queries(12) as second:
+        second_page = client.get(LIST)
+    assert reference_queries(second.captured_queries) == []
+    assert len(second.captured_queries) == len(first.captured_queries) - 3
+    for field in ("municipality", "sport", "target_group"):
+        assert options_of(second_page, field) == options_of(first_page, field)
+    assert (
+        len(options_of(second_page, "municipality"))
+        == Municipality.objects.filter(active=True).count()
+    )
+
+
+def test_a_sport_added_renamed_or_removed_shows_on_the_next_page(client, club_supporter):
+    client.force_login(club_supporter)
+    client.get(LIST)
+    sport = Sport.objects.create(name="Kwartelsport", ordering=0)
+    assert "Kwartelsport" in options_of(client.get(LIST), "sport")
+    sport.name = "Kwartelsport en meer"
+    sport.save()
+    sports = options_of(client.get(LIST), "sport")
+    assert "Kwartelsport en meer" in sports
+    assert "Kwartelsport" not in sports
+    sport.delete()
+    assert "Kwartelsport en meer" not in options_of(client.get(LIST), "sport")
+
+
+def test_a_target_group_added_shows_on_the_next_page(client, club_supporter):
+    client.force_login(club_supporter)
+    client.get(LIST)
+    TargetGroup.objects.create(name="Mantelzorgers")
+    assert "Mantelzorgers" in options_of(client.get(LIST), "target_group")
+
+
+def test_a_merged_municipality_leaves_the_list(client, club_supporter):
+    client.force_login(club_supporter)
+    assert "Utrecht" in options_of(client.get(LIST), "municipality")
+    utrecht = municipality()
+    utrecht.active = False
+    utrecht.save()
+    assert "Utrecht" not in options_of(client.get(LIST), "municipality")
+
+
+def test_the_change_is_dropped_again_at_commit(django_capture_on_commit_callbacks):
+    """Another request may read the old rows into the cache between the save and the commit:
+    the commit drops the lists once more."""
+    before = reference_options("sports")["sports"]
+    with django_capture_on_commit_callbacks(execute=True):
+        Sport.objects.create(name="Kwartelboules", ordering=0)
+        cache.set("options:sports:v1", before)  # the other request's read, before the commit
+    assert "Kwartelboules" in [label for _, label in reference_options("sports")["sports"]]
+
+
+def test_a_migration_drops_the_lists():
+    """A data migration writes without signals; the migrate command ends by dropping them."""
+    reference_options("sports", "target_groups", "municipalities")
+    call_command("migrate", verbosity=0, interactive=False)
+    assert cache.get_many(["options:sports:v1", "options:municipalities:v1"]) == {}
+
+
+def test_each_user_sees_only_the_municipalities_of_their_scope(
+    client, administrator, club_supporter, policy_staff
+):
+    """One cached list of every municipality, cut to each user's scope."""
+    client.force_login(administrator)
+    assert len(options_of(client.get(LIST), "municipality")) == 342
+    desk = club_supporter.staff_profile.desk
+    desk.municipalities.set([municipality("GM0344"), municipality("GM0363")])
+    client.force_login(club_supporter)
+    assert options_of(client.get(LIST), "municipality") == ["Amsterdam", "Utrecht"]
+    client.force_login(policy_staff)
+    assert options_of(client.get(LIST), "municipality") == ["Utrecht"]
+
+
+@override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Nothing listens on port 1: every call is refused at once.
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
+)
+def test_a_cache_that_does_not_answer_costs_queries_not_the_page(db):
+    try:
+        lists = reference_options("sports", "municipalities")
+        assert CACHE_BREAKER.is_open()
+        assert [label for _, label in lists["sports"]] == list(
+            Sport.objects.values_list("name", flat=True)
+        )
+        assert len(lists["municipalities"]) == Municipality.objects.filter(active=True).count()
+        # While the breaker is open the cache is not asked: the lists come from the database.
+        Sport.objects.create(name="Kwartelklimmen", ordering=0)  # its receiver cannot drop anything
+        assert "Kwartelklimmen" in [label for _, label in reference_options("sports")["sports"]]
+    finally:
+        CACHE_BREAKER.reset()
