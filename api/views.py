@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -193,6 +194,10 @@ def question_detail(request, support_request) -> dict:
     return s.QuestionDetailSerializer(support_request).data
 
 
+# What ``QuestionSerializer`` reads of a question itself (its relations come apart).
+QUESTION_LIST_FIELDS = (*support.BOARD_ROW_FIELDS, "channel", "desk_id")
+
+
 class QuestionList(ListAPIView):
     """The triage board's queue, with the board's filters (``status`` defaults to all open
     questions, like the board) and sort; cursor-paginated."""
@@ -205,7 +210,24 @@ class QuestionList(ListAPIView):
     pagination_class = Cursor
 
     def get_queryset(self):
-        return support.board_queryset(user=self.request.user)
+        # The page without joins, its related rows looked up apart (as the board's page): with
+        # the five joins and the "not eligible" filter PostgreSQL spent 8-20 ms planning a
+        # query that then ran in under 1 ms.
+        return (
+            support.board_queryset(user=self.request.user)
+            .select_related(None)
+            .only(*QUESTION_LIST_FIELDS)
+        )
+
+    @cached_property
+    def choices(self) -> support.BoardOptions:
+        """The filters' choices, read once: the filter validates against them and the page's
+        municipalities, categories, organisations and assignees come from them."""
+        return support.board_options(user=self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return support.attach_related(page, options=self.choices) if page else page
 
     def filter_data(self, request):
         data = request.query_params.copy()
@@ -213,7 +235,7 @@ class QuestionList(ListAPIView):
         return data
 
     def filterset_extra_kwargs(self, request) -> dict:
-        return {"options": support.board_options(user=request.user), "user": request.user}
+        return {"options": self.choices, "user": request.user}
 
     def get_cursor_ordering(self, request) -> tuple[str, ...]:
         return SORTS.get(request.query_params.get("sort") or DEFAULT_SORT, SORTS[DEFAULT_SORT])[1]

@@ -369,12 +369,23 @@ def board_page(
         size=BOARD_PAGE_SIZE,
     )
     requests = result.rows
+    related = page_related(requests, options=options)
+    result.rows = board_rows(requests, related=related, user=user, today=today)
+    return result
+
+
+def page_related(
+    requests: list[SupportRequest], *, options: BoardOptions | None = None
+) -> dict[str, dict]:
+    """{relation: {pk: object}} of a page of questions read without joins: the providers in
+    one query, the rest from ``options`` (the page's filter choices) or, for any not among
+    them, one query per table."""
     options = options or BoardOptions([], [], [], [])
 
     def ids(field: str) -> set:
         return {getattr(r, field) for r in requests}
 
-    related = {
+    return {
         "provider": Provider.objects.only(*PROVIDER_FIELDS).in_bulk(ids("provider_id")),
         "municipality": _by_pk(
             options.municipalities, Municipality, ids("municipality_id"), "name"
@@ -390,8 +401,19 @@ def board_page(
             "username",
         ),
     }
-    result.rows = board_rows(requests, related=related, user=user, today=today)
-    return result
+
+
+def attach_related(
+    requests: list[SupportRequest], *, options: BoardOptions | None = None
+) -> list[SupportRequest]:
+    """``page_related`` set on the questions themselves, as ``select_related`` would have:
+    ``question.provider`` and the others read no further rows."""
+    related = page_related(requests, options=options)
+    for name, objects in related.items():
+        field = SupportRequest._meta.get_field(name)
+        for request in requests:
+            field.set_cached_value(request, objects.get(getattr(request, field.attname)))
+    return requests
 
 
 def board_rows(

@@ -300,6 +300,53 @@ def test_the_question_list_runs_the_same_queries_for_3_or_30_questions(
     assert few == many <= 8
 
 
+def test_the_question_list_names_each_questions_provider_category_assignee_and_organisation(
+    client, club, desk, django_assert_max_num_queries
+):
+    """The rows are read without joins and their relations looked up apart: each question
+    still names its own, also an assignee and an organisation that are not among the
+    filters' choices (a colleague who left the desk, an organisation no longer its partner),
+    and a question without them says null."""
+    from sportloket.models import QuestionCategory
+
+    partner = OrganisationFactory(name="Sportbedrijf Noord")
+    DeskPartner.objects.create(desk=desk, organisation=partner)
+    former = OrganisationFactory(name="Oude partner")
+    left = StaffProfileFactory(club_supporter=True, user__first_name="Sam", user__last_name="Vos")
+    category = QuestionCategory.objects.order_by("pk").first()
+    handed = SupportRequestFactory(
+        desk=desk,
+        provider=ProviderFactory(name="Zwemclub De Golf"),
+        category=category,
+        assignee=club,
+        organisation=partner,
+        status=SupportStatus.HANDED_OVER,
+    )
+    elsewhere = SupportRequestFactory(
+        desk=desk,
+        assignee=left.user,
+        organisation=former,
+        status=SupportStatus.WAITING_FOR_PROVIDER,
+    )
+    bare = SupportRequestFactory(desk=desk, category=None, assignee=None)
+    key = key_for(club)
+    client.get("/api/v1/questions/", headers=bearer(key))  # last_used_at written once
+    with django_assert_max_num_queries(10):  # 8, and one each for the two not among the choices
+        rows = client.get("/api/v1/questions/?status=", headers=bearer(key)).json()["results"]
+    by_id = {row["id"]: row for row in rows}
+    assert by_id[handed.pk]["provider"] == {"id": handed.provider_id, "name": "Zwemclub De Golf"}
+    assert by_id[handed.pk]["category"] == {"id": category.pk, "name": category.name}
+    assert by_id[handed.pk]["assignee"] == {"id": club.pk, "name": club.get_full_name() or "kim"}
+    assert by_id[handed.pk]["organisation"] == {"id": partner.pk, "name": "Sportbedrijf Noord"}
+    assert by_id[handed.pk]["municipality"] == {"id": municipality().pk, "name": "Utrecht"}
+    assert by_id[elsewhere.pk]["assignee"] == {"id": left.user.pk, "name": "Sam Vos"}
+    assert by_id[elsewhere.pk]["organisation"] == {"id": former.pk, "name": "Oude partner"}
+    assert by_id[bare.pk]["category"] is None
+    assert by_id[bare.pk]["assignee"] is None
+    assert by_id[bare.pk]["organisation"] is None
+    assert by_id[bare.pk]["provider"]["name"] == bare.provider.name
+
+
 def test_the_docs_use_vendored_assets_only(client):
     from django.contrib.staticfiles import finders
 
