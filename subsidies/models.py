@@ -161,10 +161,6 @@ class SchemeShare(models.Model):
             models.UniqueConstraint(fields=["scheme", "provider"], name="unique_scheme_share")
         ]
         indexes = [
-            models.Index(
-                fields=["provider_kind", "municipality", "provider", "shared_at"],
-                name="share_reach_idx",
-            ),
             # "Shared with" on a scheme's page: the newest shares of one scheme, read from
             # this scheme's end of the index instead of all shares by date.
             models.Index(fields=["scheme", "-shared_at", "-id"], name="share_scheme_newest_idx"),
