@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from sportloket.models import Municipality, Sport, TargetGroup
 
 from .constants import Eligibility, ProviderKind, ProviderStatus
-from .models import Provider
+from .models import SEARCH_SEPARATOR, Provider
 from .selectors import all_met_q, eligible_q
 
 
@@ -64,15 +65,16 @@ class ProviderFilter(django_filters.FilterSet):
         )
 
     def filter_text(self, queryset, name, value):
-        value = value.strip()
+        """Providers whose name, e-mail address, contact person or place contains ``value``
+        (ignoring case), or whose postcode or KvK number it is. The first four are one
+        ``LIKE`` on ``search_text`` (those four in capitals; ``value`` is put in capitals by
+        the database, as ``icontains`` does)."""
+        value = value.replace(SEARCH_SEPARATOR, "").strip()
         if not value:
             return queryset
         return queryset.filter(
-            Q(name__icontains=value)
+            Q(search_text__contains=Upper(Value(value)))
             | Q(kvk_number=value)
-            | Q(email__icontains=value)
-            | Q(contact_name__icontains=value)
-            | Q(city__icontains=value)
             | Q(postcode__iexact=value)
         )
 

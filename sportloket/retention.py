@@ -489,11 +489,16 @@ PHONE_LIKE = re.compile(r"\+?[\d\s().-]{8,}")
 
 
 def text_fields(model: type[models.Model]) -> list[str]:
-    """Every stored text of a model: char, text, e-mail, URL, phone, JSON and file fields."""
+    """Every stored text of a model: char, text, e-mail, URL, phone, JSON and file fields, and
+    the texts the database derives from them (stored generated columns)."""
     return [
         field.attname
         for field in model._meta.concrete_fields
-        if not field.is_relation and isinstance(field, TEXT_FIELDS)
+        if not field.is_relation
+        and isinstance(
+            field.output_field if isinstance(field, models.GeneratedField) else field,
+            TEXT_FIELDS,
+        )
     ]
 
 

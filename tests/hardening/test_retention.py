@@ -25,6 +25,7 @@ from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, models
+from django.db.models.functions import Upper
 from django.test.utils import CaptureQueriesContext, isolate_apps, override_settings
 from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
@@ -666,13 +667,21 @@ def test_the_scan_reads_every_text_field_of_a_model_it_has_never_seen():
             details = models.JSONField(default=dict)
             phone = PhoneNumberField(blank=True)
             count = models.IntegerField()
+            shout = models.GeneratedField(
+                expression=Upper("label"), output_field=models.TextField(), db_persist=True
+            )
+            double = models.GeneratedField(
+                expression=models.F("count") * 2,
+                output_field=models.IntegerField(),
+                db_persist=True,
+            )
 
             class Meta:
                 app_label = "sportloket"
 
         return Newcomer
 
-    assert text_fields(make()) == ["contact", "notes", "label", "details", "phone"]
+    assert text_fields(make()) == ["contact", "notes", "label", "details", "phone", "shout"]
 
 
 def test_the_scan_finds_a_phone_number_in_any_notation():
