@@ -32,6 +32,7 @@ from providers.constants import BASIC_REQUIREMENTS, SafetyStatus
 from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.models import Desk, Municipality, Organisation, QuestionCategory
+from sportloket.options import as_instances, in_scope, reference_options
 
 # The board pages by key (``seek_page``); ``cursor_of`` and ``page_of`` are read from here too.
 from sportloket.paging import Page, cursor_of, page_of, seek_page  # noqa: F401
@@ -204,14 +205,20 @@ class BoardOptions:
 
 
 def board_options(*, user: AbstractBaseUser) -> BoardOptions:
+    """The categories and the scope's municipalities from the cached option lists
+    (``sportloket.options``: they change only when an administrator edits them); the desk's
+    partner organisations and club supporters, its own, in one query each."""
     scope = user_scope(user)
-    municipalities = Municipality.objects.all()
-    if scope.municipality_ids is not None:
-        municipalities = municipalities.filter(pk__in=scope.municipality_ids)
     desk_id = scope.desk_id
+    lists = reference_options("categories", "all_municipalities")
+    municipalities = []
+    if desk_id or scope.municipality_ids:
+        municipalities = as_instances(
+            Municipality, in_scope(lists["all_municipalities"], scope.municipality_ids)
+        )
     return BoardOptions(
-        categories=list(QuestionCategory.objects.all()),
-        municipalities=list(municipalities) if desk_id or scope.municipality_ids else [],
+        categories=as_instances(QuestionCategory, lists["categories"]),
+        municipalities=municipalities,
         organisations=list(Organisation.objects.filter(desks__id=desk_id)) if desk_id else [],
         staff=list(desk_staff(desk_id=desk_id)) if desk_id else [],
     )

@@ -1,7 +1,7 @@
-"""The filter forms' option lists (municipalities, sports, target groups) come from the cache:
-a page reads them without a query, an administrator's change shows on the next page, each
-user sees only the municipalities of their scope, and a cache that does not answer costs
-queries, not the page."""
+"""The filter forms' option lists (municipalities, sports, target groups; on the triage board
+the question categories and municipalities) come from the cache: a page reads them without a
+query, an administrator's change shows on the next page, each user sees only the
+municipalities of their scope, and a cache that does not answer costs queries, not the page."""
 
 import re
 
@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from sportloket import options
-from sportloket.models import Municipality, Sport, TargetGroup
+from sportloket.models import Municipality, QuestionCategory, Sport, TargetGroup
 from sportloket.options import reference_options
 from sportloket.ratelimit import CACHE_BREAKER
 from tests.factories import municipality
@@ -21,11 +21,12 @@ LIST = "/aanbieders/"
 REFERENCE_TABLES = ("sportloket_sport", "sportloket_targetgroup", "sportloket_municipality")
 
 
-def options_of(response, field: str) -> list[str]:
-    """The labels of a filter's ``<select>`` on the registry page, in order."""
+def options_of(response, field: str, *, select_id: str | None = None) -> list[str]:
+    """The labels of a filter's ``<select>`` (by name, or by ``id``), in order."""
     html = response.content.decode()
-    select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', html, re.S).group(1)
-    return re.findall(r"<option[^>]*>([^<]*)</option>", select)[1:]  # without "—"
+    attribute = f'id="{select_id}"' if select_id else f'name="{field}"'
+    select = re.search(rf"<select [^>]*{attribute}[^>]*>(.*?)</select>", html, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)[1:]  # without "—"/"all"
 
 
 def reference_queries(captured) -> list[str]:
@@ -138,3 +139,78 @@ def test_a_cache_that_does_not_answer_costs_queries_not_the_page(db):
         assert "Kwartelklimmen" in [label for _, label in reference_options("sports")["sports"]]
     finally:
         CACHE_BREAKER.reset()
+
+
+# --- The triage board: question categories and the desk's municipalities ----------------------
+
+BOARD = "/loket/hulpvragen/"
+BOARD_TABLES = ("sportloket_questioncategory", "sportloket_municipality")
+
+
+def test_a_second_board_page_reads_categories_and_municipalities_without_a_query(
+    client, club_supporter, django_assert_max_num_queries
+):
+    client.force_login(club_supporter)
+    first_page = client.get(BOARD)
+    with django_assert_max_num_queries(12) as second:
+        second_page = client.get(BOARD)
+    assert not [
+        q["sql"]
+        for q in second.captured_queries
+        if any(f'FROM "{t}"' in q["sql"] for t in BOARD_TABLES)
+    ]
+    assert options_of(second_page, "category") == options_of(first_page, "category")
+    assert options_of(second_page, "category") == list(
+        QuestionCategory.objects.values_list("name", flat=True)
+    )
+    assert options_of(second_page, "municipality") == ["Utrecht"]
+    # The bulk action's category list, from the same options.
+    assert options_of(second_page, "", select_id="bulk-category") == options_of(
+        second_page, "category"
+    )
+
+
+def test_a_category_added_or_renamed_shows_on_the_next_board_page(client, club_supporter):
+    client.force_login(club_supporter)
+    client.get(BOARD)
+    category = QuestionCategory.objects.create(name="Kwartelvragen", slug="kwartel")
+    assert "Kwartelvragen" in options_of(client.get(BOARD), "category")
+    category.name = "Vragen over kwartels"
+    category.save()
+    categories = options_of(client.get(BOARD), "category")
+    assert "Vragen over kwartels" in categories
+    assert "Kwartelvragen" not in categories
+
+
+def test_a_merged_municipality_stays_on_the_board_of_its_desk(client, club_supporter):
+    """Its questions stay on the board: unlike the registry's list of where providers can be
+    registered, the board's filter keeps a municipality that is no longer active."""
+    client.force_login(club_supporter)
+    client.get(BOARD)
+    utrecht = municipality()
+    utrecht.active = False
+    utrecht.save()
+    assert options_of(client.get(BOARD), "municipality") == ["Utrecht"]
+
+
+def test_a_category_from_the_cached_list_is_set_by_the_bulk_action(client, club_supporter):
+    """The bulk action assigns the category it got from the cached list (an instance with only
+    its pk and name): the question gets that category and its history names it."""
+    from meetings.models import SupportRequest
+    from meetings.support.constants import EventKind
+    from tests.meetings.factories import SupportRequestFactory
+
+    client.force_login(club_supporter)
+    desk = club_supporter.staff_profile.desk
+    question = SupportRequestFactory(desk=desk, municipality=municipality())
+    category = QuestionCategory.objects.exclude(pk=question.category_id).first()
+    client.get(BOARD)  # the lists are cached
+    response = client.post(
+        "/loket/hulpvragen/bulk/",
+        {"ids": [question.pk], "action": "category", "category": category.pk},
+    )
+    assert response.status_code == 302
+    question = SupportRequest.objects.get(pk=question.pk)
+    assert question.category == category
+    event = question.events.get(kind=EventKind.CATEGORY)
+    assert event.data["to"] == category.name
