@@ -1,6 +1,6 @@
 """Option lists of the reference data (municipalities, sports, target groups, question
-categories) for the filter forms of list pages, read from the cache instead of a query per list
-per page.
+categories) for the filter forms of list pages, and of each desk's partner organisations and
+club supporters for its triage board, read from the cache instead of a query per list per page.
 
 The lists change only when an administrator edits the reference data. Every save or delete of
 such a row, and every migration, removes the cached lists (at once and again after the commit,
@@ -14,12 +14,24 @@ from __future__ import annotations
 
 import logging
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 
-from .models import Municipality, QuestionCategory, Sport, TargetGroup
+from .models import (
+    Desk,
+    DeskPartner,
+    Municipality,
+    Organisation,
+    QuestionCategory,
+    Sport,
+    StaffProfile,
+    TargetGroup,
+)
 from .ratelimit import CACHE_BREAKER
 
 logger = logging.getLogger(__name__)
@@ -88,11 +100,117 @@ def in_scope(options: list[Option], municipality_ids: frozenset[int] | None) -> 
     return [option for option in options if option[0] in municipality_ids]
 
 
-def as_instances(model: type[models.Model], options: list[Option]) -> list[models.Model]:
-    """The options as instances of ``model`` with only their pk and name loaded, as
-    ``model.objects.only("name")`` would give them (any other field is read when used)."""
+def as_instances(
+    model: type[models.Model], options: list[tuple], fields: list[str] | None = None
+) -> list[models.Model]:
+    """The options (tuples of ``fields``, by default pk and name) as instances of ``model``
+    with only those fields loaded, as ``model.objects.only(…)`` would give them (any other
+    field is read when used)."""
     db = model.objects.db
-    return [model.from_db(db, ["id", "name"], option) for option in options]
+    fields = fields or ["id", "name"]
+    # from_db takes the values in the model's field order, whatever the order of the names.
+    loaded = [f.attname for f in model._meta.concrete_fields if f.attname in fields]
+    order = [fields.index(name) for name in loaded]
+    return [model.from_db(db, loaded, tuple(option[i] for i in order)) for option in options]
+
+
+# --- A desk's own lists: its partner organisations and its club supporters --------------------
+
+
+def _desk_key(desk_id: int) -> str:
+    return f"options:desk:{desk_id}:v1"
+
+
+def desk_options(desk_id: int) -> dict[str, list[tuple]]:
+    """``{"organisations": [(pk, name), …], "staff": [(pk, first_name, last_name, username),
+    …]}`` of a desk, for its triage board's filters and bulk actions: its partner
+    organisations by name, and its active club supporters by name. One cache read; on a miss
+    two queries. Dropped (now and at commit) by every save or delete of a partner link, an
+    organisation, a staff profile or a user that can change them (a login's ``last_login``
+    cannot); writes without signals show within ``OPTIONS_SECONDS``."""
+    from .constants import Role  # noqa: PLC0415 - constants import nothing of this module
+
+    key = _desk_key(desk_id)
+    cached = _cache_call(cache.get, key)
+    if cached is not None:
+        return cached
+    lists = {
+        "organisations": list(
+            Organisation.objects.filter(desks__id=desk_id).values_list("pk", "name")
+        ),
+        "staff": list(
+            get_user_model()
+            .objects.filter(
+                staff_profile__desk_id=desk_id,
+                staff_profile__role=Role.CLUB_SUPPORTER,
+                is_active=True,
+            )
+            .order_by("first_name", "last_name", "username")
+            .values_list("pk", "first_name", "last_name", "username")
+        ),
+    }
+    _cache_call(cache.set, key, lists, OPTIONS_SECONDS)
+    return lists
+
+
+def _forget_desks(desk_ids) -> None:
+    keys = [_desk_key(desk_id) for desk_id in set(desk_ids) if desk_id is not None]
+    if keys:
+        _forget(keys)
+        transaction.on_commit(lambda: _forget(keys))
+
+
+def _desks_of_partner_link(instance, **kwargs) -> None:
+    _forget_desks([instance.desk_id])
+
+
+def _desks_of_organisation(instance, **kwargs) -> None:
+    _forget_desks(
+        DeskPartner.objects.filter(organisation_id=instance.pk).values_list("desk_id", flat=True)
+    )
+
+
+def _desks_of_partner_change(instance, action, reverse, pk_set, **kwargs) -> None:
+    """``desk.partners.add/remove/clear`` and the same from the organisation's side."""
+    if not reverse and action in ("post_add", "post_remove", "post_clear"):
+        _forget_desks([instance.pk])
+    elif reverse and action in ("post_add", "post_remove"):
+        _forget_desks(pk_set or [])
+    elif reverse and action == "pre_clear":
+        _forget_desks(
+            DeskPartner.objects.filter(organisation_id=instance.pk).values_list(
+                "desk_id", flat=True
+            )
+        )
+
+
+def _remember_old_desk(instance, **kwargs) -> None:
+    """Before a staff profile is saved: the desk it had (a move leaves two desks changed)."""
+    instance._options_old_desk_id = (
+        StaffProfile.objects.filter(pk=instance.pk).values_list("desk_id", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+def _desks_of_staff_profile(instance, **kwargs) -> None:
+    _forget_desks([instance.desk_id, getattr(instance, "_options_old_desk_id", None)])
+
+
+def _desks_of_user(instance, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a login changes nothing the lists show
+    _forget_desks(
+        StaffProfile.objects.filter(user_id=instance.pk).values_list("desk_id", flat=True)
+    )
+
+
+def _forget_all_desks(**kwargs) -> None:
+    try:
+        desk_ids = list(Desk.objects.values_list("pk", flat=True))
+    except DatabaseError:  # the table is not there (yet)
+        return
+    _forget_desks(desk_ids)
 
 
 def forget_options(**kwargs) -> None:
@@ -118,3 +236,21 @@ for _model in (Municipality, Sport, TargetGroup, QuestionCategory):
         forget_options, sender=_model, dispatch_uid=f"options-delete-{_model.__name__}"
     )
 post_migrate.connect(forget_options, dispatch_uid="options-migrate")
+
+post_save.connect(_desks_of_partner_link, sender=DeskPartner, dispatch_uid="options-partner-save")
+post_delete.connect(
+    _desks_of_partner_link, sender=DeskPartner, dispatch_uid="options-partner-delete"
+)
+post_save.connect(_desks_of_organisation, sender=Organisation, dispatch_uid="options-org-save")
+m2m_changed.connect(
+    _desks_of_partner_change, sender=Desk.partners.through, dispatch_uid="options-partners"
+)
+pre_save.connect(_remember_old_desk, sender=StaffProfile, dispatch_uid="options-staff-before")
+post_save.connect(_desks_of_staff_profile, sender=StaffProfile, dispatch_uid="options-staff-save")
+post_delete.connect(
+    _desks_of_staff_profile, sender=StaffProfile, dispatch_uid="options-staff-delete"
+)
+post_save.connect(_desks_of_user, sender=settings.AUTH_USER_MODEL, dispatch_uid="options-user")
+post_migrate.connect(
+    _forget_all_desks, sender=apps.get_app_config("sportloket"), dispatch_uid="options-desks"
+)

@@ -32,7 +32,7 @@ from providers.constants import BASIC_REQUIREMENTS, SafetyStatus
 from providers.models import Provider
 from sportloket.constants import Role
 from sportloket.models import Desk, Municipality, Organisation, QuestionCategory
-from sportloket.options import as_instances, in_scope, reference_options
+from sportloket.options import as_instances, desk_options, in_scope, reference_options
 
 # The board pages by key (``seek_page``); ``cursor_of`` and ``page_of`` are read from here too.
 from sportloket.paging import Page, cursor_of, page_of, seek_page  # noqa: F401
@@ -205,9 +205,10 @@ class BoardOptions:
 
 
 def board_options(*, user: AbstractBaseUser) -> BoardOptions:
-    """The categories and the scope's municipalities from the cached option lists
-    (``sportloket.options``: they change only when an administrator edits them); the desk's
-    partner organisations and club supporters, its own, in one query each."""
+    """The categories, the scope's municipalities and the desk's partner organisations and
+    club supporters, all from the cached option lists (``sportloket.options``: dropped by
+    every change to them); no query once they are cached. The objects have only the fields
+    the board shows loaded, as ``.only()`` would give them."""
     scope = user_scope(user)
     desk_id = scope.desk_id
     lists = reference_options("categories", "all_municipalities")
@@ -216,11 +217,18 @@ def board_options(*, user: AbstractBaseUser) -> BoardOptions:
         municipalities = as_instances(
             Municipality, in_scope(lists["all_municipalities"], scope.municipality_ids)
         )
+    organisations, staff = [], []
+    if desk_id:
+        own = desk_options(desk_id)
+        organisations = as_instances(Organisation, own["organisations"])
+        staff = as_instances(
+            get_user_model(), own["staff"], ["id", "first_name", "last_name", "username"]
+        )
     return BoardOptions(
         categories=as_instances(QuestionCategory, lists["categories"]),
         municipalities=municipalities,
-        organisations=list(Organisation.objects.filter(desks__id=desk_id)) if desk_id else [],
-        staff=list(desk_staff(desk_id=desk_id)) if desk_id else [],
+        organisations=organisations,
+        staff=staff,
     )
 
 

@@ -214,3 +214,136 @@ def test_a_category_from_the_cached_list_is_set_by_the_bulk_action(client, club_
     assert question.category == category
     event = question.events.get(kind=EventKind.CATEGORY)
     assert event.data["to"] == category.name
+
+
+# --- The desk's own lists: partner organisations and club supporters --------------------------
+
+
+def board_lists(client) -> tuple[list[str], list[str]]:
+    """(the organisation filter's labels, the bulk action's colleagues) of the board."""
+    page = client.get(BOARD)
+    return options_of(page, "organisation"), options_of(page, "", select_id="bulk-assignee")
+
+
+def test_a_second_board_page_reads_the_desk_s_lists_without_a_query(
+    client, club_supporter, django_assert_max_num_queries
+):
+    from tests.factories import OrganisationFactory
+
+    desk = club_supporter.staff_profile.desk
+    desk.partners.add(OrganisationFactory(name="Buurtsportcoaches Noord"))
+    client.force_login(club_supporter)
+    first = board_lists(client)
+    with django_assert_max_num_queries(12) as second_queries:
+        second = board_lists(client)
+    assert second == first
+    assert first[0] == ["Buurtsportcoaches Noord"]
+    assert first[1] == [club_supporter.get_full_name() or club_supporter.username]
+    sql = [q["sql"] for q in second_queries.captured_queries]
+    assert not [q for q in sql if 'FROM "sportloket_organisation"' in q]
+    assert not [q for q in sql if "sportloket_staffprofile" in q and "ORDER BY" in q]
+
+
+def test_a_colleague_who_joins_is_renamed_leaves_or_moves_shows_on_the_next_page(
+    client, club_supporter
+):
+    from tests.factories import DeskFactory, StaffProfileFactory
+
+    desk = club_supporter.staff_profile.desk
+    client.force_login(club_supporter)
+    board_lists(client)
+    colleague = StaffProfileFactory(desk=desk, user__first_name="Noor", user__last_name="Bakker")
+    assert "Noor Bakker" in board_lists(client)[1]
+    user = colleague.user
+    user.last_name = "de Wit"
+    user.save()
+    assert "Noor de Wit" in board_lists(client)[1]
+    user.is_active = False
+    user.save()
+    assert "Noor de Wit" not in board_lists(client)[1]
+    user.is_active = True
+    user.save()
+    assert "Noor de Wit" in board_lists(client)[1]
+
+    other = DeskFactory()
+    mover = StaffProfileFactory(desk=other, user__username="mover")
+    client.force_login(mover.user)
+    assert "Noor de Wit" not in board_lists(client)[1]  # the other desk's lists, cached
+    colleague.desk = other
+    colleague.save()
+    assert "Noor de Wit" in board_lists(client)[1]
+    client.force_login(club_supporter)
+    assert "Noor de Wit" not in board_lists(client)[1]
+
+
+def test_a_login_keeps_the_desk_s_lists(client, club_supporter):
+    """A login writes only ``last_login``: nothing the lists show."""
+    from django.contrib.auth.models import update_last_login
+
+    desk_id = club_supporter.staff_profile.desk_id
+    options.desk_options(desk_id)
+    update_last_login(None, club_supporter)  # what a login does to the user
+    assert cache.get(options._desk_key(desk_id)) is not None
+    club_supporter.first_name = "Anders"
+    club_supporter.save()
+    assert cache.get(options._desk_key(desk_id)) is None
+
+
+def test_a_partner_added_renamed_or_removed_shows_on_the_next_page(client, club_supporter):
+    from sportloket.models import DeskPartner
+    from tests.factories import OrganisationFactory
+
+    desk = club_supporter.staff_profile.desk
+    client.force_login(club_supporter)
+    assert board_lists(client)[0] == []
+    welzijn = OrganisationFactory(name="Welzijn Oost")
+    link = DeskPartner.objects.create(desk=desk, organisation=welzijn)
+    assert board_lists(client)[0] == ["Welzijn Oost"]
+    welzijn.name = "Welzijn Oost-Utrecht"
+    welzijn.save()
+    assert board_lists(client)[0] == ["Welzijn Oost-Utrecht"]
+    link.delete()
+    assert board_lists(client)[0] == []
+
+    desk.partners.add(welzijn)  # through the relation: no save of a link
+    assert board_lists(client)[0] == ["Welzijn Oost-Utrecht"]
+    desk.partners.remove(welzijn)
+    assert board_lists(client)[0] == []
+    welzijn.desks.add(desk)  # from the organisation's side
+    assert board_lists(client)[0] == ["Welzijn Oost-Utrecht"]
+    welzijn.desks.clear()
+    assert board_lists(client)[0] == []
+
+
+def test_a_colleague_from_the_cached_list_is_assigned_by_the_bulk_action(client, club_supporter):
+    """The bulk action assigns the colleague it got from the cached list (an instance with
+    only its names loaded): the question is theirs and its history names them."""
+    from meetings.models import SupportRequest
+    from meetings.support.constants import EventKind
+    from tests.factories import StaffProfileFactory
+    from tests.meetings.factories import SupportRequestFactory
+
+    desk = club_supporter.staff_profile.desk
+    colleague = StaffProfileFactory(
+        desk=desk, user__first_name="Sanne", user__last_name="Dekker"
+    ).user
+    question = SupportRequestFactory(desk=desk, municipality=municipality())
+    client.force_login(club_supporter)
+    board_lists(client)  # the lists are cached
+    response = client.post(
+        "/loket/hulpvragen/bulk/",
+        {"ids": [question.pk], "action": "assign", "assignee": colleague.pk},
+    )
+    assert response.status_code == 302
+    question = SupportRequest.objects.get(pk=question.pk)
+    assert question.assignee == colleague
+    assert question.events.get(kind=EventKind.ASSIGNMENT).data["to"] == "Sanne Dekker"
+
+
+def test_a_migration_drops_the_desk_s_lists(club_supporter):
+    desk_id = club_supporter.staff_profile.desk_id
+    options.desk_options(desk_id)
+    type(club_supporter).objects.filter(pk=club_supporter.pk).update(first_name="Kwartel")
+    assert options.desk_options(desk_id)["staff"][0][1] != "Kwartel"  # still cached
+    call_command("migrate", verbosity=0, interactive=False)
+    assert options.desk_options(desk_id)["staff"][0][1] == "Kwartel"
