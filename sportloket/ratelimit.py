@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -82,12 +83,30 @@ def hit(bucket: str, key: str, *, limit: int, window_seconds: int) -> bool:
     window = int(time.time() // window_seconds)
     cache_key = f"rl:{bucket}:{key}:{window}"
     try:
-        cache.add(cache_key, 0, timeout=window_seconds + 5)
-        count = cache.incr(cache_key)
+        count = _count(cache_key, timeout=window_seconds + 5)
     except Exception:  # noqa: BLE001 - a broken cache must not take the public forms down
         CACHE_BREAKER.trip()
         return True
     return count <= limit
+
+
+def _count(cache_key: str, *, timeout: int) -> int:
+    """Add one to the counter ``cache_key`` (made with ``timeout`` if new); the new count.
+
+    On Redis (production) one round trip: ``SET key 0 EX timeout NX`` and ``INCR key`` in one
+    pipeline, on the cache's own connection pool and key (prefix and version). Django's
+    ``add`` + ``incr`` were three round trips (``incr`` asks ``EXISTS`` first), each with a new
+    client object: about half a millisecond of every rate-limited page (a profile of the
+    board under gunicorn). Other caches: ``add`` and ``incr``."""
+    backend = caches["default"]  # ``cache`` is a proxy of this
+    if isinstance(backend, RedisCache):
+        key = backend.make_and_validate_key(cache_key)
+        pipeline = backend._cache.get_client(key, write=True).pipeline(transaction=False)
+        pipeline.set(key, 0, ex=timeout, nx=True)
+        pipeline.incr(key)
+        return pipeline.execute()[1]
+    cache.add(cache_key, 0, timeout=timeout)
+    return cache.incr(cache_key)
 
 
 def seconds_left(window_seconds: int, now: float | None = None) -> int:
