@@ -11,8 +11,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sportloket.forms import HoneypotMixin, PrivacyConsentMixin, plain_text
+from sportloket.forms import (
+    CachedModelChoiceField,
+    CachedModelMultipleChoiceField,
+    HoneypotMixin,
+    PrivacyConsentMixin,
+    plain_text,
+)
 from sportloket.models import Municipality, Sport, TargetGroup
+from sportloket.options import reference_options
 from sportloket.widgets import DateInput
 
 from .constants import (
@@ -23,6 +30,8 @@ from .constants import (
 )
 from .models import Provider, kvk_validator
 
+# The interest form's choices, checked against the cached option lists (sportloket.options).
+CACHED_CHOICES = ("municipality", "sports", "target_groups")
 # Names and addresses are plain text (sportloket.forms.plain_text: no markup, no bidi controls).
 TEXT_FIELDS = ("name", "contact_name", "street", "city")
 SAFETY_FIELDS = [f"{prefix}_{part}" for prefix in SAFETY_BASICS for part in ("status", "date")]
@@ -89,6 +98,12 @@ class RegistrationForm(ProviderFieldsMixin, HoneypotMixin, PrivacyConsentMixin, 
             "phone",
         ]
         labels = {"name": _("Name of the club or business")}
+        # A submission checks its choices against the cached option lists, not by queries.
+        field_classes = {
+            "municipality": CachedModelChoiceField,
+            "sports": CachedModelMultipleChoiceField,
+            "target_groups": CachedModelMultipleChoiceField,
+        }
 
     @classmethod
     def prepare_fields(cls) -> None:
@@ -98,10 +113,23 @@ class RegistrationForm(ProviderFieldsMixin, HoneypotMixin, PrivacyConsentMixin, 
         fields = cls.base_fields
         shared_rules(fields)
         fields["municipality"].queryset = Municipality.objects.filter(active=True)
+        # The cached lists of the same rows (the active municipalities; every sport and target
+        # group, in their set order).
+        fields["municipality"].options_name = "municipalities"
+        fields["sports"].options_name = "sports"
+        fields["target_groups"].options_name = "target_groups"
         for name in ("postcode", "contact_name", "email"):
             fields[name].required = True
         fields["email"].help_text = _("We send a confirmation link to this address.")
         fields["target_groups"].label = _("Target groups you serve or want to serve")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:  # the three option lists in one cache read
+            names = [self.fields[name].options_name for name in CACHED_CHOICES]
+            lists = reference_options(*names)
+            for name, options_name in zip(CACHED_CHOICES, names, strict=True):
+                self.fields[name].options = lists[options_name]
 
     @cached_property
     def helper(self) -> FormHelper:
