@@ -16,7 +16,6 @@ import logging
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import DatabaseError, models, transaction
 from django.db.models import QuerySet
@@ -33,6 +32,7 @@ from .models import (
     TargetGroup,
 )
 from .ratelimit import CACHE_BREAKER
+from .selectors import desk_club_supporters
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +128,6 @@ def desk_options(desk_id: int) -> dict[str, list[tuple]]:
     two queries. Dropped (now and at commit) by every save or delete of a partner link, an
     organisation, a staff profile or a user that can change them (a login's ``last_login``
     cannot); writes without signals show within ``OPTIONS_SECONDS``."""
-    from .constants import Role  # noqa: PLC0415 - constants import nothing of this module
-
     key = _desk_key(desk_id)
     cached = _cache_call(cache.get, key)
     if cached is not None:
@@ -139,14 +137,9 @@ def desk_options(desk_id: int) -> dict[str, list[tuple]]:
             Organisation.objects.filter(desks__id=desk_id).values_list("pk", "name")
         ),
         "staff": list(
-            get_user_model()
-            .objects.filter(
-                staff_profile__desk_id=desk_id,
-                staff_profile__role=Role.CLUB_SUPPORTER,
-                is_active=True,
+            desk_club_supporters(desk_id=desk_id).values_list(
+                "pk", "first_name", "last_name", "username"
             )
-            .order_by("first_name", "last_name", "username")
-            .values_list("pk", "first_name", "last_name", "username")
         ),
     }
     _cache_call(cache.set, key, lists, OPTIONS_SECONDS)

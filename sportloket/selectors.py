@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -159,3 +160,16 @@ def outbox_ids_addressed_to(*, address: str) -> list[int]:
         .only("pk", "to")
     )
     return [e.pk for e in candidates if address in (str(to).strip().lower() for to in e.to)]
+
+
+def desk_club_supporters(*, desk_id: int) -> QuerySet:
+    """The desk's active club supporters, by name: who its questions can be assigned to."""
+    return (
+        get_user_model()
+        .objects.filter(
+            staff_profile__desk_id=desk_id,
+            staff_profile__role=Role.CLUB_SUPPORTER,
+            is_active=True,
+        )
+        .order_by("first_name", "last_name", "username")
+    )

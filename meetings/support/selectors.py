@@ -36,7 +36,7 @@ from sportloket.options import as_instances, desk_options, in_scope, reference_o
 
 # The board pages by key (``seek_page``); ``cursor_of`` and ``page_of`` are read from here too.
 from sportloket.paging import Page, cursor_of, page_of, seek_page  # noqa: F401
-from sportloket.selectors import Scope, user_scope
+from sportloket.selectors import Scope, desk_club_supporters, user_scope
 from subsidies.models import Allocation
 from subsidies.selectors import desk_queryset as budget_desks
 
@@ -233,15 +233,7 @@ def board_options(*, user: AbstractBaseUser) -> BoardOptions:
 
 
 def desk_staff(*, desk_id: int) -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(
-            staff_profile__desk_id=desk_id,
-            staff_profile__role=Role.CLUB_SUPPORTER,
-            is_active=True,
-        )
-        .order_by("first_name", "last_name", "username")
-    )
+    return desk_club_supporters(desk_id=desk_id)
 
 
 # The board's free-text search: at most this many characters are used, providers matched by
