@@ -83,7 +83,7 @@ class SupportRequestFilter(django_filters.FilterSet):
     def __init__(self, *args, options: BoardOptions, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["category"].extra["choices"] = [(c.pk, c.name) for c in options.categories]
+        self.filters["category"].extra["choices"] = options.category_choices
         self.filters["municipality"].extra["choices"] = [
             (m.pk, m.name) for m in options.municipalities
         ]
@@ -93,7 +93,7 @@ class SupportRequestFilter(django_filters.FilterSet):
         self.filters["assignee"].extra["choices"] = [
             ("me", _("Me")),
             ("none", _("Nobody")),
-            *[(u.pk, u.get_full_name() or u.username) for u in options.staff],
+            *options.staff_choices,
         ]
 
     def filter_status(self, qs: QuerySet, name: str, value: str) -> QuerySet:

@@ -315,10 +315,8 @@ class BulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["ids"].choices = [(v, v) for v in self.data.getlist("ids")] if self.data else []
         self.fields["ids"].error_messages["required"] = _("Select at least one question.")
-        self.fields["assignee"].choices = [("", "—")] + [
-            (u.pk, u.get_full_name() or u.username) for u in options.staff
-        ]
-        self.fields["category"].choices = [("", "—")] + [(c.pk, c.name) for c in options.categories]
+        self.fields["assignee"].choices = [("", "—")] + options.staff_choices
+        self.fields["category"].choices = [("", "—"), *options.category_choices]
         self.staff = {u.pk: u for u in options.staff}
         self.categories = {c.pk: c for c in options.categories}
 

@@ -203,6 +203,15 @@ class BoardOptions:
     organisations: list[Organisation]
     staff: list[AbstractBaseUser]
 
+    @property
+    def staff_choices(self) -> list[tuple[int, str]]:
+        """(pk, name) of the colleagues, as every list of them on the board shows them."""
+        return [(u.pk, u.get_full_name() or u.username) for u in self.staff]
+
+    @property
+    def category_choices(self) -> list[tuple[int, str]]:
+        return [(c.pk, c.name) for c in self.categories]
+
 
 def board_options(*, user: AbstractBaseUser) -> BoardOptions:
     """The categories, the scope's municipalities and the desk's partner organisations and
