@@ -144,6 +144,17 @@ def test_a_cache_that_does_not_answer_costs_queries_not_the_page(db):
 # --- The triage board: question categories and the desk's municipalities ----------------------
 
 BOARD = "/loket/hulpvragen/"
+
+
+def bulk(client, question, **action):
+    """Apply a bulk action of the board to ``question``; the question as it is afterwards."""
+    from meetings.models import SupportRequest
+
+    response = client.post(f"{BOARD}bulk/", {"ids": [question.pk], **action})
+    assert response.status_code == 302
+    return SupportRequest.objects.get(pk=question.pk)
+
+
 BOARD_TABLES = ("sportloket_questioncategory", "sportloket_municipality")
 
 
@@ -196,7 +207,6 @@ def test_a_merged_municipality_stays_on_the_board_of_its_desk(client, club_suppo
 def test_a_category_from_the_cached_list_is_set_by_the_bulk_action(client, club_supporter):
     """The bulk action assigns the category it got from the cached list (an instance with only
     its pk and name): the question gets that category and its history names it."""
-    from meetings.models import SupportRequest
     from meetings.support.constants import EventKind
     from tests.meetings.factories import SupportRequestFactory
 
@@ -205,12 +215,7 @@ def test_a_category_from_the_cached_list_is_set_by_the_bulk_action(client, club_
     question = SupportRequestFactory(desk=desk, municipality=municipality())
     category = QuestionCategory.objects.exclude(pk=question.category_id).first()
     client.get(BOARD)  # the lists are cached
-    response = client.post(
-        "/loket/hulpvragen/bulk/",
-        {"ids": [question.pk], "action": "category", "category": category.pk},
-    )
-    assert response.status_code == 302
-    question = SupportRequest.objects.get(pk=question.pk)
+    question = bulk(client, question, action="category", category=category.pk)
     assert question.category == category
     event = question.events.get(kind=EventKind.CATEGORY)
     assert event.data["to"] == category.name
@@ -318,7 +323,6 @@ def test_a_partner_added_renamed_or_removed_shows_on_the_next_page(client, club_
 def test_a_colleague_from_the_cached_list_is_assigned_by_the_bulk_action(client, club_supporter):
     """The bulk action assigns the colleague it got from the cached list (an instance with
     only its names loaded): the question is theirs and its history names them."""
-    from meetings.models import SupportRequest
     from meetings.support.constants import EventKind
     from tests.factories import StaffProfileFactory
     from tests.meetings.factories import SupportRequestFactory
@@ -330,12 +334,7 @@ def test_a_colleague_from_the_cached_list_is_assigned_by_the_bulk_action(client,
     question = SupportRequestFactory(desk=desk, municipality=municipality())
     client.force_login(club_supporter)
     board_lists(client)  # the lists are cached
-    response = client.post(
-        "/loket/hulpvragen/bulk/",
-        {"ids": [question.pk], "action": "assign", "assignee": colleague.pk},
-    )
-    assert response.status_code == 302
-    question = SupportRequest.objects.get(pk=question.pk)
+    question = bulk(client, question, action="assign", assignee=colleague.pk)
     assert question.assignee == colleague
     assert question.events.get(kind=EventKind.ASSIGNMENT).data["to"] == "Sanne Dekker"
 
