@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from meetings.models import Meeting
 from tests.poskantoor.factories import make_office
@@ -39,7 +40,9 @@ def test_policy_staff_plan_the_year_record_a_meeting_and_see_the_guideline_chang
     page.get_by_label("Eindtijd").fill("00:30")
     page.get_by_label("Locatie").fill("Buurthuis De Pijp")
     page.get_by_role("button", name="Opslaan").click()
-    assert page.get_by_role("heading", name="Sportcafé ouderen").is_visible()
+    expect(
+        page.get_by_role("heading", name="Sportcafé ouderen")
+    ).to_be_visible()  # waits for the page the click opens
 
     for name, role in (("Wethouder Jansen", "policy_maker"), ("Wijkteam West", "social_domain")):
         page.get_by_label("Naam", exact=True).fill(name)

@@ -6,6 +6,7 @@ public form."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from poskantoor.models import InterestRegistration
 from poskantoor.selectors import open_step
@@ -44,5 +45,7 @@ def test_municipality_registers_interest_through_the_public_form(page):
     page.get_by_label("E-mail").fill("lotte@amersfoort.example")
     page.get_by_label("Ik ga ermee akkoord", exact=False).check()
     page.get_by_role("button", name="Interesse aanmelden").click()
-    assert page.get_by_role("heading", name="Kijk in uw e-mail").is_visible()
+    expect(
+        page.get_by_role("heading", name="Kijk in uw e-mail")
+    ).to_be_visible()  # waits for the page the click opens
     assert InterestRegistration.objects.get().municipality.name == "Amersfoort"

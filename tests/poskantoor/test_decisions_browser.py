@@ -4,6 +4,7 @@ policy officer confirms it ("Deze lokale kerngroep en POS besluiten gezamenlijk"
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from poskantoor import services
 from poskantoor.selectors import open_step
@@ -22,7 +23,9 @@ def test_pos_records_a_go_with_a_reason_and_the_policy_officer_confirms_it(
     login(pos_staff.username)
     page.goto(office.get_absolute_url())
     page.get_by_role("link", name="GO / NO-GO vastleggen").click()
-    assert page.locator('li[data-unmet="mapped"]').is_visible()
+    expect(
+        page.locator('li[data-unmet="mapped"]')
+    ).to_be_visible()  # waits for the page the click opens
     page.get_by_label("GO: startbijeenkomst voorbereiden").check()
     page.get_by_label("Datum van het besluit").fill("2026-03-05")
     page.get_by_label("Waarom starten met ondersteuning van POS", exact=False).fill(

@@ -1,6 +1,7 @@
 """Journeys in real headless Chromium against the live server."""
 
 import pytest
+from playwright.sync_api import expect
 
 from sportloket.constants import Role
 
@@ -22,7 +23,9 @@ def test_each_role_logs_in_and_sees_its_home_page(page, login, user_for_role, ro
     assert page.get_by_role("heading", level=1).inner_text().startswith("Welkom")
     assert label in page.locator("main").inner_text()
     page.get_by_role("button", name="Uitloggen").click()
-    assert page.get_by_role("heading", name="U bent uitgelogd").is_visible()
+    expect(
+        page.get_by_role("heading", name="U bent uitgelogd")
+    ).to_be_visible()  # waits for the page the click opens
 
 
 def test_wrong_password_shows_a_dutch_message(page, user_for_role):
